@@ -1,0 +1,25 @@
+using Payments.Core.Http;
+
+namespace Payments.Core.Cards;
+
+public static class CardErrors
+{
+    public static ApiError PaymentMethodNotFound() =>
+        new(422, "payment_method_not_found", "Stripe has no such payment method for you.", "paymentMethodId");
+
+    public static ApiError NotACard() =>
+        new(422, "unsupported_payment_method", "Only card payment methods can be saved.", "paymentMethodId");
+
+    public static ApiError Declined(string? code, string? declineCode, string message) =>
+        new(402, "card_declined", message, "paymentMethodId")
+        {
+            Extensions = new Dictionary<string, object?>
+            {
+                ["stripeCode"] = code,
+                ["declineCode"] = declineCode,
+            },
+        };
+
+    public static ApiError InvalidStatus() =>
+        ApiErrors.Validation("status", "status is one of live, expired, cancelled, error, fail_checks, all.");
+}

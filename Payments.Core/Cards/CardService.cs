@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Logging;
+using Payments.Core.Customers;
+using Payments.Core.Http;
+using Payments.Core.Queues;
+using Payments.Core.Stripe;
+
+namespace Payments.Core.Cards;
+
+public sealed record SaveCardOutcome(Card Card, bool Created);
+
+/// <summary>The saved-cards use cases: save, list, remove, and a SetupIntent to save without paying.</summary>
+public sealed partial class CardService(
+    CustomerAccounts customers,
+    CardStore store,
+    CardFingerprintIndex fingerprints,
+    IStripeGateway stripe,
+    IMessageSender messages,
+    TimeProvider clock,
+    ILogger<CardService> logger)
+{
+    public async Task<SaveCardOutcome> SaveAsync(Caller caller, string paymentMethodId, CancellationToken ct)
+    {
+        var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, ct);
+
+        var paymentMethod = await stripe.FindPaymentMethodAsync(paymentMethodId, ct);
+        // Someone else's payment method reads as missing: we never confirm that another customer's id exists.
+        if (paymentMethod is null || (paymentMethod.CustomerId is not null && paymentMethod.CustomerId != customerId))
+            throw CardErrors.PaymentMethodNotFound().ToException();
+        if (paymentMethod.Type != "card" || paymentMethod.Card?.Fingerprint is null)
+            throw CardErrors.NotACard().ToException();
+
+        var claim = await fingerprints.ClaimAsync(caller.UserId, paymentMethod.Card.Fingerprint, Ids.New("card"), ct);
+        if (claim is FingerprintClaim.Existing existing)
+            return new SaveCardOutcome(existing.Card, Created: false);
+        var cardId = ((FingerprintClaim.Claimed)claim).CardId;
+
+        StripePaymentMethod attached;
+        try
+        {
+            attached = paymentMethod.CustomerId == customerId
+                ? paymentMethod
+                : await stripe.AttachPaymentMethodAsync(
+                    paymentMethodId, customerId, IdempotencyKeys.Attach(caller.UserId, cardId, paymentMethodId), ct);
+        }
+        catch (PaymentProviderException ex) when (ex.Failure == PaymentProviderFailure.Card)
+        {
+            await fingerprints.ReleaseAsync(caller.UserId, paymentMethod.Card.Fingerprint, cardId, ct);
+            LogDeclined(logger, caller.UserId, ex.Code, ex.DeclineCode);
+            throw CardErrors.Declined(ex.Code, ex.DeclineCode, ex.Message).ToException();
+        }
+
+        var card = Card.FromStripe(cardId, caller.UserId, attached, clock.GetUtcNow());
+        if (await store.TryInsertAsync(card, ct))
+        {
+            var status = card.StatusAt(clock.GetUtcNow()).ToWire();
+            LogSaved(logger, caller.UserId, card.Id, status);
+            return new SaveCardOutcome(card, Created: true);
+        }
+
+        // A concurrent save of the same card wrote the record first: answer that one.
+        var winner = await store.FindAsync(caller.UserId, cardId, ct) ?? throw ApiErrors.Busy().ToException();
+        return new SaveCardOutcome(winner.Card, Created: false);
+    }
+
+    /// <summary>The caller's cards with the given status, newest first; null status means usable cards only.</summary>
+    public async Task<IReadOnlyList<Card>> ListAsync(Caller caller, string? status, CancellationToken ct)
+    {
+        Func<Card, DateTimeOffset, bool> include = status switch
+        {
+            null or "" => (card, now) => card.IsUsableAt(now),
+            "all" => (_, _) => true,
+            _ when CardStatuses.TryParse(status, out var wanted) => (card, now) => card.StatusAt(now) == wanted,
+            _ => throw CardErrors.InvalidStatus().ToException(),
+        };
+        var now = clock.GetUtcNow();
+        var cards = await store.ListAsync(caller.UserId, ct);
+        return cards.Where(c => include(c, now)).OrderByDescending(c => c.Created).ToList();
+    }
+
+    public async Task<Card> GetAsync(Caller caller, string cardId, CancellationToken ct) =>
+        (await FindOwnedAsync(caller, cardId, ct)).Card;
+
+    /// <summary>
+    /// Soft delete, then detach in Stripe in the background: the card is unusable at once, and a
+    /// Stripe outage cannot lose the detach because the queue retries it.
+    /// </summary>
+    public async Task<Card> RemoveAsync(Caller caller, string cardId, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (card, etag) = await FindOwnedAsync(caller, cardId, ct);
+            if (!card.Active)
+            {
+                if (card.NeedsDetach)
+                    await messages.SendAsync(new QueueMessage(CardMessages.Detach, card.Id, card.UserId), ct);
+                return card;
+            }
+            card.Cancel(clock.GetUtcNow());
+            try
+            {
+                await store.UpdateAsync(card, etag, ct);
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 412 && attempt < 3)
+            {
+                continue;
+            }
+            await messages.SendAsync(new QueueMessage(CardMessages.Detach, card.Id, card.UserId), ct);
+            LogRemoved(logger, caller.UserId, card.Id);
+            return card;
+        }
+    }
+
+    public async Task<StripeSetupIntent> CreateSetupIntentAsync(Caller caller, string requestId, CancellationToken ct)
+    {
+        var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, ct);
+        return await stripe.CreateSetupIntentAsync(customerId, caller.UserId, IdempotencyKeys.SetupIntent(caller.UserId, requestId), ct);
+    }
+
+    private async Task<StoredCard> FindOwnedAsync(Caller caller, string cardId, CancellationToken ct)
+    {
+        // The partition is the caller's, so another user's card id is simply not found.
+        if (!Ids.HasShape(cardId, "card"))
+            throw ApiErrors.NotFound("card").ToException();
+        return await store.FindAsync(caller.UserId, cardId, ct) ?? throw ApiErrors.NotFound("card").ToException();
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "User {UserId} saved card {CardId} ({Status})")]
+    private static partial void LogSaved(ILogger logger, string userId, string cardId, string status);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Card refused for user {UserId}: {Code} {DeclineCode}")]
+    private static partial void LogDeclined(ILogger logger, string userId, string? code, string? declineCode);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "User {UserId} removed card {CardId}")]
+    private static partial void LogRemoved(ILogger logger, string userId, string cardId);
+}

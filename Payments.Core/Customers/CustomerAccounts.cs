@@ -1,0 +1,43 @@
+using Azure;
+using Azure.Data.Tables;
+using Payments.Core.Storage;
+using Payments.Core.Stripe;
+
+namespace Payments.Core.Customers;
+
+/// <summary>
+/// Exactly one Stripe customer per user. Racing first calls send the same idempotency key, so
+/// Stripe answers them all with one customer; the insert-if-absent row then settles which id we keep.
+/// </summary>
+public sealed class CustomerAccounts(PaymentsStorage storage, IStripeGateway stripe, TimeProvider clock)
+{
+    private const string RowKey = "stripe";
+    private readonly TableClient _table = storage.Table(TableNames.Customers);
+
+    public async Task<string?> FindAsync(string userId, CancellationToken ct)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(userId, RowKey, cancellationToken: ct);
+        return row.HasValue ? row.Value!.GetString("StripeCustomerId") : null;
+    }
+
+    public async Task<string> EnsureAsync(string userId, string? email, CancellationToken ct)
+    {
+        if (await FindAsync(userId, ct) is { } known)
+            return known;
+
+        var created = await stripe.CreateCustomerAsync(userId, email, IdempotencyKeys.Customer(userId), ct);
+        try
+        {
+            await _table.AddEntityAsync(new TableEntity(userId, RowKey)
+            {
+                ["StripeCustomerId"] = created,
+                ["Created"] = clock.GetUtcNow(),
+            }, ct);
+            return created;
+        }
+        catch (RequestFailedException ex) when (ex.IsConflict())
+        {
+            return await FindAsync(userId, ct) ?? throw new InvalidOperationException("Customer row vanished.");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace Payments.Core.Http;
+
+/// <summary>
+/// An answer that is not a success: an HTTP status, a stable machine-readable code, and, for
+/// validation, the offending field. Never carries the offending value: it may be card data.
+/// </summary>
+public sealed record ApiError(int Status, string Code, string Title, string? Field = null)
+{
+    public IReadOnlyDictionary<string, object?> Extensions { get; init; } = new Dictionary<string, object?>();
+
+    public ApiErrorException ToException() => new(this);
+}
+
+/// <summary>Thrown by use cases and parsers; turned into problem+json by <see cref="ProblemMapper"/>.</summary>
+public sealed class ApiErrorException(ApiError error) : Exception(error.Title)
+{
+    public ApiError Error { get; } = error;
+}
+
+public static class ApiErrors
+{
+    public static ApiError Validation(string field, string title) => new(400, "validation_failed", title, field);
+    public static ApiError MalformedJson(string? field) => new(400, "malformed_json", "The body is not valid JSON of the expected shape.", field);
+    public static ApiError UnknownField(string field) => new(400, "unknown_field", "The body has a field this endpoint does not accept.", field);
+    public static ApiError MissingField(string field) => new(400, "missing_field", "A required field is missing.", field);
+    public static ApiError BodyTooLarge(long limit) => new(400, "body_too_large", $"The body is larger than {limit} bytes.");
+    public static ApiError UnsupportedMediaType() => new(415, "unsupported_media_type", "Send the body as application/json.");
+    public static ApiError Unauthenticated() => new(401, "unauthenticated", "A valid bearer token is required.");
+    public static ApiError Forbidden() => new(403, "forbidden", "This route needs the admin role.");
+    public static ApiError NotFound(string what) => new(404, "not_found", $"No such {what}.");
+    public static ApiError PaymentProviderUnavailable() => new(502, "payment_provider_unavailable", "The payment provider could not be reached; try again.");
+    public static ApiError Busy() => new(503, "busy", "The service is busy; try again.");
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Payments.Core.Cards;
+using Payments.Core.Customers;
+using Payments.Core.Http;
+using Payments.Core.Queues;
+using Payments.Core.Storage;
+using Payments.Core.Stripe;
+using StripeClient = Stripe.StripeClient;
+using StripeClientOptions = Stripe.StripeClientOptions;
+using SystemNetHttpClient = Stripe.SystemNetHttpClient;
+
+namespace Payments.Core;
+
+public static class PaymentsServiceCollectionExtensions
+{
+    /// <summary>Everything both hosts share. Each host adds only its own door (Kestrel and queue workers, or the Functions worker).</summary>
+    public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section));
+        services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section));
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section));
+        services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RequestAuthenticator>();
+        services.AddSingleton<PaymentsStorage>();
+        services.AddHostedService<StorageInitializer>();
+
+        services.AddHttpClient(nameof(StripeGateway));
+        services.AddTransient<IStripeGateway>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StripeOptions>>().Value;
+            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(StripeGateway));
+            return new StripeGateway(new StripeClient(new StripeClientOptions
+            {
+                ApiKey = options.EffectiveApiKey,
+                ApiBase = options.EffectiveApiBase,
+                HttpClient = new SystemNetHttpClient(http, options.MaxNetworkRetries),
+            }));
+        });
+
+        services.TryAddSingleton<IMessageSender, StorageQueueSender>();
+        services.AddSingleton<QueueDispatcher>();
+
+        services.AddSingleton<CustomerAccounts>();
+        services.AddSingleton<CardStore>();
+        services.AddSingleton<CardFingerprintIndex>();
+        services.AddTransient<CardService>();
+        services.AddTransient<CardsApi>();
+        services.AddTransient<DetachCardHandler>();
+        return services;
+    }
+}

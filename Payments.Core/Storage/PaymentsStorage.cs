@@ -1,0 +1,61 @@
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+
+namespace Payments.Core.Storage;
+
+/// <summary>Hands out table and queue clients under the configured name prefix.</summary>
+public sealed class PaymentsStorage
+{
+    private readonly TableServiceClient _tables;
+    private readonly QueueServiceClient _queues;
+    private readonly string _prefix;
+
+    public PaymentsStorage(IOptions<StorageOptions> options)
+    {
+        var o = options.Value;
+        _prefix = o.NamePrefix;
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        if (!string.IsNullOrWhiteSpace(o.ConnectionString))
+        {
+            _tables = new TableServiceClient(o.ConnectionString);
+            _queues = new QueueServiceClient(o.ConnectionString, queueOptions);
+        }
+        else if (o.TableEndpoint is not null && o.QueueEndpoint is not null)
+        {
+            var credential = new DefaultAzureCredential();
+            _tables = new TableServiceClient(new Uri(o.TableEndpoint), credential);
+            _queues = new QueueServiceClient(new Uri(o.QueueEndpoint), credential, queueOptions);
+        }
+        else
+        {
+            throw new InvalidOperationException("Set Storage:ConnectionString, or Storage:TableEndpoint and Storage:QueueEndpoint.");
+        }
+    }
+
+    public TableClient Table(string name) => _tables.GetTableClient(_prefix + name);
+
+    /// <summary>Queue names allow only lowercase letters, digits and dashes.</summary>
+    public QueueClient Queue(string name) => _queues.GetQueueClient((_prefix + name).ToLowerInvariant());
+
+    public async Task CreateAllAsync(CancellationToken ct)
+    {
+        foreach (var table in TableNames.All)
+            await Table(table).CreateIfNotExistsAsync(ct);
+        foreach (var queue in Queues.QueueNames.All)
+        {
+            await Queue(queue).CreateIfNotExistsAsync(cancellationToken: ct);
+            await Queue(Queues.QueueNames.Poison(queue)).CreateIfNotExistsAsync(cancellationToken: ct);
+        }
+    }
+}
+
+public static class TableNames
+{
+    public const string Customers = "customers";
+    public const string Cards = "cards";
+    public const string CardFingerprints = "cardfingerprints";
+
+    public static readonly IReadOnlyList<string> All = [Customers, Cards, CardFingerprints];
+}

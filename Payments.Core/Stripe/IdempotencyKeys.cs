@@ -1,0 +1,14 @@
+namespace Payments.Core.Stripe;
+
+/// <summary>
+/// Idempotency keys derived from our ids. Stripe keeps a key for at least 24 hours and answers a
+/// reuse with the first response, so each key names exactly one intended side effect.
+/// </summary>
+public static class IdempotencyKeys
+{
+    public static string Customer(string userId) => $"customer:{userId}";
+    /// <summary>The card id is part of the key so that a card saved again after removal is a new attach.</summary>
+    public static string Attach(string userId, string cardId, string paymentMethodId) => $"attach:{userId}:{cardId}:{paymentMethodId}";
+    public static string Detach(string userId, string cardId) => $"detach:{userId}:{cardId}";
+    public static string SetupIntent(string userId, string requestId) => $"setup-intent:{userId}:{requestId}";
+}

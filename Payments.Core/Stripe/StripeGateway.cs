@@ -1,0 +1,103 @@
+using System.Net;
+using global::Stripe;
+
+namespace Payments.Core.Stripe;
+
+/// <summary>The Stripe.net adapter: one <see cref="StripeClient"/> over an HttpClient from IHttpClientFactory.</summary>
+public sealed class StripeGateway(StripeClient client) : IStripeGateway
+{
+    public Task<string> CreateCustomerAsync(string userId, string? email, string idempotencyKey, CancellationToken ct) =>
+        Call(async () =>
+        {
+            var customer = await client.V1.Customers.CreateAsync(new CustomerCreateOptions
+            {
+                Email = email,
+                Metadata = new Dictionary<string, string> { ["user_id"] = userId },
+            }, Keyed(idempotencyKey), ct);
+            return customer.Id;
+        });
+
+    public async Task<StripePaymentMethod?> FindPaymentMethodAsync(string paymentMethodId, CancellationToken ct)
+    {
+        try
+        {
+            return await Call(async () => Map(await client.V1.PaymentMethods.GetAsync(paymentMethodId, cancellationToken: ct)));
+        }
+        catch (PaymentProviderException ex) when (ex.Failure == PaymentProviderFailure.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public Task<StripePaymentMethod> AttachPaymentMethodAsync(string paymentMethodId, string customerId, string idempotencyKey, CancellationToken ct) =>
+        Call(async () => Map(await client.V1.PaymentMethods.AttachAsync(
+            paymentMethodId, new PaymentMethodAttachOptions { Customer = customerId }, Keyed(idempotencyKey), ct)));
+
+    public async Task DetachPaymentMethodAsync(string paymentMethodId, string idempotencyKey, CancellationToken ct)
+    {
+        try
+        {
+            await Call(() => client.V1.PaymentMethods.DetachAsync(paymentMethodId, null, Keyed(idempotencyKey), ct));
+        }
+        catch (PaymentProviderException ex) when (ex.Failure is PaymentProviderFailure.NotFound
+            || (ex.Failure == PaymentProviderFailure.InvalidRequest && ex.Message.Contains("not attached", StringComparison.OrdinalIgnoreCase)))
+        {
+            // Already gone from the customer: the outcome we wanted.
+        }
+    }
+
+    public Task<StripeSetupIntent> CreateSetupIntentAsync(string customerId, string userId, string idempotencyKey, CancellationToken ct) =>
+        Call(async () =>
+        {
+            var intent = await client.V1.SetupIntents.CreateAsync(new SetupIntentCreateOptions
+            {
+                Customer = customerId,
+                Usage = "off_session",
+                AutomaticPaymentMethods = new SetupIntentAutomaticPaymentMethodsOptions { Enabled = true, AllowRedirects = "never" },
+                Metadata = new Dictionary<string, string> { ["user_id"] = userId },
+            }, Keyed(idempotencyKey), ct);
+            return new StripeSetupIntent(intent.Id, intent.ClientSecret, intent.Status);
+        });
+
+    private static RequestOptions Keyed(string idempotencyKey) => new() { IdempotencyKey = idempotencyKey };
+
+    private static StripePaymentMethod Map(PaymentMethod pm) => new(
+        pm.Id,
+        pm.Type,
+        pm.CustomerId,
+        pm.Card is null ? null : new StripeCard(
+            pm.Card.Brand, pm.Card.Last4, (int)pm.Card.ExpMonth, (int)pm.Card.ExpYear, pm.Card.Fingerprint, pm.Card.Funding,
+            pm.Card.Checks?.CvcCheck, pm.Card.Checks?.AddressPostalCodeCheck, pm.Card.Checks?.AddressLine1Check));
+
+    private static async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (StripeException ex)
+        {
+            throw Translate(ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new PaymentProviderException(PaymentProviderFailure.Unavailable, null, null, null, "Stripe could not be reached.", ex);
+        }
+    }
+
+    internal static PaymentProviderException Translate(StripeException ex)
+    {
+        var error = ex.StripeError;
+        var failure = (ex.HttpStatusCode, error?.Type, error?.Code) switch
+        {
+            (_, "card_error", _) => PaymentProviderFailure.Card,
+            (_, "idempotency_error", _) => PaymentProviderFailure.Idempotency,
+            (HttpStatusCode.NotFound, _, _) or (_, _, "resource_missing") => PaymentProviderFailure.NotFound,
+            (HttpStatusCode.Unauthorized, _, _) or (HttpStatusCode.Forbidden, _, _) => PaymentProviderFailure.Authentication,
+            ((HttpStatusCode)429, _, _) => PaymentProviderFailure.RateLimited,
+            (_, "invalid_request_error", _) => PaymentProviderFailure.InvalidRequest,
+            _ => PaymentProviderFailure.Unavailable,
+        };
+        return new PaymentProviderException(failure, error?.Code, error?.DeclineCode, error?.Param, error?.Message ?? ex.Message, ex);
+    }
+}

@@ -1,0 +1,19 @@
+namespace Payments.Core.Stripe;
+
+public sealed class StripeOptions
+{
+    public const string Section = "Stripe";
+    public const string EmulatorApiKey = "sk_test_emulator";
+
+    /// <summary>Empty means offline: every call goes to Payments.StripeEmulator at <see cref="EmulatorUrl"/>.</summary>
+    public string? SecretKey { get; set; }
+    /// <summary>Overrides Stripe's API base (rarely needed outside tests).</summary>
+    public string? ApiBase { get; set; }
+    public string EmulatorUrl { get; set; } = "http://127.0.0.1:12111";
+    /// <summary>Stripe.net's own retries are our single retry layer for Stripe (409, 5xx, Stripe-Should-Retry).</summary>
+    public int MaxNetworkRetries { get; set; } = 2;
+
+    public bool UsesEmulator => string.IsNullOrWhiteSpace(SecretKey);
+    public string EffectiveApiKey => UsesEmulator ? EmulatorApiKey : SecretKey!;
+    public string? EffectiveApiBase => UsesEmulator ? EmulatorUrl : ApiBase;
+}

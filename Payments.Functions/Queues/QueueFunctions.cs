@@ -1,0 +1,19 @@
+using Microsoft.Azure.Functions.Worker;
+using Payments.Core.Queues;
+
+namespace Payments.Functions.Queues;
+
+/// <summary>
+/// One Service Bus trigger per queue in <see cref="QueueNames.All"/>, each handing the body and
+/// delivery count to Core's <see cref="QueueDispatcher"/> (the Host's storage-queue workers do the
+/// same). A throw abandons the message: Service Bus redelivers it, and after the queue's max
+/// delivery count moves it to the dead-letter queue. FunctionsParityTests checks every queue has one.
+/// </summary>
+public sealed class QueueFunctions(QueueDispatcher dispatcher)
+{
+    [Function("CardsQueue")]
+    public Task Cards(
+        [ServiceBusTrigger("cards", Connection = "ServiceBusConnection")] string body,
+        int deliveryCount,
+        CancellationToken ct) => dispatcher.DispatchAsync("cards", body, deliveryCount, ct);
+}

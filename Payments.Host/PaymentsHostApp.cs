@@ -1,0 +1,35 @@
+using Payments.Core;
+using Payments.Core.Http;
+using Payments.Core.Queues;
+
+namespace Payments.Host;
+
+/// <summary>The Host door: Core's routes on Kestrel under /api, and Core's queue handlers over Storage Queues.</summary>
+public static partial class PaymentsHostApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Services.AddPayments(builder.Configuration);
+        builder.Services.AddHostedService<StorageQueueWorker>();
+        builder.Services.AddProblemDetails();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        app.MapPaymentsApi("/api");
+
+        var stripe = app.Configuration.GetSection("Stripe");
+        if (string.IsNullOrWhiteSpace(stripe["SecretKey"]))
+            LogEmulator(app.Logger, stripe["EmulatorUrl"] ?? "http://127.0.0.1:12111");
+        return app;
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "No Stripe secret key configured: using the offline Stripe emulator at {EmulatorUrl}")]
+    private static partial void LogEmulator(ILogger logger, string emulatorUrl);
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Reflection;
+
+namespace Payments.StripeEmulator;
+
+/// <summary>
+/// The parameters of a /v1 request: the form body of a POST, or the query string of a GET,
+/// parsed once per request and typed on access. Accessors throw Stripe-shaped 400s.
+/// </summary>
+internal sealed class StripeParams
+{
+    private const string ItemKey = "emulator.params";
+
+    public StripeParams(FormNode root)
+    {
+        Root = root;
+    }
+
+    public FormNode Root { get; }
+
+    public IReadOnlyList<string> Expand => GetStringList("expand");
+
+    public static async ValueTask<StripeParams?> BindAsync(HttpContext context, ParameterInfo parameter) =>
+        await ForRequestAsync(context);
+
+    public static async Task<StripeParams> ForRequestAsync(HttpContext context)
+    {
+        if (context.Items.TryGetValue(ItemKey, out var cached) && cached is StripeParams p)
+        {
+            return p;
+        }
+
+        string text;
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsDelete(context.Request.Method))
+        {
+            text = context.Request.QueryString.Value ?? "";
+        }
+        else
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            text = await reader.ReadToEndAsync(context.RequestAborted);
+        }
+
+        p = new StripeParams(FormParser.Parse(text));
+        context.Items[ItemKey] = p;
+        return p;
+    }
+
+    public bool Has(string key) => Root.ContainsKey(key);
+
+    /// <summary>Stripe rejects parameters an endpoint does not know; so do we, to catch typos early.</summary>
+    public void AllowOnly(IReadOnlySet<string> allowed)
+    {
+        foreach (var key in Root.Keys)
+        {
+            if (!allowed.Contains(key))
+            {
+                throw StripeErrors.UnknownParameter(key);
+            }
+        }
+    }
+
+    public string? GetString(string key) => GetString(Root, key, key);
+
+    public string RequireString(string key) =>
+        GetString(key) is { Length: > 0 } value ? value : throw StripeErrors.MissingParameter(key);
+
+    public bool? GetBool(string key) => ParseBool(GetString(key), key);
+
+    public long? GetLong(string key)
+    {
+        var text = GetString(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw StripeErrors.InvalidRequest($"Invalid integer: {text}", key, "parameter_invalid_integer");
+    }
+
+    public FormNode? GetObject(string key)
+    {
+        if (!Root.TryGetValue(key, out var value))
+        {
+            return null;
+        }
+
+        return value as FormNode
+            ?? (value is "" ? new FormNode() : throw StripeErrors.InvalidRequest("Invalid object", key));
+    }
+
+    public IReadOnlyList<string> GetStringList(string key)
+    {
+        if (!Root.TryGetValue(key, out var value))
+        {
+            return [];
+        }
+
+        return value switch
+        {
+            FormNode { IsList: true } list => list.Items().Select(i => i as string ?? throw StripeErrors.InvalidRequest("Invalid array", key)).ToList(),
+            "" => [],
+            _ => throw StripeErrors.InvalidRequest("Invalid array", key),
+        };
+    }
+
+    /// <summary>
+    /// Metadata as an update: a key mapped to null means "remove this key" (Stripe's <c>metadata[k]=</c>);
+    /// <c>metadata=</c> alone clears every key, reported as <paramref name="clearAll"/>.
+    /// </summary>
+    public Dictionary<string, string?>? GetMetadata(out bool clearAll)
+    {
+        clearAll = false;
+        if (!Root.TryGetValue("metadata", out var value))
+        {
+            return null;
+        }
+
+        if (value is "")
+        {
+            clearAll = true;
+            return [];
+        }
+
+        if (value is not FormNode node)
+        {
+            throw StripeErrors.InvalidRequest("Invalid object", "metadata");
+        }
+
+        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (k, v) in node)
+        {
+            if (v is not string s)
+            {
+                throw StripeErrors.InvalidRequest($"Invalid value for metadata[{k}]: must be a string", $"metadata[{k}]");
+            }
+
+            result[k] = s.Length == 0 ? null : s;
+        }
+
+        return result;
+    }
+
+    public static string? GetString(FormNode node, string key, string param) =>
+        !node.TryGetValue(key, out var value)
+            ? null
+            : value as string ?? throw StripeErrors.InvalidRequest("Invalid string: {...}", param);
+
+    public static bool? ParseBool(string? text, string param) =>
+        text switch
+        {
+            null => null,
+            _ when text.Equals("true", StringComparison.OrdinalIgnoreCase) => true,
+            _ when text.Equals("false", StringComparison.OrdinalIgnoreCase) => false,
+            _ => throw StripeErrors.InvalidRequest($"Invalid boolean: {text}", param, "parameter_invalid_boolean"),
+        };
+}

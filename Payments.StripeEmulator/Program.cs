@@ -1,0 +1,3 @@
+using Payments.StripeEmulator;
+
+StripeEmulatorApp.Build(args).Run();

@@ -1,0 +1,229 @@
+using System.Text.Json.Nodes;
+
+namespace Payments.StripeEmulator;
+
+/// <summary>/v1/payment_methods, and a customer's payment methods.</summary>
+internal static class PaymentMethods
+{
+    private static readonly HashSet<string> RetrieveParams = ["expand"];
+    private static readonly HashSet<string> AttachParams = ["customer", "customer_account", "expand"];
+    private static readonly HashSet<string> DetachParams = ["expand"];
+    private static readonly HashSet<string> ListParams =
+        ["allow_redisplay", "customer", "customer_account", "ending_before", "expand", "limit", "starting_after", "type"];
+    private static readonly HashSet<string> CustomerListParams =
+        ["allow_redisplay", "ending_before", "expand", "limit", "starting_after", "type"];
+
+    public static void Map(RouteGroupBuilder v1)
+    {
+        v1.MapGet("/payment_methods/{id}", Retrieve);
+        v1.MapGet("/payment_methods", List);
+        v1.MapPost("/payment_methods/{id}/attach", Attach);
+        v1.MapPost("/payment_methods/{id}/detach", Detach);
+        v1.MapGet("/customers/{id}/payment_methods", ListForCustomer);
+    }
+
+    private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state)
+    {
+        p.AllowOnly(RetrieveParams);
+        lock (state.Sync)
+        {
+            return StripeResult.Ok(Json.Render(state, Resolve(state, id, "id"), p.Expand));
+        }
+    }
+
+    private static StripeResult Attach(string id, StripeParams p, EmulatorState state)
+    {
+        p.AllowOnly(AttachParams);
+        var customerId = p.RequireString("customer");
+        lock (state.Sync)
+        {
+            Customers.Get(state, customerId, "customer");
+            var pm = PrepareAttach(state, id, customerId, "payment_method");
+            CompleteAttach(pm, customerId);
+            return StripeResult.Ok(Json.Render(state, pm, p.Expand));
+        }
+    }
+
+    private static StripeResult Detach(string id, StripeParams p, EmulatorState state)
+    {
+        p.AllowOnly(DetachParams);
+        lock (state.Sync)
+        {
+            var pm = Resolve(state, id, "payment_method");
+            if (pm["customer"] is null)
+            {
+                throw StripeErrors.InvalidRequest(
+                    "The payment method you provided is not attached to a customer so detachment is impossible.", "payment_method");
+            }
+
+            var customerId = (string)pm["customer"]!;
+            pm["customer"] = null;
+            state.PaymentMethodInfo[id].Detached = true;
+            // Stripe clears the default when the default card goes.
+            if (state.Customers.TryGetValue(customerId, out var customer)
+                && customer["invoice_settings"] is JsonObject settings
+                && (string?)settings["default_payment_method"] == id)
+            {
+                settings["default_payment_method"] = null;
+            }
+
+            return StripeResult.Ok(Json.Render(state, pm, p.Expand));
+        }
+    }
+
+    private static StripeResult List(StripeParams p, EmulatorState state)
+    {
+        p.AllowOnly(ListParams);
+        var customerId = p.GetString("customer");
+        lock (state.Sync)
+        {
+            if (!string.IsNullOrEmpty(customerId))
+            {
+                Customers.Get(state, customerId, "customer");
+            }
+
+            return ListOf(state, p, "/v1/payment_methods", string.IsNullOrEmpty(customerId) ? null : customerId);
+        }
+    }
+
+    private static StripeResult ListForCustomer(string id, StripeParams p, EmulatorState state)
+    {
+        p.AllowOnly(CustomerListParams);
+        lock (state.Sync)
+        {
+            Customers.Get(state, id, "customer");
+            return ListOf(state, p, $"/v1/customers/{id}/payment_methods", id);
+        }
+    }
+
+    private static StripeResult ListOf(EmulatorState state, StripeParams p, string url, string? customerId)
+    {
+        var type = p.GetString("type");
+        var matching = state.PaymentMethods.Values.Reverse()
+            .Where(pm => customerId is null ? pm["customer"] is not null : (string?)pm["customer"] == customerId)
+            .Where(pm => string.IsNullOrEmpty(type) || (string?)pm["type"] == type);
+        var (page, hasMore) = Json.Paginate(p, matching);
+        return StripeResult.Ok(Json.RenderList(state, url, page, hasMore, p.Expand));
+    }
+
+    /// <summary>
+    /// A stored PaymentMethod, or — for a magic test id such as <c>pm_card_visa</c> — a new one made
+    /// from that test card, with a fresh id, as Stripe does each time such an id is used.
+    /// </summary>
+    public static JsonObject Resolve(EmulatorState state, string id, string param)
+    {
+        if (TestCards.TryGet(id, out var card))
+        {
+            return Materialize(state, card);
+        }
+
+        return state.PaymentMethods.TryGetValue(id, out var pm)
+            ? pm
+            : throw StripeErrors.ResourceMissing("PaymentMethod", id, param);
+    }
+
+    public static PaymentMethodInfo InfoOf(EmulatorState state, JsonObject pm) => state.PaymentMethodInfo[(string)pm["id"]!];
+
+    /// <summary>
+    /// Checks that a PaymentMethod may be attached to a customer, running the card verification
+    /// that declining test cards fail. Changes nothing; <see cref="CompleteAttach"/> does.
+    /// </summary>
+    public static JsonObject PrepareAttach(EmulatorState state, string pmId, string customerId, string param)
+    {
+        var pm = Resolve(state, pmId, param);
+        var info = InfoOf(state, pm);
+        EnsureReusable(pm, info, customerId, param);
+        if ((string?)pm["customer"] == customerId)
+        {
+            return pm;
+        }
+
+        if (info.Card.AttachDecline is { } decline)
+        {
+            throw StripeErrors.Card(decline);
+        }
+
+        return pm;
+    }
+
+    public static void CompleteAttach(JsonObject pm, string customerId) => pm["customer"] = customerId;
+
+    /// <summary>Stripe refuses detached PaymentMethods and ones that belong to another customer.</summary>
+    public static void EnsureReusable(JsonObject pm, PaymentMethodInfo info, string? customerId, string param)
+    {
+        if (info.Detached)
+        {
+            throw StripeErrors.InvalidRequest(
+                "The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a " +
+                "connected account without Customer attachment, or was detached from a Customer. It may not be used again. " +
+                "To use a PaymentMethod multiple times, you must attach it to a Customer first.",
+                param);
+        }
+
+        var owner = (string?)pm["customer"];
+        if (owner is not null && owner != customerId)
+        {
+            throw StripeErrors.InvalidRequest("The payment method you provided has already been attached to a customer.", param);
+        }
+    }
+
+    private static JsonObject Materialize(EmulatorState state, TestCard card)
+    {
+        var id = Ids.New("pm_");
+        var now = DateTimeOffset.UtcNow;
+        var pm = Json.NewObject(id, "payment_method");
+        pm["allow_redisplay"] = "unspecified";
+        pm["billing_details"] = new JsonObject
+        {
+            ["address"] = new JsonObject
+            {
+                ["city"] = null,
+                ["country"] = null,
+                ["line1"] = null,
+                ["line2"] = null,
+                ["postal_code"] = null,
+                ["state"] = null,
+            },
+            ["email"] = null,
+            ["name"] = null,
+            ["phone"] = null,
+            ["tax_id"] = null,
+        };
+        pm["card"] = new JsonObject
+        {
+            ["brand"] = card.Brand,
+            ["checks"] = new JsonObject
+            {
+                ["address_line1_check"] = card.AddressLine1Check,
+                ["address_postal_code_check"] = card.AddressPostalCodeCheck,
+                ["cvc_check"] = card.CvcCheck,
+            },
+            ["country"] = "US",
+            ["display_brand"] = card.DisplayBrand,
+            ["exp_month"] = now.Month,
+            ["exp_year"] = now.Year + 3,
+            ["fingerprint"] = card.Fingerprint,
+            ["funding"] = card.Funding,
+            ["generated_from"] = null,
+            ["last4"] = card.Last4,
+            ["networks"] = new JsonObject
+            {
+                ["available"] = new JsonArray(card.Brand),
+                ["preferred"] = null,
+            },
+            ["regulated_status"] = "unregulated",
+            ["three_d_secure_usage"] = new JsonObject { ["supported"] = true },
+            ["wallet"] = null,
+        };
+        pm["created"] = now.ToUnixTimeSeconds();
+        pm["customer"] = null;
+        pm["livemode"] = false;
+        pm["metadata"] = new JsonObject();
+        pm["radar_options"] = new JsonObject();
+        pm["type"] = "card";
+
+        state.PaymentMethods.Add(id, pm);
+        state.PaymentMethodInfo.Add(id, new PaymentMethodInfo(card));
+        return pm;
+    }
+}

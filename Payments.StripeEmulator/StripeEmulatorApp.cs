@@ -1,0 +1,101 @@
+namespace Payments.StripeEmulator;
+
+/// <summary>
+/// An offline, stateful stand-in for the part of Stripe's REST API (v1, form-encoded) that the
+/// payments service calls, plus control endpoints under <c>/_emulator</c> for tests and demos.
+/// </summary>
+public static class StripeEmulatorApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:12111";
+
+    /// <summary>The API version reported back; the one Stripe.net 53 pins.</summary>
+    public const string ApiVersion = "2026-10-28.endive";
+
+    /// <param name="args">Host arguments (<c>--urls</c> among them, when <paramref name="url"/> is null).</param>
+    /// <param name="url">Where to listen; <c>http://127.0.0.1:0</c> picks a free port.</param>
+    public static WebApplication Build(string[] args, string? url = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (url is not null)
+        {
+            builder.WebHost.UseUrls(url);
+        }
+        else if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        // Per-request framework logs would drown test output; startup lines stay.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddSingleton<EmulatorState>();
+
+        var app = builder.Build();
+        app.Use(V1Pipeline);
+
+        var v1 = app.MapGroup("/v1");
+        v1.AddEndpointFilter<IdempotencyFilter>();
+        v1.AddEndpointFilter(static async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (StripeErrorException e)
+            {
+                return e.ToResult();
+            }
+        });
+        Customers.Map(v1);
+        PaymentMethods.Map(v1);
+        SetupIntents.Map(v1);
+
+        ControlEndpoints.Map(app);
+
+        app.MapFallback(static (HttpContext http) =>
+            StripeErrors.UnrecognizedUrl(http.Request.Method, http.Request.Path.Value ?? "/").ToResult());
+        return app;
+    }
+
+    /// <summary>
+    /// Everything under /v1: request id, injected faults, authentication, the request log, and a
+    /// Stripe-shaped 500 for anything unexpected.
+    /// </summary>
+    private static async Task V1Pipeline(HttpContext http, RequestDelegate next)
+    {
+        if (!http.Request.Path.StartsWithSegments("/v1"))
+        {
+            await next(http);
+            return;
+        }
+
+        var state = http.RequestServices.GetRequiredService<EmulatorState>();
+        var method = http.Request.Method;
+        var path = http.Request.Path.Value ?? "/";
+        RequestContext.Begin(http, Ids.New("req_", 14));
+        http.Response.Headers["Stripe-Version"] = http.Request.Headers["Stripe-Version"].FirstOrDefault() ?? ApiVersion;
+        try
+        {
+            if (state.Faults.Take(method, path) is { } fault)
+            {
+                throw StripeErrors.Fault(fault.Status, fault.Message);
+            }
+
+            RequestContext.Authenticate(http);
+            await next(http);
+        }
+        catch (StripeErrorException e) when (!http.Response.HasStarted)
+        {
+            await e.ToResult().ExecuteAsync(http);
+        }
+        catch (Exception e) when (!http.Response.HasStarted && e is not OperationCanceledException)
+        {
+            await StripeErrors.Create(500, "api_error", $"The emulator failed: {e.Message}").ToResult().ExecuteAsync(http);
+        }
+        finally
+        {
+            var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
+            state.Requests.Add(new RequestRecord(
+                method, path, string.IsNullOrEmpty(key) ? null : key, RequestContext.Replayed(http), http.Response.StatusCode, RequestContext.RequestId(http)));
+        }
+    }
+}

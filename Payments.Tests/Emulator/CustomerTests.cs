@@ -1,0 +1,140 @@
+using System.Net;
+using Stripe;
+using Xunit;
+
+namespace Payments.Tests.Emulator;
+
+public sealed class CustomerTests : EmulatorTest
+{
+    [Fact]
+    public async Task CreateRetrieveAndUpdateRoundTrip()
+    {
+        var created = await Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions
+        {
+            Email = "ada@example.com",
+            Name = "Ada",
+            Description = "first",
+            Metadata = new() { ["user_id"] = "u1", ["plan"] = "pro" },
+        });
+
+        Assert.StartsWith("cus_", created.Id, StringComparison.Ordinal);
+        Assert.Equal("customer", created.Object);
+        Assert.False(created.Livemode);
+        Assert.InRange(created.Created, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddMinutes(1));
+        Assert.Equal("u1", created.Metadata["user_id"]);
+
+        var fetched = await Stripe.V1.Customers.GetAsync(created.Id);
+        Assert.Equal(("ada@example.com", "Ada", "first"), (fetched.Email, fetched.Name, fetched.Description));
+
+        // Metadata updates merge; an empty value removes the key.
+        var updated = await Stripe.V1.Customers.UpdateAsync(created.Id, new CustomerUpdateOptions
+        {
+            Name = "Ada L.",
+            Metadata = new() { ["plan"] = "", ["tier"] = "gold" },
+        });
+        Assert.Equal("Ada L.", updated.Name);
+        Assert.Equal("ada@example.com", updated.Email);
+        Assert.Equal(new Dictionary<string, string> { ["user_id"] = "u1", ["tier"] = "gold" }, updated.Metadata);
+        Assert.Equal("Ada L.", (await Stripe.V1.Customers.GetAsync(created.Id)).Name);
+    }
+
+    [Fact]
+    public async Task NewCustomerHasEmptyMetadataAndNoDefaultPaymentMethod()
+    {
+        var customer = await Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions());
+
+        Assert.NotNull(customer.Metadata);
+        Assert.Empty(customer.Metadata);
+        Assert.Null(customer.InvoiceSettings.DefaultPaymentMethodId);
+        Assert.Null(customer.Email);
+    }
+
+    [Fact]
+    public async Task ListFiltersByEmailNewestFirstAndPages()
+    {
+        var first = await NewCustomerAsync("same@example.com");
+        await NewCustomerAsync("other@example.com");
+        var second = await NewCustomerAsync("same@example.com");
+
+        var matching = await Stripe.V1.Customers.ListAsync(new CustomerListOptions { Email = "same@example.com" });
+        Assert.Equal([second.Id, first.Id], matching.Data.Select(c => c.Id));
+        Assert.False(matching.HasMore);
+        Assert.Equal("/v1/customers", matching.Url);
+
+        var page = await Stripe.V1.Customers.ListAsync(new CustomerListOptions { Email = "same@example.com", Limit = 1 });
+        Assert.Equal([second.Id], page.Data.Select(c => c.Id));
+        Assert.True(page.HasMore);
+
+        var next = await Stripe.V1.Customers.ListAsync(new CustomerListOptions { Email = "same@example.com", Limit = 1, StartingAfter = second.Id });
+        Assert.Equal([first.Id], next.Data.Select(c => c.Id));
+
+        Assert.Empty((await Stripe.V1.Customers.ListAsync(new CustomerListOptions { Email = "SAME@example.com" })).Data);
+        Assert.Equal(3, (await Stripe.V1.Customers.ListAsync()).Data.Count);
+    }
+
+    [Fact]
+    public async Task MissingCustomerIsResourceMissing()
+    {
+        var e = await ThrowsStripeAsync(HttpStatusCode.NotFound, "invalid_request_error",
+            () => Stripe.V1.Customers.GetAsync("cus_doesnotexist"));
+
+        Assert.Equal("resource_missing", e.StripeError.Code);
+        Assert.Equal("id", e.StripeError.Param);
+        Assert.Equal("No such customer: 'cus_doesnotexist'", e.StripeError.Message);
+    }
+
+    [Fact]
+    public async Task UnknownParameterIsRejected()
+    {
+        var options = new CustomerCreateOptions();
+        options.AddExtraParam("favourite_colour", "blue");
+
+        var e = await ThrowsStripeAsync(HttpStatusCode.BadRequest, "invalid_request_error",
+            () => Stripe.V1.Customers.CreateAsync(options));
+
+        Assert.Equal("parameter_unknown", e.StripeError.Code);
+        Assert.Equal("favourite_colour", e.StripeError.Param);
+        Assert.Empty((await Stripe.V1.Customers.ListAsync()).Data);
+    }
+
+    [Fact]
+    public async Task DefaultPaymentMethodMustBeAttachedToTheCustomer()
+    {
+        var customer = await NewCustomerAsync();
+        var other = await NewCustomerAsync();
+        var pm = await Stripe.V1.PaymentMethods.AttachAsync("pm_card_visa", new PaymentMethodAttachOptions { Customer = other.Id });
+
+        var e = await ThrowsStripeAsync(HttpStatusCode.BadRequest, "invalid_request_error",
+            () => Stripe.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions
+            {
+                InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = pm.Id },
+            }));
+        Assert.Equal("invoice_settings[default_payment_method]", e.StripeError.Param);
+
+        var updated = await Stripe.V1.Customers.UpdateAsync(other.Id, new CustomerUpdateOptions
+        {
+            InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = pm.Id },
+        });
+        Assert.Equal(pm.Id, updated.InvoiceSettings.DefaultPaymentMethodId);
+
+        // Detaching the default card clears the default, as Stripe does.
+        await Stripe.V1.PaymentMethods.DetachAsync(pm.Id);
+        Assert.Null((await Stripe.V1.Customers.GetAsync(other.Id)).InvoiceSettings.DefaultPaymentMethodId);
+    }
+
+    [Fact]
+    public async Task CreateWithPaymentMethodAttachesItOrCreatesNothing()
+    {
+        var customer = await Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions
+        {
+            PaymentMethod = "pm_card_mastercard",
+            InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = "pm_card_mastercard" },
+        });
+        var cards = await Stripe.V1.Customers.PaymentMethods.ListAsync(customer.Id);
+        Assert.Equal("4444", Assert.Single(cards.Data).Card.Last4);
+
+        await ThrowsStripeAsync(HttpStatusCode.PaymentRequired, "card_error",
+            () => Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions { PaymentMethod = "pm_card_visa_chargeDeclined" }));
+        Assert.Single((await Stripe.V1.Customers.ListAsync()).Data);
+    }
+}

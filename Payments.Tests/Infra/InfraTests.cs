@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Payments.Core.Queues;
+using Payments.Core.Storage;
+using Xunit;
+
+namespace Payments.Tests.Infra;
+
+/// <summary>
+/// Builds and lints infra/main.bicep with the Bicep CLI from the Azure.Bicep.CommandLine package
+/// (no network: --no-restore, and infra/ uses no registry modules), fails on any warning or
+/// error, and checks the compiled template provisions what Payments.Core uses.
+/// </summary>
+public sealed partial class InfraTests
+{
+    private static readonly TimeSpan BicepTimeout = TimeSpan.FromMinutes(3);
+
+    private static string Metadata(string key) =>
+        typeof(InfraTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .SingleOrDefault(a => a.Key == key)?.Value
+        ?? throw new InvalidOperationException($"Assembly metadata '{key}' is missing (see Payments.Tests.csproj).");
+
+    internal static string RepoRoot => Path.GetFullPath(Metadata("RepoRoot"));
+
+    private static string MainBicep => Path.Combine(RepoRoot, "infra", "main.bicep");
+
+    [Fact]
+    public void BicepBuildSucceedsWithoutDiagnostics()
+    {
+        var result = Build.Value;
+
+        AssertClean(result);
+        var template = JsonNode.Parse(result.StdOut) ?? throw new InvalidOperationException("bicep build printed no template.");
+        Assert.NotEmpty(AllResources(template));
+    }
+
+    [Fact]
+    public void BicepLintPassesWithoutDiagnostics()
+    {
+        AssertClean(RunBicep("lint", MainBicep, "--no-restore"));
+    }
+
+    [Fact]
+    public void EveryQueueInCodeHasAServiceBusQueue()
+    {
+        var resources = AllResources(BuildTemplate());
+
+        var namespaces = resources.Where(r => r.Type == "Microsoft.ServiceBus/namespaces").ToList();
+        var ns = Assert.Single(namespaces);
+        Assert.Equal("Standard", ns.Node["sku"]?["name"]?.GetValue<string>());
+
+        var queues = resources.Where(r => r.Type == "Microsoft.ServiceBus/namespaces/queues").ToList();
+        var names = queues.SelectMany(q => q.Names).ToHashSet(StringComparer.Ordinal);
+        var missing = QueueNames.All.Where(q => !names.Contains(q)).ToList();
+        Assert.True(missing.Count == 0, $"infra/main.bicep has no Service Bus queue for: {string.Join(", ", missing)} (add it to serviceBusQueueNames).");
+
+        foreach (var queue in queues)
+        {
+            var properties = queue.Node["properties"];
+            Assert.NotNull(properties?["maxDeliveryCount"]);
+            Assert.NotNull(properties?["lockDuration"]);
+            Assert.True(properties?["deadLetteringOnMessageExpiration"]?.GetValue<bool>(), "queues must dead-letter expired messages");
+            Assert.True(properties?["requiresDuplicateDetection"]?.GetValue<bool>(), "ServiceBusMessageSender relies on duplicate detection");
+        }
+    }
+
+    [Fact]
+    public void EveryTableInCodeIsProvisioned()
+    {
+        var resources = AllResources(BuildTemplate());
+        var names = resources.Where(r => r.Type == "Microsoft.Storage/storageAccounts/tableServices/tables")
+            .SelectMany(t => t.Names).ToHashSet(StringComparer.Ordinal);
+        var missing = TableNames.All.Where(t => !names.Contains(t)).ToList();
+        Assert.True(missing.Count == 0, $"infra/main.bicep has no table for: {string.Join(", ", missing)} (add it to tableNames).");
+    }
+
+    [Fact]
+    public void FunctionAppRunsOnFlexConsumptionWithIdentityBasedSettings()
+    {
+        var resources = AllResources(BuildTemplate());
+
+        var plan = Assert.Single(resources, r => r.Type == "Microsoft.Web/serverfarms");
+        Assert.Equal("FlexConsumption", plan.Node["sku"]?["tier"]?.GetValue<string>());
+
+        var site = Assert.Single(resources, r => r.Type == "Microsoft.Web/sites");
+        Assert.Contains("functionapp", site.Node["kind"]?.GetValue<string>() ?? "", StringComparison.Ordinal);
+        Assert.Equal("UserAssigned", site.Node["identity"]?["type"]?.GetValue<string>());
+
+        var runtime = site.Node["properties"]?["functionAppConfig"]?["runtime"];
+        Assert.Equal("dotnet-isolated", runtime?["name"]?.GetValue<string>());
+        Assert.Equal("10.0", runtime?["version"]?.GetValue<string>());
+
+        var settings = (site.Node["properties"]?["siteConfig"]?["appSettings"]?.AsArray() ?? [])
+            .Select(s => (Name: s?["name"]?.GetValue<string>() ?? "", Value: s?["value"]?.ToJsonString() ?? ""))
+            .ToDictionary(s => s.Name, s => s.Value, StringComparer.Ordinal);
+
+        string[] required =
+        [
+            "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
+            "ServiceBusConnection__fullyQualifiedNamespace", "ServiceBusConnection__credential", "ServiceBusConnection__clientId",
+            "APPLICATIONINSIGHTS_CONNECTION_STRING",
+            "Storage__TableEndpoint", "Storage__QueueEndpoint",
+            "Stripe__SecretKey", "Stripe__WebhookSecret",
+            "Auth__Issuer", "Auth__Audience", "Auth__MetadataAddress",
+        ];
+        var missing = required.Where(n => !settings.ContainsKey(n)).ToList();
+        Assert.True(missing.Count == 0, $"Function app settings missing: {string.Join(", ", missing)}");
+
+        // Secrets only through Key Vault references; no keys, no development shortcuts in Azure.
+        Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings["Stripe__SecretKey"], StringComparison.Ordinal);
+        Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings["Stripe__WebhookSecret"], StringComparison.Ordinal);
+        string[] forbidden = ["AzureWebJobsStorage", "ServiceBusConnection", "Storage__ConnectionString", "Auth__DevelopmentSigningKey", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION"];
+        var present = forbidden.Where(settings.ContainsKey).ToList();
+        Assert.True(present.Count == 0, $"Function app settings that must not be set in Azure: {string.Join(", ", present)}");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private sealed record BicepResult(int ExitCode, string StdOut, string StdErr);
+
+    private sealed record ArmResource(string Type, JsonNode Node, IReadOnlyList<string> Names);
+
+    private static void AssertClean(BicepResult result)
+    {
+        var output = result.StdErr + "\n" + result.StdOut;
+        Assert.True(result.ExitCode == 0, $"bicep exited with {result.ExitCode}:\n{output}");
+        var diagnostics = Diagnostic().Matches(output).Select(m => m.Value).ToList();
+        Assert.True(diagnostics.Count == 0, $"bicep reported:\n{string.Join("\n", diagnostics)}");
+    }
+
+    /// <summary>Bicep prints diagnostics as "file(line,col) : Warning code: message".</summary>
+    [GeneratedRegex(@"^.*\)\s*:\s*(Warning|Error)\b.*$", RegexOptions.Multiline)]
+    private static partial Regex Diagnostic();
+
+    /// <summary>One build serves every test that reads the template.</summary>
+    private static readonly Lazy<BicepResult> Build = new(() => RunBicep("build", MainBicep, "--stdout", "--no-restore"));
+
+    private static JsonNode BuildTemplate()
+    {
+        var result = Build.Value;
+        Assert.True(result.ExitCode == 0, $"bicep build failed:\n{result.StdErr}");
+        return JsonNode.Parse(result.StdOut) ?? throw new InvalidOperationException("bicep build printed no template.");
+    }
+
+    private static BicepResult RunBicep(params string[] args)
+    {
+        var bicep = Metadata("BicepPath");
+        Assert.True(File.Exists(bicep), $"Bicep CLI not found at {bicep} (restore Payments.Tests).");
+        EnsureExecutable(bicep);
+
+        var start = new ProcessStartInfo(bicep)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepoRoot,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {bicep}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(BicepTimeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"bicep {string.Join(' ', args)} did not finish within {BicepTimeout}.");
+        }
+        process.WaitForExit();
+        return new BicepResult(process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+    }
+
+    /// <summary>NuGet does not keep the execute bit of package files everywhere.</summary>
+    private static void EnsureExecutable(string path)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        var mode = File.GetUnixFileMode(path);
+        const UnixFileMode execute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        if ((mode & UnixFileMode.UserExecute) == 0)
+            File.SetUnixFileMode(path, mode | execute);
+    }
+
+    // --- Reading the compiled ARM template --------------------------------------------------------
+
+    /// <summary>Every resource, including those in nested deployments (modules), with its resolved names.</summary>
+    private static List<ArmResource> AllResources(JsonNode template)
+    {
+        var found = new List<ArmResource>();
+        Collect(template, found);
+        return found;
+    }
+
+    private static void Collect(JsonNode template, List<ArmResource> found)
+    {
+        var resources = template["resources"] switch
+        {
+            JsonArray array => array.OfType<JsonNode>(),
+            JsonObject symbolic => symbolic.Select(p => p.Value).OfType<JsonNode>(), // languageVersion 2.0
+            _ => [],
+        };
+        foreach (var resource in resources)
+        {
+            var type = resource["type"]?.GetValue<string>() ?? "";
+            found.Add(new ArmResource(type, resource, Names(template, resource)));
+            if (type == "Microsoft.Resources/deployments" && resource["properties"]?["template"] is JsonNode nested)
+                Collect(nested, found);
+        }
+    }
+
+    /// <summary>
+    /// The last segment of a resource's name: a literal, or for a copy loop over an array variable
+    /// or parameter (<c>variables('x')[copyIndex()]</c>), every element of that array.
+    /// </summary>
+    private static List<string> Names(JsonNode template, JsonNode resource)
+    {
+        var name = resource["name"]?.GetValue<string>() ?? "";
+        if (!name.StartsWith('['))
+            return [name.Split('/')[^1]];
+
+        var loop = CopyIndexed().Match(name);
+        if (loop.Success)
+        {
+            var array = loop.Groups["kind"].Value == "variables"
+                ? template["variables"]?[loop.Groups["name"].Value]
+                : template["parameters"]?[loop.Groups["name"].Value]?["defaultValue"];
+            return array is JsonArray items ? items.Select(i => i?.GetValue<string>() ?? "").ToList() : [];
+        }
+
+        var literal = LastLiteral().Match(name);
+        return literal.Success ? [literal.Groups["value"].Value] : [];
+    }
+
+    [GeneratedRegex(@"(?<kind>variables|parameters)\('(?<name>[^']+)'\)\[copyIndex\(\)\]")]
+    private static partial Regex CopyIndexed();
+
+    [GeneratedRegex(@"'(?<value>[^']*)'\)\]$")]
+    private static partial Regex LastLiteral();
+}

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Core.Http;
+using Payments.Host;
+
+namespace Payments.Tests.Infrastructure;
+
+/// <summary>Payments.Host on a real loopback socket, wired to the test's Azurite and Stripe emulator.</summary>
+public sealed class PaymentsHostServer : IAsyncDisposable
+{
+    public const string SigningKey = "test-signing-key-0123456789-abcdefghijklmnop";
+    private readonly WebApplication _app;
+
+    private PaymentsHostServer(WebApplication app, Uri baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+        Http = new HttpClient { BaseAddress = baseUrl };
+    }
+
+    public Uri BaseUrl { get; }
+    public HttpClient Http { get; }
+    public IServiceProvider Services => _app.Services;
+    public static AuthOptions Auth => new() { DevelopmentSigningKey = SigningKey };
+
+    public static async Task<PaymentsHostServer> StartAsync(string storageConnectionString, Uri stripeEmulator, params string[] extraSettings)
+    {
+        string[] args =
+        [
+            "--environment=Testing",
+            "--urls=http://127.0.0.1:0",
+            $"--Storage:ConnectionString={storageConnectionString}",
+            $"--Stripe:EmulatorUrl={stripeEmulator.ToString().TrimEnd('/')}",
+            "--Stripe:MaxNetworkRetries=1",
+            $"--Auth:DevelopmentSigningKey={SigningKey}",
+            "--Queues:RetryBackoffSeconds=1",
+            "--Queues:MaxPollIntervalMilliseconds=200",
+            "--Logging:LogLevel:Default=Warning",
+            .. extraSettings.Select(s => "--" + s),
+        ];
+        var app = PaymentsHostApp.Build(args);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new PaymentsHostServer(app, new Uri(address));
+    }
+
+    public static string Token(string userId, params string[] roles) => DevelopmentTokens.Mint(Auth, userId, roles);
+
+    public HttpClient ClientFor(string userId, params string[] roles)
+    {
+        var client = new HttpClient { BaseAddress = BaseUrl };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", Token(userId, roles));
+        return client;
+    }
+
+    public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,606 @@
+metadata description = 'Payments backend: Payments.Functions on Azure Functions Flex Consumption (.NET 10 isolated), Table Storage, Service Bus, Key Vault and Application Insights, all reached with one user-assigned managed identity.'
+
+// Deploy into an existing resource group:
+//   az deployment group create -g <rg> -f infra/main.bicep \
+//     -p environmentName=prod authIssuer=... authMetadataAddress=... stripeSecretKey=... stripeWebhookSecret=...
+// Then publish Payments.Functions (func azure functionapp publish <functionAppName>, or azd deploy).
+
+targetScope = 'resourceGroup'
+
+// ---------------------------------------------------------------------------------------------
+// Parameters
+// ---------------------------------------------------------------------------------------------
+
+@description('Short application name used in every resource name.')
+@minLength(3)
+@maxLength(12)
+param appName string = 'payments'
+
+@description('Environment name, e.g. dev, test, prod. Part of every resource name.')
+@minLength(2)
+@maxLength(8)
+param environmentName string
+
+@description('Region for every resource. Flex Consumption is not offered in every region (az functionapp list-flexconsumption-locations).')
+param location string = resourceGroup().location
+
+@description('Tags applied to every resource.')
+param tags object = {}
+
+@description('Stripe secret API key (sk_live_... or sk_test_...). Written to Key Vault only; the app reads it through a Key Vault reference. Never empty in Azure: an empty key would switch the app to the offline Stripe emulator.')
+@secure()
+@minLength(1)
+param stripeSecretKey string
+
+@description('Stripe webhook signing secret (whsec_...). Written to Key Vault only.')
+@secure()
+@minLength(1)
+param stripeWebhookSecret string
+
+@description('Auth:Issuer - the "iss" every bearer token must carry.')
+@minLength(1)
+param authIssuer string
+
+@description('Auth:Audience - the "aud" every bearer token must carry.')
+@minLength(1)
+param authAudience string = 'payments-api'
+
+@description('Auth:MetadataAddress - the issuer\'s OpenID Connect metadata document (https://.../.well-known/openid-configuration). Production validates tokens with its signing keys.')
+@minLength(1)
+param authMetadataAddress string
+
+@description('Auth:AdminRole - the role claim that grants admin endpoints.')
+param authAdminRole string = 'admin'
+
+@description('Storage:NamePrefix - prefix for every table and queue name (letters and digits only), so environments can share an account. Usually empty.')
+@maxLength(20)
+param storageNamePrefix string = ''
+
+@description('Replication of the storage account.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param storageSku string = 'Standard_ZRS'
+
+@description('Deliveries before Service Bus moves a message to the dead-letter queue. Also given to the app as Queues:MaxDeliveryCount so handlers know their last attempt.')
+@minValue(1)
+@maxValue(100)
+param maxDeliveryCount int = 5
+
+@description('Peek-lock duration of every queue (ISO 8601, at most PT5M). host.json renews the lock while a handler runs (maxAutoLockRenewalDuration).')
+param queueLockDuration string = 'PT1M'
+
+@description('Window in which Service Bus drops a message whose MessageId it has already seen. The app derives MessageId from message type and subject.')
+param duplicateDetectionWindow string = 'PT10M'
+
+@description('How long an unprocessed message lives before it expires into the dead-letter queue.')
+param messageTimeToLive string = 'P14D'
+
+@description('Flex Consumption: most instances the app scales out to (the platform has required at least 40).')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Flex Consumption: memory of each instance.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Log Analytics retention.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+// ---------------------------------------------------------------------------------------------
+// What the app uses. Keep in step with Payments.Core (Payments.Tests.Infra.InfraTests checks it).
+// ---------------------------------------------------------------------------------------------
+
+// Payments.Core.Queues.QueueNames.All: one Service Bus queue each. Adding a queue is one line here.
+var serviceBusQueueNames = [
+  'cards'
+]
+
+// Payments.Core.Storage.TableNames.All. The app also creates them at start-up (StorageInitializer).
+var tableNames = [
+  'customers'
+  'cards'
+  'cardfingerprints'
+]
+
+var stripeSecretKeySecretName = 'stripe-secret-key'
+var stripeWebhookSecretSecretName = 'stripe-webhook-secret'
+var deploymentContainerName = 'app-package'
+
+// ---------------------------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------------------------
+
+var token = uniqueString(subscription().id, resourceGroup().id, appName, environmentName)
+var baseName = '${appName}-${environmentName}'
+var compactName = toLower(replace(baseName, '-', ''))
+var names = {
+  identity: 'id-${baseName}'
+  logAnalytics: 'log-${baseName}'
+  appInsights: 'appi-${baseName}'
+  storage: 'st${take(compactName, 9)}${token}'
+  serviceBus: 'sb-${baseName}-${token}'
+  keyVault: 'kv${take(compactName, 9)}${token}'
+  plan: 'plan-${baseName}'
+  functionApp: 'func-${baseName}-${token}'
+}
+
+// Built-in role definitions (ids are the same in every tenant).
+var roles = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+  serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity: the app's only credential. Every data-plane grant below goes to it.
+// ---------------------------------------------------------------------------------------------
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: names.identity
+  location: location
+  tags: tags
+}
+
+// ---------------------------------------------------------------------------------------------
+// Monitoring
+// ---------------------------------------------------------------------------------------------
+
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
+  name: names.logAnalytics
+  location: location
+  tags: tags
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: logRetentionInDays
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: names.appInsights
+  location: location
+  tags: tags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logAnalytics.id
+    IngestionMode: 'LogAnalytics'
+    // Telemetry is accepted only with an Entra token (APPLICATIONINSIGHTS_AUTHENTICATION_STRING below).
+    DisableLocalAuth: true
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storage: the Functions host (AzureWebJobsStorage), the deployment package, and the app's tables.
+// Shared keys are off: everything authenticates with the managed identity.
+// ---------------------------------------------------------------------------------------------
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
+  name: names.storage
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: storageSku
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    allowBlobPublicAccess: false
+    allowCrossTenantReplication: false
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
+  parent: blobService
+  name: deploymentContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-01-01' = [
+  for table in tableNames: {
+    parent: tableService
+    name: '${storageNamePrefix}${table}'
+  }
+]
+
+// ---------------------------------------------------------------------------------------------
+// Service Bus: one queue per background message queue. SAS keys are off.
+// ---------------------------------------------------------------------------------------------
+
+resource serviceBus 'Microsoft.ServiceBus/namespaces@2026-01-01' = {
+  name: names.serviceBus
+  location: location
+  tags: tags
+  sku: {
+    name: 'Standard'
+    tier: 'Standard'
+  }
+  properties: {
+    minimumTlsVersion: '1.2'
+    disableLocalAuth: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource serviceBusQueues 'Microsoft.ServiceBus/namespaces/queues@2026-01-01' = [
+  for queue in serviceBusQueueNames: {
+    parent: serviceBus
+    name: queue
+    properties: {
+      maxDeliveryCount: maxDeliveryCount
+      lockDuration: queueLockDuration
+      deadLetteringOnMessageExpiration: true
+      defaultMessageTimeToLive: messageTimeToLive
+      // Cannot be changed after the queue exists.
+      requiresDuplicateDetection: true
+      duplicateDetectionHistoryTimeWindow: duplicateDetectionWindow
+      requiresSession: false
+      enableBatchedOperations: true
+      maxSizeInMegabytes: 1024
+    }
+  }
+]
+
+// ---------------------------------------------------------------------------------------------
+// Key Vault (RBAC): Stripe secrets. The app reads them through Key Vault references.
+// ---------------------------------------------------------------------------------------------
+
+resource keyVault 'Microsoft.KeyVault/vaults@2026-02-01' = {
+  name: names.keyVault
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+resource stripeSecretKeySecret 'Microsoft.KeyVault/vaults/secrets@2026-02-01' = {
+  parent: keyVault
+  name: stripeSecretKeySecretName
+  properties: {
+    value: stripeSecretKey
+    contentType: 'text/plain'
+  }
+}
+
+resource stripeWebhookSecretSecret 'Microsoft.KeyVault/vaults/secrets@2026-02-01' = {
+  parent: keyVault
+  name: stripeWebhookSecretSecretName
+  properties: {
+    value: stripeWebhookSecret
+    contentType: 'text/plain'
+  }
+}
+
+// diagnosticSettings' only GA version (2016-09-01) has no categoryGroup; the preview is the current one.
+#disable-next-line use-recent-api-versions
+resource keyVaultDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: keyVault
+  properties: {
+    workspaceId: logAnalytics.id
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
+  }
+}
+
+#disable-next-line use-recent-api-versions
+resource serviceBusDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: serviceBus
+  properties: {
+    workspaceId: logAnalytics.id
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Role assignments for the identity (no keys or connection strings anywhere).
+// ---------------------------------------------------------------------------------------------
+
+// Blob Data Owner: the Functions host (AzureWebJobsStorage) and the Flex deployment container.
+// Queue/Table Data Contributor: the host's own queues and tables, and the app's tables.
+var storageRoles = [
+  roles.storageBlobDataOwner
+  roles.storageQueueDataContributor
+  roles.storageTableDataContributor
+]
+
+resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in storageRoles: {
+    name: guid(storage.id, identity.id, role)
+    scope: storage
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+      principalId: identity.properties.principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+// Receiver for the triggers, Sender for ServiceBusMessageSender. (Data Owner is not needed:
+// without Manage rights the scale controller estimates queue length by peeking.)
+var serviceBusRoles = [
+  roles.serviceBusDataReceiver
+  roles.serviceBusDataSender
+]
+
+resource serviceBusRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in serviceBusRoles: {
+    name: guid(serviceBus.id, identity.id, role)
+    scope: serviceBus
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+      principalId: identity.properties.principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+resource keyVaultRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(keyVault.id, identity.id, roles.keyVaultSecretsUser)
+  scope: keyVault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appInsightsRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, identity.id, roles.monitoringMetricsPublisher)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roles.monitoringMetricsPublisher
+    )
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Function app (Flex Consumption)
+// ---------------------------------------------------------------------------------------------
+
+// serviceBusEndpoint is https://<name>.servicebus.windows.net:443/ (cloud-specific suffix).
+var serviceBusHost = split(replace(serviceBus.properties.serviceBusEndpoint, 'https://', ''), ':')[0]
+
+// Flex Consumption takes the worker runtime and version from functionAppConfig.runtime and
+// rejects FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION app settings, so neither is set.
+var appSettings = [
+  // Functions host storage, by identity.
+  {
+    name: 'AzureWebJobsStorage__accountName'
+    value: storage.name
+  }
+  {
+    name: 'AzureWebJobsStorage__credential'
+    value: 'managedidentity'
+  }
+  {
+    name: 'AzureWebJobsStorage__clientId'
+    value: identity.properties.clientId
+  }
+  // Service Bus triggers, by identity.
+  {
+    name: 'ServiceBusConnection__fullyQualifiedNamespace'
+    value: serviceBusHost
+  }
+  {
+    name: 'ServiceBusConnection__credential'
+    value: 'managedidentity'
+  }
+  {
+    name: 'ServiceBusConnection__clientId'
+    value: identity.properties.clientId
+  }
+  // DefaultAzureCredential in the worker (Core's storage clients, ServiceBusMessageSender) picks the user-assigned identity.
+  {
+    name: 'AZURE_CLIENT_ID'
+    value: identity.properties.clientId
+  }
+  // Monitoring, with Entra authentication.
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+    value: appInsights.properties.ConnectionString
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+    value: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+  }
+  // Payments.Core: Storage
+  {
+    name: 'Storage__TableEndpoint'
+    value: storage.properties.primaryEndpoints.table
+  }
+  {
+    name: 'Storage__QueueEndpoint'
+    value: storage.properties.primaryEndpoints.queue
+  }
+  {
+    name: 'Storage__NamePrefix'
+    value: storageNamePrefix
+  }
+  // Payments.Core: Stripe (secrets through Key Vault references, resolved with keyVaultReferenceIdentity).
+  {
+    name: 'Stripe__SecretKey'
+    value: '@Microsoft.KeyVault(SecretUri=${stripeSecretKeySecret.properties.secretUri})'
+  }
+  {
+    name: 'Stripe__WebhookSecret'
+    value: '@Microsoft.KeyVault(SecretUri=${stripeWebhookSecretSecret.properties.secretUri})'
+  }
+  {
+    name: 'Stripe__MaxNetworkRetries'
+    value: '2'
+  }
+  // Payments.Core: Auth (no development signing key in Azure).
+  {
+    name: 'Auth__Issuer'
+    value: authIssuer
+  }
+  {
+    name: 'Auth__Audience'
+    value: authAudience
+  }
+  {
+    name: 'Auth__MetadataAddress'
+    value: authMetadataAddress
+  }
+  {
+    name: 'Auth__AdminRole'
+    value: authAdminRole
+  }
+  // Payments.Core: Queues (the Service Bus queues' own max delivery count).
+  {
+    name: 'Queues__MaxDeliveryCount'
+    value: string(maxDeliveryCount)
+  }
+]
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: names.plan
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
+  name: names.functionApp
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identity.id}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identity.id
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      appSettings: appSettings
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer.name}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identity.id
+          }
+        }
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+    }
+  }
+  // The identity must hold its roles before the host first starts (storage, Key Vault references, triggers).
+  dependsOn: [
+    storageRoleAssignments
+    serviceBusRoleAssignments
+    keyVaultRoleAssignment
+    appInsightsRoleAssignment
+    tables
+    serviceBusQueues
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs
+// ---------------------------------------------------------------------------------------------
+
+@description('Host name of the function app; the API is at https://<host>/api/...')
+output functionAppHostName string = functionApp.properties.defaultHostName
+output functionAppName string = functionApp.name
+output identityClientId string = identity.properties.clientId
+output storageAccountName string = storage.name
+output serviceBusFullyQualifiedNamespace string = serviceBusHost
+output keyVaultName string = keyVault.name
+output serviceBusQueues array = serviceBusQueueNames

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs Payments locally and offline: Azurite (Table + Queue storage, data kept in .azurite/),
+# the Stripe emulator on 127.0.0.1:12111, and Payments.Host on http://127.0.0.1:7071.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+npm ci --no-audit --no-fund --loglevel=error
+dotnet build Payments.sln --nologo -v quiet
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+mkdir -p .azurite
+node_modules/.bin/azurite --silent --location .azurite --disableTelemetry --skipApiVersionCheck --loose \
+  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &
+pids+=($!)
+dotnet run --no-build --project Payments.StripeEmulator &
+pids+=($!)
+
+wait_for() { # host port name
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "$3 did not start on $1:$2" >&2
+  exit 1
+}
+wait_for 127.0.0.1 10001 "Azurite (queues)"
+wait_for 127.0.0.1 10002 "Azurite (tables)"
+wait_for 127.0.0.1 12111 "Stripe emulator"
+
+echo "Payments is starting on http://127.0.0.1:7071 (mint a token: dotnet run --no-build --project Payments.Host -- token --sub alice)"
+ASPNETCORE_ENVIRONMENT=Development dotnet run --no-build --no-launch-profile --project Payments.Host &
+pids+=($!)
+wait "${pids[-1]}"
