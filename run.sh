@@ -31,6 +31,6 @@ wait_for 127.0.0.1 10002 "Azurite (tables)"
 wait_for 127.0.0.1 12111 "Stripe emulator"
 
 echo "Payments is starting on http://127.0.0.1:7071 (mint a token: dotnet run --no-build --project Payments.Host -- token --sub alice)"
-ASPNETCORE_ENVIRONMENT=Development dotnet run --no-build --no-launch-profile --project Payments.Host &
+ASPNETCORE_ENVIRONMENT=Development dotnet run --no-build --project Payments.Host &
 pids+=($!)
 wait "${pids[-1]}"
