@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Payments.Core.Cards;
+using Payments.Core.Catalog;
+using Payments.Core.Purchases;
 using Payments.Core.Customers;
 using Payments.Core.Http;
 using Payments.Core.Queues;
@@ -23,6 +25,9 @@ public static class PaymentsServiceCollectionExtensions
         services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section));
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section));
         services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section));
+        services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.Section));
+        services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section));
+        services.AddOptions<AuthorizationSweepOptions>().Bind(configuration.GetSection(AuthorizationSweepOptions.Section));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RequestAuthenticator>();
@@ -51,6 +56,20 @@ public static class PaymentsServiceCollectionExtensions
         services.AddTransient<CardService>();
         services.AddTransient<CardsApi>();
         services.AddTransient<DetachCardHandler>();
+
+        services.AddSingleton<IdempotentRequests>();
+        services.AddSingleton<ProductStore>();
+        services.AddSingleton<Pricing>();
+        services.AddHostedService<CatalogSeeder>();
+        services.AddTransient<CatalogApi>();
+
+        services.AddSingleton<PurchaseStore>();
+        services.AddTransient<PaymentIntentSync>();
+        services.AddTransient<PurchaseService>();
+        services.AddTransient<PurchaseAdminService>();
+        services.AddTransient<AuthorizationSweep>();
+        services.AddTransient<PurchasesApi>();
+        services.AddTransient<PaymentIntentChangedHandler>();
         return services;
     }
 }

@@ -44,12 +44,13 @@ public sealed class ServiceBusMessageSender : IMessageSender, IAsyncDisposable
     }
 
     /// <summary>
-    /// The same type and subject always give the same id, so Service Bus duplicate detection
-    /// (enabled on every queue in infra/main.bicep) drops a repeat sent within its window.
+    /// The same Stripe event (or, for our own messages, the same type and subject) always gives the
+    /// same id, so Service Bus duplicate detection (enabled on every queue in infra/main.bicep)
+    /// drops a repeat sent within its window.
     /// </summary>
     public static string MessageIdFor(QueueMessage message)
     {
-        var readable = $"{message.Type}:{message.SubjectId}";
+        var readable = message.DeduplicationId;
         if (readable.Length <= MaxMessageIdLength)
             return readable;
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(readable));

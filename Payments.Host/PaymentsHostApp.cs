@@ -1,5 +1,6 @@
 using Payments.Core;
 using Payments.Core.Http;
+using Payments.Core.Purchases;
 using Payments.Core.Queues;
 
 namespace Payments.Host;
@@ -16,6 +17,8 @@ public static partial class PaymentsHostApp
         });
         builder.Services.AddPayments(builder.Configuration);
         builder.Services.AddHostedService<StorageQueueWorker>();
+        if (builder.Configuration.GetValue("Purchases:AuthorizationSweep:Enabled", true))
+            builder.Services.AddHostedService<AuthorizationSweepService>();
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();

@@ -48,6 +48,10 @@ public static class StripeEmulatorApp
         Customers.Map(v1);
         PaymentMethods.Map(v1);
         SetupIntents.Map(v1);
+        PaymentIntents.Map(v1);
+        Charges.Map(v1);
+        Refunds.Map(v1);
+        Events.Map(v1);
 
         ControlEndpoints.Map(app);
 
@@ -81,6 +85,12 @@ public static class StripeEmulatorApp
             }
 
             RequestContext.Authenticate(http);
+            lock (state.Sync)
+            {
+                // Stripe settles some things in the background; the emulator does it between requests.
+                Refunds.FailDue(state);
+            }
+
             await next(http);
         }
         catch (StripeErrorException e) when (!http.Response.HasStarted)

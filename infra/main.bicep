@@ -73,6 +73,25 @@ param maxDeliveryCount int = 5
 @description('Peek-lock duration of every queue (ISO 8601, at most PT5M). host.json renews the lock while a handler runs (maxAutoLockRenewalDuration).')
 param queueLockDuration string = 'PT1M'
 
+@description('Service fee on a cart subtotal, in basis points (1000 = 10%).')
+@minValue(0)
+@maxValue(10000)
+param serviceFeeBasisPoints int = 1000
+
+@description('Authorizations older than this (d.hh:mm:ss) are swept; Stripe lets card authorizations lapse after 7 days.')
+param authorizationMaxAge string = '6.00:00:00'
+
+@description('What the sweep does with an aging authorization.')
+@allowed([
+  'Alert'
+  'Capture'
+  'Cancel'
+])
+param authorizationSweepAction string = 'Alert'
+
+@description('When the authorization sweep runs (NCRONTAB, six fields, seconds first).')
+param authorizationSweepSchedule string = '0 0 * * * *'
+
 @description('Window in which Service Bus drops a message whose MessageId it has already seen. The app derives MessageId from message type and subject.')
 param duplicateDetectionWindow string = 'PT10M'
 
@@ -104,6 +123,7 @@ param logRetentionInDays int = 30
 // Payments.Core.Queues.QueueNames.All: one Service Bus queue each. Adding a queue is one line here.
 var serviceBusQueueNames = [
   'cards'
+  'payments'
 ]
 
 // Payments.Core.Storage.TableNames.All. The app also creates them at start-up (StorageInitializer).
@@ -111,6 +131,11 @@ var tableNames = [
   'customers'
   'cards'
   'cardfingerprints'
+  'products'
+  'purchases'
+  'purchaseowners'
+  'idempotentrequests'
+  'refunds'
 ]
 
 var stripeSecretKeySecretName = 'stripe-secret-key'
@@ -522,6 +547,23 @@ var appSettings = [
   {
     name: 'Queues__MaxDeliveryCount'
     value: string(maxDeliveryCount)
+  }
+  // Payments.Core: pricing and the authorization sweep (timer schedule: six fields, seconds first).
+  {
+    name: 'Pricing__FeeBasisPoints'
+    value: string(serviceFeeBasisPoints)
+  }
+  {
+    name: 'Purchases__AuthorizationSweep__MaxAge'
+    value: authorizationMaxAge
+  }
+  {
+    name: 'Purchases__AuthorizationSweep__Action'
+    value: authorizationSweepAction
+  }
+  {
+    name: 'AuthorizationSweepSchedule'
+    value: authorizationSweepSchedule
   }
 ]
 

@@ -80,6 +80,23 @@ public sealed class Card
         CancelledAt = now;
     }
 
+    /// <summary>Stripe said the card has expired: it is unusable until the user saves a new one.</summary>
+    public void ExpireAfterDecline()
+    {
+        if (StoredStatus == CardStatus.Cancelled)
+            return;
+        Active = false;
+        StoredStatus = CardStatus.Expired;
+    }
+
+    /// <summary>The issuer reported the card lost, stolen or fraudulent.</summary>
+    public void FailChecksAfterDecline()
+    {
+        if (StoredStatus == CardStatus.Cancelled)
+            return;
+        StoredStatus = CardStatus.FailChecks;
+    }
+
     public void MarkDetached(DateTimeOffset now)
     {
         if (Active)

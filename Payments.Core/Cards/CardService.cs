@@ -110,6 +110,37 @@ public sealed partial class CardService(
         }
     }
 
+    /// <summary>The card the caller chose to pay with, if it is theirs and usable now; anything else reads the same.</summary>
+    public async Task<Card?> FindUsableAsync(string userId, string cardId, CancellationToken ct)
+    {
+        if (!Ids.HasShape(cardId, "card"))
+            return null;
+        var stored = await store.FindAsync(userId, cardId, ct);
+        return stored is not null && stored.Card.IsUsableAt(clock.GetUtcNow()) ? stored.Card : null;
+    }
+
+    /// <summary>What a payment decline does to the saved card (see DeclineAdvice).</summary>
+    public async Task ApplyDeclineAsync(string userId, string cardId, Action<Card> consequence, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var stored = await store.FindAsync(userId, cardId, ct);
+            if (stored is null)
+                return;
+            consequence(stored.Card);
+            try
+            {
+                await store.UpdateAsync(stored.Card, stored.ETag, ct);
+                var status = stored.Card.StoredStatus;
+                LogCardChangedByDecline(logger, userId, cardId, status);
+                return;
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 412)
+            {
+            }
+        }
+    }
+
     public async Task<StripeSetupIntent> CreateSetupIntentAsync(Caller caller, string requestId, CancellationToken ct)
     {
         var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, ct);
@@ -129,6 +160,9 @@ public sealed partial class CardService(
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Card refused for user {UserId}: {Code} {DeclineCode}")]
     private static partial void LogDeclined(ILogger logger, string userId, string? code, string? declineCode);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Card {CardId} of user {UserId} is now {Status} after a decline")]
+    private static partial void LogCardChangedByDecline(ILogger logger, string userId, string cardId, CardStatus status);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "User {UserId} removed card {CardId}")]
     private static partial void LogRemoved(ILogger logger, string userId, string cardId);

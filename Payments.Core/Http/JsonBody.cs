@@ -42,6 +42,12 @@ public static partial class JsonBody
         }
     }
 
+    /// <summary>For endpoints whose body may be left out entirely (for example a full capture).</summary>
+    public static Task<T> ReadOptionalAsync<T>(HttpRequest request, T whenEmpty, CancellationToken ct) =>
+        request.ContentLength == 0 || (request.ContentLength is null && string.IsNullOrEmpty(request.ContentType) && !request.Headers.ContainsKey("Transfer-Encoding"))
+            ? Task.FromResult(whenEmpty)
+            : ReadAsync<T>(request, ct);
+
     private static bool IsJson(string? contentType) =>
         contentType is not null
         && contentType.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Payments.Core.Cards;
+using Payments.Core.Catalog;
+using Payments.Core.Purchases;
 
 namespace Payments.Core.Http;
 
@@ -11,6 +13,8 @@ public static class PaymentsApi
     {
         var api = endpoints.MapGroup(prefix);
         CardsApi.Map(api);
+        CatalogApi.Map(api);
+        PurchasesApi.Map(api);
         return api;
     }
 }

@@ -1,4 +1,5 @@
 using Payments.Core.Cards;
+using Payments.Core.Purchases;
 
 namespace Payments.Core.Queues;
 
@@ -15,6 +16,7 @@ public static class MessageTable
     public static readonly IReadOnlyList<MessageRoute> Routes =
     [
         new(CardMessages.Detach, QueueNames.Cards, typeof(DetachCardHandler)),
+        .. PaymentIntentChangedHandler.EventTypes.Select(type => new MessageRoute(type, QueueNames.Payments, typeof(PaymentIntentChangedHandler))),
     ];
 
     public static MessageRoute For(string type) =>

@@ -6,8 +6,15 @@ namespace Payments.Core.Queues;
 /// A thin background message: what happened (type) and to what (ids). Handlers load the rest from
 /// storage, so a message never carries stale state or personal data.
 /// </summary>
-public sealed record QueueMessage(string Type, string SubjectId, string? OwnerId = null)
+/// <param name="Type">What happened: our own types (card.detach) or a Stripe event type.</param>
+/// <param name="SubjectId">The object it happened to (a card id; for Stripe payment events, the PaymentIntent id).</param>
+/// <param name="OwnerId">The user the subject belongs to, where the subject's key needs it.</param>
+/// <param name="EventId">The Stripe event id, for messages that stand for one event.</param>
+public sealed record QueueMessage(string Type, string SubjectId, string? OwnerId = null, string? EventId = null)
 {
+    /// <summary>Identifies this message for duplicate detection: one per Stripe event, else one per (type, subject).</summary>
+    public string DeduplicationId => EventId ?? $"{Type}:{SubjectId}";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

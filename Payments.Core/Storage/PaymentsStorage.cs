@@ -56,6 +56,11 @@ public static class TableNames
     public const string Customers = "customers";
     public const string Cards = "cards";
     public const string CardFingerprints = "cardfingerprints";
+    public const string Products = "products";
+    public const string Purchases = "purchases";
+    public const string PurchaseOwners = "purchaseowners";
+    public const string IdempotentRequests = "idempotentrequests";
+    public const string Refunds = "refunds";
 
-    public static readonly IReadOnlyList<string> All = [Customers, Cards, CardFingerprints];
+    public static readonly IReadOnlyList<string> All = [Customers, Cards, CardFingerprints, Products, Purchases, PurchaseOwners, IdempotentRequests, Refunds];
 }

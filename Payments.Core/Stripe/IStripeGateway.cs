@@ -14,7 +14,29 @@ public interface IStripeGateway
     /// <summary>Succeeds when the payment method is already detached.</summary>
     Task DetachPaymentMethodAsync(string paymentMethodId, string idempotencyKey, CancellationToken ct);
     Task<StripeSetupIntent> CreateSetupIntentAsync(string customerId, string userId, string idempotencyKey, CancellationToken ct);
+
+    /// <summary>A card decline throws <see cref="PaymentProviderException"/> (Card) naming the intent it left behind.</summary>
+    Task<PaymentIntentSnapshot> CreatePaymentIntentAsync(PaymentIntentRequest request, string idempotencyKey, CancellationToken ct);
+    Task<PaymentIntentSnapshot> GetPaymentIntentAsync(string paymentIntentId, CancellationToken ct);
+    /// <summary>Null amount captures everything authorized; a smaller amount releases the rest.</summary>
+    Task<PaymentIntentSnapshot> CapturePaymentIntentAsync(string paymentIntentId, long? amount, string idempotencyKey, CancellationToken ct);
+    Task<PaymentIntentSnapshot> CancelPaymentIntentAsync(string paymentIntentId, string idempotencyKey, CancellationToken ct);
+    Task<RefundSnapshot> CreateRefundAsync(string paymentIntentId, long amount, string? reason, string idempotencyKey, CancellationToken ct);
 }
+
+public sealed record PaymentIntentRequest(
+    long Amount, string Currency, string CustomerId, string? PaymentMethodId, bool Confirm, bool ManualCapture,
+    IReadOnlyDictionary<string, string> Metadata, string? ReceiptEmail);
+
+/// <summary>
+/// What we read of a PaymentIntent and its latest charge: what was authorized (the charge's amount),
+/// what is still capturable, what was captured, and what we refunded.
+/// </summary>
+public sealed record PaymentIntentSnapshot(
+    string Id, string Status, string Currency, long Amount, long AmountAuthorized, long AmountCapturable, long AmountReceived, long AmountRefunded,
+    string? ClientSecret, string? LastErrorCode, string? LastDeclineCode, IReadOnlyDictionary<string, string> Metadata);
+
+public sealed record RefundSnapshot(string Id, string Status, long Amount);
 
 public sealed record StripePaymentMethod(string Id, string Type, string? CustomerId, StripeCard? Card);
 

@@ -11,4 +11,9 @@ public static class IdempotencyKeys
     public static string Attach(string userId, string cardId, string paymentMethodId) => $"attach:{userId}:{cardId}:{paymentMethodId}";
     public static string Detach(string userId, string cardId) => $"detach:{userId}:{cardId}";
     public static string SetupIntent(string userId, string requestId) => $"setup-intent:{userId}:{requestId}";
+    /// <summary>One PaymentIntent per purchase, however often the request or its handler runs.</summary>
+    public static string PaymentIntent(string purchaseId) => $"purchase:{purchaseId}:intent";
+    public static string Capture(string purchaseId) => $"purchase:{purchaseId}:capture";
+    public static string Cancel(string purchaseId) => $"purchase:{purchaseId}:cancel";
+    public static string Refund(string purchaseId, string requestKey) => $"refund:{purchaseId}:{requestKey}";
 }

@@ -15,9 +15,12 @@ public enum PaymentProviderFailure
 
 /// <summary>A Stripe failure in our own terms: Stripe.net's types stay inside the adapter.</summary>
 public sealed class PaymentProviderException(
-    PaymentProviderFailure failure, string? code, string? declineCode, string? param, string message, Exception? inner = null)
+    PaymentProviderFailure failure, string? code, string? declineCode, string? param, string message, Exception? inner = null, string? paymentIntentId = null)
     : Exception(message, inner)
 {
+    /// <summary>For a declined confirm: the intent Stripe created, now waiting for another payment method.</summary>
+    public string? PaymentIntentId { get; } = paymentIntentId;
+
     public PaymentProviderFailure Failure { get; } = failure;
     public string? Code { get; } = code;
     public string? DeclineCode { get; } = declineCode;

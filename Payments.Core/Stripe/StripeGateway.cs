@@ -59,6 +59,60 @@ public sealed class StripeGateway(StripeClient client) : IStripeGateway
             return new StripeSetupIntent(intent.Id, intent.ClientSecret, intent.Status);
         });
 
+    private static readonly List<string> ExpandCharge = ["latest_charge"];
+
+    public Task<PaymentIntentSnapshot> CreatePaymentIntentAsync(PaymentIntentRequest request, string idempotencyKey, CancellationToken ct) =>
+        Call(async () => Map(await client.V1.PaymentIntents.CreateAsync(new PaymentIntentCreateOptions
+        {
+            Amount = request.Amount,
+            Currency = request.Currency,
+            Customer = request.CustomerId,
+            PaymentMethod = request.PaymentMethodId,
+            Confirm = request.Confirm,
+            CaptureMethod = request.ManualCapture ? "manual" : "automatic",
+            AutomaticPaymentMethods = new PaymentIntentAutomaticPaymentMethodsOptions { Enabled = true, AllowRedirects = "never" },
+            ReceiptEmail = request.ReceiptEmail,
+            Metadata = new Dictionary<string, string>(request.Metadata),
+            Expand = ExpandCharge,
+        }, Keyed(idempotencyKey), ct)));
+
+    public Task<PaymentIntentSnapshot> GetPaymentIntentAsync(string paymentIntentId, CancellationToken ct) =>
+        Call(async () => Map(await client.V1.PaymentIntents.GetAsync(paymentIntentId, new PaymentIntentGetOptions { Expand = ExpandCharge }, cancellationToken: ct)));
+
+    public Task<PaymentIntentSnapshot> CapturePaymentIntentAsync(string paymentIntentId, long? amount, string idempotencyKey, CancellationToken ct) =>
+        Call(async () => Map(await client.V1.PaymentIntents.CaptureAsync(paymentIntentId,
+            new PaymentIntentCaptureOptions { AmountToCapture = amount, Expand = ExpandCharge }, Keyed(idempotencyKey), ct)));
+
+    public Task<PaymentIntentSnapshot> CancelPaymentIntentAsync(string paymentIntentId, string idempotencyKey, CancellationToken ct) =>
+        Call(async () => Map(await client.V1.PaymentIntents.CancelAsync(paymentIntentId,
+            new PaymentIntentCancelOptions { Expand = ExpandCharge }, Keyed(idempotencyKey), ct)));
+
+    public Task<RefundSnapshot> CreateRefundAsync(string paymentIntentId, long amount, string? reason, string idempotencyKey, CancellationToken ct) =>
+        Call(async () =>
+        {
+            var refund = await client.V1.Refunds.CreateAsync(new RefundCreateOptions
+            {
+                PaymentIntent = paymentIntentId,
+                Amount = amount,
+                Reason = reason,
+            }, Keyed(idempotencyKey), ct);
+            return new RefundSnapshot(refund.Id, refund.Status, refund.Amount);
+        });
+
+    private static PaymentIntentSnapshot Map(PaymentIntent pi) => new(
+        pi.Id, pi.Status, pi.Currency, pi.Amount,
+        pi.LatestCharge is { Status: "succeeded" } authorized ? authorized.Amount : pi.AmountCapturable,
+        pi.AmountCapturable, pi.AmountReceived, MerchantRefunds(pi.LatestCharge),
+        pi.ClientSecret, pi.LastPaymentError?.Code, pi.LastPaymentError?.DeclineCode,
+        pi.Metadata ?? new Dictionary<string, string>());
+
+    /// <summary>
+    /// Refunds we made. A partial capture releases the rest of the authorization, and Stripe counts
+    /// that release in the charge's amount_refunded too; it is not money we gave back.
+    /// </summary>
+    private static long MerchantRefunds(Charge? charge) =>
+        charge is not { Captured: true } ? 0 : Math.Max(0, charge.AmountRefunded - (charge.Amount - charge.AmountCaptured));
+
     private static RequestOptions Keyed(string idempotencyKey) => new() { IdempotencyKey = idempotencyKey };
 
     private static StripePaymentMethod Map(PaymentMethod pm) => new(
@@ -98,6 +152,6 @@ public sealed class StripeGateway(StripeClient client) : IStripeGateway
             (_, "invalid_request_error", _) => PaymentProviderFailure.InvalidRequest,
             _ => PaymentProviderFailure.Unavailable,
         };
-        return new PaymentProviderException(failure, error?.Code, error?.DeclineCode, error?.Param, error?.Message ?? ex.Message, ex);
+        return new PaymentProviderException(failure, error?.Code, error?.DeclineCode, error?.Param, error?.Message ?? ex.Message, ex, error?.PaymentIntent?.Id);
     }
 }

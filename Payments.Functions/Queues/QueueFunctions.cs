@@ -16,4 +16,10 @@ public sealed class QueueFunctions(QueueDispatcher dispatcher)
         [ServiceBusTrigger("cards", Connection = "ServiceBusConnection")] string body,
         int deliveryCount,
         CancellationToken ct) => dispatcher.DispatchAsync("cards", body, deliveryCount, ct);
+
+    [Function("PaymentsQueue")]
+    public Task Payments(
+        [ServiceBusTrigger("payments", Connection = "ServiceBusConnection")] string body,
+        int deliveryCount,
+        CancellationToken ct) => dispatcher.DispatchAsync("payments", body, deliveryCount, ct);
 }

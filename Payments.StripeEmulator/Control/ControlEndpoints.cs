@@ -3,12 +3,20 @@ namespace Payments.StripeEmulator;
 /// <summary>Body of <c>POST /_emulator/payment_methods/{id}/decline</c>.</summary>
 internal sealed record DeclineRequest(string? Code, string? DeclineCode, string? Message);
 
+/// <summary>Body of <c>POST /_emulator/{payment_intents|setup_intents}/{id}/authenticate</c>: <c>succeed</c> or <c>fail</c>.</summary>
+internal sealed record AuthenticateRequest(string? Outcome);
+
+/// <summary>Body of <c>POST /_emulator/refunds/{id}/fail</c>; the reason defaults to expired_or_canceled_card.</summary>
+internal sealed record RefundFailRequest(string? FailureReason);
+
 /// <summary>Body of <c>POST /_emulator/faults</c>. <c>Count</c> defaults to 1.</summary>
 internal sealed record FaultRequest(string? Method, string? PathPrefix, int? Status, int? Count, string? Message);
 
 /// <summary>
-/// Test and demo controls, outside /v1 and without authentication: make a saved card decline,
-/// inject failures, read the request log, reset everything.
+/// Test and demo controls, outside /v1 and without authentication: make a saved card decline, play
+/// the customer's part in 3-D Secure, let time pass (an authorization lapsing, a refund failing),
+/// inject failures, read the request log, reset everything. Object-changing controls answer with the
+/// object as /v1 would show it, and emit the events Stripe would (with a null request).
 /// </summary>
 internal static class ControlEndpoints
 {
@@ -17,6 +25,10 @@ internal static class ControlEndpoints
         var control = app.MapGroup("/_emulator");
         control.MapPost("/payment_methods/{id}/decline", SetDecline);
         control.MapDelete("/payment_methods/{id}/decline", ClearDecline);
+        control.MapPost("/payment_intents/{id}/authenticate", AuthenticatePaymentIntent);
+        control.MapPost("/payment_intents/{id}/expire_authorization", ExpireAuthorization);
+        control.MapPost("/setup_intents/{id}/authenticate", AuthenticateSetupIntent);
+        control.MapPost("/refunds/{id}/fail", FailRefund);
         control.MapPost("/faults", AddFault);
         control.MapGet("/faults", (EmulatorState state) => Results.Ok(state.Faults.Snapshot()));
         control.MapDelete("/faults", (EmulatorState state) =>
@@ -70,6 +82,87 @@ internal static class ControlEndpoints
             return Results.Ok(new { id, decline = (CardDecline?)null });
         }
     }
+
+    private static IResult AuthenticatePaymentIntent(string id, AuthenticateRequest? request, EmulatorState state)
+    {
+        if (ParseOutcome(request) is not { } succeed)
+        {
+            return Results.BadRequest(new { error = "outcome must be \"succeed\" or \"fail\"" });
+        }
+
+        lock (state.Sync)
+        {
+            if (!state.PaymentIntents.TryGetValue(id, out var intent))
+            {
+                return Results.NotFound(new { error = $"No such payment_intent: '{id}'" });
+            }
+
+            return PaymentIntents.Authenticate(state, intent, succeed) is { } done
+                ? Rendered(state, done)
+                : Results.Conflict(new { error = $"PaymentIntent {id} has a status of {(string?)intent["status"]}, not requires_action." });
+        }
+    }
+
+    private static IResult AuthenticateSetupIntent(string id, AuthenticateRequest? request, EmulatorState state)
+    {
+        if (ParseOutcome(request) is not { } succeed)
+        {
+            return Results.BadRequest(new { error = "outcome must be \"succeed\" or \"fail\"" });
+        }
+
+        lock (state.Sync)
+        {
+            if (!state.SetupIntents.TryGetValue(id, out var intent))
+            {
+                return Results.NotFound(new { error = $"No such setupintent: '{id}'" });
+            }
+
+            return SetupIntents.Authenticate(state, intent, succeed) is { } done
+                ? Rendered(state, done)
+                : Results.Conflict(new { error = $"SetupIntent {id} has a status of {(string?)intent["status"]}, not requires_action." });
+        }
+    }
+
+    private static IResult ExpireAuthorization(string id, EmulatorState state)
+    {
+        lock (state.Sync)
+        {
+            if (!state.PaymentIntents.TryGetValue(id, out var intent))
+            {
+                return Results.NotFound(new { error = $"No such payment_intent: '{id}'" });
+            }
+
+            return PaymentIntents.ExpireAuthorization(state, intent) is { } done
+                ? Rendered(state, done)
+                : Results.Conflict(new { error = $"PaymentIntent {id} has a status of {(string?)intent["status"]}, not requires_capture." });
+        }
+    }
+
+    private static IResult FailRefund(string id, RefundFailRequest? request, EmulatorState state)
+    {
+        lock (state.Sync)
+        {
+            if (!state.Refunds.TryGetValue(id, out var refund))
+            {
+                return Results.NotFound(new { error = $"No such refund: '{id}'" });
+            }
+
+            var reason = string.IsNullOrEmpty(request?.FailureReason) ? Refunds.DefaultFailureReason : request.FailureReason;
+            return Refunds.Fail(state, refund, reason)
+                ? Rendered(state, refund)
+                : Results.Conflict(new { error = $"Refund {id} has a status of {(string?)refund["status"]}; only pending or succeeded refunds can fail." });
+        }
+    }
+
+    private static bool? ParseOutcome(AuthenticateRequest? request) => request?.Outcome switch
+    {
+        "succeed" => true,
+        "fail" => false,
+        _ => null,
+    };
+
+    private static IResult Rendered(EmulatorState state, System.Text.Json.Nodes.JsonObject obj) =>
+        Results.Text(Json.Render(state, obj, []), "application/json");
 
     private static IResult AddFault(FaultRequest request, EmulatorState state)
     {

@@ -15,8 +15,9 @@ internal sealed class PaymentMethodInfo(TestCard card)
 }
 
 /// <summary>
-/// All emulated Stripe objects. One lock guards everything: requests are short, and a single lock
-/// makes every multi-object change (attach, confirm) atomic without further thought.
+/// All emulated Stripe objects and the events about them. One lock guards everything: requests are
+/// short, and a single lock makes every multi-object change (attach, confirm, refund) atomic without
+/// further thought.
 /// Objects are kept as JSON and cloned on the way out.
 /// </summary>
 internal sealed class EmulatorState
@@ -35,6 +36,20 @@ internal sealed class EmulatorState
     /// <summary>Stripe keeps a SetupIntent's return_url without showing it; so do we.</summary>
     public Dictionary<string, string> SetupIntentReturnUrls { get; } = new(StringComparer.Ordinal);
 
+    public OrderedDictionary<string, JsonObject> PaymentIntents { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Likewise a PaymentIntent's return_url.</summary>
+    public Dictionary<string, string> PaymentIntentReturnUrls { get; } = new(StringComparer.Ordinal);
+
+    public OrderedDictionary<string, JsonObject> Charges { get; } = new(StringComparer.Ordinal);
+
+    public OrderedDictionary<string, JsonObject> Refunds { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Pending refunds (of pm_card_refundFail) that fail before the next /v1 request is handled.</summary>
+    public List<string> RefundsDueToFail { get; } = [];
+
+    public EventLog Events { get; } = new();
+
     public IdempotencyStore Idempotency { get; } = new();
 
     public FaultStore Faults { get; } = new();
@@ -50,6 +65,12 @@ internal sealed class EmulatorState
             PaymentMethodInfo.Clear();
             SetupIntents.Clear();
             SetupIntentReturnUrls.Clear();
+            PaymentIntents.Clear();
+            PaymentIntentReturnUrls.Clear();
+            Charges.Clear();
+            Refunds.Clear();
+            RefundsDueToFail.Clear();
+            Events.Clear();
         }
 
         Idempotency.Clear();
@@ -60,11 +81,19 @@ internal sealed class EmulatorState
     /// <summary>Finds any stored object by its id prefix; used for <c>expand</c>.</summary>
     public JsonObject? FindById(string id)
     {
+        if (id.StartsWith("evt_", StringComparison.Ordinal))
+        {
+            return Events.Find(id);
+        }
+
         var store = id switch
         {
             _ when id.StartsWith("cus_", StringComparison.Ordinal) => Customers,
             _ when id.StartsWith("pm_", StringComparison.Ordinal) => PaymentMethods,
             _ when id.StartsWith("seti_", StringComparison.Ordinal) => SetupIntents,
+            _ when id.StartsWith("pi_", StringComparison.Ordinal) => PaymentIntents,
+            _ when id.StartsWith("ch_", StringComparison.Ordinal) => Charges,
+            _ when id.StartsWith("re_", StringComparison.Ordinal) => Refunds,
             _ => null,
         };
         return store is not null && store.TryGetValue(id, out var obj) ? obj : null;

@@ -80,6 +80,53 @@ internal sealed class StripeParams
             : throw StripeErrors.InvalidRequest($"Invalid integer: {text}", key, "parameter_invalid_integer");
     }
 
+    /// <summary>
+    /// A <c>created</c>-style filter: a Unix time (exact match) or <c>[gt]</c>, <c>[gte]</c>, <c>[lt]</c>,
+    /// <c>[lte]</c> bounds. Null when the parameter is absent.
+    /// </summary>
+    public Func<long, bool>? GetTimeFilter(string key)
+    {
+        if (!Root.TryGetValue(key, out var value))
+        {
+            return null;
+        }
+
+        if (value is string)
+        {
+            var exact = GetLong(key);
+            return t => t == exact;
+        }
+
+        if (value is not FormNode node)
+        {
+            throw StripeErrors.InvalidRequest("Invalid object", key);
+        }
+
+        long? Bound(string op)
+        {
+            var text = GetString(node, op, $"{key}[{op}]");
+            if (string.IsNullOrEmpty(text))
+            {
+                return null;
+            }
+
+            return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var bound)
+                ? bound
+                : throw StripeErrors.InvalidRequest($"Invalid integer: {text}", $"{key}[{op}]", "parameter_invalid_integer");
+        }
+
+        foreach (var op in node.Keys)
+        {
+            if (op is not ("gt" or "gte" or "lt" or "lte"))
+            {
+                throw StripeErrors.UnknownParameter($"{key}[{op}]");
+            }
+        }
+
+        var (gt, gte, lt, lte) = (Bound("gt"), Bound("gte"), Bound("lt"), Bound("lte"));
+        return t => (gt is null || t > gt) && (gte is null || t >= gte) && (lt is null || t < lt) && (lte is null || t <= lte);
+    }
+
     public FormNode? GetObject(string key)
     {
         if (!Root.TryGetValue(key, out var value))

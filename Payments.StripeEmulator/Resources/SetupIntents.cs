@@ -30,7 +30,7 @@ internal static class SetupIntents
         v1.MapPost("/setup_intents/{id}/confirm", Confirm);
     }
 
-    private static StripeResult Create(StripeParams p, EmulatorState state)
+    private static StripeResult Create(StripeParams p, EmulatorState state, HttpContext http)
     {
         p.AllowOnly(CreateParams);
         if (p.Has("payment_method_types"))
@@ -120,10 +120,12 @@ internal static class SetupIntents
 
             Json.ApplyMetadata(intent, p);
 
+            var request = EventRequest.From(http);
             state.SetupIntents.Add(id, intent);
+            state.Events.Emit("setup_intent.created", intent, request);
             if (confirm)
             {
-                RunConfirm(state, intent, pmId, p.GetString("return_url"));
+                RunConfirm(state, intent, pmId, p.GetString("return_url"), request);
             }
 
             return StripeResult.Ok(Render(state, intent, p.Expand));
@@ -139,14 +141,14 @@ internal static class SetupIntents
         }
     }
 
-    private static StripeResult Confirm(string id, StripeParams p, EmulatorState state)
+    private static StripeResult Confirm(string id, StripeParams p, EmulatorState state, HttpContext http)
     {
         p.AllowOnly(ConfirmParams);
         lock (state.Sync)
         {
             var intent = Get(state, id, "intent");
             var requested = p.GetString("payment_method") is { Length: > 0 } pm ? pm : null;
-            RunConfirm(state, intent, requested, p.GetString("return_url"));
+            RunConfirm(state, intent, requested, p.GetString("return_url"), EventRequest.From(http));
             return StripeResult.Ok(Render(state, intent, p.Expand));
         }
     }
@@ -155,7 +157,7 @@ internal static class SetupIntents
     /// Verifies the card: success attaches it to the intent's customer; a 3-D Secure card leaves the
     /// intent in requires_action; a declining card records last_setup_error and throws the 402.
     /// </summary>
-    private static void RunConfirm(EmulatorState state, JsonObject intent, string? requestedPm, string? returnUrl)
+    private static void RunConfirm(EmulatorState state, JsonObject intent, string? requestedPm, string? returnUrl, EventRequest request)
     {
         var id = (string)intent["id"]!;
         var status = (string)intent["status"]!;
@@ -208,6 +210,7 @@ internal static class SetupIntents
             intent["status"] = "requires_payment_method";
             error.Error["payment_method"] = pm.DeepClone();
             error.Error["setup_intent"] = intent.DeepClone();
+            state.Events.Emit("setup_intent.setup_failed", intent, request);
             throw error;
         }
 
@@ -226,15 +229,54 @@ internal static class SetupIntents
                     ["source"] = Ids.New("src_"),
                 },
             };
+            state.Events.Emit("setup_intent.requires_action", intent, request);
             return;
         }
 
+        Succeed(state, intent, pm, request);
+    }
+
+    /// <summary>
+    /// What Stripe.js does when the customer finishes (or fails) the 3-D Secure challenge of a
+    /// SetupIntent in requires_action. Null when the intent is not waiting for that.
+    /// </summary>
+    public static JsonObject? Authenticate(EmulatorState state, JsonObject intent, bool succeed)
+    {
+        if ((string?)intent["status"] != "requires_action" || (string?)intent["payment_method"] is not { } pmId)
+        {
+            return null;
+        }
+
+        var pm = state.PaymentMethods[pmId];
+        if (succeed)
+        {
+            Succeed(state, intent, pm, EventRequest.Automatic);
+            return intent;
+        }
+
+        var error = StripeErrors.InvalidRequest(
+            "The latest attempt to set up the payment method has failed because authentication failed.", null,
+            "setup_intent_authentication_failure").Error;
+        error["payment_method"] = pm.DeepClone();
+        intent["last_setup_error"] = error;
+        intent["next_action"] = null;
+        intent["payment_method"] = null;
+        intent["status"] = "requires_payment_method";
+        state.Events.Emit("setup_intent.setup_failed", intent, EventRequest.Automatic);
+        return intent;
+    }
+
+    private static void Succeed(EmulatorState state, JsonObject intent, JsonObject pm, EventRequest request)
+    {
         intent["status"] = "succeeded";
         intent["next_action"] = null;
+        var customerId = (string?)intent["customer"];
         if (customerId is not null && pm["customer"] is null)
         {
             PaymentMethods.CompleteAttach(pm, customerId);
         }
+
+        state.Events.Emit("setup_intent.succeeded", intent, request);
     }
 
     private static JsonObject Get(EmulatorState state, string id, string param) =>

@@ -65,7 +65,7 @@ public sealed partial class FunctionsParityTests
         {
             Assert.True(function.IsExpressionBodied, $"[Function(\"{function.Name}\")] must be one `=> call` expression, not a block body.");
             Assert.DoesNotContain("{", function.Body, StringComparison.Ordinal);
-            Assert.True(function.Trigger != TriggerKind.None, $"[Function(\"{function.Name}\")] has no HttpTrigger or ServiceBusTrigger.");
+            Assert.True(function.Trigger != TriggerKind.None, $"[Function(\"{function.Name}\")] has no HttpTrigger, ServiceBusTrigger or TimerTrigger.");
         }
     }
 
@@ -107,7 +107,7 @@ public sealed partial class FunctionsParityTests
 
     // --- The Functions side: [Function] methods read from source ---------------------------------
 
-    private enum TriggerKind { None, Http, ServiceBus }
+    private enum TriggerKind { None, Http, ServiceBus, Timer }
 
     private sealed record FunctionSource(
         string Name, TriggerKind Trigger, IReadOnlyList<string> HttpMethods, string Target, string? Connection,
@@ -158,6 +158,10 @@ public sealed partial class FunctionsParityTests
                 yield return new FunctionSource(name, TriggerKind.ServiceBus, [], serviceBus.Groups["queue"].Value,
                     serviceBus.Groups["connection"].Value, isExpression, body);
             }
+            else if (TimerTrigger().Match(parameters) is { Success: true } timer)
+            {
+                yield return new FunctionSource(name, TriggerKind.Timer, [], timer.Groups["schedule"].Value, null, isExpression, body);
+            }
             else
             {
                 yield return new FunctionSource(name, TriggerKind.None, [], "", null, isExpression, body);
@@ -200,6 +204,9 @@ public sealed partial class FunctionsParityTests
 
     [GeneratedRegex(@"\[ServiceBusTrigger\(\s*""(?<queue>[^""]+)""\s*,\s*Connection\s*=\s*""(?<connection>[^""]+)""")]
     private static partial Regex ServiceBusTrigger();
+
+    [GeneratedRegex(@"\[TimerTrigger\(\s*""(?<schedule>[^""]+)""")]
+    private static partial Regex TimerTrigger();
 
     [GeneratedRegex(@"""(?<value>[^""]*)""")]
     private static partial Regex StringLiteral();

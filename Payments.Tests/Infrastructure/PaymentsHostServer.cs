@@ -38,6 +38,8 @@ public sealed class PaymentsHostServer : IAsyncDisposable
             "--Queues:RetryBackoffSeconds=1",
             "--Queues:MaxPollIntervalMilliseconds=200",
             "--Logging:LogLevel:Default=Warning",
+            "--Catalog:SeedDevelopmentProducts=true",
+            "--Purchases:AuthorizationSweep:Enabled=false",
             .. extraSettings.Select(s => "--" + s),
         ];
         var app = PaymentsHostApp.Build(args);

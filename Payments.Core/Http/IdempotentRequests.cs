@@ -1,0 +1,182 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Http;
+using Payments.Core.Storage;
+
+namespace Payments.Core.Http;
+
+public sealed record StoredResponse(int Status, string ContentType, string Body);
+
+public sealed record IdempotentRecord(string RequestHash, string SubjectId, StoredResponse? Response, DateTimeOffset Started, ETag ETag);
+
+/// <summary>
+/// The client's <c>Idempotency-Key</c>: the first request with a key does the work and stores its
+/// answer; repeats with the same body get that answer (waiting while it is still being worked
+/// out), and a repeat with another body is refused. Keys are scoped per user and per route.
+/// </summary>
+public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProvider clock)
+{
+    public static readonly TimeSpan InFlightTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
+    private readonly TableClient _table = storage.Table(TableNames.IdempotentRequests);
+
+    /// <summary>The header's key, required and checked: it becomes part of a table key.</summary>
+    public static string RequireKey(HttpRequest request)
+    {
+        var key = request.Headers["Idempotency-Key"].ToString();
+        if (key.Length == 0)
+            throw new ApiError(400, "idempotency_key_required", "Send an Idempotency-Key header (for example a UUID).", "Idempotency-Key").ToException();
+        if (!KeyShape().IsMatch(key))
+            throw ApiErrors.Validation("Idempotency-Key", "Idempotency-Key is 1-100 letters, digits, '-', '_', ':' or '.'.").ToException();
+        return key;
+    }
+
+    public static string? OptionalKey(HttpRequest request) =>
+        request.Headers.ContainsKey("Idempotency-Key") ? RequireKey(request) : null;
+
+    public static string Hash<T>(T body) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body, JsonBody.Options))));
+
+    public async Task<IdempotentRecord?> FindAsync(string userId, string scope, string key, CancellationToken ct)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(userId, $"{scope}:{key}", cancellationToken: ct);
+        if (!row.HasValue)
+            return null;
+        var e = row.Value!;
+        var response = e.GetInt32("Status") is { } status ? new StoredResponse(status, e.GetString("ContentType"), e.GetString("Body")) : null;
+        return new IdempotentRecord(e.GetString("RequestHash"), e.GetString("SubjectId"), response, e.GetDateTimeOffset("Started") ?? default, e.ETag);
+    }
+
+    /// <summary>Claims the key for this request; false when another request holds it.</summary>
+    public async Task<bool> TryStartAsync(string userId, string scope, string key, string hash, string subjectId, CancellationToken ct)
+    {
+        try
+        {
+            await _table.AddEntityAsync(Row(userId, scope, key, hash, subjectId), ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.IsConflict())
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Takes over a claim whose request died mid-way; it continues with the same subject id, so Stripe replays.</summary>
+    public async Task<bool> TryTakeOverAsync(string userId, string scope, string key, IdempotentRecord stale, CancellationToken ct)
+    {
+        try
+        {
+            await _table.UpdateEntityAsync(Row(userId, scope, key, stale.RequestHash, stale.SubjectId), stale.ETag, TableUpdateMode.Replace, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.IsPreconditionFailed())
+        {
+            return false;
+        }
+    }
+
+    public Task CompleteAsync(string userId, string scope, string key, StoredResponse response, CancellationToken ct) =>
+        _table.UpsertEntityAsync(new TableEntity(userId, $"{scope}:{key}")
+        {
+            ["Status"] = response.Status,
+            ["ContentType"] = response.ContentType,
+            ["Body"] = response.Body,
+        }, TableUpdateMode.Merge, ct);
+
+    /// <summary>Waits for the request holding the key to store its answer.</summary>
+    public async Task<IdempotentRecord> WaitAsync(string userId, string scope, string key, CancellationToken ct)
+    {
+        var deadline = clock.GetUtcNow() + WaitLimit;
+        while (true)
+        {
+            var record = await FindAsync(userId, scope, key, ct) ?? throw new InvalidOperationException("Idempotency record vanished.");
+            if (record.Response is not null || clock.GetUtcNow() >= deadline || IsStale(record))
+                return record;
+            await Task.Delay(100, ct);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> at most once per key. <paramref name="validate"/> runs before the
+    /// key is claimed, so a rejected request stores nothing; a replay with the same body gets the
+    /// stored answer; a request that died mid-way is resumed with the same subject id, so the
+    /// Stripe calls keyed on it replay instead of repeating.
+    /// </summary>
+    public async Task<StoredResponse> RunAsync(
+        string userId, string scope, string? key, string hash, string newSubjectId,
+        Func<CancellationToken, Task> validate, Func<string, CancellationToken, Task<StoredResponse>> work, CancellationToken ct)
+    {
+        if (key is null)
+        {
+            await validate(ct);
+            return await work(newSubjectId, ct);
+        }
+
+        var prior = await FindAsync(userId, scope, key, ct);
+        if (prior is null)
+        {
+            await validate(ct);
+            if (await TryStartAsync(userId, scope, key, hash, newSubjectId, ct))
+                return await FinishAsync(userId, scope, key, newSubjectId, work, ct);
+            prior = await FindAsync(userId, scope, key, ct) ?? throw InProgress().ToException();
+        }
+        if (prior.RequestHash != hash)
+            throw KeyReused().ToException();
+        if (prior.Response is not null)
+            return prior.Response;
+
+        prior = await WaitAsync(userId, scope, key, ct);
+        if (prior.Response is not null)
+            return prior.Response;
+        if (IsStale(prior) && await TryTakeOverAsync(userId, scope, key, prior, ct))
+        {
+            await validate(ct);
+            return await FinishAsync(userId, scope, key, prior.SubjectId, work, ct);
+        }
+        throw InProgress().ToException();
+    }
+
+    private async Task<StoredResponse> FinishAsync(
+        string userId, string scope, string key, string subjectId, Func<string, CancellationToken, Task<StoredResponse>> work, CancellationToken ct)
+    {
+        StoredResponse response;
+        try
+        {
+            response = await work(subjectId, ct);
+        }
+        catch (ApiErrorException ex) when (ex.Error.Status < 500)
+        {
+            response = ProblemMapper.Stored(ex.Error);
+        }
+        catch
+        {
+            // Unknown outcome (Stripe or storage failed): let the next attempt resume at once, with the same subject id.
+            await _table.UpsertEntityAsync(new TableEntity(userId, $"{scope}:{key}") { ["Started"] = DateTimeOffset.UnixEpoch }, TableUpdateMode.Merge, CancellationToken.None);
+            throw;
+        }
+        await CompleteAsync(userId, scope, key, response, ct);
+        return response;
+    }
+
+    public bool IsStale(IdempotentRecord record) => record.Response is null && clock.GetUtcNow() - record.Started > InFlightTimeout;
+
+    public static ApiError KeyReused() =>
+        new(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request.", "Idempotency-Key");
+
+    public static ApiError InProgress() =>
+        new(409, "request_in_progress", "A request with this Idempotency-Key is still being processed; retry shortly.", "Idempotency-Key");
+
+    private TableEntity Row(string userId, string scope, string key, string hash, string subjectId) => new(userId, $"{scope}:{key}")
+    {
+        ["RequestHash"] = hash,
+        ["SubjectId"] = subjectId,
+        ["Started"] = clock.GetUtcNow(),
+    };
+
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,100}$")]
+    private static partial Regex KeyShape();
+}

@@ -1,0 +1,141 @@
+using Payments.Core.Catalog;
+using Payments.Core.Stripe;
+
+namespace Payments.Core.Purchases;
+
+public enum CaptureMethod { Automatic, Manual }
+
+public sealed record Shipment(string Carrier, string TrackingNumber, DateTimeOffset ShippedAt);
+
+public sealed record PaymentOutcome(string? StripeStatus, string? ErrorCode, string? DeclineCode);
+
+/// <summary>
+/// A purchase: the priced cart and where its payment stands. Amounts are what Stripe reports
+/// (authorized, captured, refunded); the status only ever moves forward (see <see cref="PurchaseStatuses.Rank"/>).
+/// Holds ids and amounts only: never raw Stripe payloads or card data.
+/// </summary>
+public sealed class Purchase
+{
+    public required string Id { get; init; }
+    public required string UserId { get; init; }
+    public string? CardId { get; init; }
+    public required Quote Quote { get; init; }
+    public required CaptureMethod CaptureMethod { get; init; }
+    public required DateTimeOffset Created { get; init; }
+    public string? ReceiptEmail { get; init; }
+    public PurchaseStatus Status { get; private set; } = PurchaseStatus.Pending;
+    public string? PaymentIntentId { get; private set; }
+    public long AmountAuthorized { get; private set; }
+    public long AmountCaptured { get; private set; }
+    public long AmountRefunded { get; private set; }
+    public PaymentOutcome? Outcome { get; private set; }
+    public DateTimeOffset? AuthorizedAt { get; private set; }
+    public DateTimeOffset? SweptAt { get; private set; }
+    public Shipment? Shipment { get; private set; }
+    public DateTimeOffset Updated { get; private set; }
+
+    public string Currency => Quote.Currency;
+    public long Total => Quote.Total;
+    public long Refundable => AmountCaptured - AmountRefunded;
+
+    public static Purchase Start(string id, string userId, string? cardId, Quote quote, CaptureMethod captureMethod, string? receiptEmail, DateTimeOffset now) => new()
+    {
+        Id = id,
+        UserId = userId,
+        CardId = cardId,
+        Quote = quote,
+        CaptureMethod = captureMethod,
+        ReceiptEmail = receiptEmail,
+        Created = now,
+        Updated = now,
+    };
+
+    /// <summary>Rebuilds from storage; only the store calls this.</summary>
+    internal void Restore(PurchaseStatus status, string? paymentIntentId, long authorized, long captured, long refunded,
+        PaymentOutcome? outcome, DateTimeOffset? authorizedAt, DateTimeOffset? sweptAt, Shipment? shipment, DateTimeOffset updated)
+    {
+        Status = status;
+        PaymentIntentId = paymentIntentId;
+        AmountAuthorized = authorized;
+        AmountCaptured = captured;
+        AmountRefunded = refunded;
+        Outcome = outcome;
+        AuthorizedAt = authorizedAt;
+        SweptAt = sweptAt;
+        Shipment = shipment;
+        Updated = updated;
+    }
+
+    public void AwaitClientConfirmation(string paymentIntentId, DateTimeOffset now)
+    {
+        if (Status != PurchaseStatus.Pending)
+            return;
+        PaymentIntentId = paymentIntentId;
+        Status = PurchaseStatus.AwaitingPayment;
+        Updated = now;
+    }
+
+    /// <summary>
+    /// Applies what Stripe says about the PaymentIntent. Returns false (and changes nothing) when
+    /// the snapshot would move the purchase backwards: it is older than what we already know.
+    /// </summary>
+    public bool Apply(PaymentIntentSnapshot intent, DateTimeOffset now)
+    {
+        if (PaymentIntentId is not null && PaymentIntentId != intent.Id)
+            throw new InvalidOperationException($"Purchase {Id} belongs to {PaymentIntentId}, not {intent.Id}.");
+
+        var next = StatusOf(intent);
+        var refunded = Math.Max(AmountRefunded, intent.AmountRefunded);
+        if (next == PurchaseStatus.Succeeded && refunded > 0)
+            next = refunded >= intent.AmountReceived ? PurchaseStatus.Refunded : PurchaseStatus.PartiallyRefunded;
+        if (next.Rank() < Status.Rank())
+            return false;
+
+        PaymentIntentId = intent.Id;
+        Status = next;
+        AmountAuthorized = Math.Max(AmountAuthorized, intent.AmountAuthorized);
+        AmountCaptured = Math.Max(AmountCaptured, intent.AmountReceived);
+        AmountRefunded = refunded;
+        Outcome = new PaymentOutcome(intent.Status, intent.LastErrorCode, intent.LastDeclineCode);
+        if (next == PurchaseStatus.Authorized)
+            AuthorizedAt ??= now;
+        Updated = now;
+        return true;
+    }
+
+    /// <summary>Stripe refused the card when we confirmed; the intent (if one was made) waits for another card.</summary>
+    public void Decline(string? paymentIntentId, string? code, string? declineCode, DateTimeOffset now)
+    {
+        if (Status.Rank() > PurchaseStatus.Failed.Rank())
+            return;
+        PaymentIntentId ??= paymentIntentId;
+        Status = PurchaseStatus.Failed;
+        Outcome = new PaymentOutcome("requires_payment_method", code, declineCode);
+        Updated = now;
+    }
+
+    public void Ship(string carrier, string trackingNumber, DateTimeOffset now)
+    {
+        if (Status is not (PurchaseStatus.Authorized or PurchaseStatus.Succeeded or PurchaseStatus.PartiallyRefunded))
+            throw new InvalidOperationException("Only paid or authorized purchases ship.");
+        Shipment = new Shipment(carrier, trackingNumber, now);
+        Updated = now;
+    }
+
+    public void MarkSwept(DateTimeOffset now)
+    {
+        SweptAt ??= now;
+        Updated = now;
+    }
+
+    private static PurchaseStatus StatusOf(PaymentIntentSnapshot intent) => intent.Status switch
+    {
+        "succeeded" => PurchaseStatus.Succeeded,
+        "requires_capture" => PurchaseStatus.Authorized,
+        "requires_action" => PurchaseStatus.RequiresAction,
+        "canceled" => PurchaseStatus.Canceled,
+        "requires_payment_method" when intent.LastErrorCode is not null => PurchaseStatus.Failed,
+        "processing" => PurchaseStatus.Pending,
+        _ => PurchaseStatus.AwaitingPayment,
+    };
+}

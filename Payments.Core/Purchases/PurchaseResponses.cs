@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Payments.Core.Catalog;
+using Payments.Core.Http;
+
+namespace Payments.Core.Purchases;
+
+public sealed record ShipmentResponse(string Carrier, string TrackingNumber, DateTimeOffset ShippedAt);
+
+public sealed record PurchaseResponse(
+    string Id, string Status, string Currency, IReadOnlyList<QuoteLine> Lines, long Subtotal, long Fee, long Shipping, long Total,
+    string CaptureMethod, long AmountAuthorized, long AmountCaptured, long AmountRefunded,
+    string? CardId, string? PaymentIntentId, string? ErrorCode, string? DeclineCode, ShipmentResponse? Shipment,
+    DateTimeOffset Created, DateTimeOffset Updated)
+{
+    /// <summary>Only while 3-D Secure or client confirmation is pending: what Stripe.js needs.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ClientSecret { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? NextAction { get; init; }
+
+    public static PurchaseResponse From(Purchase p) => new(
+        p.Id, p.Status.ToWire(), p.Currency, p.Quote.Lines, p.Quote.Subtotal, p.Quote.Fee, p.Quote.Shipping, p.Quote.Total,
+        p.CaptureMethod == Purchases.CaptureMethod.Manual ? "manual" : "automatic", p.AmountAuthorized, p.AmountCaptured, p.AmountRefunded,
+        p.CardId, p.PaymentIntentId, p.Outcome?.ErrorCode, p.Outcome?.DeclineCode,
+        p.Shipment is null ? null : new ShipmentResponse(p.Shipment.Carrier, p.Shipment.TrackingNumber, p.Shipment.ShippedAt),
+        p.Created, p.Updated);
+
+    public StoredResponse ToStored(int status) => new(status, "application/json", JsonSerializer.Serialize(this, JsonBody.Options));
+}
+
+public sealed record ClientIntentResponse(string PurchaseId, string PaymentIntentId, string ClientSecret, long Amount, string Currency, string Status, string CaptureMethod)
+{
+    public StoredResponse ToStored() => new(201, "application/json", JsonSerializer.Serialize(this, JsonBody.Options));
+}
+
+public static class PurchaseErrors
+{
+    public static ApiError CardNotUsable() =>
+        new(422, "card_not_usable", "That card is not one of your active, live cards.", "paymentMethodId");
+
+    public static ApiError PriceChanged(Quote current) =>
+        new(409, "price_changed", "Prices changed since you saw them; review the current quote.", "items")
+        {
+            Extensions = new Dictionary<string, object?> { ["quote"] = current },
+        };
+
+    public static ApiError Declined(string? code, string? declineCode, NextAction next, string purchaseId, string message) =>
+        new(402, code ?? "card_declined", message, "paymentMethodId")
+        {
+            Extensions = new Dictionary<string, object?>
+            {
+                ["declineCode"] = declineCode,
+                ["nextAction"] = DeclineAdvice.ToWire(next),
+                ["purchaseId"] = purchaseId,
+            },
+        };
+
+    public static ApiError InvalidState(string title) => new(409, "invalid_state", title);
+
+    public static CaptureMethod ParseCaptureMethod(string? value) => value switch
+    {
+        null or "automatic" => CaptureMethod.Automatic,
+        "manual" => CaptureMethod.Manual,
+        _ => throw ApiErrors.Validation("captureMethod", "captureMethod is automatic or manual.").ToException(),
+    };
+}

@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Logging;
+using Payments.Core.Cards;
+using Payments.Core.Catalog;
+using Payments.Core.Customers;
+using Payments.Core.Http;
+using Payments.Core.Stripe;
+
+namespace Payments.Core.Purchases;
+
+public sealed record BuyRequest(IReadOnlyList<CartItem> Items, string PaymentMethodId, string? CaptureMethod = null);
+
+public sealed record ClientIntentRequest(IReadOnlyList<CartItem> Items, string? CaptureMethod = null);
+
+/// <summary>
+/// Buying: the server prices the cart, writes the purchase before calling Stripe, and charges
+/// exactly once per purchase (the PaymentIntent's idempotency key is the purchase id).
+/// </summary>
+public sealed partial class PurchaseService(
+    Pricing pricing,
+    CardService cards,
+    CustomerAccounts customers,
+    PurchaseStore purchases,
+    IdempotentRequests idempotency,
+    IStripeGateway stripe,
+    TimeProvider clock,
+    ILogger<PurchaseService> logger)
+{
+    private const string BuyScope = "purchases";
+    private const string IntentScope = "payment-intents";
+
+    public Task<StoredResponse> BuyWithSavedCardAsync(Caller caller, BuyRequest request, string idempotencyKey, CancellationToken ct)
+    {
+        CartRules.Validate(request.Items);
+        var captureMethod = PurchaseErrors.ParseCaptureMethod(request.CaptureMethod);
+        Quote quote = null!;
+        Card card = null!;
+        string customerId = null!;
+
+        return idempotency.RunAsync(caller.UserId, BuyScope, idempotencyKey, IdempotentRequests.Hash(request), PurchaseStore.NewId(clock.GetUtcNow()),
+            validate: async token =>
+            {
+                quote = await pricing.QuoteAsync(request.Items, token);
+                if (request.Items.Any(i => i.UnitAmount is { } seen && seen != quote.Lines.First(l => l.ProductId == i.ProductId).UnitAmount))
+                    throw PurchaseErrors.PriceChanged(quote).ToException();
+                card = await cards.FindUsableAsync(caller.UserId, request.PaymentMethodId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
+                customerId = await customers.FindAsync(caller.UserId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
+            },
+            work: (purchaseId, token) => ChargeSavedCardAsync(caller, purchaseId, quote, card, customerId, captureMethod, token),
+            ct);
+    }
+
+    public Task<StoredResponse> CreateClientIntentAsync(Caller caller, ClientIntentRequest request, string? idempotencyKey, CancellationToken ct)
+    {
+        CartRules.Validate(request.Items);
+        var captureMethod = PurchaseErrors.ParseCaptureMethod(request.CaptureMethod);
+        Quote quote = null!;
+
+        return idempotency.RunAsync(caller.UserId, IntentScope, idempotencyKey, IdempotentRequests.Hash(request), PurchaseStore.NewId(clock.GetUtcNow()),
+            validate: async token => quote = await pricing.QuoteAsync(request.Items, token),
+            work: async (purchaseId, token) =>
+            {
+                var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, token);
+                var purchase = Purchase.Start(purchaseId, caller.UserId, null, quote, captureMethod, caller.Email, clock.GetUtcNow());
+                await purchases.TryInsertAsync(purchase, token);
+                var intent = await stripe.CreatePaymentIntentAsync(
+                    IntentFor(purchase, customerId, paymentMethodId: null, confirm: false), IdempotencyKeys.PaymentIntent(purchaseId), token);
+                var updated = await purchases.MutateAsync(caller.UserId, purchaseId, p =>
+                {
+                    p.AwaitClientConfirmation(intent.Id, clock.GetUtcNow());
+                    p.Apply(intent, clock.GetUtcNow());
+                    return true;
+                }, token);
+                LogIntentCreated(logger, caller.UserId, purchaseId, intent.Id);
+                return new ClientIntentResponse(purchaseId, intent.Id, intent.ClientSecret!, quote.Total, quote.Currency,
+                    updated.Status.ToWire(), captureMethod == CaptureMethod.Manual ? "manual" : "automatic").ToStored();
+            },
+            ct);
+    }
+
+    private async Task<StoredResponse> ChargeSavedCardAsync(
+        Caller caller, string purchaseId, Quote quote, Card card, string customerId, CaptureMethod captureMethod, CancellationToken ct)
+    {
+        var purchase = Purchase.Start(purchaseId, caller.UserId, card.Id, quote, captureMethod, caller.Email, clock.GetUtcNow());
+        await purchases.TryInsertAsync(purchase, ct);
+        try
+        {
+            var intent = await stripe.CreatePaymentIntentAsync(
+                IntentFor(purchase, customerId, card.StripePaymentMethodId, confirm: true), IdempotencyKeys.PaymentIntent(purchaseId), ct);
+            var updated = await purchases.MutateAsync(caller.UserId, purchaseId, p => p.Apply(intent, clock.GetUtcNow()), ct);
+            var status = updated.Status.ToWire();
+            LogCharged(logger, caller.UserId, purchaseId, status);
+            return updated.Status == PurchaseStatus.RequiresAction
+                ? (PurchaseResponse.From(updated) with { ClientSecret = intent.ClientSecret, NextAction = "authenticate" }).ToStored(202)
+                : PurchaseResponse.From(updated).ToStored(201);
+        }
+        catch (PaymentProviderException ex) when (ex.Failure == PaymentProviderFailure.Card)
+        {
+            await purchases.MutateAsync(caller.UserId, purchaseId, p =>
+            {
+                p.Decline(ex.PaymentIntentId, ex.Code, ex.DeclineCode, clock.GetUtcNow());
+                return true;
+            }, ct);
+            var advice = DeclineAdvice.For(ex.Code, ex.DeclineCode);
+            if (advice.Card == CardConsequence.Expire)
+                await cards.ApplyDeclineAsync(caller.UserId, card.Id, c => c.ExpireAfterDecline(), ct);
+            else if (advice.Card == CardConsequence.FailChecks)
+                await cards.ApplyDeclineAsync(caller.UserId, card.Id, c => c.FailChecksAfterDecline(), ct);
+            LogDeclined(logger, caller.UserId, purchaseId, ex.Code, ex.DeclineCode);
+            return ProblemMapper.Stored(PurchaseErrors.Declined(ex.Code, ex.DeclineCode, advice.NextAction, purchaseId, ex.Message));
+        }
+    }
+
+    private static PaymentIntentRequest IntentFor(Purchase purchase, string customerId, string? paymentMethodId, bool confirm) => new(
+        purchase.Total,
+        Currencies.ToStripe(purchase.Currency),
+        customerId,
+        paymentMethodId,
+        confirm,
+        purchase.CaptureMethod == CaptureMethod.Manual,
+        new Dictionary<string, string> { ["purchase_id"] = purchase.Id, ["user_id"] = purchase.UserId },
+        purchase.ReceiptEmail);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Purchase {PurchaseId} of user {UserId} is {Status}")]
+    private static partial void LogCharged(ILogger logger, string userId, string purchaseId, string status);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Purchase {PurchaseId} of user {UserId} declined: {Code} {DeclineCode}")]
+    private static partial void LogDeclined(ILogger logger, string userId, string purchaseId, string? code, string? declineCode);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Purchase {PurchaseId} of user {UserId} awaits client confirmation of {PaymentIntentId}")]
+    private static partial void LogIntentCreated(ILogger logger, string userId, string purchaseId, string paymentIntentId);
+}

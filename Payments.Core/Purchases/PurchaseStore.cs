@@ -1,0 +1,166 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Payments.Core.Catalog;
+using Payments.Core.Http;
+using Payments.Core.Storage;
+
+namespace Payments.Core.Purchases;
+
+public sealed record StoredPurchase(Purchase Purchase, ETag ETag);
+
+public sealed record PurchasePage(IReadOnlyList<Purchase> Items, string? Continuation);
+
+/// <summary>
+/// Purchases partitioned by user, with row keys that sort newest first; a second table maps a
+/// purchase id to its owner for admin routes and Stripe events.
+/// </summary>
+public sealed class PurchaseStore(PaymentsStorage storage)
+{
+    private const string OwnerRow = "owner";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly TableClient _purchases = storage.Table(TableNames.Purchases);
+    private readonly TableClient _owners = storage.Table(TableNames.PurchaseOwners);
+
+    /// <summary>Purchase ids sort newest first: inverted ticks, then randomness.</summary>
+    public static string NewId(DateTimeOffset now) =>
+        $"pur_{DateTimeOffset.MaxValue.Ticks - now.UtcTicks:x16}{Ids.New("x")[2..10]}";
+
+    public async Task<bool> TryInsertAsync(Purchase purchase, CancellationToken ct)
+    {
+        try
+        {
+            await _owners.AddEntityAsync(new TableEntity(purchase.Id, OwnerRow) { ["UserId"] = purchase.UserId }, ct);
+        }
+        catch (RequestFailedException ex) when (ex.IsConflict())
+        {
+        }
+        try
+        {
+            await _purchases.AddEntityAsync(ToEntity(purchase), ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.IsConflict())
+        {
+            return false;
+        }
+    }
+
+    public async Task<StoredPurchase?> FindAsync(string userId, string purchaseId, CancellationToken ct)
+    {
+        if (!purchaseId.StartsWith("pur_", StringComparison.Ordinal) || purchaseId.Length > 64)
+            return null;
+        var row = await _purchases.GetEntityIfExistsAsync<TableEntity>(userId, purchaseId, cancellationToken: ct);
+        return row.HasValue ? new StoredPurchase(FromEntity(row.Value!), row.Value!.ETag) : null;
+    }
+
+    public async Task<StoredPurchase?> FindByIdAsync(string purchaseId, CancellationToken ct)
+    {
+        if (!purchaseId.StartsWith("pur_", StringComparison.Ordinal) || purchaseId.Length > 64)
+            return null;
+        var owner = await _owners.GetEntityIfExistsAsync<TableEntity>(purchaseId, OwnerRow, cancellationToken: ct);
+        return owner.HasValue ? await FindAsync(owner.Value!.GetString("UserId"), purchaseId, ct) : null;
+    }
+
+    public async Task<ETag> UpdateAsync(Purchase purchase, ETag etag, CancellationToken ct) =>
+        (await _purchases.UpdateEntityAsync(ToEntity(purchase), etag, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
+
+    /// <summary>Read, change, write with the ETag; on a lost race read again. <paramref name="change"/> returns false to write nothing.</summary>
+    public async Task<Purchase> MutateAsync(string userId, string purchaseId, Func<Purchase, bool> change, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var stored = await FindAsync(userId, purchaseId, ct) ?? throw ApiErrors.NotFound("purchase").ToException();
+            if (!change(stored.Purchase))
+                return stored.Purchase;
+            try
+            {
+                await UpdateAsync(stored.Purchase, stored.ETag, ct);
+                return stored.Purchase;
+            }
+            catch (RequestFailedException ex) when (ex.IsPreconditionFailed() && attempt < 8)
+            {
+            }
+        }
+    }
+
+    public Task<PurchasePage> ListForUserAsync(string userId, int limit, string? continuation, CancellationToken ct) =>
+        PageAsync(TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), limit, continuation, ct);
+
+    public Task<PurchasePage> ListByStatusAsync(PurchaseStatus status, int limit, string? continuation, CancellationToken ct) =>
+        PageAsync(TableClient.CreateQueryFilter($"Status eq {status.ToWire()}"), limit, continuation, ct);
+
+    public async Task<IReadOnlyList<Purchase>> ListAuthorizedSinceBeforeAsync(DateTimeOffset cutoff, CancellationToken ct)
+    {
+        var found = new List<Purchase>();
+        var filter = TableClient.CreateQueryFilter($"Status eq {PurchaseStatus.Authorized.ToWire()} and AuthorizedAt le {cutoff}");
+        await foreach (var e in _purchases.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+            found.Add(FromEntity(e));
+        return found;
+    }
+
+    private async Task<PurchasePage> PageAsync(string filter, int limit, string? continuation, CancellationToken ct)
+    {
+        var token = continuation is null ? null : Encoding.UTF8.GetString(Base64Url.DecodeFromChars(continuation));
+        await foreach (var page in _purchases.QueryAsync<TableEntity>(filter, maxPerPage: limit, cancellationToken: ct).AsPages(token, limit))
+        {
+            var next = page.ContinuationToken is null ? null : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(page.ContinuationToken));
+            return new PurchasePage(page.Values.Select(FromEntity).ToList(), next);
+        }
+        return new PurchasePage([], null);
+    }
+
+    private static TableEntity ToEntity(Purchase p) => new(p.UserId, p.Id)
+    {
+        ["CardId"] = p.CardId,
+        ["Quote"] = JsonSerializer.Serialize(p.Quote, Json),
+        ["Currency"] = p.Currency,
+        ["Total"] = p.Total,
+        ["CaptureMethod"] = p.CaptureMethod.ToString(),
+        ["ReceiptEmail"] = p.ReceiptEmail,
+        ["Created"] = p.Created,
+        ["Status"] = p.Status.ToWire(),
+        ["PaymentIntentId"] = p.PaymentIntentId,
+        ["AmountAuthorized"] = p.AmountAuthorized,
+        ["AmountCaptured"] = p.AmountCaptured,
+        ["AmountRefunded"] = p.AmountRefunded,
+        ["StripeStatus"] = p.Outcome?.StripeStatus,
+        ["ErrorCode"] = p.Outcome?.ErrorCode,
+        ["DeclineCode"] = p.Outcome?.DeclineCode,
+        ["AuthorizedAt"] = p.AuthorizedAt,
+        ["SweptAt"] = p.SweptAt,
+        ["Carrier"] = p.Shipment?.Carrier,
+        ["TrackingNumber"] = p.Shipment?.TrackingNumber,
+        ["ShippedAt"] = p.Shipment?.ShippedAt,
+        ["Updated"] = p.Updated,
+    };
+
+    private static Purchase FromEntity(TableEntity e)
+    {
+        var purchase = new Purchase
+        {
+            Id = e.RowKey,
+            UserId = e.PartitionKey,
+            CardId = e.GetString("CardId"),
+            Quote = JsonSerializer.Deserialize<Quote>(e.GetString("Quote"), Json)!,
+            CaptureMethod = Enum.Parse<CaptureMethod>(e.GetString("CaptureMethod")),
+            ReceiptEmail = e.GetString("ReceiptEmail"),
+            Created = e.GetDateTimeOffset("Created") ?? default,
+        };
+        var outcome = e.GetString("StripeStatus") is null && e.GetString("ErrorCode") is null
+            ? null
+            : new PaymentOutcome(e.GetString("StripeStatus"), e.GetString("ErrorCode"), e.GetString("DeclineCode"));
+        var shipment = e.GetString("Carrier") is { } carrier
+            ? new Shipment(carrier, e.GetString("TrackingNumber"), e.GetDateTimeOffset("ShippedAt") ?? default)
+            : null;
+        purchase.Restore(
+            PurchaseStatuses.TryParse(e.GetString("Status"), out var status) ? status : PurchaseStatus.Pending,
+            e.GetString("PaymentIntentId"),
+            e.GetInt64("AmountAuthorized") ?? 0, e.GetInt64("AmountCaptured") ?? 0, e.GetInt64("AmountRefunded") ?? 0,
+            outcome, e.GetDateTimeOffset("AuthorizedAt"), e.GetDateTimeOffset("SweptAt"), shipment,
+            e.GetDateTimeOffset("Updated") ?? default);
+        return purchase;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Payments.Core.Http;
+
+namespace Payments.Core.Purchases;
+
+public sealed record CaptureRequest(long? Amount = null);
+
+public sealed record ShipmentRequest(string Carrier, string TrackingNumber);
+
+/// <summary>Buying (signed-in users) and after-sale operations (admins).</summary>
+public sealed class PurchasesApi(RequestAuthenticator auth, PurchaseService purchases, PurchaseAdminService admin, PurchaseStore store, AuthorizationSweep sweep)
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapPost("/me/purchases", (PurchasesApi a, HttpRequest r, CancellationToken ct) => a.Buy(r, ct)).WithName("CreatePurchase");
+        api.MapGet("/me/purchases", (PurchasesApi a, HttpRequest r, CancellationToken ct) => a.ListMine(r, ct)).WithName("ListMyPurchases");
+        api.MapGet("/me/purchases/{id}", (PurchasesApi a, HttpRequest r, string id, CancellationToken ct) => a.GetMine(r, id, ct)).WithName("GetMyPurchase");
+        api.MapPost("/me/payment-intents", (PurchasesApi a, HttpRequest r, CancellationToken ct) => a.CreateClientIntent(r, ct)).WithName("CreatePaymentIntent");
+        api.MapGet("/purchases", (PurchasesApi a, HttpRequest r, CancellationToken ct) => a.ListByStatus(r, ct)).WithName("ListPurchases");
+        api.MapGet("/purchases/{id}", (PurchasesApi a, HttpRequest r, string id, CancellationToken ct) => a.Get(r, id, ct)).WithName("GetPurchase");
+        api.MapPost("/purchases/{id}/capture", (PurchasesApi a, HttpRequest r, string id, CancellationToken ct) => a.Capture(r, id, ct)).WithName("CapturePurchase");
+        api.MapPost("/purchases/{id}/cancel", (PurchasesApi a, HttpRequest r, string id, CancellationToken ct) => a.Cancel(r, id, ct)).WithName("CancelPurchase");
+        api.MapPost("/purchases/{id}/shipment", (PurchasesApi a, HttpRequest r, string id, CancellationToken ct) => a.Ship(r, id, ct)).WithName("ShipPurchase");
+        api.MapPost("/purchases/{id}/refunds", (PurchasesApi a, HttpRequest r, string id, CancellationToken ct) => a.Refund(r, id, ct)).WithName("RefundPurchase");
+        api.MapPost("/purchases/authorization-sweep", (PurchasesApi a, HttpRequest r, CancellationToken ct) => a.Sweep(r, ct)).WithName("SweepAuthorizations");
+    }
+
+    public Task<IResult> Buy(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
+    {
+        var caller = await auth.AuthenticateAsync(request, ct);
+        var key = IdempotentRequests.RequireKey(request);
+        var body = await JsonBody.ReadAsync<BuyRequest>(request, ct);
+        return ProblemMapper.ToResult(await purchases.BuyWithSavedCardAsync(caller, body, key, ct));
+    });
+
+    public Task<IResult> CreateClientIntent(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
+    {
+        var caller = await auth.AuthenticateAsync(request, ct);
+        var key = IdempotentRequests.OptionalKey(request);
+        var body = await JsonBody.ReadAsync<ClientIntentRequest>(request, ct);
+        return ProblemMapper.ToResult(await purchases.CreateClientIntentAsync(caller, body, key, ct));
+    });
+
+    public Task<IResult> ListMine(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
+    {
+        var caller = await auth.AuthenticateAsync(request, ct);
+        var page = await store.ListForUserAsync(caller.UserId, Limit(request), Continuation(request), ct);
+        return TypedResults.Ok(new { data = page.Items.Select(PurchaseResponse.From), continuation = page.Continuation });
+    });
+
+    public Task<IResult> GetMine(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
+    {
+        var caller = await auth.AuthenticateAsync(request, ct);
+        var stored = await store.FindAsync(caller.UserId, id, ct) ?? throw ApiErrors.NotFound("purchase").ToException();
+        return TypedResults.Ok(PurchaseResponse.From(stored.Purchase));
+    });
+
+    public Task<IResult> ListByStatus(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
+    {
+        await auth.AuthenticateAdminAsync(request, ct);
+        if (!PurchaseStatuses.TryParse(request.Query["status"].ToString(), out var status))
+            throw ApiErrors.Validation("status", "status is one of the purchase statuses, e.g. authorized.").ToException();
+        var page = await store.ListByStatusAsync(status, Limit(request), Continuation(request), ct);
+        return TypedResults.Ok(new { data = page.Items.Select(PurchaseResponse.From), continuation = page.Continuation });
+    });
+
+    public Task<IResult> Get(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
+    {
+        await auth.AuthenticateAdminAsync(request, ct);
+        return TypedResults.Ok(PurchaseResponse.From(await admin.FindAsync(id, ct)));
+    });
+
+    public Task<IResult> Capture(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
+    {
+        await auth.AuthenticateAdminAsync(request, ct);
+        var body = await JsonBody.ReadOptionalAsync(request, new CaptureRequest(), ct);
+        return TypedResults.Ok(PurchaseResponse.From(await admin.CaptureAsync(id, body.Amount, ct)));
+    });
+
+    public Task<IResult> Cancel(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
+    {
+        await auth.AuthenticateAdminAsync(request, ct);
+        return TypedResults.Ok(PurchaseResponse.From(await admin.CancelAsync(id, ct)));
+    });
+
+    public Task<IResult> Ship(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
+    {
+        await auth.AuthenticateAdminAsync(request, ct);
+        var body = await JsonBody.ReadAsync<ShipmentRequest>(request, ct);
+        if (string.IsNullOrWhiteSpace(body.Carrier) || body.Carrier.Length > 100)
+            throw ApiErrors.Validation("carrier", "carrier is 1-100 characters.").ToException();
+        if (string.IsNullOrWhiteSpace(body.TrackingNumber) || body.TrackingNumber.Length > 100)
+            throw ApiErrors.Validation("trackingNumber", "trackingNumber is 1-100 characters.").ToException();
+        return TypedResults.Ok(PurchaseResponse.From(await admin.ShipAsync(id, body.Carrier, body.TrackingNumber, ct)));
+    });
+
+    public Task<IResult> Refund(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
+    {
+        await auth.AuthenticateAdminAsync(request, ct);
+        var key = IdempotentRequests.RequireKey(request);
+        var body = await JsonBody.ReadOptionalAsync(request, new RefundRequest(), ct);
+        return ProblemMapper.ToResult(await admin.RefundAsync(id, body, key, ct));
+    });
+
+    public Task<IResult> Sweep(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
+    {
+        await auth.AuthenticateAdminAsync(request, ct);
+        return TypedResults.Ok(await sweep.RunOnceAsync(ct));
+    });
+
+    private static int Limit(HttpRequest request)
+    {
+        var raw = request.Query["limit"].ToString();
+        if (raw.Length == 0)
+            return 20;
+        return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 100
+            ? limit
+            : throw ApiErrors.Validation("limit", "limit is 1 to 100.").ToException();
+    }
+
+    private static string? Continuation(HttpRequest request)
+    {
+        var raw = request.Query["continuation"].ToString();
+        if (raw.Length == 0)
+            return null;
+        try
+        {
+            _ = System.Buffers.Text.Base64Url.DecodeFromChars(raw);
+            return raw;
+        }
+        catch (FormatException)
+        {
+            throw ApiErrors.Validation("continuation", "continuation is the token a previous page returned.").ToException();
+        }
+    }
+}
