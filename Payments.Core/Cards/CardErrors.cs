@@ -10,13 +10,14 @@ public static class CardErrors
     public static ApiError NotACard() =>
         new(422, "unsupported_payment_method", "Only card payment methods can be saved.", "paymentMethodId");
 
+    /// <summary>Same shape as a declined purchase: Stripe's code, its decline code, and what the user should do.</summary>
     public static ApiError Declined(string? code, string? declineCode, string message) =>
-        new(402, "card_declined", message, "paymentMethodId")
+        new(402, code ?? "card_declined", message, "paymentMethodId")
         {
             Extensions = new Dictionary<string, object?>
             {
-                ["stripeCode"] = code,
                 ["declineCode"] = declineCode,
+                ["nextAction"] = DeclineAdvice.ToWire(DeclineAdvice.For(code, declineCode).NextAction),
             },
         };
 

@@ -8,10 +8,14 @@ namespace Payments.Core.Cards;
 
 public sealed record SaveCardRequest(string PaymentMethodId);
 
-public sealed record CardResponse(string Id, string Brand, string Last4, int ExpMonth, int ExpYear, string Status, string? Funding, bool Active, DateTimeOffset Created)
+/// <summary>A saved card as its owner sees it; the Stripe id lets Stripe.js reuse it (it is no card data).</summary>
+public sealed record CardResponse(
+    string Id, string Brand, string Last4, int ExpMonth, int ExpYear, string Status, string? Funding, bool Active, DateTimeOffset Created,
+    string StripePaymentMethodId)
 {
     public static CardResponse From(Card card, DateTimeOffset now) =>
-        new(card.Id, card.Brand, card.Last4, card.ExpMonth, card.ExpYear, card.StatusAt(now).ToWire(), card.Funding, card.Active, card.Created);
+        new(card.Id, card.Brand, card.Last4, card.ExpMonth, card.ExpYear, card.StatusAt(now).ToWire(), card.Funding, card.Active, card.Created,
+            card.StripePaymentMethodId);
 }
 
 public sealed record SetupIntentResponse(string SetupIntentId, string ClientSecret);

@@ -19,6 +19,7 @@ public sealed record QuoteLine(string ProductId, string Name, string Kind, int Q
 
 public sealed record Quote(string Currency, IReadOnlyList<QuoteLine> Lines, long Subtotal, long Fee, long Shipping, long Total)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public Money TotalPrice => new(Total, Currency);
 }
 

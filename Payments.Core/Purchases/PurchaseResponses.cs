@@ -1,3 +1,4 @@
+using Payments.Core.Cards;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Payments.Core.Catalog;

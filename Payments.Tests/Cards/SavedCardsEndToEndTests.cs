@@ -46,6 +46,7 @@ public sealed class SavedCardsEndToEndTests(PaymentsFixture fixture)
         Assert.Equal(CardStatus.Live, stored.Card.StoredStatus);
         Assert.False(string.IsNullOrEmpty(stored.Card.Fingerprint));
         Assert.Equal("credit", stored.Card.Funding);
+        Assert.Equal(stored.Card.StripePaymentMethodId, saved.GetProperty("stripePaymentMethodId").GetString());
 
         var customerId = await Host.Get<CustomerAccounts>().FindAsync(user, default);
         Assert.NotNull(customerId);
@@ -168,9 +169,9 @@ public sealed class SavedCardsEndToEndTests(PaymentsFixture fixture)
         using var client = Host.ClientFor(user);
 
         var problem = await HttpAssert.ProblemAsync(
-            await client.PostJsonAsync("/api/me/payment-methods", new { paymentMethodId }), 402, "card_declined", "paymentMethodId");
+            await client.PostJsonAsync("/api/me/payment-methods", new { paymentMethodId }), 402, stripeCode, "paymentMethodId");
 
-        Assert.Equal(stripeCode, problem.GetProperty("stripeCode").GetString());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("nextAction").GetString()));
         if (declineCode is null)
             Assert.Equal(JsonValueKind.Null, problem.GetProperty("declineCode").ValueKind);
         else

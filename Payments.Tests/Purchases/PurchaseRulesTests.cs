@@ -1,3 +1,4 @@
+using Payments.Core.Cards;
 using Payments.Core.Catalog;
 using Payments.Core.Purchases;
 using Payments.Core.Stripe;

@@ -1,4 +1,4 @@
-namespace Payments.Core.Purchases;
+namespace Payments.Core.Cards;
 
 public enum NextAction { UseAnotherCard, RetryLater, ContactBank, UpdateCardDetails }
 
