@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs Payments locally and offline: Azurite (Table + Queue storage, data kept in .azurite/),
-# the Stripe emulator on 127.0.0.1:12111, and Payments.Host on http://127.0.0.1:7071.
+# Runs Payments locally and offline: Azurite (Table, Queue and Blob storage, data kept in .azurite/),
+# an SMTP sink on 127.0.0.1:1025 (emails land in .mail/), the Stripe emulator on 127.0.0.1:12111
+# (delivering signed webhooks to the Host), and Payments.Host on http://127.0.0.1:7071.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,7 +16,11 @@ mkdir -p .azurite
 node_modules/.bin/azurite --silent --location .azurite --disableTelemetry --skipApiVersionCheck --loose \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &
 pids+=($!)
-dotnet run --no-build --project Payments.StripeEmulator &
+node scripts/smtp-sink.mjs 1025 &
+pids+=($!)
+# The webhook secret matches Webhooks:Secret in Payments.Host/appsettings.Development.json.
+dotnet run --no-build --project Payments.StripeEmulator -- \
+  --Webhook:Url=http://127.0.0.1:7071/api/stripe/webhook --Webhook:Secret=whsec_local_development_secret &
 pids+=($!)
 
 wait_for() { # host port name
@@ -29,6 +34,7 @@ wait_for() { # host port name
 wait_for 127.0.0.1 10001 "Azurite (queues)"
 wait_for 127.0.0.1 10002 "Azurite (tables)"
 wait_for 127.0.0.1 12111 "Stripe emulator"
+wait_for 127.0.0.1 1025 "SMTP sink"
 
 echo "Payments is starting on http://127.0.0.1:7071 (mint a token: dotnet run --no-build --project Payments.Host -- token --sub alice)"
 ASPNETCORE_ENVIRONMENT=Development dotnet run --no-build --project Payments.Host &

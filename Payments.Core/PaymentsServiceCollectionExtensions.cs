@@ -4,6 +4,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Payments.Core.Cards;
 using Payments.Core.Catalog;
+using Payments.Core.Checkout;
+using Payments.Core.Email;
+using Payments.Core.Fulfilment;
+using Payments.Core.Organisations;
+using Payments.Core.Webhooks;
 using Payments.Core.Purchases;
 using Payments.Core.Customers;
 using Payments.Core.Http;
@@ -28,6 +33,9 @@ public static class PaymentsServiceCollectionExtensions
         services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.Section));
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section));
         services.AddOptions<AuthorizationSweepOptions>().Bind(configuration.GetSection(AuthorizationSweepOptions.Section));
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section));
+        services.AddOptions<CheckoutOptions>().Bind(configuration.GetSection(CheckoutOptions.Section));
+        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RequestAuthenticator>();
@@ -70,6 +78,25 @@ public static class PaymentsServiceCollectionExtensions
         services.AddTransient<AuthorizationSweep>();
         services.AddTransient<PurchasesApi>();
         services.AddTransient<PaymentIntentChangedHandler>();
+
+        services.AddSingleton<WebhookInbox>();
+        services.AddTransient<WebhookIntake>();
+        services.AddTransient<WebhookOperations>();
+        services.AddTransient<WebhooksApi>();
+
+        services.TryAddSingleton<IEmailSender, SmtpEmailSender>();
+        services.AddSingleton<EmailOnce>();
+        services.AddSingleton<SaleStore>();
+        services.AddSingleton<AdminAccounts>();
+        services.AddSingleton<SubscriptionStore>();
+        services.AddSingleton<OrganisationStore>();
+        services.AddSingleton<FulfilmentStore>();
+        services.AddTransient<CheckoutService>();
+        services.AddTransient<CheckoutApi>();
+        services.AddTransient<CheckoutCompletedHandler>();
+        services.AddTransient<SubscriptionChangedHandler>();
+        services.AddTransient<InvoicePaidHandler>();
+        services.AddTransient<FulfilmentRequestedHandler>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Payments.Core;
 using Payments.Core.Http;
 using Payments.Core.Purchases;
 using Payments.Core.Queues;
+using Payments.Core.Webhooks;
 
 namespace Payments.Host;
 
@@ -19,6 +20,8 @@ public static partial class PaymentsHostApp
         builder.Services.AddHostedService<StorageQueueWorker>();
         if (builder.Configuration.GetValue("Purchases:AuthorizationSweep:Enabled", true))
             builder.Services.AddHostedService<AuthorizationSweepService>();
+        if (builder.Configuration.GetValue("Webhooks:MaintenanceEnabled", true))
+            builder.Services.AddHostedService<WebhookMaintenanceService>();
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();

@@ -28,6 +28,8 @@ public static class StripeEmulatorApp
         // Per-request framework logs would drown test output; startup lines stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton<EmulatorState>();
+        builder.Services.AddSingleton<WebhookDeliverer>();
+        //builder.Services.AddHostedService(static sp => sp.GetRequiredService<WebhookDeliverer>());
 
         var app = builder.Build();
         app.Use(V1Pipeline);
@@ -52,6 +54,11 @@ public static class StripeEmulatorApp
         Charges.Map(v1);
         Refunds.Map(v1);
         Events.Map(v1);
+        Prices.Map(v1);
+        CheckoutSessions.Map(v1);
+        Subscriptions.Map(v1);
+        Invoices.Map(v1);
+        WebhookEndpoints.Map(v1);
 
         ControlEndpoints.Map(app);
 
@@ -89,6 +96,7 @@ public static class StripeEmulatorApp
             {
                 // Stripe settles some things in the background; the emulator does it between requests.
                 Refunds.FailDue(state);
+                CheckoutSessions.ExpireDue(state);
             }
 
             await next(http);

@@ -92,6 +92,37 @@ param authorizationSweepAction string = 'Alert'
 @description('When the authorization sweep runs (NCRONTAB, six fields, seconds first).')
 param authorizationSweepSchedule string = '0 0 * * * *'
 
+@description('SMTP relay for the introduction and fulfilment emails.')
+param smtpHost string
+
+@description('SMTP port (STARTTLS).')
+param smtpPort int = 587
+
+@description('SMTP user name.')
+param smtpUsername string
+
+@description('SMTP password; stored in Key Vault.')
+@secure()
+param smtpPassword string
+
+@description('Sender of the emails, e.g. "Payments <no-reply@example.com>".')
+param emailFrom string
+
+@description('Where fulfilment orders are emailed.')
+param fulfilmentAddress string
+
+@description('Stripe Checkout success URL ({CHECKOUT_SESSION_ID} is filled in by Stripe).')
+param checkoutSuccessUrl string
+
+@description('Stripe Checkout cancel URL.')
+param checkoutCancelUrl string
+
+@description('When the webhook inbox sweep runs (NCRONTAB, six fields).')
+param webhookInboxSweepSchedule string = '0 */1 * * * *'
+
+@description('When the resync from Stripe\'s event list runs (NCRONTAB, six fields).')
+param webhookResyncSchedule string = '0 */15 * * * *'
+
 @description('Window in which Service Bus drops a message whose MessageId it has already seen. The app derives MessageId from message type and subject.')
 param duplicateDetectionWindow string = 'PT10M'
 
@@ -124,6 +155,9 @@ param logRetentionInDays int = 30
 var serviceBusQueueNames = [
   'cards'
   'payments'
+  'provisioning'
+  'billing'
+  'fulfilment'
 ]
 
 // Payments.Core.Storage.TableNames.All. The app also creates them at start-up (StorageInitializer).
@@ -136,6 +170,21 @@ var tableNames = [
   'purchaseowners'
   'idempotentrequests'
   'refunds'
+  'webhookinbox'
+  'webhookcursor'
+  'sales'
+  'subscriptions'
+  'adminaccounts'
+  'organisations'
+  'organisationmembers'
+  'sentemails'
+  'invoicepayments'
+  'fulfilmentorders'
+]
+
+// Payments.Core.Storage.ContainerNames.All: Stripe event payloads too large for a table property.
+var blobContainerNames = [
+  'webhook-payloads'
 ]
 
 var stripeSecretKeySecretName = 'stripe-secret-key'
@@ -253,6 +302,16 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+resource appContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = [
+  for container in blobContainerNames: {
+    parent: blobService
+    name: '${storageNamePrefix}${container}'
+    properties: {
+      publicAccess: 'None'
+    }
+  }
+]
+
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-01-01' = {
   parent: storage
   name: 'default'
@@ -335,6 +394,14 @@ resource stripeSecretKeySecret 'Microsoft.KeyVault/vaults/secrets@2026-02-01' = 
   properties: {
     value: stripeSecretKey
     contentType: 'text/plain'
+  }
+}
+
+resource smtpPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2026-02-01' = {
+  parent: keyVault
+  name: 'smtp-password'
+  properties: {
+    value: smtpPassword
   }
 }
 
@@ -510,6 +577,10 @@ var appSettings = [
     value: storage.properties.primaryEndpoints.queue
   }
   {
+    name: 'Storage__BlobEndpoint'
+    value: storage.properties.primaryEndpoints.blob
+  }
+  {
     name: 'Storage__NamePrefix'
     value: storageNamePrefix
   }
@@ -518,9 +589,55 @@ var appSettings = [
     name: 'Stripe__SecretKey'
     value: '@Microsoft.KeyVault(SecretUri=${stripeSecretKeySecret.properties.secretUri})'
   }
+  // Payments.Core: Webhooks. During a secret roll, put the old secret in Webhooks__PreviousSecret for a while.
   {
-    name: 'Stripe__WebhookSecret'
+    name: 'Webhooks__Secret'
     value: '@Microsoft.KeyVault(SecretUri=${stripeWebhookSecretSecret.properties.secretUri})'
+  }
+  {
+    name: 'WebhookInboxSweepSchedule'
+    value: webhookInboxSweepSchedule
+  }
+  {
+    name: 'WebhookResyncSchedule'
+    value: webhookResyncSchedule
+  }
+  // Payments.Core: Email (SMTP relay; the password through Key Vault) and Checkout.
+  {
+    name: 'Email__SmtpHost'
+    value: smtpHost
+  }
+  {
+    name: 'Email__SmtpPort'
+    value: string(smtpPort)
+  }
+  {
+    name: 'Email__Security'
+    value: 'StartTls'
+  }
+  {
+    name: 'Email__Username'
+    value: smtpUsername
+  }
+  {
+    name: 'Email__Password'
+    value: '@Microsoft.KeyVault(SecretUri=${smtpPasswordSecret.properties.secretUri})'
+  }
+  {
+    name: 'Email__From'
+    value: emailFrom
+  }
+  {
+    name: 'Email__FulfilmentAddress'
+    value: fulfilmentAddress
+  }
+  {
+    name: 'Checkout__SuccessUrl'
+    value: checkoutSuccessUrl
+  }
+  {
+    name: 'Checkout__CancelUrl'
+    value: checkoutCancelUrl
   }
   {
     name: 'Stripe__MaxNetworkRetries'

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Payments.Core.Cards;
 using Payments.Core.Catalog;
+using Payments.Core.Checkout;
+using Payments.Core.Webhooks;
 using Payments.Core.Purchases;
 
 namespace Payments.Core.Http;
@@ -15,6 +17,8 @@ public static class PaymentsApi
         CardsApi.Map(api);
         CatalogApi.Map(api);
         PurchasesApi.Map(api);
+        CheckoutApi.Map(api);
+        WebhooksApi.Map(api);
         return api;
     }
 }

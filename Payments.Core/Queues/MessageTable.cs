@@ -1,4 +1,7 @@
 using Payments.Core.Cards;
+using Payments.Core.Checkout;
+using Payments.Core.Fulfilment;
+using Payments.Core.Organisations;
 using Payments.Core.Purchases;
 
 namespace Payments.Core.Queues;
@@ -10,15 +13,24 @@ public interface IMessageHandler
 
 public sealed record MessageRoute(string Type, string Queue, Type Handler);
 
-/// <summary>The one table of background work: message type → queue → handler. Both hosts read it.</summary>
+/// <summary>
+/// The one table of background work: message type → queue → handler. Both hosts read it, and the
+/// webhook routes Stripe events by it: an event type not listed here is stored as "ignored".
+/// </summary>
 public static class MessageTable
 {
     public static readonly IReadOnlyList<MessageRoute> Routes =
     [
         new(CardMessages.Detach, QueueNames.Cards, typeof(DetachCardHandler)),
         .. PaymentIntentChangedHandler.EventTypes.Select(type => new MessageRoute(type, QueueNames.Payments, typeof(PaymentIntentChangedHandler))),
+        new(CheckoutCompletedHandler.EventType, QueueNames.Provisioning, typeof(CheckoutCompletedHandler)),
+        .. SubscriptionChangedHandler.EventTypes.Select(type => new MessageRoute(type, QueueNames.Provisioning, typeof(SubscriptionChangedHandler))),
+        .. InvoicePaidHandler.EventTypes.Select(type => new MessageRoute(type, QueueNames.Billing, typeof(InvoicePaidHandler))),
+        new(FulfilmentRequestedHandler.MessageType, QueueNames.Fulfilment, typeof(FulfilmentRequestedHandler)),
     ];
 
     public static MessageRoute For(string type) =>
-        Routes.FirstOrDefault(r => r.Type == type) ?? throw new InvalidOperationException($"No route for message type '{type}'.");
+        TryFor(type) ?? throw new InvalidOperationException($"No route for message type '{type}'.");
+
+    public static MessageRoute? TryFor(string type) => Routes.FirstOrDefault(r => r.Type == type);
 }

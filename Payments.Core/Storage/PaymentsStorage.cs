@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 
@@ -10,6 +11,7 @@ public sealed class PaymentsStorage
 {
     private readonly TableServiceClient _tables;
     private readonly QueueServiceClient _queues;
+    private readonly BlobServiceClient _blobs;
     private readonly string _prefix;
 
     public PaymentsStorage(IOptions<StorageOptions> options)
@@ -21,16 +23,18 @@ public sealed class PaymentsStorage
         {
             _tables = new TableServiceClient(o.ConnectionString);
             _queues = new QueueServiceClient(o.ConnectionString, queueOptions);
+            _blobs = new BlobServiceClient(o.ConnectionString);
         }
-        else if (o.TableEndpoint is not null && o.QueueEndpoint is not null)
+        else if (o.TableEndpoint is not null && o.QueueEndpoint is not null && o.BlobEndpoint is not null)
         {
             var credential = new DefaultAzureCredential();
             _tables = new TableServiceClient(new Uri(o.TableEndpoint), credential);
             _queues = new QueueServiceClient(new Uri(o.QueueEndpoint), credential, queueOptions);
+            _blobs = new BlobServiceClient(new Uri(o.BlobEndpoint), credential);
         }
         else
         {
-            throw new InvalidOperationException("Set Storage:ConnectionString, or Storage:TableEndpoint and Storage:QueueEndpoint.");
+            throw new InvalidOperationException("Set Storage:ConnectionString, or Storage:TableEndpoint, Storage:QueueEndpoint and Storage:BlobEndpoint.");
         }
     }
 
@@ -39,8 +43,13 @@ public sealed class PaymentsStorage
     /// <summary>Queue names allow only lowercase letters, digits and dashes.</summary>
     public QueueClient Queue(string name) => _queues.GetQueueClient((_prefix + name).ToLowerInvariant());
 
+    /// <summary>Container names allow lowercase letters, digits and dashes.</summary>
+    public BlobContainerClient Container(string name) => _blobs.GetBlobContainerClient((_prefix + name).ToLowerInvariant());
+
     public async Task CreateAllAsync(CancellationToken ct)
     {
+        foreach (var container in ContainerNames.All)
+            await Container(container).CreateIfNotExistsAsync(cancellationToken: ct);
         foreach (var table in TableNames.All)
             await Table(table).CreateIfNotExistsAsync(ct);
         foreach (var queue in Queues.QueueNames.All)
@@ -61,6 +70,29 @@ public static class TableNames
     public const string PurchaseOwners = "purchaseowners";
     public const string IdempotentRequests = "idempotentrequests";
     public const string Refunds = "refunds";
+    public const string WebhookInbox = "webhookinbox";
+    public const string WebhookCursor = "webhookcursor";
+    public const string Sales = "sales";
+    public const string Subscriptions = "subscriptions";
+    public const string AdminAccounts = "adminaccounts";
+    public const string Organisations = "organisations";
+    public const string OrganisationMembers = "organisationmembers";
+    public const string SentEmails = "sentemails";
+    public const string InvoicePayments = "invoicepayments";
+    public const string FulfilmentOrders = "fulfilmentorders";
 
-    public static readonly IReadOnlyList<string> All = [Customers, Cards, CardFingerprints, Products, Purchases, PurchaseOwners, IdempotentRequests, Refunds];
+    public static readonly IReadOnlyList<string> All =
+    [
+        Customers, Cards, CardFingerprints, Products, Purchases, PurchaseOwners, IdempotentRequests, Refunds,
+        WebhookInbox, WebhookCursor, Sales, Subscriptions, AdminAccounts, Organisations, OrganisationMembers, SentEmails,
+        InvoicePayments, FulfilmentOrders,
+    ];
+}
+
+public static class ContainerNames
+{
+    /// <summary>Stripe event payloads too large for a table property (64 KiB).</summary>
+    public const string WebhookPayloads = "webhook-payloads";
+
+    public static readonly IReadOnlyList<string> All = [WebhookPayloads];
 }

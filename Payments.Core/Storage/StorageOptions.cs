@@ -8,6 +8,7 @@ public sealed class StorageOptions
     public string? ConnectionString { get; set; }
     public string? TableEndpoint { get; set; }
     public string? QueueEndpoint { get; set; }
+    public string? BlobEndpoint { get; set; }
     /// <summary>Prefix for every table and queue name, so several environments or test runs can share one account.</summary>
     public string NamePrefix { get; set; } = "";
 }

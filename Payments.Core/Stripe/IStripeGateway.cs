@@ -22,7 +22,31 @@ public interface IStripeGateway
     Task<PaymentIntentSnapshot> CapturePaymentIntentAsync(string paymentIntentId, long? amount, string idempotencyKey, CancellationToken ct);
     Task<PaymentIntentSnapshot> CancelPaymentIntentAsync(string paymentIntentId, string idempotencyKey, CancellationToken ct);
     Task<RefundSnapshot> CreateRefundAsync(string paymentIntentId, long amount, string? reason, string idempotencyKey, CancellationToken ct);
+
+    Task<CheckoutSessionSnapshot> CreateCheckoutSessionAsync(CheckoutSessionRequest request, string idempotencyKey, CancellationToken ct);
+    Task<CheckoutSessionSnapshot> GetCheckoutSessionAsync(string sessionId, CancellationToken ct);
+    Task<SubscriptionSnapshot> GetSubscriptionAsync(string subscriptionId, CancellationToken ct);
+    Task<InvoiceSnapshot> GetInvoiceAsync(string invoiceId, CancellationToken ct);
+    /// <summary>Events created at or after the given time, oldest first, with their raw JSON.</summary>
+    Task<IReadOnlyList<(string Id, long Created, string Json)>> ListEventsSinceAsync(DateTimeOffset since, CancellationToken ct);
 }
+
+public sealed record CheckoutLine(string Name, long UnitAmount, long Quantity, string? RecurringInterval);
+
+public sealed record CheckoutSessionRequest(
+    bool SubscriptionMode, string Currency, IReadOnlyList<CheckoutLine> Lines, string CustomerEmail, string SuccessUrl, string CancelUrl,
+    IReadOnlyDictionary<string, string> Metadata);
+
+public sealed record CheckoutSessionSnapshot(
+    string Id, string? Url, string Status, string? PaymentStatus, string? CustomerId, string? SubscriptionId, IReadOnlyDictionary<string, string> Metadata);
+
+public sealed record SubscriptionSnapshot(
+    string Id, string Status, string? CustomerId, DateTimeOffset? CurrentPeriodEnd, bool CancelAtPeriodEnd, DateTimeOffset? CanceledAt,
+    IReadOnlyDictionary<string, string> Metadata);
+
+/// <param name="SaleId">From the invoice's metadata, or its subscription's metadata at the time of the invoice.</param>
+public sealed record InvoiceSnapshot(
+    string Id, string? Status, string? CustomerId, string? SubscriptionId, long AmountPaid, string Currency, string? SaleId);
 
 public sealed record PaymentIntentRequest(
     long Amount, string Currency, string CustomerId, string? PaymentMethodId, bool Confirm, bool ManualCapture,

@@ -16,4 +16,5 @@ public static class IdempotencyKeys
     public static string Capture(string purchaseId) => $"purchase:{purchaseId}:capture";
     public static string Cancel(string purchaseId) => $"purchase:{purchaseId}:cancel";
     public static string Refund(string purchaseId, string requestKey) => $"refund:{purchaseId}:{requestKey}";
+    public static string CheckoutSession(string saleId) => $"checkout:{saleId}";
 }

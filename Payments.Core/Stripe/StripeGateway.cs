@@ -99,6 +99,82 @@ public sealed class StripeGateway(StripeClient client) : IStripeGateway
             return new RefundSnapshot(refund.Id, refund.Status, refund.Amount);
         });
 
+    public Task<CheckoutSessionSnapshot> CreateCheckoutSessionAsync(CheckoutSessionRequest request, string idempotencyKey, CancellationToken ct) =>
+        Call(async () =>
+        {
+            var metadata = new Dictionary<string, string>(request.Metadata);
+            var options = new global::Stripe.Checkout.SessionCreateOptions
+            {
+                Mode = request.SubscriptionMode ? "subscription" : "payment",
+                CustomerEmail = request.CustomerEmail,
+                SuccessUrl = request.SuccessUrl,
+                CancelUrl = request.CancelUrl,
+                ClientReferenceId = request.Metadata.GetValueOrDefault("sale_id"),
+                Metadata = metadata,
+                LineItems = request.Lines.Select(line => new global::Stripe.Checkout.SessionLineItemOptions
+                {
+                    Quantity = line.Quantity,
+                    PriceData = new global::Stripe.Checkout.SessionLineItemPriceDataOptions
+                    {
+                        Currency = request.Currency,
+                        UnitAmount = line.UnitAmount,
+                        ProductData = new global::Stripe.Checkout.SessionLineItemPriceDataProductDataOptions { Name = line.Name },
+                        Recurring = line.RecurringInterval is null ? null
+                            : new global::Stripe.Checkout.SessionLineItemPriceDataRecurringOptions { Interval = line.RecurringInterval },
+                    },
+                }).ToList(),
+            };
+            if (request.SubscriptionMode)
+                options.SubscriptionData = new global::Stripe.Checkout.SessionSubscriptionDataOptions { Metadata = metadata };
+            else
+                options.InvoiceCreation = new global::Stripe.Checkout.SessionInvoiceCreationOptions
+                {
+                    Enabled = true,
+                    InvoiceData = new global::Stripe.Checkout.SessionInvoiceCreationInvoiceDataOptions { Metadata = metadata },
+                };
+            return Map(await client.V1.Checkout.Sessions.CreateAsync(options, Keyed(idempotencyKey), ct));
+        });
+
+    public Task<CheckoutSessionSnapshot> GetCheckoutSessionAsync(string sessionId, CancellationToken ct) =>
+        Call(async () => Map(await client.V1.Checkout.Sessions.GetAsync(sessionId, cancellationToken: ct)));
+
+    public Task<SubscriptionSnapshot> GetSubscriptionAsync(string subscriptionId, CancellationToken ct) =>
+        Call(async () =>
+        {
+            var sub = await client.V1.Subscriptions.GetAsync(subscriptionId, cancellationToken: ct);
+            // Since 2025-03-31.basil the billing period lives on the items.
+            DateTimeOffset? periodEnd = sub.Items?.Data?.Count > 0
+                ? new DateTimeOffset(DateTime.SpecifyKind(sub.Items.Data.Max(i => i.CurrentPeriodEnd), DateTimeKind.Utc))
+                : null;
+            DateTimeOffset? canceledAt = sub.CanceledAt is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
+            return new SubscriptionSnapshot(sub.Id, sub.Status, sub.CustomerId, periodEnd, sub.CancelAtPeriodEnd, canceledAt,
+                sub.Metadata ?? new Dictionary<string, string>());
+        });
+
+    public Task<InvoiceSnapshot> GetInvoiceAsync(string invoiceId, CancellationToken ct) =>
+        Call(async () =>
+        {
+            var invoice = await client.V1.Invoices.GetAsync(invoiceId, cancellationToken: ct);
+            var details = invoice.Parent?.SubscriptionDetails;
+            var saleId = invoice.Metadata?.GetValueOrDefault("sale_id") ?? details?.Metadata?.GetValueOrDefault("sale_id");
+            return new InvoiceSnapshot(invoice.Id, invoice.Status, invoice.CustomerId, details?.SubscriptionId,
+                invoice.AmountPaid, invoice.Currency, saleId);
+        });
+
+    public Task<IReadOnlyList<(string Id, long Created, string Json)>> ListEventsSinceAsync(DateTimeOffset since, CancellationToken ct) =>
+        Call(async () =>
+        {
+            var events = new List<(string, long, string)>();
+            var options = new EventListOptions { Limit = 100, Created = new DateRangeOptions { GreaterThanOrEqual = since.UtcDateTime } };
+            await foreach (var e in client.V1.Events.ListAutoPagingAsync(options, cancellationToken: ct))
+                events.Add((e.Id, new DateTimeOffset(DateTime.SpecifyKind(e.Created, DateTimeKind.Utc)).ToUnixTimeSeconds(), e.RawJsonElement?.GetRawText() ?? throw new InvalidOperationException($"Event {e.Id} came without its JSON.")));
+            events.Reverse();
+            return (IReadOnlyList<(string, long, string)>)events;
+        });
+
+    private static CheckoutSessionSnapshot Map(global::Stripe.Checkout.Session s) =>
+        new(s.Id, s.Url, s.Status, s.PaymentStatus, s.CustomerId, s.SubscriptionId, s.Metadata ?? new Dictionary<string, string>());
+
     private static PaymentIntentSnapshot Map(PaymentIntent pi) => new(
         pi.Id, pi.Status, pi.Currency, pi.Amount,
         pi.LatestCharge is { Status: "succeeded" } authorized ? authorized.Amount : pi.AmountCapturable,

@@ -22,4 +22,22 @@ public sealed class QueueFunctions(QueueDispatcher dispatcher)
         [ServiceBusTrigger("payments", Connection = "ServiceBusConnection")] string body,
         int deliveryCount,
         CancellationToken ct) => dispatcher.DispatchAsync("payments", body, deliveryCount, ct);
+
+    [Function("ProvisioningQueue")]
+    public Task Provisioning(
+        [ServiceBusTrigger("provisioning", Connection = "ServiceBusConnection")] string body,
+        int deliveryCount,
+        CancellationToken ct) => dispatcher.DispatchAsync("provisioning", body, deliveryCount, ct);
+
+    [Function("BillingQueue")]
+    public Task Billing(
+        [ServiceBusTrigger("billing", Connection = "ServiceBusConnection")] string body,
+        int deliveryCount,
+        CancellationToken ct) => dispatcher.DispatchAsync("billing", body, deliveryCount, ct);
+
+    [Function("FulfilmentQueue")]
+    public Task Fulfilment(
+        [ServiceBusTrigger("fulfilment", Connection = "ServiceBusConnection")] string body,
+        int deliveryCount,
+        CancellationToken ct) => dispatcher.DispatchAsync("fulfilment", body, deliveryCount, ct);
 }

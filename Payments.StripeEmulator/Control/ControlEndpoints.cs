@@ -9,6 +9,15 @@ internal sealed record AuthenticateRequest(string? Outcome);
 /// <summary>Body of <c>POST /_emulator/refunds/{id}/fail</c>; the reason defaults to expired_or_canceled_card.</summary>
 internal sealed record RefundFailRequest(string? FailureReason);
 
+/// <summary>
+/// Body of <c>POST /_emulator/checkout/sessions/{id}/complete</c>: the card the customer pays with
+/// (default pm_card_visa), and the email and name they type when the session did not prefill them.
+/// </summary>
+internal sealed record CompleteCheckoutRequest(string? PaymentMethod, string? Email, string? Name);
+
+/// <summary>Body of <c>POST /_emulator/webhook_endpoints</c>: an endpoint with a known secret.</summary>
+internal sealed record WebhookEndpointRequest(string? Url, string? Secret, string[]? EnabledEvents, string? ApiVersion, string? Description);
+
 /// <summary>Body of <c>POST /_emulator/faults</c>. <c>Count</c> defaults to 1.</summary>
 internal sealed record FaultRequest(string? Method, string? PathPrefix, int? Status, int? Count, string? Message);
 
@@ -42,9 +51,20 @@ internal static class ControlEndpoints
             state.Requests.Clear();
             return Results.NoContent();
         });
-        control.MapPost("/reset", (EmulatorState state) =>
+        control.MapPost("/checkout/sessions/{id}/complete", CompleteCheckoutSession);
+        control.MapPost("/webhook_endpoints", AddWebhookEndpoint);
+        control.MapGet("/webhook_endpoints", ListWebhookEndpoints);
+        control.MapGet("/webhook_delivery", (WebhookDeliverer webhooks) => DeliveryStatus(webhooks));
+        control.MapPost("/webhook_delivery", (WebhookSettingsRequest? request, WebhookDeliverer webhooks) =>
+            webhooks.Update(request ?? new WebhookSettingsRequest(null, null, null, null, null, null, null, null, null)) is { } problem
+                ? Results.BadRequest(new { error = problem })
+                : DeliveryStatus(webhooks));
+        control.MapPost("/webhook_delivery/flush", FlushWebhooks);
+        control.MapGet("/webhook_deliveries", (WebhookDeliverer webhooks) => Results.Ok(webhooks.Deliveries()));
+        control.MapPost("/reset", (EmulatorState state, WebhookDeliverer webhooks) =>
         {
             state.Reset();
+            webhooks.Reset();
             return Results.NoContent();
         });
     }
@@ -163,6 +183,71 @@ internal static class ControlEndpoints
 
     private static IResult Rendered(EmulatorState state, System.Text.Json.Nodes.JsonObject obj) =>
         Results.Text(Json.Render(state, obj, []), "application/json");
+
+    private static IResult CompleteCheckoutSession(string id, CompleteCheckoutRequest? request, EmulatorState state)
+    {
+        lock (state.Sync)
+        {
+            return CheckoutSessions.Complete(state, id, request?.PaymentMethod, request?.Email, request?.Name);
+        }
+    }
+
+    private static IResult AddWebhookEndpoint(WebhookEndpointRequest request, EmulatorState state)
+    {
+        try
+        {
+            var url = WebhookEndpoints.CheckUrl(request.Url ?? "", "url");
+            var events = WebhookEndpoints.CheckEvents(request.EnabledEvents is { Length: > 0 } e ? e : ["*"], "enabledEvents");
+            var version = string.IsNullOrEmpty(request.ApiVersion)
+                ? StripeEmulatorApp.ApiVersion
+                : WebhookEndpoints.CheckApiVersion(request.ApiVersion, "apiVersion");
+            lock (state.Sync)
+            {
+                var endpoint = WebhookEndpoints.Register(
+                    state, url, events, string.IsNullOrEmpty(request.Secret) ? null : request.Secret, version, request.Description);
+                return Results.Text(WebhookEndpoints.WithSecret(state, endpoint, []), "application/json");
+            }
+        }
+        catch (StripeErrorException e)
+        {
+            return Results.BadRequest(new { error = e.Message });
+        }
+    }
+
+    private static IResult ListWebhookEndpoints(EmulatorState state)
+    {
+        lock (state.Sync)
+        {
+            var list = new System.Text.Json.Nodes.JsonArray();
+            foreach (var endpoint in state.WebhookEndpoints.Values)
+            {
+                list.Add(System.Text.Json.Nodes.JsonNode.Parse(WebhookEndpoints.WithSecret(state, endpoint, [])));
+            }
+
+            return Results.Text(list.ToJsonString(Json.Options), "application/json");
+        }
+    }
+
+    private static IResult DeliveryStatus(WebhookDeliverer webhooks)
+    {
+        var (pending, dropped) = webhooks.Status();
+        return Results.Ok(new { settings = webhooks.Settings, pending, dropped });
+    }
+
+    /// <summary>Waits until every queued delivery is done (delivered or given up); <c>?timeoutMs=</c>, default and at most 30 s.</summary>
+    private static async Task<IResult> FlushWebhooks(WebhookDeliverer webhooks, HttpContext http, int? timeoutMs)
+    {
+        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(timeoutMs ?? 30_000, 0, 30_000));
+        var (pending, paused) = await webhooks.FlushAsync(timeout, http.RequestAborted);
+        if (pending == 0)
+        {
+            return Results.Ok(new { pending });
+        }
+
+        return Results.Json(
+            new { pending, paused, error = paused ? "deliveries are paused" : "deliveries still pending after the timeout" },
+            statusCode: paused ? StatusCodes.Status409Conflict : StatusCodes.Status504GatewayTimeout);
+    }
 
     private static IResult AddFault(FaultRequest request, EmulatorState state)
     {

@@ -48,6 +48,32 @@ internal sealed class EmulatorState
     /// <summary>Pending refunds (of pm_card_refundFail) that fail before the next /v1 request is handled.</summary>
     public List<string> RefundsDueToFail { get; } = [];
 
+    public OrderedDictionary<string, JsonObject> Products { get; } = new(StringComparer.Ordinal);
+
+    public OrderedDictionary<string, JsonObject> Prices { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Prices made from Checkout's price_data: retrievable, never listed.</summary>
+    public HashSet<string> InlinePrices { get; } = new(StringComparer.Ordinal);
+
+    public OrderedDictionary<string, JsonObject> CheckoutSessions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>A session's line items: includable (<c>expand[]=line_items</c>), so kept apart from its JSON.</summary>
+    public Dictionary<string, List<JsonObject>> CheckoutLineItems { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, CheckoutPlan> CheckoutPlans { get; } = new(StringComparer.Ordinal);
+
+    public OrderedDictionary<string, JsonObject> Subscriptions { get; } = new(StringComparer.Ordinal);
+
+    public OrderedDictionary<string, JsonObject> Invoices { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Invoice payments (<c>inpay_</c>); includable on their invoice as <c>payments</c>.</summary>
+    public OrderedDictionary<string, JsonObject> InvoicePayments { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Webhook endpoints as /v1 shows them after creation (without <c>secret</c>).</summary>
+    public OrderedDictionary<string, JsonObject> WebhookEndpoints { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, string> WebhookSecrets { get; } = new(StringComparer.Ordinal);
+
     public EventLog Events { get; } = new();
 
     public IdempotencyStore Idempotency { get; } = new();
@@ -70,6 +96,17 @@ internal sealed class EmulatorState
             Charges.Clear();
             Refunds.Clear();
             RefundsDueToFail.Clear();
+            Products.Clear();
+            Prices.Clear();
+            InlinePrices.Clear();
+            CheckoutSessions.Clear();
+            CheckoutLineItems.Clear();
+            CheckoutPlans.Clear();
+            Subscriptions.Clear();
+            Invoices.Clear();
+            InvoicePayments.Clear();
+            WebhookEndpoints.Clear();
+            WebhookSecrets.Clear();
             Events.Clear();
         }
 
@@ -94,8 +131,38 @@ internal sealed class EmulatorState
             _ when id.StartsWith("pi_", StringComparison.Ordinal) => PaymentIntents,
             _ when id.StartsWith("ch_", StringComparison.Ordinal) => Charges,
             _ when id.StartsWith("re_", StringComparison.Ordinal) => Refunds,
+            _ when id.StartsWith("prod_", StringComparison.Ordinal) => Products,
+            _ when id.StartsWith("price_", StringComparison.Ordinal) => Prices,
+            _ when id.StartsWith("cs_", StringComparison.Ordinal) => CheckoutSessions,
+            _ when id.StartsWith("sub_", StringComparison.Ordinal) => Subscriptions,
+            _ when id.StartsWith("in_", StringComparison.Ordinal) => Invoices,
+            _ when id.StartsWith("inpay_", StringComparison.Ordinal) => InvoicePayments,
             _ => null,
         };
         return store is not null && store.TryGetValue(id, out var obj) ? obj : null;
+    }
+
+    /// <summary>
+    /// An includable field: one Stripe leaves out unless asked for with <c>expand</c> (a session's
+    /// <c>line_items</c>, an invoice's <c>payments</c>). Null when <paramref name="obj"/> has no such field.
+    /// </summary>
+    public JsonNode? Include(JsonObject obj, string field)
+    {
+        var id = (string?)obj["id"];
+        if (id is null)
+        {
+            return null;
+        }
+
+        return ((string?)obj["object"], field) switch
+        {
+            ("checkout.session", "line_items") => Json.List(
+                $"/v1/checkout/sessions/{id}/line_items", CheckoutLineItems.GetValueOrDefault(id) ?? [], hasMore: false),
+            ("invoice", "payments") => Json.List(
+                $"/v1/invoice_payments?invoice={id}",
+                InvoicePayments.Values.Where(p => (string?)p["invoice"] == id).ToList(),
+                hasMore: false),
+            _ => null,
+        };
     }
 }

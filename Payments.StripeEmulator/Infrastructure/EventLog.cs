@@ -28,9 +28,13 @@ internal sealed class EventLog
 {
     private readonly OrderedDictionary<string, JsonObject> events = new(StringComparer.Ordinal);
 
+    /// <summary>While not null, <see cref="Emit"/> builds events here instead of publishing them.</summary>
+    private List<JsonObject>? held;
+
     /// <summary>
     /// Raised for each new event, in order, while the state lock is held. A subscriber must not
-    /// block or call back into the emulator: queue the event and deliver it elsewhere.
+    /// block or call back into the emulator: queue the event and deliver it elsewhere. A subscriber
+    /// may set the event's <c>pending_webhooks</c> (the webhook deliverer does).
     /// </summary>
     public event Action<JsonObject>? Emitted;
 
@@ -53,7 +57,7 @@ internal sealed class EventLog
             ["created"] = Ids.Now(),
             ["data"] = data,
             ["livemode"] = false,
-            // No webhook endpoints yet, so nothing is waiting to be delivered.
+            // Set by the webhook deliverer: how many endpoints have yet to receive this event.
             ["pending_webhooks"] = 0,
             ["request"] = new JsonObject
             {
@@ -62,14 +66,54 @@ internal sealed class EventLog
             },
             ["type"] = type,
         };
-        events.Add(id, evt);
-        Emitted?.Invoke(evt);
+        if (held is not null)
+        {
+            held.Add(evt);
+        }
+        else
+        {
+            Publish(evt);
+        }
+
         return evt;
     }
+
+    /// <summary>
+    /// From now until <see cref="Release"/>, emitted events are built (each with its snapshot taken
+    /// now) but not yet recorded, so a multi-step change can publish them in the order Stripe does.
+    /// </summary>
+    public void Hold() => held = held is null ? [] : throw new InvalidOperationException("Events are already held.");
+
+    /// <summary>
+    /// Ends <see cref="Hold"/>: records and publishes the held events, ordered by
+    /// <paramref name="order"/> (stable; events it does not rank keep their place after those it does).
+    /// </summary>
+    public void Release(Func<JsonObject, int>? order = null)
+    {
+        var batch = held ?? throw new InvalidOperationException("Events are not held.");
+        held = null;
+        foreach (var evt in order is null ? batch : [.. batch.OrderBy(order)])
+        {
+            Publish(evt);
+        }
+    }
+
+    /// <summary>Forgets held events (the change they describe was abandoned).</summary>
+    public void Discard() => held = null;
 
     public IEnumerable<JsonObject> NewestFirst() => events.Values.Reverse();
 
     public JsonObject? Find(string id) => events.TryGetValue(id, out var evt) ? evt : null;
 
-    public void Clear() => events.Clear();
+    public void Clear()
+    {
+        events.Clear();
+        held = null;
+    }
+
+    private void Publish(JsonObject evt)
+    {
+        events.Add((string)evt["id"]!, evt);
+        Emitted?.Invoke(evt);
+    }
 }

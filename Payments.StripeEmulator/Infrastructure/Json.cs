@@ -41,6 +41,50 @@ internal static class Json
         target["metadata"] = metadata;
     }
 
+    /// <summary>
+    /// The <c>previous_attributes</c> of an update: the old value of each of <paramref name="keys"/>
+    /// that changed. Null when nothing changed.
+    /// </summary>
+    public static JsonObject? Changes(JsonObject before, JsonObject after, params string[] keys)
+    {
+        var changes = new JsonObject();
+        foreach (var key in keys)
+        {
+            var old = before[key];
+            if (!JsonNode.DeepEquals(old, after[key]))
+            {
+                changes[key] = old?.DeepClone();
+            }
+        }
+
+        return changes.Count == 0 ? null : changes;
+    }
+
+    /// <summary>A string-to-string object (metadata) from a form node; empty when absent. Empty values are left out.</summary>
+    public static JsonObject StringMap(FormNode? node, string param)
+    {
+        var map = new JsonObject();
+        if (node is null)
+        {
+            return map;
+        }
+
+        foreach (var (key, value) in node)
+        {
+            if (value is not string text)
+            {
+                throw StripeErrors.InvalidRequest($"Invalid value for {param}[{key}]: must be a string", $"{param}[{key}]");
+            }
+
+            if (text.Length > 0)
+            {
+                map[key] = text;
+            }
+        }
+
+        return map;
+    }
+
     /// <summary>Sets a nullable string field from a parameter; Stripe treats <c>""</c> as "unset".</summary>
     public static void ApplyString(JsonObject target, StripeParams p, string key)
     {
@@ -66,7 +110,8 @@ internal static class Json
         return clone;
     }
 
-    public static string RenderList(EmulatorState state, string url, IEnumerable<JsonObject> items, bool hasMore, IReadOnlyList<string> expand)
+    /// <summary>Stripe's list object over clones of <paramref name="items"/>.</summary>
+    public static JsonObject List(string url, IEnumerable<JsonObject> items, bool hasMore, bool totalCount = false)
     {
         var data = new JsonArray();
         foreach (var item in items)
@@ -79,8 +124,19 @@ internal static class Json
             ["object"] = "list",
             ["data"] = data,
             ["has_more"] = hasMore,
-            ["url"] = url,
         };
+        if (totalCount)
+        {
+            list["total_count"] = data.Count;
+        }
+
+        list["url"] = url;
+        return list;
+    }
+
+    public static string RenderList(EmulatorState state, string url, IEnumerable<JsonObject> items, bool hasMore, IReadOnlyList<string> expand)
+    {
+        var list = List(url, items, hasMore);
         foreach (var path in expand)
         {
             ExpandPath(state, list, path.Split('.'), 0);
@@ -106,9 +162,21 @@ internal static class Json
             return;
         }
 
-        if (node is not JsonObject obj || !obj.TryGetPropertyValue(path[index], out var child))
+        if (node is not JsonObject obj)
         {
             return;
+        }
+
+        if (!obj.TryGetPropertyValue(path[index], out var child))
+        {
+            // Includable fields exist only when expanded.
+            child = state.Include(obj, path[index]);
+            if (child is null)
+            {
+                return;
+            }
+
+            obj[path[index]] = child;
         }
 
         if (child is JsonValue value && value.TryGetValue<string>(out var id) && state.FindById(id) is { } found)

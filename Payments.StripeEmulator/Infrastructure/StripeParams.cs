@@ -190,6 +190,76 @@ internal sealed class StripeParams
         return result;
     }
 
+    /// <summary>Nested parameters: unknown keys are refused as <c>parent[key]</c>, as Stripe names them.</summary>
+    public static void AllowOnly(FormNode node, IReadOnlySet<string> allowed, string param)
+    {
+        foreach (var key in node.Keys)
+        {
+            if (!allowed.Contains(key))
+            {
+                throw StripeErrors.UnknownParameter($"{param}[{key}]");
+            }
+        }
+    }
+
+    /// <summary>A nested object; <c>x=</c> (empty) counts as an empty object.</summary>
+    public static FormNode? GetObject(FormNode node, string key, string param)
+    {
+        if (!node.TryGetValue(key, out var value))
+        {
+            return null;
+        }
+
+        return value as FormNode
+            ?? (value is "" ? new FormNode() : throw StripeErrors.InvalidRequest("Invalid object", param));
+    }
+
+    /// <summary>An array of objects, such as <c>line_items[0][price]=...</c>.</summary>
+    public List<FormNode> GetObjectList(string key)
+    {
+        if (!Root.TryGetValue(key, out var value))
+        {
+            return [];
+        }
+
+        return value switch
+        {
+            FormNode { IsList: true } list => list.Items().Select(i => i as FormNode ?? throw StripeErrors.InvalidRequest("Invalid array", key)).ToList(),
+            "" => [],
+            _ => throw StripeErrors.InvalidRequest("Invalid array", key),
+        };
+    }
+
+    public static IReadOnlyList<string> GetStringList(FormNode node, string key, string param)
+    {
+        if (!node.TryGetValue(key, out var value))
+        {
+            return [];
+        }
+
+        return value switch
+        {
+            FormNode { IsList: true } list => list.Items().Select(i => i as string ?? throw StripeErrors.InvalidRequest("Invalid array", param)).ToList(),
+            "" => [],
+            _ => throw StripeErrors.InvalidRequest("Invalid array", param),
+        };
+    }
+
+    public static long? GetLong(FormNode node, string key, string param)
+    {
+        var text = GetString(node, key, param);
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw StripeErrors.InvalidRequest($"Invalid integer: {text}", param, "parameter_invalid_integer");
+    }
+
+    public static bool? GetBool(FormNode node, string key, string param) => ParseBool(GetString(node, key, param), param);
+
     public static string? GetString(FormNode node, string key, string param) =>
         !node.TryGetValue(key, out var value)
             ? null

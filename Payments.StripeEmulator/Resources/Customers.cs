@@ -32,39 +32,14 @@ internal static class Customers
         v1.MapPost("/customers/{id}", Update);
     }
 
-    private static StripeResult Create(StripeParams p, EmulatorState state)
+    private static StripeResult Create(StripeParams p, EmulatorState state, HttpContext http)
     {
         p.AllowOnly(CreateParams);
         lock (state.Sync)
         {
-            var id = Ids.New("cus_", 14);
-            var customer = Json.NewObject(id, "customer");
-            customer["address"] = null;
+            var customer = NewCustomer();
+            var id = (string)customer["id"]!;
             customer["balance"] = p.GetLong("balance") ?? 0;
-            customer["created"] = Ids.Now();
-            customer["currency"] = null;
-            customer["default_source"] = null;
-            customer["delinquent"] = false;
-            customer["description"] = null;
-            customer["discount"] = null;
-            customer["email"] = null;
-            customer["invoice_prefix"] = Ids.Random(8).ToUpperInvariant();
-            customer["invoice_settings"] = new JsonObject
-            {
-                ["custom_fields"] = null,
-                ["default_payment_method"] = null,
-                ["footer"] = null,
-                ["rendering_options"] = null,
-            };
-            customer["livemode"] = false;
-            customer["metadata"] = new JsonObject();
-            customer["name"] = null;
-            customer["next_invoice_sequence"] = 1;
-            customer["phone"] = null;
-            customer["preferred_locales"] = new JsonArray();
-            customer["shipping"] = null;
-            customer["tax_exempt"] = "none";
-            customer["test_clock"] = null;
             ApplyFields(customer, p);
 
             // Everything that can fail runs before anything is stored: a declined card leaves no customer behind.
@@ -81,8 +56,52 @@ internal static class Customers
                 PaymentMethods.CompleteAttach(paymentMethod, id);
             }
 
+            state.Events.Emit("customer.created", customer, EventRequest.From(http));
             return StripeResult.Ok(Json.Render(state, customer, p.Expand));
         }
+    }
+
+    /// <summary>A customer made by Stripe itself (Checkout): stored, with <c>customer.created</c> emitted.</summary>
+    public static JsonObject CreateInternal(EmulatorState state, string? email, string? name, EventRequest request)
+    {
+        var customer = NewCustomer();
+        customer["email"] = email;
+        customer["name"] = name;
+        state.Customers.Add((string)customer["id"]!, customer);
+        state.Events.Emit("customer.created", customer, request);
+        return customer;
+    }
+
+    private static JsonObject NewCustomer()
+    {
+        var customer = Json.NewObject(Ids.New("cus_", 14), "customer");
+        customer["address"] = null;
+        customer["balance"] = 0L;
+        customer["created"] = Ids.Now();
+        customer["currency"] = null;
+        customer["default_source"] = null;
+        customer["delinquent"] = false;
+        customer["description"] = null;
+        customer["discount"] = null;
+        customer["email"] = null;
+        customer["invoice_prefix"] = Ids.Random(8).ToUpperInvariant();
+        customer["invoice_settings"] = new JsonObject
+        {
+            ["custom_fields"] = null,
+            ["default_payment_method"] = null,
+            ["footer"] = null,
+            ["rendering_options"] = null,
+        };
+        customer["livemode"] = false;
+        customer["metadata"] = new JsonObject();
+        customer["name"] = null;
+        customer["next_invoice_sequence"] = 1L;
+        customer["phone"] = null;
+        customer["preferred_locales"] = new JsonArray();
+        customer["shipping"] = null;
+        customer["tax_exempt"] = "none";
+        customer["test_clock"] = null;
+        return customer;
     }
 
     private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state)
@@ -94,7 +113,7 @@ internal static class Customers
         }
     }
 
-    private static StripeResult Update(string id, StripeParams p, EmulatorState state)
+    private static StripeResult Update(string id, StripeParams p, EmulatorState state, HttpContext http)
     {
         p.AllowOnly(UpdateParams);
         lock (state.Sync)
@@ -105,6 +124,11 @@ internal static class Customers
             ApplyFields(updated, p);
             ApplyInvoiceSettings(state, updated, p);
             state.Customers[id] = updated;
+            if (Json.Changes(customer, updated, "description", "email", "invoice_settings", "metadata", "name", "phone") is { } changes)
+            {
+                state.Events.Emit("customer.updated", updated, EventRequest.From(http), changes);
+            }
+
             return StripeResult.Ok(Json.Render(state, updated, p.Expand));
         }
     }
@@ -113,11 +137,13 @@ internal static class Customers
     {
         p.AllowOnly(ListParams);
         var email = p.GetString("email");
+        var created = p.GetTimeFilter("created");
         lock (state.Sync)
         {
             // Stripe's email filter is exact and case-sensitive.
             var matching = state.Customers.Values.Reverse()
-                .Where(c => email is null || (string?)c["email"] == email);
+                .Where(c => email is null || (string?)c["email"] == email)
+                .Where(c => created is null || created((long)c["created"]!));
             var (page, hasMore) = Json.Paginate(p, matching);
             return StripeResult.Ok(Json.RenderList(state, "/v1/customers", page, hasMore, p.Expand));
         }

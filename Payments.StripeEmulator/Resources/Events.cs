@@ -42,8 +42,8 @@ internal static class Events
             var matching = state.Events.NewestFirst()
                 .Where(e => patterns.Count == 0 || patterns.Any(pattern => Matches(pattern, (string)e["type"]!)))
                 .Where(e => created is null || created((long)e["created"]!))
-                // Nothing is delivered yet, so no event has been delivered successfully.
-                .Where(e => deliverySuccess is null || deliverySuccess == false);
+                // Stripe: false lists events some endpoint has not received yet (pending, failing, given up, dropped).
+                .Where(e => deliverySuccess is null || deliverySuccess == ((int)e["pending_webhooks"]! == 0));
             var (page, hasMore) = Json.Paginate(p, matching);
             return StripeResult.Ok(Json.RenderList(state, "/v1/events", page, hasMore, p.Expand));
         }

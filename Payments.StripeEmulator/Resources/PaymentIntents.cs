@@ -139,60 +139,14 @@ internal static class PaymentIntents
             }
 
             var id = Ids.New("pi_");
-            var intent = Json.NewObject(id, "payment_intent");
-            intent["allowed_payment_method_types"] = p.Has("allowed_payment_method_types") ? ToArray(allowedTypes) : null;
-            intent["amount"] = amount;
-            intent["amount_capturable"] = 0L;
-            intent["amount_details"] = new JsonObject { ["tip"] = new JsonObject() };
-            intent["amount_received"] = 0L;
-            intent["application"] = null;
-            intent["application_fee_amount"] = null;
-            intent["automatic_payment_methods"] = p.Has("allowed_payment_method_types") ? null : new JsonObject
+            var automaticPaymentMethods = p.Has("allowed_payment_method_types") ? null : new JsonObject
             {
                 ["allow_redirects"] = automatic is null ? "always" : StripeParams.GetString(automatic, "allow_redirects", "automatic_payment_methods[allow_redirects]") ?? "always",
                 ["enabled"] = automatic is null || (StripeParams.ParseBool(StripeParams.GetString(automatic, "enabled", "automatic_payment_methods[enabled]"), "automatic_payment_methods[enabled]") ?? true),
             };
-            intent["canceled_at"] = null;
-            intent["cancellation_reason"] = null;
-            intent["capture_method"] = captureMethod;
-            intent["client_secret"] = $"{id}_secret_{Ids.Random(25)}";
-            intent["confirmation_method"] = confirmationMethod;
-            intent["created"] = Ids.Now();
-            intent["currency"] = currency;
-            intent["customer"] = customerId;
-            intent["description"] = null;
-            intent["excluded_payment_method_types"] = null;
-            intent["last_payment_error"] = null;
-            intent["latest_charge"] = null;
-            intent["livemode"] = false;
-            intent["metadata"] = new JsonObject();
-            intent["next_action"] = null;
-            intent["on_behalf_of"] = null;
-            intent["payment_method"] = pmId;
-            intent["payment_method_configuration_details"] = null;
-            intent["payment_method_options"] = new JsonObject
-            {
-                ["card"] = new JsonObject
-                {
-                    ["installments"] = null,
-                    ["mandate_options"] = null,
-                    ["network"] = null,
-                    ["request_three_d_secure"] = "automatic",
-                },
-            };
-            // Read-only since endive: what the intent can actually use.
-            intent["payment_method_types"] = allowedTypes.Count > 0 ? ToArray(allowedTypes) : new JsonArray("card");
-            intent["processing"] = null;
-            intent["receipt_email"] = null;
-            intent["review"] = null;
-            intent["setup_future_usage"] = setupFutureUsage;
-            intent["shipping"] = null;
-            intent["source"] = null;
-            intent["statement_descriptor"] = null;
-            intent["statement_descriptor_suffix"] = null;
-            intent["status"] = pmId is null ? "requires_payment_method" : "requires_confirmation";
-            intent["transfer_data"] = null;
-            intent["transfer_group"] = null;
+            var intent = NewIntent(
+                id, amount, currency, captureMethod, confirmationMethod, customerId, pmId,
+                p.Has("allowed_payment_method_types") ? allowedTypes : null, automaticPaymentMethods, setupFutureUsage);
             foreach (var key in (string[])["description", "receipt_email", "statement_descriptor", "statement_descriptor_suffix"])
             {
                 Json.ApplyString(intent, p, key);
@@ -215,6 +169,88 @@ internal static class PaymentIntents
             return StripeResult.Ok(Json.Render(state, intent, p.Expand));
         }
     }
+
+    private static JsonObject NewIntent(
+        string id, long amount, string currency, string captureMethod, string confirmationMethod, string? customerId, string? pmId,
+        IReadOnlyList<string>? allowedTypes, JsonObject? automaticPaymentMethods, string? setupFutureUsage)
+    {
+        var intent = Json.NewObject(id, "payment_intent");
+        intent["allowed_payment_method_types"] = allowedTypes is null ? null : ToArray(allowedTypes);
+        intent["amount"] = amount;
+        intent["amount_capturable"] = 0L;
+        intent["amount_details"] = new JsonObject { ["tip"] = new JsonObject() };
+        intent["amount_received"] = 0L;
+        intent["application"] = null;
+        intent["application_fee_amount"] = null;
+        intent["automatic_payment_methods"] = automaticPaymentMethods;
+        intent["canceled_at"] = null;
+        intent["cancellation_reason"] = null;
+        intent["capture_method"] = captureMethod;
+        intent["client_secret"] = $"{id}_secret_{Ids.Random(25)}";
+        intent["confirmation_method"] = confirmationMethod;
+        intent["created"] = Ids.Now();
+        intent["currency"] = currency;
+        intent["customer"] = customerId;
+        intent["description"] = null;
+        intent["excluded_payment_method_types"] = null;
+        intent["last_payment_error"] = null;
+        intent["latest_charge"] = null;
+        intent["livemode"] = false;
+        intent["metadata"] = new JsonObject();
+        intent["next_action"] = null;
+        intent["on_behalf_of"] = null;
+        intent["payment_method"] = pmId;
+        intent["payment_method_configuration_details"] = null;
+        intent["payment_method_options"] = new JsonObject
+        {
+            ["card"] = new JsonObject
+            {
+                ["installments"] = null,
+                ["mandate_options"] = null,
+                ["network"] = null,
+                ["request_three_d_secure"] = "automatic",
+            },
+        };
+        // Read-only since endive: what the intent can actually use.
+        intent["payment_method_types"] = allowedTypes is { Count: > 0 } ? ToArray(allowedTypes) : new JsonArray("card");
+        intent["processing"] = null;
+        intent["receipt_email"] = null;
+        intent["review"] = null;
+        intent["setup_future_usage"] = setupFutureUsage;
+        intent["shipping"] = null;
+        intent["source"] = null;
+        intent["statement_descriptor"] = null;
+        intent["statement_descriptor_suffix"] = null;
+        intent["status"] = pmId is null ? "requires_payment_method" : "requires_confirmation";
+        intent["transfer_data"] = null;
+        intent["transfer_group"] = null;
+        return intent;
+    }
+
+    /// <summary>
+    /// A PaymentIntent that Stripe makes for its own products (Checkout, a subscription's invoice):
+    /// card only, confirmed at once with the customer present, so a card that asks for 3-D Secure is
+    /// authenticated on the spot (Checkout shows the challenge). Emits what a confirmation emits.
+    /// Callers check first, with <see cref="WouldDecline"/>, that the card will not decline.
+    /// </summary>
+    public static JsonObject CreateConfirmed(
+        EmulatorState state, long amount, string currency, string? customerId, JsonObject pm, string captureMethod,
+        string? setupFutureUsage, string? description, JsonObject metadata, EventRequest request)
+    {
+        var id = Ids.New("pi_");
+        var pmId = (string)pm["id"]!;
+        var intent = NewIntent(id, amount, currency, captureMethod, "automatic", customerId, pmId, null, null, setupFutureUsage);
+        intent["description"] = description;
+        intent["metadata"] = metadata;
+        state.PaymentIntents.Add(id, intent);
+        state.Events.Emit("payment_intent.created", intent, request);
+        var authenticate = PaymentMethods.InfoOf(state, pm).Card.Authentication != Authentication.Never;
+        Attempt(state, intent, pm, new ConfirmRequest(pmId, null, OffSession: false, ErrorOnRequiresAction: false), authenticate, request);
+        return intent;
+    }
+
+    /// <summary>The decline a charge of this card would meet now (its own, or one set through the control API), if any.</summary>
+    public static CardDecline? WouldDecline(PaymentMethodInfo info) => info.DeclineOverride ?? info.Card.ChargeDecline;
 
     private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state)
     {

@@ -118,7 +118,9 @@ public sealed class EventTests : EmulatorTest
         });
         await AuthenticateAsync(setup.Id, succeed: false);
 
-        Assert.Equal(["setup_intent.created", "setup_intent.requires_action", "setup_intent.setup_failed"], await EventTypesAsync());
+        Assert.Equal(
+            ["customer.created", "setup_intent.created", "setup_intent.requires_action", "setup_intent.setup_failed"],
+            await EventTypesAsync());
         var failed = await Stripe.V1.SetupIntents.GetAsync(setup.Id);
         Assert.Equal(("requires_payment_method", "setup_intent_authentication_failure"), (failed.Status, failed.LastSetupError.Code));
     }

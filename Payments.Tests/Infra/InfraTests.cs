@@ -78,6 +78,16 @@ public sealed partial class InfraTests
     }
 
     [Fact]
+    public void EveryBlobContainerInCodeIsProvisioned()
+    {
+        var resources = AllResources(BuildTemplate());
+        var names = resources.Where(r => r.Type == "Microsoft.Storage/storageAccounts/blobServices/containers")
+            .SelectMany(t => t.Names).ToHashSet(StringComparer.Ordinal);
+        var missing = ContainerNames.All.Where(c => !names.Contains(c)).ToList();
+        Assert.True(missing.Count == 0, $"infra/main.bicep has no blob container for: {string.Join(", ", missing)} (add it to blobContainerNames).");
+    }
+
+    [Fact]
     public void FunctionAppRunsOnFlexConsumptionWithIdentityBasedSettings()
     {
         var resources = AllResources(BuildTemplate());
@@ -103,7 +113,7 @@ public sealed partial class InfraTests
             "ServiceBusConnection__fullyQualifiedNamespace", "ServiceBusConnection__credential", "ServiceBusConnection__clientId",
             "APPLICATIONINSIGHTS_CONNECTION_STRING",
             "Storage__TableEndpoint", "Storage__QueueEndpoint",
-            "Stripe__SecretKey", "Stripe__WebhookSecret",
+            "Stripe__SecretKey", "Webhooks__Secret",
             "Auth__Issuer", "Auth__Audience", "Auth__MetadataAddress",
         ];
         var missing = required.Where(n => !settings.ContainsKey(n)).ToList();
@@ -111,7 +121,7 @@ public sealed partial class InfraTests
 
         // Secrets only through Key Vault references; no keys, no development shortcuts in Azure.
         Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings["Stripe__SecretKey"], StringComparison.Ordinal);
-        Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings["Stripe__WebhookSecret"], StringComparison.Ordinal);
+        Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings["Webhooks__Secret"], StringComparison.Ordinal);
         string[] forbidden = ["AzureWebJobsStorage", "ServiceBusConnection", "Storage__ConnectionString", "Auth__DevelopmentSigningKey", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION"];
         var present = forbidden.Where(settings.ContainsKey).ToList();
         Assert.True(present.Count == 0, $"Function app settings that must not be set in Azure: {string.Join(", ", present)}");

@@ -14,13 +14,23 @@ public static class HttpAssert
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, int status, string code, string? field = null)
+    public static Task<JsonElement> ProblemAsync(HttpResponseMessage response, int status, string code, string? field = null) =>
+        ProblemWithCodeAsync(response, status, code, field);
+
+    /// <summary>Any stable code is accepted (several validation codes fit one case); the status and field must match.</summary>
+    public static Task<JsonElement> ProblemForFieldAsync(HttpResponseMessage response, int status, string field) =>
+        ProblemWithCodeAsync(response, status, null, field);
+
+    private static async Task<JsonElement> ProblemWithCodeAsync(HttpResponseMessage response, int status, string? code, string? field)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True((int)response.StatusCode == status, $"Expected {status}, got {(int)response.StatusCode}: {body}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(body).RootElement.Clone();
-        Assert.Equal(code, problem.GetProperty("code").GetString());
+        if (code is null)
+            Assert.False(string.IsNullOrEmpty(problem.GetProperty("code").GetString()));
+        else
+            Assert.Equal(code, problem.GetProperty("code").GetString());
         Assert.Equal(status, problem.GetProperty("status").GetInt32());
         if (field is not null)
             Assert.Equal(field, problem.GetProperty("field").GetString());

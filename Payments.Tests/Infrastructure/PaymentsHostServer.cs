@@ -11,6 +11,7 @@ namespace Payments.Tests.Infrastructure;
 public sealed class PaymentsHostServer : IAsyncDisposable
 {
     public const string SigningKey = "test-signing-key-0123456789-abcdefghijklmnop";
+    public const string WebhookSecret = "whsec_test_secret_for_the_host";
     private readonly WebApplication _app;
 
     private PaymentsHostServer(WebApplication app, Uri baseUrl)
@@ -40,6 +41,9 @@ public sealed class PaymentsHostServer : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             "--Catalog:SeedDevelopmentProducts=true",
             "--Purchases:AuthorizationSweep:Enabled=false",
+            "--Webhooks:MaintenanceEnabled=false",
+            $"--Webhooks:Secret={WebhookSecret}",
+            "--Email:SmtpPort=1",
             .. extraSettings.Select(s => "--" + s),
         ];
         var app = PaymentsHostApp.Build(args);

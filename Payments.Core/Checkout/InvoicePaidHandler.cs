@@ -1,0 +1,50 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Payments.Core.Fulfilment;
+using Payments.Core.Queues;
+using Payments.Core.Storage;
+using Payments.Core.Stripe;
+
+namespace Payments.Core.Checkout;
+
+/// <summary>
+/// invoice.paid / invoice.payment_succeeded (both arrive for one invoice): records the payment and,
+/// for a sale with devices, creates its fulfilment order once and asks for it to be fulfilled.
+/// </summary>
+public sealed partial class InvoicePaidHandler(
+    IStripeGateway stripe, SaleStore sales, FulfilmentStore fulfilment, IMessageSender messages, PaymentsStorage storage,
+    TimeProvider clock, ILogger<InvoicePaidHandler> logger) : IMessageHandler
+{
+    public static readonly IReadOnlyList<string> EventTypes = ["invoice.paid", "invoice.payment_succeeded"];
+
+    private readonly TableClient _payments = storage.Table(TableNames.InvoicePayments);
+
+    public async Task HandleAsync(QueueMessage message, MessageDelivery delivery, CancellationToken ct)
+    {
+        var invoice = await stripe.GetInvoiceAsync(message.SubjectId, ct);
+        if (invoice.Status != "paid")
+            return;
+        await _payments.UpsertEntityAsync(new TableEntity(invoice.Id, "payment")
+        {
+            ["CustomerId"] = invoice.CustomerId,
+            ["SubscriptionId"] = invoice.SubscriptionId,
+            ["SaleId"] = invoice.SaleId,
+            ["AmountPaid"] = invoice.AmountPaid,
+            ["Currency"] = invoice.Currency,
+            ["RecordedAt"] = clock.GetUtcNow(),
+        }, TableUpdateMode.Replace, ct);
+
+        if (invoice.SaleId is null || (await sales.FindAsync(invoice.SaleId, ct))?.Sale is not { Devices: > 0 } sale)
+            return;
+        var order = new FulfilmentOrder(sale.Id, sale.Devices, sale.Name, sale.ShipTo, FulfilmentStatus.Pending, invoice.Id,
+            clock.GetUtcNow(), null, null, null, null);
+        if (await fulfilment.TryCreateAsync(order, ct))
+            LogOrdered(logger, sale.Id, sale.Devices);
+        // Sent every time until the fulfilment handler records it: a crash between the two cannot lose it.
+        if ((await fulfilment.FindAsync(sale.Id, ct))?.NotifiedAt is null)
+            await messages.SendAsync(new QueueMessage(FulfilmentRequestedHandler.MessageType, sale.Id), ct);
+    }
+
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "Sale {SaleId} paid: fulfilment order for {Devices} devices")]
+    private static partial void LogOrdered(ILogger logger, string saleId, int devices);
+}

@@ -1,0 +1,92 @@
+using System.Text;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Core.Storage;
+using Payments.Core.Stripe;
+
+namespace Payments.Core.Webhooks;
+
+public sealed record ResyncResult(int Listed, int Added, DateTimeOffset Since);
+
+/// <summary>
+/// Keeping the inbox whole: re-enqueue what is stuck, replay what failed, and resync from
+/// Stripe's event list what never arrived.
+/// </summary>
+public sealed partial class WebhookOperations(
+    WebhookInbox inbox, WebhookIntake intake, IStripeGateway stripe, PaymentsStorage storage, IOptions<WebhookOptions> options,
+    TimeProvider clock, ILogger<WebhookOperations> logger)
+{
+    private static readonly TimeSpan Overlap = TimeSpan.FromMinutes(5);
+    private readonly TableClient _cursor = storage.Table(TableNames.WebhookCursor);
+
+    /// <summary>Events acknowledged but not processed after <see cref="WebhookOptions.RedeliverAfter"/> go back on their queue.</summary>
+    public async Task<int> RedeliverStuckAsync(CancellationToken ct)
+    {
+        var stuck = await inbox.ListStuckAsync(clock.GetUtcNow() - options.Value.RedeliverAfter, ct);
+        foreach (var e in stuck)
+        {
+            await intake.EnqueueAsync(e, ct);
+            LogRedelivered(logger, e.Id, e.Type);
+        }
+        return stuck.Count;
+    }
+
+    /// <returns>False when the event is unknown, was ignored, or is already processed.</returns>
+    public async Task<bool> ReplayAsync(string eventId, CancellationToken ct)
+    {
+        if (!await inbox.ResetForReplayAsync(eventId, ct))
+            return false;
+        var found = await inbox.FindAsync(eventId, ct);
+        await intake.EnqueueAsync(found!.Value.Event, ct);
+        return true;
+    }
+
+    public async Task<int> ReplayFailedAsync(CancellationToken ct)
+    {
+        var replayed = 0;
+        foreach (var e in await inbox.ListAsync(InboxStatus.Failed, 1000, ct))
+        {
+            if (await ReplayAsync(e.Id, ct))
+                replayed++;
+        }
+        return replayed;
+    }
+
+    /// <summary>
+    /// Lists Stripe's events since the last resync (with an overlap, as delivery order is not creation
+    /// order) and feeds the ones we never received through the inbox.
+    /// </summary>
+    public async Task<ResyncResult> ResyncAsync(CancellationToken ct)
+    {
+        var startedAt = clock.GetUtcNow();
+        var cursor = await _cursor.GetEntityIfExistsAsync<TableEntity>("resync", "cursor", cancellationToken: ct);
+        var since = cursor.HasValue && cursor.Value!.GetDateTimeOffset("LastRunAt") is { } last
+            ? last - Overlap
+            : startedAt - options.Value.ResyncFirstLookBack;
+
+        var events = await stripe.ListEventsSinceAsync(since, ct);
+        var added = 0;
+        foreach (var (id, _, json) in events)
+        {
+            if (await inbox.FindAsync(id, ct) is not null)
+                continue;
+            var payload = Encoding.UTF8.GetBytes(json);
+            if (StripeEventEnvelope.TryParse(payload) is not { } envelope)
+                continue;
+            if (await intake.AcceptAsync(envelope, payload, "resync", ct) == IntakeOutcome.Stored)
+            {
+                added++;
+                LogResynced(logger, id, envelope.Type);
+            }
+        }
+        await _cursor.UpsertEntityAsync(new TableEntity("resync", "cursor") { ["LastRunAt"] = startedAt }, TableUpdateMode.Replace, ct);
+        return new ResyncResult(events.Count, added, since);
+    }
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Event {EventId} ({Type}) was not processed in time; enqueued again")]
+    private static partial void LogRedelivered(ILogger logger, string eventId, string type);
+
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Event {EventId} ({Type}) never arrived by webhook; taken in by resync")]
+    private static partial void LogResynced(ILogger logger, string eventId, string type);
+}

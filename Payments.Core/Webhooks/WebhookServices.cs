@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Payments.Core.Webhooks;
+
+/// <summary>The Host's timers for the inbox sweep and the resync (Functions uses timer triggers).</summary>
+public sealed partial class WebhookMaintenanceService(IServiceScopeFactory scopes, IOptions<WebhookOptions> options, ILogger<WebhookMaintenanceService> logger)
+    : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
+        EveryAsync(options.Value.SweepInterval, (ops, ct) => ops.RedeliverStuckAsync(ct), stoppingToken),
+        EveryAsync(options.Value.ResyncInterval, (ops, ct) => ops.ResyncAsync(ct), stoppingToken));
+
+    private async Task EveryAsync(TimeSpan interval, Func<WebhookOperations, CancellationToken, Task> work, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await work(scope.ServiceProvider.GetRequiredService<WebhookOperations>(), ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(logger, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Error, Message = "Webhook maintenance failed; the next tick tries again")]
+    private static partial void LogFailed(ILogger logger, Exception ex);
+}

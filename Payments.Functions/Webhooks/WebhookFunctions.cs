@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Payments.Core.Webhooks;
+
+namespace Payments.Functions.Webhooks;
+
+/// <summary>
+/// Stripe's webhook and the inbox operations. The webhook sends its queue messages through Core's
+/// IMessageSender (Service Bus SDK here) rather than a [ServiceBusOutput] binding: a failed send is
+/// then known before the answer goes out, and Stripe hears 500. The inbox row stays the durable
+/// record either way, and the sweep timer below re-enqueues anything left unprocessed.
+/// </summary>
+public sealed class WebhookFunctions(WebhooksApi webhooks, WebhookOperations operations)
+{
+    [Function("StripeWebhook")]
+    public Task<IResult> Receive(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "stripe/webhook")] HttpRequest req,
+        CancellationToken ct) => webhooks.Receive(req, ct);
+
+    [Function("ListWebhookEvents")]
+    public Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "webhook-events")] HttpRequest req,
+        CancellationToken ct) => webhooks.List(req, ct);
+
+    [Function("GetWebhookEvent")]
+    public Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "webhook-events/{id}")] HttpRequest req,
+        string id,
+        CancellationToken ct) => webhooks.Get(req, id, ct);
+
+    [Function("ReplayWebhookEvent")]
+    public Task<IResult> Replay(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhook-events/{id}/replay")] HttpRequest req,
+        string id,
+        CancellationToken ct) => webhooks.Replay(req, id, ct);
+
+    [Function("ReplayFailedWebhookEvents")]
+    public Task<IResult> ReplayFailed(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhook-events/replay-failed")] HttpRequest req,
+        CancellationToken ct) => webhooks.ReplayFailed(req, ct);
+
+    [Function("ResyncWebhookEvents")]
+    public Task<IResult> Resync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhook-events/resync")] HttpRequest req,
+        CancellationToken ct) => webhooks.Resync(req, ct);
+
+    [Function("WebhookInboxSweepTimer")]
+    public Task Sweep([TimerTrigger("%WebhookInboxSweepSchedule%")] TimerInfo timer, CancellationToken ct) =>
+        operations.RedeliverStuckAsync(ct);
+
+    [Function("WebhookResyncTimer")]
+    public Task Resync([TimerTrigger("%WebhookResyncSchedule%")] TimerInfo timer, CancellationToken ct) =>
+        operations.ResyncAsync(ct);
+}

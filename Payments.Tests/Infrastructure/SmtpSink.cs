@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Payments.Tests.Infrastructure;
+
+public sealed record ReceivedEmail(string From, IReadOnlyList<string> To, string Data)
+{
+    public string Subject => Header("Subject");
+    public string MessageId => Header("Message-Id");
+
+    private string Header(string name) =>
+        Data.Split("\r\n").FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))?[(name.Length + 1)..].Trim() ?? "";
+}
+
+/// <summary>
+/// A real SMTP server on a free loopback port (the subset MailKit uses without TLS: EHLO, MAIL,
+/// RCPT, DATA, RSET, NOOP, QUIT), keeping every message it accepts.
+/// </summary>
+public sealed class SmtpSink : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<ReceivedEmail> _messages = [];
+    private readonly Task _accepting;
+
+    public SmtpSink()
+    {
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public IReadOnlyList<ReceivedEmail> Messages
+    {
+        get { lock (_messages) return _messages.ToList(); }
+    }
+
+    public IReadOnlyList<ReceivedEmail> To(string address) =>
+        Messages.Where(m => m.To.Any(t => t.Contains(address, StringComparison.OrdinalIgnoreCase))).ToList();
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            _ = Task.Run(() => ServeAsync(client));
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using var _ = client;
+        using var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+        await writer.WriteLineAsync("220 sink ESMTP");
+        string? from = null;
+        var to = new List<string>();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            var verb = line.Split(' ', 2)[0].ToUpperInvariant();
+            switch (verb)
+            {
+                case "EHLO":
+                    await writer.WriteLineAsync("250-sink");
+                    await writer.WriteLineAsync("250 8BITMIME");
+                    break;
+                case "HELO":
+                    await writer.WriteLineAsync("250 sink");
+                    break;
+                case "MAIL":
+                    from = line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+                    to.Clear();
+                    await writer.WriteLineAsync("250 OK");
+                    break;
+                case "RCPT":
+                    to.Add(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim());
+                    await writer.WriteLineAsync("250 OK");
+                    break;
+                case "DATA":
+                    await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
+                    var data = new StringBuilder();
+                    while (await reader.ReadLineAsync() is { } dataLine && dataLine != ".")
+                        data.Append(dataLine.StartsWith("..", StringComparison.Ordinal) ? dataLine[1..] : dataLine).Append("\r\n");
+                    lock (_messages) _messages.Add(new ReceivedEmail(from ?? "", to.ToList(), data.ToString()));
+                    await writer.WriteLineAsync("250 OK: queued");
+                    break;
+                case "QUIT":
+                    await writer.WriteLineAsync("221 Bye");
+                    return;
+                default:
+                    await writer.WriteLineAsync("250 OK");
+                    break;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try { await _accepting; } catch (OperationCanceledException) { }
+        _stop.Dispose();
+    }
+}

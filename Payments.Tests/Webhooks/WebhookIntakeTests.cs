@@ -1,0 +1,190 @@
+using System.Net;
+using System.Text;
+using Azure.Data.Tables;
+using Payments.Core.Purchases;
+using Payments.Core.Queues;
+using Payments.Core.Storage;
+using Payments.Core.Webhooks;
+using Payments.Tests.Infrastructure;
+using Stripe;
+using Xunit;
+using static Payments.Tests.Purchases.PurchaseTestKit;
+using static Payments.Tests.Webhooks.WebhookTestKit;
+
+namespace Payments.Tests.Webhooks;
+
+[Collection(PaymentsTestGroup.Name)]
+public sealed class WebhookIntakeTests(PaymentsFixture fixture)
+{
+    private PaymentsHostServer Host => fixture.Host;
+
+    /// <summary>A manual-capture purchase captured behind our back (say, in the Dashboard): only an event tells us.</summary>
+    private async Task<(string user, string purchaseId, string intentId)> PurchaseCapturedInStripeAsync(PaymentsHostServer host)
+    {
+        var user = PaymentsFixture.NewUserId();
+        var (client, cardId, _) = await UserWithCardAsync(host, user);
+        var held = await HttpAssert.JsonAsync(await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId, captureMethod = "manual" }), HttpStatusCode.Created);
+        var intentId = held.GetProperty("paymentIntentId").GetString()!;
+        await fixture.Stripe.CreateClient().V1.PaymentIntents.CaptureAsync(intentId);
+        return (user, held.Id(), intentId);
+    }
+
+    private static string IntentObject(string intentId) => $$"""{"id":"{{intentId}}","object":"payment_intent","status":"succeeded"}""";
+
+    public static TheoryData<string> BadDeliveries => new() { "no signature", "wrong secret", "stale", "from the future", "tampered", "not an event" };
+
+    [Theory]
+    [MemberData(nameof(BadDeliveries))]
+    public async Task A_delivery_that_is_not_a_valid_signed_event_is_400_and_stores_nothing(string why)
+    {
+        var json = EventJson("payment_intent.succeeded", IntentObject("pi_x"));
+        var response = why switch
+        {
+            "no signature" => await PostAsync(Host.Http, json, signature: ""),
+            "wrong secret" => await PostAsync(Host.Http, json, secret: "whsec_someone_else"),
+            "stale" => await PostAsync(Host.Http, json, at: DateTimeOffset.UtcNow.AddSeconds(-301)),
+            "from the future" => await PostAsync(Host.Http, json, at: DateTimeOffset.UtcNow.AddSeconds(301)),
+            "tampered" => await PostAsync(Host.Http, json.Replace("pi_x", "pi_y", StringComparison.Ordinal),
+                signature: StripeSignature.Sign(Encoding.UTF8.GetBytes(json), PaymentsHostServer.WebhookSecret, DateTimeOffset.UtcNow)),
+            _ => await PostAsync(Host.Http, json = """{"hello":"world","id":"evt_notanevent"}"""),
+        };
+
+        await HttpAssert.ProblemAsync(response, 400, "invalid_webhook", "Stripe-Signature");
+        Assert.Null(await Host.Get<WebhookInbox>().FindAsync(IdOf(json), default));
+    }
+
+    [Fact]
+    public async Task A_valid_event_is_stored_enqueued_and_handled_once_even_when_delivered_again()
+    {
+        var (user, purchaseId, intentId) = await PurchaseCapturedInStripeAsync(Host);
+        var json = EventJson("payment_intent.succeeded", IntentObject(intentId));
+        var eventId = IdOf(json);
+
+        var first = await HttpAssert.JsonAsync(await PostAsync(Host.Http, json), HttpStatusCode.OK);
+        Assert.False(first.GetProperty("duplicate").GetBoolean());
+
+        var inbox = Host.Get<WebhookInbox>();
+        await HttpAssert.EventuallyAsync(async () => (await inbox.FindAsync(eventId, default))?.Event.Status == InboxStatus.Processed, "event processed");
+        var again = await HttpAssert.JsonAsync(await PostAsync(Host.Http, json), HttpStatusCode.OK);
+        Assert.True(again.GetProperty("duplicate").GetBoolean());
+
+        var stored = (await inbox.FindAsync(eventId, default))!.Value.Event;
+        Assert.Equal(("payment_intent.succeeded", intentId, QueueNames.Payments, 1), (stored.Type, stored.SubjectId, stored.Queue, stored.Attempts));
+        Assert.Equal(json, await inbox.ReadPayloadAsync(eventId, default));
+        var purchase = (await Host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase;
+        Assert.Equal((PurchaseStatus.Succeeded, 19200L), (purchase.Status, purchase.AmountCaptured));
+    }
+
+    [Fact]
+    public async Task An_event_of_another_api_release_train_is_kept_and_handled_by_reading_the_object_again()
+    {
+        var (user, purchaseId, intentId) = await PurchaseCapturedInStripeAsync(Host);
+        var json = EventJson("payment_intent.succeeded", """{"id":"IGNORED"}""".Replace("IGNORED", intentId, StringComparison.Ordinal)
+            .Replace("}", ",\"object\":\"payment_intent\",\"charges\":{\"data\":[]}}", StringComparison.Ordinal), apiVersion: "2020-08-27");
+
+        await HttpAssert.JsonAsync(await PostAsync(Host.Http, json), HttpStatusCode.OK);
+
+        await HttpAssert.EventuallyAsync(async () =>
+            (await Host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status == PurchaseStatus.Succeeded, "purchase succeeded");
+        Assert.Equal("2020-08-27", (await Host.Get<WebhookInbox>().FindAsync(IdOf(json), default))!.Value.Event.ApiVersion);
+    }
+
+    [Fact]
+    public async Task An_event_larger_than_a_table_property_is_kept_whole_in_a_blob()
+    {
+        var big = new string('x', 100_000);
+        var json = EventJson("customer.updated", """{"id":"cus_big","object":"customer","metadata":{"note":"BIG"}}""".Replace("BIG", big, StringComparison.Ordinal));
+
+        await HttpAssert.JsonAsync(await PostAsync(Host.Http, json), HttpStatusCode.OK);
+
+        var inbox = Host.Get<WebhookInbox>();
+        var stored = (await inbox.FindAsync(IdOf(json), default))!.Value.Event;
+        Assert.Equal(InboxStatus.Ignored, stored.Status);
+        Assert.Equal(json, await inbox.ReadPayloadAsync(stored.Id, default));
+        var blob = Host.Get<PaymentsStorage>().Container(ContainerNames.WebhookPayloads).GetBlobClient($"{stored.Id}.json");
+        Assert.True((await blob.ExistsAsync()).Value);
+    }
+
+    [Fact]
+    public async Task When_storage_fails_the_webhook_answers_500_and_stripes_retry_is_processed()
+    {
+        await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
+            $"Storage:NamePrefix=wf{Guid.NewGuid().ToString("n")[..8]}");
+        var (user, purchaseId, intentId) = await PurchaseCapturedInStripeAsync(host);
+        var storage = host.Get<PaymentsStorage>();
+
+        // The inbox table is gone: nothing can be stored, so Stripe must hear 500.
+        var inboxTable = storage.Table(TableNames.WebhookInbox);
+        await inboxTable.DeleteAsync();
+        var lostTable = EventJson("payment_intent.succeeded", IntentObject(intentId));
+        await HttpAssert.ProblemAsync(await PostAsync(host.Http, lostTable), 500, "webhook_not_stored");
+        await inboxTable.CreateIfNotExistsAsync();
+        Assert.Null(await host.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default));
+
+        // The queue is gone: the event is stored but cannot be enqueued: 500 again, and the retry enqueues it.
+        var queue = storage.Queue(QueueNames.Payments);
+        await queue.DeleteAsync();
+        await HttpAssert.ProblemAsync(await PostAsync(host.Http, lostTable), 500, "webhook_not_stored");
+        Assert.Equal(InboxStatus.Received, (await host.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default))!.Value.Event.Status);
+        await queue.CreateIfNotExistsAsync();
+
+        await HttpAssert.JsonAsync(await PostAsync(host.Http, lostTable), HttpStatusCode.OK);
+        await HttpAssert.EventuallyAsync(async () =>
+            (await host.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default))!.Value.Event.Status == InboxStatus.Processed, "processed after retry");
+        Assert.Equal(PurchaseStatus.Succeeded, (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
+    }
+
+    [Fact]
+    public async Task A_poison_event_is_dead_lettered_marked_failed_and_replayed_once_the_fault_is_gone()
+    {
+        await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
+            $"Storage:NamePrefix=wp{Guid.NewGuid().ToString("n")[..8]}", "Queues:MaxDeliveryCount=2");
+        var (user, purchaseId, intentId) = await PurchaseCapturedInStripeAsync(host);
+        await fixture.Stripe.FailNextAsync("GET", $"/v1/payment_intents/{intentId}", 500, 1000);
+        var json = EventJson("payment_intent.succeeded", IntentObject(intentId));
+        var eventId = IdOf(json);
+
+        await HttpAssert.JsonAsync(await PostAsync(host.Http, json), HttpStatusCode.OK);
+
+        var inbox = host.Get<WebhookInbox>();
+        await HttpAssert.EventuallyAsync(async () => (await inbox.FindAsync(eventId, default))!.Value.Event.Status == InboxStatus.Failed, "event failed", 60);
+        var failed = (await inbox.FindAsync(eventId, default))!.Value.Event;
+        Assert.Equal(2, failed.Attempts);
+        Assert.Contains("PaymentProviderException", failed.LastError, StringComparison.Ordinal);
+        var poison = host.Get<PaymentsStorage>().Queue(QueueNames.Poison(QueueNames.Payments));
+        var parked = (await poison.PeekMessagesAsync(10)).Value.Select(m => QueueMessage.FromJson(m.Body.ToString())).ToList();
+        Assert.Contains(parked, m => m.EventId == eventId);
+        Assert.Equal(PurchaseStatus.Authorized, (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
+
+        using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+        var listed = await HttpAssert.JsonAsync(await admin.GetAsync("/api/webhook-events?status=failed"), HttpStatusCode.OK);
+        Assert.Contains(listed.GetProperty("data").EnumerateArray(), e => e.Id() == eventId);
+        await HttpAssert.ProblemAsync(await host.ClientFor(user).PostAsync($"/api/webhook-events/{eventId}/replay", null), 403, "forbidden");
+
+        await fixture.Stripe.Control.DeleteAsync("/_emulator/faults");
+        await HttpAssert.JsonAsync(await admin.PostAsync($"/api/webhook-events/{eventId}/replay", null), HttpStatusCode.OK);
+
+        await HttpAssert.EventuallyAsync(async () => (await inbox.FindAsync(eventId, default))!.Value.Event.Status == InboxStatus.Processed, "processed after replay");
+        Assert.Equal(PurchaseStatus.Succeeded, (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
+        await HttpAssert.ProblemAsync(await admin.PostAsync($"/api/webhook-events/{eventId}/replay", null), 409, "invalid_state");
+    }
+
+    [Fact]
+    public async Task A_stuck_event_is_enqueued_again_by_the_inbox_sweep()
+    {
+        await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
+            $"Storage:NamePrefix=ws{Guid.NewGuid().ToString("n")[..8]}", "Webhooks:RedeliverAfter=00:00:00");
+        var (user, purchaseId, intentId) = await PurchaseCapturedInStripeAsync(host);
+        // Acknowledged and stored, but its message was lost (in Functions: an output binding that failed after the 200).
+        var json = EventJson("payment_intent.succeeded", IntentObject(intentId));
+        var envelope = StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(json))!;
+        await host.Get<WebhookInbox>().TryAddAsync(new InboxEvent(envelope.Id, envelope.Type, envelope.Created, envelope.ApiVersion, intentId,
+            QueueNames.Payments, InboxStatus.Received, "webhook", DateTimeOffset.UtcNow.AddMinutes(-10), null, null, 0, null), Encoding.UTF8.GetBytes(json), default);
+
+        Assert.Equal(1, await host.Get<WebhookOperations>().RedeliverStuckAsync(default));
+
+        await HttpAssert.EventuallyAsync(async () =>
+            (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status == PurchaseStatus.Succeeded, "purchase succeeded");
+        Assert.Equal(InboxStatus.Processed, (await host.Get<WebhookInbox>().FindAsync(envelope.Id, default))!.Value.Event.Status);
+    }
+}
