@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Payments.Core.Customers;
 using Payments.Core.Http;
 using Payments.Core.Queues;
+using Payments.Core.Storage;
 using Payments.Core.Stripe;
 
 namespace Payments.Core.Cards;
@@ -122,22 +123,19 @@ public sealed partial class CardService(
     /// <summary>What a payment decline does to the saved card (see DeclineAdvice).</summary>
     public async Task ApplyDeclineAsync(string userId, string cardId, Action<Card> consequence, CancellationToken ct)
     {
-        for (var attempt = 0; attempt < 5; attempt++)
+        var changed = await Optimistic.MutateAsync(
+            async token => await store.FindAsync(userId, cardId, token) is { } stored ? (stored.Card, stored.ETag) : ((Card, Azure.ETag)?)null,
+            card =>
+            {
+                consequence(card);
+                return card;
+            },
+            (card, etag, token) => store.UpdateAsync(card, etag, token),
+            ct);
+        if (changed is not null)
         {
-            var stored = await store.FindAsync(userId, cardId, ct);
-            if (stored is null)
-                return;
-            consequence(stored.Card);
-            try
-            {
-                await store.UpdateAsync(stored.Card, stored.ETag, ct);
-                var status = stored.Card.StoredStatus;
-                LogCardChangedByDecline(logger, userId, cardId, status);
-                return;
-            }
-            catch (Azure.RequestFailedException ex) when (ex.Status == 412)
-            {
-            }
+            var status = changed.StoredStatus;
+            LogCardChangedByDecline(logger, userId, cardId, status);
         }
     }
 

@@ -14,17 +14,5 @@ public static class CardStatuses
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
-    public static bool TryParse(string? wire, out CardStatus status)
-    {
-        foreach (var candidate in Enum.GetValues<CardStatus>())
-        {
-            if (candidate.ToWire() == wire)
-            {
-                status = candidate;
-                return true;
-            }
-        }
-        status = default;
-        return false;
-    }
+    public static bool TryParse(string? wire, out CardStatus status) => WireNames.TryParse(wire, ToWire, out status);
 }

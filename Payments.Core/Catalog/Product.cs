@@ -20,17 +20,5 @@ public static class ProductKinds
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    public static bool TryParse(string? wire, out ProductKind kind)
-    {
-        foreach (var candidate in Enum.GetValues<ProductKind>())
-        {
-            if (candidate.ToWire() == wire)
-            {
-                kind = candidate;
-                return true;
-            }
-        }
-        kind = default;
-        return false;
-    }
+    public static bool TryParse(string? wire, out ProductKind kind) => WireNames.TryParse(wire, ToWire, out kind);
 }

@@ -21,25 +21,13 @@ public sealed class SaleStore(PaymentsStorage storage)
         return row.HasValue ? (FromEntity(row.Value!), row.Value!.ETag) : null;
     }
 
-    /// <summary>Read, change, write with the ETag; null from <paramref name="change"/> writes nothing.</summary>
-    public async Task<Sale?> MutateAsync(string saleId, Func<Sale, Sale?> change, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            if (await FindAsync(saleId, ct) is not { } found)
-                return null;
-            if (change(found.Sale) is not { } changed)
-                return found.Sale;
-            try
-            {
-                await _table.UpdateEntityAsync(ToEntity(changed), found.ETag, TableUpdateMode.Replace, ct);
-                return changed;
-            }
-            catch (RequestFailedException ex) when (ex.IsPreconditionFailed() && attempt < 8)
-            {
-            }
-        }
-    }
+    /// <summary>Null from <paramref name="change"/> writes nothing.</summary>
+    public Task<Sale?> MutateAsync(string saleId, Func<Sale, Sale?> change, CancellationToken ct) =>
+        Optimistic.MutateAsync(
+            token => FindAsync(saleId, token),
+            change,
+            (sale, etag, token) => _table.UpdateEntityAsync(ToEntity(sale), etag, TableUpdateMode.Replace, token),
+            ct);
 
     private static TableEntity ToEntity(Sale s) => new(s.Id, Row)
     {

@@ -43,26 +43,17 @@ public sealed class FulfilmentStore(PaymentsStorage storage)
         return found;
     }
 
-    public async Task<FulfilmentOrder?> MutateAsync(string saleId, Func<FulfilmentOrder, FulfilmentOrder?> change, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var row = await _table.GetEntityIfExistsAsync<TableEntity>(saleId, Row, cancellationToken: ct);
-            if (!row.HasValue)
-                return null;
-            var current = FromEntity(row.Value!);
-            if (change(current) is not { } changed)
-                return current;
-            try
+    /// <summary>Null from <paramref name="change"/> writes nothing.</summary>
+    public Task<FulfilmentOrder?> MutateAsync(string saleId, Func<FulfilmentOrder, FulfilmentOrder?> change, CancellationToken ct) =>
+        Optimistic.MutateAsync(
+            async token =>
             {
-                await _table.UpdateEntityAsync(ToEntity(changed), row.Value!.ETag, TableUpdateMode.Replace, ct);
-                return changed;
-            }
-            catch (RequestFailedException ex) when (ex.IsPreconditionFailed() && attempt < 8)
-            {
-            }
-        }
-    }
+                var row = await _table.GetEntityIfExistsAsync<TableEntity>(saleId, Row, cancellationToken: token);
+                return row.HasValue ? (FromEntity(row.Value!), row.Value!.ETag) : ((FulfilmentOrder, ETag)?)null;
+            },
+            change,
+            (order, etag, token) => _table.UpdateEntityAsync(ToEntity(order), etag, TableUpdateMode.Replace, token),
+            ct);
 
     private static TableEntity ToEntity(FulfilmentOrder o) => new(o.SaleId, Row)
     {

@@ -81,26 +81,23 @@ public sealed class OrganisationStore(PaymentsStorage storage, TimeProvider cloc
         return found;
     }
 
-    public async Task SetActiveAsync(string organisationId, bool active, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var row = await _organisations.GetEntityIfExistsAsync<TableEntity>(organisationId, Row, cancellationToken: ct);
-            if (!row.HasValue || (row.Value!.GetBoolean("Active") ?? false) == active)
-                return;
-            var e = row.Value;
-            e["Active"] = active;
-            e["DeactivatedAt"] = active ? null : clock.GetUtcNow();
-            try
+    public Task SetActiveAsync(string organisationId, bool active, CancellationToken ct) =>
+        Optimistic.MutateAsync(
+            async token =>
             {
-                await _organisations.UpdateEntityAsync(e, e.ETag, TableUpdateMode.Replace, ct);
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.IsPreconditionFailed() && attempt < 8)
+                var row = await _organisations.GetEntityIfExistsAsync<TableEntity>(organisationId, Row, cancellationToken: token);
+                return row.HasValue ? (row.Value!, row.Value!.ETag) : ((TableEntity, ETag)?)null;
+            },
+            e =>
             {
-            }
-        }
-    }
+                if ((e.GetBoolean("Active") ?? false) == active)
+                    return null;
+                e["Active"] = active;
+                e["DeactivatedAt"] = active ? null : clock.GetUtcNow();
+                return e;
+            },
+            (e, etag, token) => _organisations.UpdateEntityAsync(e, etag, TableUpdateMode.Replace, token),
+            ct);
 
     private static Organisation FromEntity(TableEntity e) => new(
         e.PartitionKey, e.GetString("Name"), e.GetString("AdminEmail"), e.GetString("SubscriptionId"), e.GetBoolean("Active") ?? false,

@@ -33,19 +33,7 @@ public static class PurchaseStatuses
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
-    public static bool TryParse(string? wire, out PurchaseStatus status)
-    {
-        foreach (var candidate in Enum.GetValues<PurchaseStatus>())
-        {
-            if (candidate.ToWire() == wire)
-            {
-                status = candidate;
-                return true;
-            }
-        }
-        status = default;
-        return false;
-    }
+    public static bool TryParse(string? wire, out PurchaseStatus status) => WireNames.TryParse(wire, ToWire, out status);
 
     /// <summary>
     /// How far a purchase has come. State only moves forward in rank, so a late or re-delivered

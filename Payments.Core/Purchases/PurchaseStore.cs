@@ -67,24 +67,13 @@ public sealed class PurchaseStore(PaymentsStorage storage)
     public async Task<ETag> UpdateAsync(Purchase purchase, ETag etag, CancellationToken ct) =>
         (await _purchases.UpdateEntityAsync(ToEntity(purchase), etag, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
 
-    /// <summary>Read, change, write with the ETag; on a lost race read again. <paramref name="change"/> returns false to write nothing.</summary>
-    public async Task<Purchase> MutateAsync(string userId, string purchaseId, Func<Purchase, bool> change, CancellationToken ct)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var stored = await FindAsync(userId, purchaseId, ct) ?? throw ApiErrors.NotFound("purchase").ToException();
-            if (!change(stored.Purchase))
-                return stored.Purchase;
-            try
-            {
-                await UpdateAsync(stored.Purchase, stored.ETag, ct);
-                return stored.Purchase;
-            }
-            catch (RequestFailedException ex) when (ex.IsPreconditionFailed() && attempt < 8)
-            {
-            }
-        }
-    }
+    /// <summary><paramref name="change"/> changes the purchase in place and returns false to write nothing.</summary>
+    public async Task<Purchase> MutateAsync(string userId, string purchaseId, Func<Purchase, bool> change, CancellationToken ct) =>
+        await Optimistic.MutateAsync(
+            async token => await FindAsync(userId, purchaseId, token) is { } stored ? (stored.Purchase, stored.ETag) : ((Purchase, ETag)?)null,
+            purchase => change(purchase) ? purchase : null,
+            (purchase, etag, token) => UpdateAsync(purchase, etag, token),
+            ct) ?? throw ApiErrors.NotFound("purchase").ToException();
 
     public Task<PurchasePage> ListForUserAsync(string userId, int limit, string? continuation, CancellationToken ct) =>
         PageAsync(TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), limit, continuation, ct);

@@ -113,20 +113,17 @@ public sealed class WebhookInbox(PaymentsStorage storage, TimeProvider clock)
     /// <returns>False when the change function declined (returned null) or the row is missing.</returns>
     private async Task<bool> ChangeAsync(string eventId, Func<InboxEvent, InboxEvent?> change, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var found = await FindAsync(eventId, ct);
-            if (found is null || change(found.Value.Event) is not { } changed)
-                return false;
-            try
+        var changed = false;
+        await Optimistic.MutateAsync(
+            token => FindAsync(eventId, token),
+            change,
+            async (e, etag, token) =>
             {
-                await _table.UpdateEntityAsync(ToEntity(changed), found.Value.ETag, TableUpdateMode.Merge, ct);
-                return true;
-            }
-            catch (RequestFailedException ex) when (ex.IsPreconditionFailed() && attempt < 8)
-            {
-            }
-        }
+                await _table.UpdateEntityAsync(ToEntity(e), etag, TableUpdateMode.Merge, token);
+                changed = true;
+            },
+            ct);
+        return changed;
     }
 
     private static string BlobName(string eventId) => $"{eventId}.json";
