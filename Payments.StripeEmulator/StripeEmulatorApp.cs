@@ -29,7 +29,7 @@ public static class StripeEmulatorApp
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton<EmulatorState>();
         builder.Services.AddSingleton<WebhookDeliverer>();
-        //builder.Services.AddHostedService(static sp => sp.GetRequiredService<WebhookDeliverer>());
+        builder.Services.AddHostedService(static sp => sp.GetRequiredService<WebhookDeliverer>());
 
         var app = builder.Build();
         app.Use(V1Pipeline);

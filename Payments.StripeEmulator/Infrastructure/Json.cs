@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -43,21 +44,46 @@ internal static class Json
 
     /// <summary>
     /// The <c>previous_attributes</c> of an update: the old value of each of <paramref name="keys"/>
-    /// that changed. Null when nothing changed.
+    /// that changed. Null when nothing changed. As Stripe does, nested objects (metadata,
+    /// cancellation_details) show only their changed keys, a key that was added as null.
     /// </summary>
     public static JsonObject? Changes(JsonObject before, JsonObject after, params string[] keys)
     {
         var changes = new JsonObject();
         foreach (var key in keys)
         {
-            var old = before[key];
-            if (!JsonNode.DeepEquals(old, after[key]))
+            if (Diff(before[key], after[key]) is { } old)
             {
-                changes[key] = old?.DeepClone();
+                changes[key] = old.Value;
             }
         }
 
         return changes.Count == 0 ? null : changes;
+    }
+
+    /// <summary>Null when equal; else what previous_attributes shows for the old value.</summary>
+    private static StrongBox<JsonNode?>? Diff(JsonNode? before, JsonNode? after)
+    {
+        if (JsonNode.DeepEquals(before, after))
+        {
+            return null;
+        }
+
+        if (before is JsonObject oldObject && after is JsonObject newObject)
+        {
+            var nested = new JsonObject();
+            foreach (var key in oldObject.Select(p => p.Key).Union(newObject.Select(p => p.Key)))
+            {
+                if (Diff(oldObject[key], newObject[key]) is { } old)
+                {
+                    nested[key] = old.Value;
+                }
+            }
+
+            return new StrongBox<JsonNode?>(nested);
+        }
+
+        return new StrongBox<JsonNode?>(before?.DeepClone());
     }
 
     /// <summary>A string-to-string object (metadata) from a form node; empty when absent. Empty values are left out.</summary>

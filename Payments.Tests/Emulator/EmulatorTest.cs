@@ -1,8 +1,10 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Payments.Tests.Infrastructure;
 using Stripe;
+using Stripe.Checkout;
 using Xunit;
 
 namespace Payments.Tests.Emulator;
@@ -70,6 +72,47 @@ public abstract class EmulatorTest : IAsyncLifetime
         var events = await Stripe.V1.Events.ListAsync(new EventListOptions { Limit = 100 });
         return events.Data.Select(e => e.Type).Reverse().ToList();
     }
+
+    /// <summary>A /v1 GET as raw JSON, for fields Stripe.net does not surface (previous_attributes, includable fields).</summary>
+    protected async Task<JsonElement> GetJsonAsync(string pathAndQuery)
+    {
+        using var http = new HttpClient { BaseAddress = Server.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk_test_raw");
+        using var response = await http.GetAsync(pathAndQuery.TrimStart('/'));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>A Checkout Session for <paramref name="quantity"/> seats at $15 a month (or once, in payment mode).</summary>
+    protected static SessionCreateOptions CheckoutOptions(bool subscription = true, long unitAmount = 1500, long quantity = 2, string? email = "buyer@example.com") => new()
+    {
+        Mode = subscription ? "subscription" : "payment",
+        CustomerEmail = email,
+        SuccessUrl = "https://shop.example/success?session_id={CHECKOUT_SESSION_ID}",
+        CancelUrl = "https://shop.example/cancel",
+        ClientReferenceId = "sale_1",
+        Metadata = new() { ["sale_id"] = "sale_1" },
+        LineItems =
+        [
+            new SessionLineItemOptions
+            {
+                Quantity = quantity,
+                PriceData = new SessionLineItemPriceDataOptions
+                {
+                    Currency = "usd",
+                    UnitAmount = unitAmount,
+                    ProductData = new SessionLineItemPriceDataProductDataOptions { Name = subscription ? "Seat" : "Device" },
+                    Recurring = subscription ? new SessionLineItemPriceDataRecurringOptions { Interval = "month" } : null,
+                },
+            },
+        ],
+        SubscriptionData = subscription ? new SessionSubscriptionDataOptions { Metadata = new() { ["sale_id"] = "sale_1" } } : null,
+    };
+
+    /// <summary>Plays the customer paying on the Checkout page; answers the status and the session (or error).</summary>
+    protected Task<(HttpStatusCode Status, JsonElement Body)> CompleteCheckoutAsync(string sessionId, string paymentMethod = "pm_card_visa") =>
+        ControlAsync($"/_emulator/checkout/sessions/{sessionId}/complete", new { paymentMethod });
 
     protected async Task<JsonElement[]> RequestLogAsync(string? path = null) =>
         (await Server.RequestsAsync())

@@ -175,4 +175,32 @@ public sealed class EventTests : EmulatorTest
         Assert.Equal(JsonValueKind.String, evt.GetProperty("request").GetProperty("idempotency_key").ValueKind);
         Assert.Equal(JsonValueKind.Number, evt.GetProperty("created").ValueKind);
     }
+
+    [Fact]
+    public async Task CheckoutEventsListByTypeTimeAndPage()
+    {
+        var before = DateTime.UtcNow.AddSeconds(-5);
+        var session = await Stripe.V1.Checkout.Sessions.CreateAsync(CheckoutOptions());
+        await CompleteCheckoutAsync(session.Id);
+
+        var some = await Stripe.V1.Events.ListAsync(new EventListOptions { Types = ["invoice.paid", "customer.subscription.created"] });
+        Assert.Equal(["invoice.paid", "customer.subscription.created"], some.Data.Select(e => e.Type));
+        Assert.Equal(2, (await Stripe.V1.Events.ListAsync(new EventListOptions { Type = "customer.subscription.*" })).Data.Count);
+        Assert.Equal(4, (await Stripe.V1.Events.ListAsync(new EventListOptions { Type = "invoice.*" })).Data.Count);
+        Assert.Equal(11, (await Stripe.V1.Events.ListAsync(new EventListOptions { Limit = 100, Created = new DateRangeOptions { GreaterThanOrEqual = before } })).Data.Count);
+
+        var seen = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = await Stripe.V1.Events.ListAsync(new EventListOptions { Limit = 4, StartingAfter = after });
+            seen.AddRange(page.Data.Select(e => e.Type));
+            after = page.HasMore ? page.Data[^1].Id : null;
+        }
+        while (after is not null);
+
+        Assert.Equal(await EventTypesAsync(), Enumerable.Reverse(seen));
+        var sessionEvent = (await Stripe.V1.Events.ListAsync(new EventListOptions { Type = "checkout.session.completed" })).Data.Single();
+        Assert.Equal(session.Id, ((global::Stripe.Checkout.Session)(await Stripe.V1.Events.GetAsync(sessionEvent.Id)).Data.Object).Id);
+    }
 }
