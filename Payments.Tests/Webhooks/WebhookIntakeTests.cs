@@ -184,7 +184,7 @@ public sealed class WebhookIntakeTests(PaymentsFixture fixture)
         Assert.Equal(1, await host.Get<WebhookOperations>().RedeliverStuckAsync(default));
 
         await HttpAssert.EventuallyAsync(async () =>
-            (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status == PurchaseStatus.Succeeded, "purchase succeeded");
-        Assert.Equal(InboxStatus.Processed, (await host.Get<WebhookInbox>().FindAsync(envelope.Id, default))!.Value.Event.Status);
+            (await host.Get<WebhookInbox>().FindAsync(envelope.Id, default))!.Value.Event.Status == InboxStatus.Processed, "event processed");
+        Assert.Equal(PurchaseStatus.Succeeded, (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
     }
 }
