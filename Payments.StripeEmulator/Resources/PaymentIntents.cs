@@ -82,23 +82,7 @@ internal static class PaymentIntents
     private static StripeResult Create(StripeParams p, EmulatorState state, HttpContext http)
     {
         p.AllowOnly(CreateParams);
-        if (p.Has("payment_method_types"))
-        {
-            // Removed as a writable parameter in 2026-09-30.endive, as for SetupIntents.
-            throw StripeErrors.InvalidRequest(
-                "The `payment_method_types` parameter is no longer supported on this API version. Use " +
-                "`allowed_payment_method_types`, `excluded_payment_method_types` or dynamic payment methods instead.",
-                "payment_method_types", "payment_method_types_no_longer_supported");
-        }
-
-        var allowedTypes = p.GetStringList("allowed_payment_method_types");
-        var automatic = p.GetObject("automatic_payment_methods");
-        if (p.Has("allowed_payment_method_types") && automatic is not null)
-        {
-            throw StripeErrors.InvalidRequest(
-                "You may only specify one of these parameters: allowed_payment_method_types, automatic_payment_methods.",
-                "allowed_payment_method_types", "parameters_exclusive");
-        }
+        var (allowedTypes, automatic) = PaymentMethodChoice.Read(p);
 
         var amount = p.GetLong("amount") ?? throw StripeErrors.MissingParameter("amount");
         var currency = Money.ParseCurrency(p.GetString("currency"), "currency");

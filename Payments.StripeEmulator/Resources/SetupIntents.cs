@@ -33,23 +33,7 @@ internal static class SetupIntents
     private static StripeResult Create(StripeParams p, EmulatorState state, HttpContext http)
     {
         p.AllowOnly(CreateParams);
-        if (p.Has("payment_method_types"))
-        {
-            // Removed as a writable parameter in 2026-09-30.endive.
-            throw StripeErrors.InvalidRequest(
-                "The `payment_method_types` parameter is no longer supported on this API version. Use " +
-                "`allowed_payment_method_types`, `excluded_payment_method_types` or dynamic payment methods instead.",
-                "payment_method_types", "payment_method_types_no_longer_supported");
-        }
-
-        var allowedTypes = p.GetStringList("allowed_payment_method_types");
-        var automatic = p.GetObject("automatic_payment_methods");
-        if (p.Has("allowed_payment_method_types") && automatic is not null)
-        {
-            throw StripeErrors.InvalidRequest(
-                "You may only specify one of these parameters: allowed_payment_method_types, automatic_payment_methods.",
-                "allowed_payment_method_types", "parameters_exclusive");
-        }
+        var (allowedTypes, automatic) = PaymentMethodChoice.Read(p);
 
         var usage = p.GetString("usage") ?? "off_session";
         if (usage is not ("off_session" or "on_session"))
