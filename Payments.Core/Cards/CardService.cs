@@ -87,28 +87,25 @@ public sealed partial class CardService(
     /// </summary>
     public async Task<Card> RemoveAsync(Caller caller, string cardId, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var (card, etag) = await FindOwnedAsync(caller, cardId, ct);
-            if (!card.Active)
+        var wasActive = false;
+        var card = (await Optimistic.MutateAsync(
+            async token => await FindOwnedAsync(caller, cardId, token) is var (found, etag) ? (found, etag) : ((Card, Azure.ETag)?)null,
+            found =>
             {
-                if (card.NeedsDetach)
-                    await messages.SendAsync(new QueueMessage(CardMessages.Detach, card.Id, card.UserId), ct);
-                return card;
-            }
-            card.Cancel(clock.GetUtcNow());
-            try
-            {
-                await store.UpdateAsync(card, etag, ct);
-            }
-            catch (Azure.RequestFailedException ex) when (ex.Status == 412 && attempt < 3)
-            {
-                continue;
-            }
+                wasActive = found.Active;
+                if (!found.Active)
+                    return null;
+                found.Cancel(clock.GetUtcNow());
+                return found;
+            },
+            (changed, etag, token) => store.UpdateAsync(changed, etag, token),
+            ct))!;
+        // Sent again for a removal whose detach has not happened yet: the handler is idempotent.
+        if (card.NeedsDetach)
             await messages.SendAsync(new QueueMessage(CardMessages.Detach, card.Id, card.UserId), ct);
+        if (wasActive)
             LogRemoved(logger, caller.UserId, card.Id);
-            return card;
-        }
+        return card;
     }
 
     /// <summary>The card the caller chose to pay with, if it is theirs and usable now; anything else reads the same.</summary>

@@ -27,18 +27,7 @@ public sealed class CardStore(PaymentsStorage storage)
     }
 
     /// <summary>Insert if absent; false when a card with this id already exists.</summary>
-    public async Task<bool> TryInsertAsync(Card card, CancellationToken ct)
-    {
-        try
-        {
-            await _table.AddEntityAsync(ToEntity(card), ct);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.IsConflict())
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryInsertAsync(Card card, CancellationToken ct) => _table.TryAddEntityAsync(ToEntity(card), ct);
 
     /// <summary>Optimistic update: throws <see cref="RequestFailedException"/> 412 when someone else wrote first.</summary>
     public async Task<ETag> UpdateAsync(Card card, ETag etag, CancellationToken ct)

@@ -4,10 +4,9 @@ using Microsoft.AspNetCore.Routing;
 using Payments.Core.Fulfilment;
 using Payments.Core.Http;
 using Payments.Core.Organisations;
+using Payments.Core.Purchases;
 
 namespace Payments.Core.Checkout;
-
-public sealed record FulfilmentShipmentRequest(string Carrier, string TrackingNumber);
 
 /// <summary>Store checkout (signed-in users) and what it produced (admins): sales, organisations, fulfilment orders.</summary>
 public sealed class CheckoutApi(
@@ -71,11 +70,8 @@ public sealed class CheckoutApi(
     public Task<IResult> Ship(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
     {
         await auth.AuthenticateAdminAsync(request, ct);
-        var body = await JsonBody.ReadAsync<FulfilmentShipmentRequest>(request, ct);
-        if (string.IsNullOrWhiteSpace(body.Carrier) || body.Carrier.Length > 100)
-            throw ApiErrors.Validation("carrier", "carrier is 1-100 characters.").ToException();
-        if (string.IsNullOrWhiteSpace(body.TrackingNumber) || body.TrackingNumber.Length > 100)
-            throw ApiErrors.Validation("trackingNumber", "trackingNumber is 1-100 characters.").ToException();
+        var body = await JsonBody.ReadAsync<ShipmentRequest>(request, ct);
+        ShipmentFields.Validate(body.Carrier, body.TrackingNumber);
         if (await fulfilment.FindAsync(id, ct) is null)
             throw ApiErrors.NotFound("fulfilment order").ToException();
         var shipped = await fulfilment.MutateAsync(id, o => o.Status == FulfilmentStatus.Shipped ? null : o with

@@ -26,18 +26,9 @@ public sealed class CustomerAccounts(PaymentsStorage storage, IStripeGateway str
             return known;
 
         var created = await stripe.CreateCustomerAsync(userId, email, IdempotencyKeys.Customer(userId), ct);
-        try
-        {
-            await _table.AddEntityAsync(new TableEntity(userId, RowKey)
-            {
-                ["StripeCustomerId"] = created,
-                ["Created"] = clock.GetUtcNow(),
-            }, ct);
-            return created;
-        }
-        catch (RequestFailedException ex) when (ex.IsConflict())
-        {
-            return await FindAsync(userId, ct) ?? throw new InvalidOperationException("Customer row vanished.");
-        }
+        var row = new TableEntity(userId, RowKey) { ["StripeCustomerId"] = created, ["Created"] = clock.GetUtcNow() };
+        return await _table.TryAddEntityAsync(row, ct)
+            ? created
+            : await FindAsync(userId, ct) ?? throw new InvalidOperationException("Customer row vanished.");
     }
 }

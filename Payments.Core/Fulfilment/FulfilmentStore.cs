@@ -13,18 +13,7 @@ public sealed class FulfilmentStore(PaymentsStorage storage)
     private readonly TableClient _table = storage.Table(TableNames.FulfilmentOrders);
 
     /// <summary>Insert if absent: true when this call created the order.</summary>
-    public async Task<bool> TryCreateAsync(FulfilmentOrder order, CancellationToken ct)
-    {
-        try
-        {
-            await _table.AddEntityAsync(ToEntity(order), ct);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.IsConflict())
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryCreateAsync(FulfilmentOrder order, CancellationToken ct) => _table.TryAddEntityAsync(ToEntity(order), ct);
 
     public async Task<FulfilmentOrder?> FindAsync(string saleId, CancellationToken ct)
     {

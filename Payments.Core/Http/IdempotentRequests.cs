@@ -52,18 +52,8 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
     }
 
     /// <summary>Claims the key for this request; false when another request holds it.</summary>
-    public async Task<bool> TryStartAsync(string userId, string scope, string key, string hash, string subjectId, CancellationToken ct)
-    {
-        try
-        {
-            await _table.AddEntityAsync(Row(userId, scope, key, hash, subjectId), ct);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.IsConflict())
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryStartAsync(string userId, string scope, string key, string hash, string subjectId, CancellationToken ct) =>
+        _table.TryAddEntityAsync(Row(userId, scope, key, hash, subjectId), ct);
 
     /// <summary>Takes over a claim whose request died mid-way; it continues with the same subject id, so Stripe replays.</summary>
     public async Task<bool> TryTakeOverAsync(string userId, string scope, string key, IdempotentRecord stale, CancellationToken ct)

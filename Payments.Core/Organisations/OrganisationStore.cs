@@ -22,41 +22,23 @@ public sealed class OrganisationStore(PaymentsStorage storage, TimeProvider cloc
         "org_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subscriptionId)))[..20];
 
     /// <summary>True when this call created it.</summary>
-    public async Task<bool> TryCreateAsync(Organisation organisation, CancellationToken ct)
-    {
-        try
+    public Task<bool> TryCreateAsync(Organisation organisation, CancellationToken ct) =>
+        _organisations.TryAddEntityAsync(new TableEntity(organisation.Id, Row)
         {
-            await _organisations.AddEntityAsync(new TableEntity(organisation.Id, Row)
-            {
-                ["Name"] = organisation.Name,
-                ["AdminEmail"] = organisation.AdminEmail,
-                ["SubscriptionId"] = organisation.SubscriptionId,
-                ["Active"] = organisation.Active,
-                ["Created"] = organisation.Created,
-            }, ct);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.IsConflict())
-        {
-            return false;
-        }
-    }
+            ["Name"] = organisation.Name,
+            ["AdminEmail"] = organisation.AdminEmail,
+            ["SubscriptionId"] = organisation.SubscriptionId,
+            ["Active"] = organisation.Active,
+            ["Created"] = organisation.Created,
+        }, ct);
 
     /// <summary>The organisation's admin user; adding it twice changes nothing.</summary>
-    public async Task AddAdminAsync(string organisationId, string email, CancellationToken ct)
-    {
-        try
+    public Task AddAdminAsync(string organisationId, string email, CancellationToken ct) =>
+        _members.TryAddEntityAsync(new TableEntity(organisationId, Emails.Normalize(email))
         {
-            await _members.AddEntityAsync(new TableEntity(organisationId, Emails.Normalize(email))
-            {
-                ["Role"] = "admin",
-                ["Created"] = clock.GetUtcNow(),
-            }, ct);
-        }
-        catch (RequestFailedException ex) when (ex.IsConflict())
-        {
-        }
-    }
+            ["Role"] = "admin",
+            ["Created"] = clock.GetUtcNow(),
+        }, ct);
 
     public async Task<Organisation?> FindAsync(string organisationId, CancellationToken ct)
     {

@@ -28,24 +28,11 @@ public sealed class PurchaseStore(PaymentsStorage storage)
     public static string NewId(DateTimeOffset now) =>
         $"pur_{DateTimeOffset.MaxValue.Ticks - now.UtcTicks:x16}{Ids.New("x")[2..10]}";
 
+    /// <summary>The owner row first, so a purchase is never unreachable from its id; both are inserts-if-absent.</summary>
     public async Task<bool> TryInsertAsync(Purchase purchase, CancellationToken ct)
     {
-        try
-        {
-            await _owners.AddEntityAsync(new TableEntity(purchase.Id, OwnerRow) { ["UserId"] = purchase.UserId }, ct);
-        }
-        catch (RequestFailedException ex) when (ex.IsConflict())
-        {
-        }
-        try
-        {
-            await _purchases.AddEntityAsync(ToEntity(purchase), ct);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.IsConflict())
-        {
-            return false;
-        }
+        await _owners.TryAddEntityAsync(new TableEntity(purchase.Id, OwnerRow) { ["UserId"] = purchase.UserId }, ct);
+        return await _purchases.TryAddEntityAsync(ToEntity(purchase), ct);
     }
 
     public async Task<StoredPurchase?> FindAsync(string userId, string purchaseId, CancellationToken ct)

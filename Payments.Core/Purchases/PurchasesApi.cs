@@ -8,7 +8,19 @@ namespace Payments.Core.Purchases;
 
 public sealed record CaptureRequest(long? Amount = null);
 
+/// <summary>A carrier and tracking number: for a shipped purchase and for a shipped fulfilment order alike.</summary>
 public sealed record ShipmentRequest(string Carrier, string TrackingNumber);
+
+public static class ShipmentFields
+{
+    public static void Validate(string? carrier, string? trackingNumber)
+    {
+        if (string.IsNullOrWhiteSpace(carrier) || carrier.Length > 100)
+            throw ApiErrors.Validation("carrier", "carrier is 1-100 characters.").ToException();
+        if (string.IsNullOrWhiteSpace(trackingNumber) || trackingNumber.Length > 100)
+            throw ApiErrors.Validation("trackingNumber", "trackingNumber is 1-100 characters.").ToException();
+    }
+}
 
 /// <summary>Buying (signed-in users) and after-sale operations (admins).</summary>
 public sealed class PurchasesApi(RequestAuthenticator auth, PurchaseService purchases, PurchaseAdminService admin, PurchaseStore store, AuthorizationSweep sweep)
@@ -90,10 +102,7 @@ public sealed class PurchasesApi(RequestAuthenticator auth, PurchaseService purc
     {
         await auth.AuthenticateAdminAsync(request, ct);
         var body = await JsonBody.ReadAsync<ShipmentRequest>(request, ct);
-        if (string.IsNullOrWhiteSpace(body.Carrier) || body.Carrier.Length > 100)
-            throw ApiErrors.Validation("carrier", "carrier is 1-100 characters.").ToException();
-        if (string.IsNullOrWhiteSpace(body.TrackingNumber) || body.TrackingNumber.Length > 100)
-            throw ApiErrors.Validation("trackingNumber", "trackingNumber is 1-100 characters.").ToException();
+        ShipmentFields.Validate(body.Carrier, body.TrackingNumber);
         return TypedResults.Ok(PurchaseResponse.From(await admin.ShipAsync(id, body.Carrier, body.TrackingNumber, ct)));
     });
 

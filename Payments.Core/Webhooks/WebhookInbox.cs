@@ -32,15 +32,7 @@ public sealed class WebhookInbox(PaymentsStorage storage, TimeProvider clock)
             await _payloads.GetBlobClient(BlobName(e.Id)).UploadAsync(new BinaryData(payload), overwrite: true, ct);
             entity["PayloadBlob"] = BlobName(e.Id);
         }
-        try
-        {
-            await _table.AddEntityAsync(entity, ct);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.IsConflict())
-        {
-            return false;
-        }
+        return await _table.TryAddEntityAsync(entity, ct);
     }
 
     public async Task<(InboxEvent Event, ETag ETag)?> FindAsync(string eventId, CancellationToken ct)
