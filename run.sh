@@ -19,7 +19,7 @@ pids+=($!)
 node scripts/smtp-sink.mjs 1025 &
 pids+=($!)
 # The webhook secret matches Webhooks:Secret in Payments.Host/appsettings.Development.json.
-dotnet run --no-build --project Payments.StripeEmulator -- \
+dotnet run --no-build --project StandIns/Payments.StripeEmulator -- \
   --Webhook:Url=http://127.0.0.1:7071/api/stripe/webhook --Webhook:Secret=whsec_local_development_secret &
 pids+=($!)
 

@@ -99,4 +99,11 @@ public static class PaymentsServiceCollectionExtensions
         services.AddTransient<FulfilmentRequestedHandler>();
         return services;
     }
+
+    /// <summary>
+    /// Runs Core's queue handlers in this process: the Host's background workers, and in tests the
+    /// stand-in for the Functions door's queue triggers.
+    /// </summary>
+    public static IServiceCollection AddPaymentsQueueProcessing(this IServiceCollection services) =>
+        services.AddHostedService<StorageQueueWorker>();
 }

@@ -17,7 +17,7 @@ public static partial class PaymentsHostApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Services.AddPayments(builder.Configuration);
-        builder.Services.AddHostedService<StorageQueueWorker>();
+        builder.Services.AddPaymentsQueueProcessing();
         if (builder.Configuration.GetValue("Purchases:AuthorizationSweep:Enabled", true))
             builder.Services.AddHostedService<AuthorizationSweepService>();
         if (builder.Configuration.GetValue("Webhooks:MaintenanceEnabled", true))
