@@ -6,7 +6,7 @@ using Payments.Core.Webhooks;
 
 namespace Payments.Host;
 
-/// <summary>The Host door: Core's routes on Kestrel under /api, and Core's queue handlers over Storage Queues.</summary>
+/// <summary>The Host door: Core's routes on Kestrel under /api, and Core's queue handlers as Service Bus processors.</summary>
 public static partial class PaymentsHostApp
 {
     public static WebApplication Build(string[] args)

@@ -2,7 +2,7 @@ using Xunit;
 
 namespace Payments.Tests.Infrastructure;
 
-/// <summary>One Azurite, one Stripe emulator and one Host for the end-to-end and integration tests.</summary>
+/// <summary>One Azurite, one Stripe emulator and one Host (with its Service Bus broker) for the end-to-end and integration tests.</summary>
 public sealed class PaymentsFixture : IAsyncLifetime
 {
     public AzuriteServer Azurite { get; private set; } = null!;
@@ -13,7 +13,7 @@ public sealed class PaymentsFixture : IAsyncLifetime
     {
         Azurite = await AzuriteServer.StartAsync();
         Stripe = await EmulatorServer.StartAsync();
-        Host = await PaymentsHostServer.StartAsync(Azurite.ConnectionString, Stripe.BaseUrl);
+        Host = await PaymentsHostServer.StartAsync(Azurite.ConnectionString, Stripe.BaseUrl, PaymentsHostServer.ShortRetries);
     }
 
     public async Task DisposeAsync()

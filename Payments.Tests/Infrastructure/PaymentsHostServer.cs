@@ -1,3 +1,4 @@
+using Azure.Messaging.ServiceBus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -7,19 +8,31 @@ using Payments.Host;
 
 namespace Payments.Tests.Infrastructure;
 
-/// <summary>Payments.Host on a real loopback socket, wired to the test's Azurite and Stripe emulator.</summary>
+/// <summary>
+/// Payments.Host on a real loopback socket, wired to the test's Azurite and Stripe emulator, with a
+/// Service Bus broker of its own (a host's processors take every message on the broker's queues, so
+/// two hosts never share one).
+/// </summary>
 public sealed class PaymentsHostServer : IAsyncDisposable
 {
     public const string SigningKey = "test-signing-key-0123456789-abcdefghijklmnop";
     public const string WebhookSecret = "whsec_test_secret_for_the_host";
-    private readonly WebApplication _app;
 
-    private PaymentsHostServer(WebApplication app, Uri baseUrl)
+    /// <summary>Short retry delays, so a test sees a message retried and dead-lettered in seconds (three attempts).</summary>
+    public static readonly string[] ShortRetries = ["Queues:RetryDelays:0=00:00:00.200", "Queues:RetryDelays:1=00:00:00.400"];
+
+    private readonly WebApplication _app;
+    private int _brokerStopped;
+
+    private PaymentsHostServer(WebApplication app, Uri baseUrl, ServiceBusBrokerServer broker)
     {
         _app = app;
         BaseUrl = baseUrl;
+        Broker = broker;
         Http = new HttpClient { BaseAddress = baseUrl };
     }
+
+    public ServiceBusBrokerServer Broker { get; }
 
     public Uri BaseUrl { get; }
     public HttpClient Http { get; }
@@ -28,6 +41,7 @@ public sealed class PaymentsHostServer : IAsyncDisposable
 
     public static async Task<PaymentsHostServer> StartAsync(string storageConnectionString, Uri stripeEmulator, params string[] extraSettings)
     {
+        var broker = await ServiceBusBrokerServer.StartAsync();
         string[] args =
         [
             "--environment=Testing",
@@ -36,8 +50,7 @@ public sealed class PaymentsHostServer : IAsyncDisposable
             $"--Stripe:EmulatorUrl={stripeEmulator.ToString().TrimEnd('/')}",
             "--Stripe:MaxNetworkRetries=1",
             $"--Auth:DevelopmentSigningKey={SigningKey}",
-            "--Queues:RetryBackoffSeconds=1",
-            "--Queues:MaxPollIntervalMilliseconds=200",
+            $"--ServiceBusConnection={broker.ConnectionString}",
             "--Logging:LogLevel:Default=Warning",
             "--Catalog:SeedDevelopmentProducts=true",
             "--Purchases:AuthorizationSweep:Enabled=false",
@@ -46,10 +59,32 @@ public sealed class PaymentsHostServer : IAsyncDisposable
             "--Email:SmtpPort=1",
             .. extraSettings.Select(s => "--" + s),
         ];
-        var app = PaymentsHostApp.Build(args);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new PaymentsHostServer(app, new Uri(address));
+        try
+        {
+            var app = PaymentsHostApp.Build(args);
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new PaymentsHostServer(app, new Uri(address), broker);
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Takes Service Bus away from this Host: its sends fail from now on.</summary>
+    public async Task StopBrokerAsync()
+    {
+        if (Interlocked.Exchange(ref _brokerStopped, 1) == 0)
+            await StopBrokerAsync();
+    }
+
+    /// <summary>Messages in a queue's dead-letter queue, peeked (they stay there).</summary>
+    public async Task<IReadOnlyList<ServiceBusReceivedMessage>> DeadLettersAsync(string queue)
+    {
+        await using var receiver = Get<ServiceBusClient>().CreateReceiver(queue, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
+        return await receiver.PeekMessagesAsync(100);
     }
 
     public static string Token(string userId, params string[] roles) => DevelopmentTokens.Mint(Auth, userId, roles);
@@ -68,5 +103,6 @@ public sealed class PaymentsHostServer : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await StopBrokerAsync();
     }
 }

@@ -4,8 +4,8 @@ using Xunit;
 namespace Payments.Tests.Infrastructure;
 
 /// <summary>
-/// The webhook path end to end: its own Azurite, Stripe emulator and SMTP sink, and a Host the
-/// emulator delivers signed events to, so these tests see only their own events and emails.
+/// The webhook path end to end: its own Azurite, Stripe emulator and SMTP sink, and a Host (with its
+/// Service Bus broker) the emulator delivers signed events to, so these tests see only their own events and emails.
 /// </summary>
 public sealed class StoreFixture : IAsyncLifetime
 {
@@ -20,7 +20,7 @@ public sealed class StoreFixture : IAsyncLifetime
         Stripe = await EmulatorServer.StartAsync();
         Smtp = new SmtpSink();
         Host = await PaymentsHostServer.StartAsync(Azurite.ConnectionString, Stripe.BaseUrl,
-            $"Email:SmtpPort={Smtp.Port}", "Queues:MaxDeliveryCount=3");
+            [$"Email:SmtpPort={Smtp.Port}", .. PaymentsHostServer.ShortRetries]);
         var registered = await Stripe.Control.PostAsJsonAsync("/_emulator/webhook_endpoints", new
         {
             url = new Uri(Host.BaseUrl, "/api/stripe/webhook").ToString(),

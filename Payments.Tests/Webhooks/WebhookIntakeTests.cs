@@ -106,10 +106,10 @@ public sealed class WebhookIntakeTests(PaymentsFixture fixture)
     }
 
     [Fact]
-    public async Task When_storage_fails_the_webhook_answers_500_and_stripes_retry_is_processed()
+    public async Task When_storage_or_service_bus_fails_the_webhook_answers_500_and_stripes_retry_is_processed()
     {
-        await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
-            $"Storage:NamePrefix=wf{Guid.NewGuid().ToString("n")[..8]}");
+        var prefix = $"Storage:NamePrefix=wf{Guid.NewGuid().ToString("n")[..8]}";
+        var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl, prefix);
         var (user, purchaseId, intentId) = await PurchaseCapturedInStripeAsync(host);
         var storage = host.Get<PaymentsStorage>();
 
@@ -121,24 +121,25 @@ public sealed class WebhookIntakeTests(PaymentsFixture fixture)
         await inboxTable.CreateIfNotExistsAsync();
         Assert.Null(await host.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default));
 
-        // The queue is gone: the event is stored but cannot be enqueued: 500 again, and the retry enqueues it.
-        var queue = storage.Queue(QueueNames.Payments);
-        await queue.DeleteAsync();
+        // Service Bus is down: the event is stored but cannot be enqueued: 500 again, and the row waits.
+        await host.StopBrokerAsync();
         await HttpAssert.ProblemAsync(await PostAsync(host.Http, lostTable), 500, "webhook_not_stored");
         Assert.Equal(InboxStatus.Received, (await host.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default))!.Value.Event.Status);
-        await queue.CreateIfNotExistsAsync();
+        await host.DisposeAsync();
 
-        await HttpAssert.JsonAsync(await PostAsync(host.Http, lostTable), HttpStatusCode.OK);
+        // Stripe retries later, reaching a Host whose Service Bus works: the held event is sent again and processed.
+        await using var restarted = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl, prefix);
+        await HttpAssert.JsonAsync(await PostAsync(restarted.Http, lostTable), HttpStatusCode.OK);
         await HttpAssert.EventuallyAsync(async () =>
-            (await host.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default))!.Value.Event.Status == InboxStatus.Processed, "processed after retry");
-        Assert.Equal(PurchaseStatus.Succeeded, (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
+            (await restarted.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default))!.Value.Event.Status == InboxStatus.Processed, "processed after retry");
+        Assert.Equal(PurchaseStatus.Succeeded, (await restarted.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
     }
 
     [Fact]
-    public async Task A_poison_event_is_dead_lettered_marked_failed_and_replayed_once_the_fault_is_gone()
+    public async Task A_failing_event_is_retried_after_growing_delays_dead_lettered_marked_failed_and_replayed_once_the_fault_is_gone()
     {
         await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
-            $"Storage:NamePrefix=wp{Guid.NewGuid().ToString("n")[..8]}", "Queues:MaxDeliveryCount=2");
+            $"Storage:NamePrefix=wp{Guid.NewGuid().ToString("n")[..8]}", "Queues:RetryDelays:0=00:00:00.500", "Queues:RetryDelays:1=00:00:01.500");
         var (user, purchaseId, intentId) = await PurchaseCapturedInStripeAsync(host);
         await fixture.Stripe.FailNextAsync("GET", $"/v1/payment_intents/{intentId}", 500, 1000);
         var json = EventJson("payment_intent.succeeded", IntentObject(intentId));
@@ -146,14 +147,27 @@ public sealed class WebhookIntakeTests(PaymentsFixture fixture)
 
         await HttpAssert.JsonAsync(await PostAsync(host.Http, json), HttpStatusCode.OK);
 
+        // Watch the row count the attempts: each retry waits its delay (Service Bus alone would redeliver at once).
         var inbox = host.Get<WebhookInbox>();
-        await HttpAssert.EventuallyAsync(async () => (await inbox.FindAsync(eventId, default))!.Value.Event.Status == InboxStatus.Failed, "event failed", 60);
+        var seen = new List<(int Attempts, DateTimeOffset At)>();
+        await HttpAssert.EventuallyAsync(async () =>
+        {
+            var e = (await inbox.FindAsync(eventId, default))!.Value.Event;
+            if (e.Attempts > 0 && (seen.Count == 0 || seen[^1].Attempts != e.Attempts))
+                seen.Add((e.Attempts, DateTimeOffset.UtcNow));
+            return e.Status == InboxStatus.Failed;
+        }, "event failed", 60);
+        Assert.Equal([1, 2, 3], seen.Select(s => s.Attempts));
+        var (first, second) = (seen[1].At - seen[0].At, seen[2].At - seen[1].At);
+        Assert.True(first >= TimeSpan.FromMilliseconds(300) && second >= TimeSpan.FromMilliseconds(1200) && second > first,
+            $"retries {first} and {second} after the attempt before (delays 0.5 s, 1.5 s)");
+
         var failed = (await inbox.FindAsync(eventId, default))!.Value.Event;
-        Assert.Equal(2, failed.Attempts);
+        Assert.Equal(3, failed.Attempts);
         Assert.Contains("PaymentProviderException", failed.LastError, StringComparison.Ordinal);
-        var poison = host.Get<PaymentsStorage>().Queue(QueueNames.Poison(QueueNames.Payments));
-        var parked = (await poison.PeekMessagesAsync(10)).Value.Select(m => QueueMessage.FromJson(m.Body.ToString())).ToList();
-        Assert.Contains(parked, m => m.EventId == eventId);
+        var dead = Assert.Single(await host.DeadLettersAsync(QueueNames.Payments), m => QueueMessage.FromJson(m.Body.ToString()).EventId == eventId);
+        Assert.Equal(QueueDispatcher.HandlerFailedReason, dead.DeadLetterReason);
+        Assert.Contains("PaymentProviderException", dead.DeadLetterErrorDescription, StringComparison.Ordinal);
         Assert.Equal(PurchaseStatus.Authorized, (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
 
         using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
@@ -161,6 +175,7 @@ public sealed class WebhookIntakeTests(PaymentsFixture fixture)
         Assert.Contains(listed.GetProperty("data").EnumerateArray(), e => e.Id() == eventId);
         await HttpAssert.ProblemAsync(await host.ClientFor(user).PostAsync($"/api/webhook-events/{eventId}/replay", null), 403, "forbidden");
 
+        // Replayed within the duplicate-detection window: a new send, so Service Bus does not drop it.
         await fixture.Stripe.Control.DeleteAsync("/_emulator/faults");
         await HttpAssert.JsonAsync(await admin.PostAsync($"/api/webhook-events/{eventId}/replay", null), HttpStatusCode.OK);
 

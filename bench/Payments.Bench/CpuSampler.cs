@@ -81,6 +81,8 @@ internal sealed record CpuSnapshot(IReadOnlyDictionary<string, double> Seconds)
             if (command.Contains(service, StringComparison.Ordinal))
                 return service;
         }
+        if (command.Contains("Payments.ServiceBusBroker", StringComparison.Ordinal))
+            return "broker";
         return command.Contains("azurite", StringComparison.Ordinal) ? "azurite" : "other";
     }
 }
