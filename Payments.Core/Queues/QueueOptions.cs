@@ -10,7 +10,9 @@ public sealed class QueueOptions
 
     /// <summary>
     /// The wait before each retry of a failing handler: the first retry waits the first delay, and so
-    /// on. A message gets one attempt more than there are delays, then it is dead-lettered.
+    /// on. A message gets one attempt more than there are delays, then it is dead-lettered. Unset, the
+    /// <see cref="DefaultRetryDelays"/> apply (kept out of appsettings.json: configuration merges lists by
+    /// index, so a shorter list set elsewhere would keep the file's later entries).
     /// </summary>
     public TimeSpan[]? RetryDelays { get; set; }
 

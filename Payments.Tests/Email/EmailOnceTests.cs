@@ -9,7 +9,7 @@ namespace Payments.Tests.Email;
 
 /// <summary>One-time emails over real table storage and a real SMTP server: a failed send is sent by a later try, never twice.</summary>
 [Collection(PaymentsTestGroup.Name)]
-public sealed class EmailOnceTests(PaymentsFixture fixture) : IAsyncLifetime
+public sealed class EmailOnceTests(PaymentsFixture fixture) : IDisposable
 {
     private readonly SmtpSink _smtp = new();
 
@@ -87,7 +87,5 @@ public sealed class EmailOnceTests(PaymentsFixture fixture) : IAsyncLifetime
         Assert.Single(_smtp.To(email.To));
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _smtp.DisposeAsync();
+    public void Dispose() => _smtp.DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -22,7 +22,6 @@ public sealed class PaymentsHostServer : IAsyncDisposable
     public static readonly string[] ShortRetries = ["Queues:RetryDelays:0=00:00:00.200", "Queues:RetryDelays:1=00:00:00.400"];
 
     private readonly WebApplication _app;
-    private int _brokerStopped;
 
     private PaymentsHostServer(WebApplication app, Uri baseUrl, ServiceBusBrokerServer broker)
     {
@@ -73,13 +72,6 @@ public sealed class PaymentsHostServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Takes Service Bus away from this Host: its sends fail from now on.</summary>
-    public async Task StopBrokerAsync()
-    {
-        if (Interlocked.Exchange(ref _brokerStopped, 1) == 0)
-            await StopBrokerAsync();
-    }
-
     /// <summary>Messages in a queue's dead-letter queue, peeked (they stay there).</summary>
     public async Task<IReadOnlyList<ServiceBusReceivedMessage>> DeadLettersAsync(string queue)
     {
@@ -103,6 +95,6 @@ public sealed class PaymentsHostServer : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await StopBrokerAsync();
+        await Broker.DisposeAsync();
     }
 }

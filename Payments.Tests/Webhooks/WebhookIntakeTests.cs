@@ -5,6 +5,7 @@ using Payments.Core.Purchases;
 using Payments.Core.Queues;
 using Payments.Core.Storage;
 using Payments.Core.Webhooks;
+using Payments.ServiceBusBroker;
 using Payments.Tests.Infrastructure;
 using Stripe;
 using Xunit;
@@ -109,30 +110,40 @@ public sealed class WebhookIntakeTests(PaymentsFixture fixture)
     public async Task When_storage_or_service_bus_fails_the_webhook_answers_500_and_stripes_retry_is_processed()
     {
         var prefix = $"Storage:NamePrefix=wf{Guid.NewGuid().ToString("n")[..8]}";
-        var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl, prefix);
-        var (user, purchaseId, intentId) = await PurchaseCapturedInStripeAsync(host);
-        var storage = host.Get<PaymentsStorage>();
+        string user, purchaseId, lost;
 
-        // The inbox table is gone: nothing can be stored, so Stripe must hear 500.
-        var inboxTable = storage.Table(TableNames.WebhookInbox);
-        await inboxTable.DeleteAsync();
-        var lostTable = EventJson("payment_intent.succeeded", IntentObject(intentId));
-        await HttpAssert.ProblemAsync(await PostAsync(host.Http, lostTable), 500, "webhook_not_stored");
-        await inboxTable.CreateIfNotExistsAsync();
-        Assert.Null(await host.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default));
+        // A Host whose Service Bus cannot be reached (nothing listens on that port).
+        await using (var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
+            prefix, $"ServiceBusConnection={BrokerApp.ConnectionStringFor(ClosedPort())}"))
+        {
+            (user, purchaseId, var intentId) = await PurchaseCapturedInStripeAsync(host);
+            lost = EventJson("payment_intent.succeeded", IntentObject(intentId));
 
-        // Service Bus is down: the event is stored but cannot be enqueued: 500 again, and the row waits.
-        await host.StopBrokerAsync();
-        await HttpAssert.ProblemAsync(await PostAsync(host.Http, lostTable), 500, "webhook_not_stored");
-        Assert.Equal(InboxStatus.Received, (await host.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default))!.Value.Event.Status);
-        await host.DisposeAsync();
+            // The inbox table is gone: nothing can be stored, so Stripe must hear 500.
+            var inboxTable = host.Get<PaymentsStorage>().Table(TableNames.WebhookInbox);
+            await inboxTable.DeleteAsync();
+            await HttpAssert.ProblemAsync(await PostAsync(host.Http, lost), 500, "webhook_not_stored");
+            await inboxTable.CreateIfNotExistsAsync();
+            Assert.Null(await host.Get<WebhookInbox>().FindAsync(IdOf(lost), default));
 
-        // Stripe retries later, reaching a Host whose Service Bus works: the held event is sent again and processed.
+            // Stored, but the send fails: 500 again, and the row waits.
+            await HttpAssert.ProblemAsync(await PostAsync(host.Http, lost), 500, "webhook_not_stored");
+            Assert.Equal(InboxStatus.Received, (await host.Get<WebhookInbox>().FindAsync(IdOf(lost), default))!.Value.Event.Status);
+        }
+
+        // Stripe retries later and reaches a Host whose Service Bus works: the held event is sent again and processed.
         await using var restarted = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl, prefix);
-        await HttpAssert.JsonAsync(await PostAsync(restarted.Http, lostTable), HttpStatusCode.OK);
+        await HttpAssert.JsonAsync(await PostAsync(restarted.Http, lost), HttpStatusCode.OK);
         await HttpAssert.EventuallyAsync(async () =>
-            (await restarted.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default))!.Value.Event.Status == InboxStatus.Processed, "processed after retry");
+            (await restarted.Get<WebhookInbox>().FindAsync(IdOf(lost), default))!.Value.Event.Status == InboxStatus.Processed, "processed after retry");
         Assert.Equal(PurchaseStatus.Succeeded, (await restarted.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]
