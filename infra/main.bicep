@@ -184,6 +184,7 @@ var tableNames = [
   'idempotentrequests'
   'refunds'
   'webhookinbox'
+  'webhookindex'
   'webhookcursor'
   'sales'
   'subscriptions'
