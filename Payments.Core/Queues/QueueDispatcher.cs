@@ -64,9 +64,10 @@ public sealed partial class QueueDispatcher(
 
         var o = options.Value;
         var attempt = message.Attempt + (int)Math.Max(0, deliveryCount - 1);
-        if (message.EventId is { } eventId && (await inbox.FindAsync(eventId, ct))?.Event.Status == InboxStatus.Processed)
+        var row = message.EventId is { } eventId ? await inbox.FindAsync(eventId, ct) : null;
+        if (row?.Event.Status == InboxStatus.Processed)
         {
-            LogDuplicate(logger, message.Type, eventId);
+            LogDuplicate(logger, message.Type, message.EventId!);
             return new DispatchOutcome.Complete();
         }
         if (attempt > o.MaxAttempts)
@@ -91,7 +92,7 @@ public sealed partial class QueueDispatcher(
             return new DispatchOutcome.Complete();
         }
         if (message.EventId is { } handled)
-            await inbox.MarkProcessedAsync(handled, ct);
+            await inbox.MarkProcessedAsync(handled, row, ct);
         LogHandled(logger, message.Type, message.SubjectId, attempt);
         return new DispatchOutcome.Complete();
     }

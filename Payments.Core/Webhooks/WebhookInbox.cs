@@ -67,9 +67,10 @@ public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOption
         return row.Value.GetString("Payload");
     }
 
-    public async Task MarkProcessedAsync(string eventId, CancellationToken ct)
+    /// <param name="read">The row as the caller read it (saves a read; a newer row is read again on ETag mismatch).</param>
+    public async Task MarkProcessedAsync(string eventId, (InboxEvent Event, ETag ETag)? read, CancellationToken ct)
     {
-        await ChangeAsync(eventId, e => e with { Status = InboxStatus.Processed, ProcessedAt = clock.GetUtcNow(), Attempts = e.Attempts + 1, LastError = null }, ct);
+        await ChangeAsync(eventId, e => e with { Status = InboxStatus.Processed, ProcessedAt = clock.GetUtcNow(), Attempts = e.Attempts + 1, LastError = null }, ct, read);
         await UnmarkPendingAsync(eventId, ct);
     }
 
@@ -179,11 +180,16 @@ public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOption
     public DateTimeOffset RetentionCutoff => clock.GetUtcNow() - options.Value.Retention;
 
     /// <returns>False when the change function declined (returned null) or the row is missing.</returns>
-    private async Task<bool> ChangeAsync(string eventId, Func<InboxEvent, InboxEvent?> change, CancellationToken ct)
+    private async Task<bool> ChangeAsync(string eventId, Func<InboxEvent, InboxEvent?> change, CancellationToken ct, (InboxEvent, ETag)? read = null)
     {
         var changed = false;
         await Optimistic.MutateAsync(
-            token => FindAsync(eventId, token),
+            token =>
+            {
+                var known = read;
+                read = null;
+                return known is null ? FindAsync(eventId, token) : Task.FromResult(known);
+            },
             change,
             async (e, etag, token) =>
             {
