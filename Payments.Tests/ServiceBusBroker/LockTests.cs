@@ -66,6 +66,25 @@ public sealed class LockTests() : BrokerTest(new QueueOptions { Name = Queue, Lo
     }
 
     [Fact]
+    public async Task A_lock_outlives_the_connection_that_took_it_and_then_expires_with_the_count_grown()
+    {
+        var gone = Server.CreateClient();
+        await using (var sender = gone.CreateSender(Queue))
+            await sender.SendMessageAsync(new ServiceBusMessage("crashed handler") { MessageId = "l-5" });
+        var receiver = gone.CreateReceiver(Queue);
+        var locked = await receiver.ReceiveMessageAsync(Wait);
+
+        await gone.DisposeAsync();
+
+        await using var next = Client.CreateReceiver(Queue);
+        var again = await next.ReceiveMessageAsync(Wait);
+        Assert.NotNull(again);
+        Assert.True(DateTimeOffset.UtcNow >= locked.LockedUntil.AddMilliseconds(-50), "the message came back before its lock expired");
+        Assert.Equal(2, again.DeliveryCount);
+        await next.CompleteMessageAsync(again);
+    }
+
+    [Fact]
     public async Task Settling_a_message_twice_is_MessageLockLost()
     {
         var (receiver, message) = await SendAndReceiveAsync(Queue, "x", "l-4");
