@@ -113,6 +113,23 @@ public sealed class SendReceiveTests : BrokerTest
     }
 
     [Fact]
+    public async Task A_message_up_to_256_KB_goes_through_and_a_larger_one_is_refused()
+    {
+        await using var sender = Client.CreateSender("payments");
+        var large = new byte[200 * 1024];
+        Random.Shared.NextBytes(large);
+        await sender.SendMessageAsync(new ServiceBusMessage(large) { MessageId = "big" });
+
+        var tooLarge = await Assert.ThrowsAsync<ServiceBusException>(() => sender.SendMessageAsync(new ServiceBusMessage(new byte[300 * 1024])));
+
+        Assert.Equal(ServiceBusFailureReason.MessageSizeExceeded, tooLarge.Reason);
+        await using var receiver = Client.CreateReceiver("payments", new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.ReceiveAndDelete });
+        var received = await receiver.ReceiveMessageAsync(Wait);
+        Assert.Equal(large, received.Body.ToArray());
+        Assert.Null(await receiver.ReceiveMessageAsync(TimeSpan.FromMilliseconds(500)));
+    }
+
+    [Fact]
     public async Task An_unknown_queue_is_MessagingEntityNotFound_naming_it()
     {
         await using var sender = Client.CreateSender("no-such-queue");
