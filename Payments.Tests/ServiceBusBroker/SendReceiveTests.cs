@@ -5,24 +5,12 @@ using Xunit;
 namespace Payments.Tests.ServiceBusBroker;
 
 /// <summary>The broker through the real client: send, batch send, peek-lock, complete, peek, receive-and-delete, unknown entities.</summary>
-public sealed class SendReceiveTests : IAsyncLifetime
+public sealed class SendReceiveTests : BrokerTest
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private ServiceBusBrokerServer _server = null!;
-    private ServiceBusClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ServiceBusBrokerServer.StartAsync();
-        _client = _server.CreateClient();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task A_sent_message_is_received_locked_with_its_properties_and_completed()
     {
-        await using var sender = _client.CreateSender("payments");
+        await using var sender = Client.CreateSender("payments");
         var before = DateTimeOffset.UtcNow;
         await sender.SendMessageAsync(new ServiceBusMessage("{\"id\":\"evt_1\"}")
         {
@@ -33,7 +21,7 @@ public sealed class SendReceiveTests : IAsyncLifetime
             ApplicationProperties = { ["type"] = "payment_intent.succeeded", ["attempt"] = 3 },
         });
 
-        await using var receiver = _client.CreateReceiver("payments");
+        await using var receiver = Client.CreateReceiver("payments");
         var message = await receiver.ReceiveMessageAsync(Wait);
 
         Assert.NotNull(message);
@@ -54,19 +42,19 @@ public sealed class SendReceiveTests : IAsyncLifetime
         await receiver.CompleteMessageAsync(message);
 
         Assert.Empty(await receiver.PeekMessagesAsync(10, fromSequenceNumber: 0));
-        Assert.Equal(0, _server.Broker.CountMessages("payments"));
+        Assert.Equal(0, Server.Broker.CountMessages("payments"));
     }
 
     [Fact]
     public async Task A_batch_is_enqueued_as_separate_messages_in_order_with_growing_sequence_numbers()
     {
-        await using var sender = _client.CreateSender("billing");
+        await using var sender = Client.CreateSender("billing");
         using var batch = await sender.CreateMessageBatchAsync();
         foreach (var i in Enumerable.Range(1, 3))
             Assert.True(batch.TryAddMessage(new ServiceBusMessage($"body-{i}") { MessageId = $"m-{i}" }));
         await sender.SendMessagesAsync(batch);
 
-        await using var receiver = _client.CreateReceiver("billing");
+        await using var receiver = Client.CreateReceiver("billing");
         var received = await ReceiveAsync(receiver, 3);
 
         Assert.Equal(["body-1", "body-2", "body-3"], received.Select(m => m.Body.ToString()));
@@ -74,16 +62,16 @@ public sealed class SendReceiveTests : IAsyncLifetime
         Assert.Equal(3, received.Select(m => m.SequenceNumber).Distinct().Count());
         foreach (var message in received)
             await receiver.CompleteMessageAsync(message);
-        Assert.Equal(0, _server.Broker.CountMessages("billing"));
+        Assert.Equal(0, Server.Broker.CountMessages("billing"));
     }
 
     [Fact]
     public async Task Sending_a_list_of_messages_enqueues_each()
     {
-        await using var sender = _client.CreateSender("cards");
+        await using var sender = Client.CreateSender("cards");
         await sender.SendMessagesAsync([new ServiceBusMessage("a"), new ServiceBusMessage("b")]);
 
-        await using var receiver = _client.CreateReceiver("cards", new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.ReceiveAndDelete });
+        await using var receiver = Client.CreateReceiver("cards", new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.ReceiveAndDelete });
         var received = await ReceiveAsync(receiver, 2);
 
         Assert.Equal(["a", "b"], received.Select(m => m.Body.ToString()));
@@ -92,11 +80,11 @@ public sealed class SendReceiveTests : IAsyncLifetime
     [Fact]
     public async Task Peek_shows_messages_without_locking_them()
     {
-        await using var sender = _client.CreateSender("provisioning");
+        await using var sender = Client.CreateSender("provisioning");
         await sender.SendMessageAsync(new ServiceBusMessage("first") { MessageId = "p-1" });
         await sender.SendMessageAsync(new ServiceBusMessage("second") { MessageId = "p-2" });
 
-        await using var receiver = _client.CreateReceiver("provisioning");
+        await using var receiver = Client.CreateReceiver("provisioning");
         var peeked = await receiver.PeekMessagesAsync(10, fromSequenceNumber: 0);
 
         Assert.Equal(["first", "second"], peeked.Select(m => m.Body.ToString()));
@@ -113,26 +101,43 @@ public sealed class SendReceiveTests : IAsyncLifetime
     [Fact]
     public async Task Receive_and_delete_removes_the_message_as_it_is_delivered()
     {
-        await using var sender = _client.CreateSender("fulfilment");
+        await using var sender = Client.CreateSender("fulfilment");
         await sender.SendMessageAsync(new ServiceBusMessage("once"));
 
-        await using var receiver = _client.CreateReceiver("fulfilment", new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.ReceiveAndDelete });
+        await using var receiver = Client.CreateReceiver("fulfilment", new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.ReceiveAndDelete });
         var message = await receiver.ReceiveMessageAsync(Wait);
 
         Assert.Equal("once", message.Body.ToString());
         Assert.Empty(await receiver.PeekMessagesAsync(10, fromSequenceNumber: 0));
-        Assert.Equal(0, _server.Broker.CountMessages("fulfilment"));
+        Assert.Equal(0, Server.Broker.CountMessages("fulfilment"));
+    }
+
+    [Fact]
+    public async Task A_message_up_to_256_KB_goes_through_and_a_larger_one_is_refused()
+    {
+        await using var sender = Client.CreateSender("payments");
+        var large = new byte[200 * 1024];
+        Random.Shared.NextBytes(large);
+        await sender.SendMessageAsync(new ServiceBusMessage(large) { MessageId = "big" });
+
+        var tooLarge = await Assert.ThrowsAsync<ServiceBusException>(() => sender.SendMessageAsync(new ServiceBusMessage(new byte[300 * 1024])));
+
+        Assert.Equal(ServiceBusFailureReason.MessageSizeExceeded, tooLarge.Reason);
+        await using var receiver = Client.CreateReceiver("payments", new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.ReceiveAndDelete });
+        var received = await receiver.ReceiveMessageAsync(Wait);
+        Assert.Equal(large, received.Body.ToArray());
+        Assert.Null(await receiver.ReceiveMessageAsync(TimeSpan.FromMilliseconds(500)));
     }
 
     [Fact]
     public async Task An_unknown_queue_is_MessagingEntityNotFound_naming_it()
     {
-        await using var sender = _client.CreateSender("no-such-queue");
+        await using var sender = Client.CreateSender("no-such-queue");
         var sendError = await Assert.ThrowsAsync<ServiceBusException>(() => sender.SendMessageAsync(new ServiceBusMessage("x")));
         Assert.Equal(ServiceBusFailureReason.MessagingEntityNotFound, sendError.Reason);
         Assert.Contains("no-such-queue", sendError.Message, StringComparison.Ordinal);
 
-        await using var receiver = _client.CreateReceiver("no-such-queue");
+        await using var receiver = Client.CreateReceiver("no-such-queue");
         var receiveError = await Assert.ThrowsAsync<ServiceBusException>(() => receiver.ReceiveMessageAsync(Wait));
         Assert.Equal(ServiceBusFailureReason.MessagingEntityNotFound, receiveError.Reason);
     }
@@ -141,22 +146,11 @@ public sealed class SendReceiveTests : IAsyncLifetime
     public async Task A_token_signed_with_another_key_is_refused()
     {
         await using var client = new ServiceBusClient(
-            Payments.ServiceBusBroker.BrokerApp.ConnectionStringFor(_server.Port, sharedAccessKey: "not-the-key"),
+            Payments.ServiceBusBroker.BrokerApp.ConnectionStringFor(Server.Port, sharedAccessKey: "not-the-key"),
             new ServiceBusClientOptions { RetryOptions = new ServiceBusRetryOptions { MaxRetries = 0 } });
         await using var sender = client.CreateSender("payments");
 
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => sender.SendMessageAsync(new ServiceBusMessage("x")));
-        Assert.Equal(0, _server.Broker.CountMessages("payments"));
-    }
-
-    /// <summary>Receives until <paramref name="count"/> messages have arrived or the wait runs out.</summary>
-    internal static async Task<List<ServiceBusReceivedMessage>> ReceiveAsync(ServiceBusReceiver receiver, int count)
-    {
-        var received = new List<ServiceBusReceivedMessage>();
-        var deadline = DateTimeOffset.UtcNow + Wait;
-        while (received.Count < count && DateTimeOffset.UtcNow < deadline)
-            received.AddRange(await receiver.ReceiveMessagesAsync(count - received.Count, deadline - DateTimeOffset.UtcNow));
-        Assert.Equal(count, received.Count);
-        return received;
+        Assert.Equal(0, Server.Broker.CountMessages("payments"));
     }
 }

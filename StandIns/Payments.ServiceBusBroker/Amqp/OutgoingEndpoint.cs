@@ -45,7 +45,7 @@ internal sealed class OutgoingEndpoint : LinkEndpoint
         if (message.MessageAnnotations?.Map.TryGetValue(MessageCodec.LockToken, out var token) != true || token is not Guid lockToken)
             return;
         // Closing a link releases its unsettled deliveries locally; on Service Bus their locks outlive the link.
-        if (dispositionContext.DeliveryState is Released && dispositionContext.Link.LinkState >= LinkState.DetachPipe)
+        if (dispositionContext.DeliveryState is Released && dispositionContext.Link.IsClosed)
             return;
 
         var settled = _queue.Settle(lockToken, SettlementOf(dispositionContext.DeliveryState));
@@ -60,7 +60,7 @@ internal sealed class OutgoingEndpoint : LinkEndpoint
 
     private bool Send(MessageView view)
     {
-        if (_link.LinkState >= LinkState.DetachPipe)
+        if (_link.IsClosed || _link.LinkState >= LinkState.DetachPipe)
             return false;
         try
         {

@@ -92,7 +92,7 @@ internal sealed partial class BrokerQueue : IDisposable
                 if (incoming.ScheduledEnqueueTimeUtc is { } at && at > now)
                 {
                     message.State = MessageState.Scheduled;
-                    AddDeadline(new Deadline(message, Guid.Empty), at, now);
+                    AddDeadline(new Deadline(message.SequenceNumber, Guid.Empty), at, now);
                 }
                 else
                 {
@@ -190,7 +190,7 @@ internal sealed partial class BrokerQueue : IDisposable
             foreach (var message in messages)
             {
                 message.LockedUntilUtc = lockedUntil;
-                AddDeadline(new Deadline(message, message.LockToken), lockedUntil, now);
+                AddDeadline(new Deadline(message.SequenceNumber, message.LockToken), lockedUntil, now);
             }
             return messages.Select(m => m.LockedUntilUtc).ToArray();
         }
@@ -291,7 +291,7 @@ internal sealed partial class BrokerQueue : IDisposable
         message.LockToken = Guid.NewGuid();
         message.LockedUntilUtc = now + Settings.LockDuration;
         _locks.Add(message.LockToken, message);
-        AddDeadline(new Deadline(message, message.LockToken), message.LockedUntilUtc, now);
+        AddDeadline(new Deadline(message.SequenceNumber, message.LockToken), message.LockedUntilUtc, now);
     }
 
     private void Unlock(QueuedMessage message)
@@ -499,17 +499,16 @@ internal sealed partial class BrokerQueue : IDisposable
             while (_deadlines.TryPeek(out var deadline, out var at) && at <= now)
             {
                 _deadlines.Dequeue();
-                var message = deadline.Message;
                 if (deadline.LockToken != Guid.Empty)
                 {
-                    // A renewed lock left this deadline behind and queued a later one.
-                    if (message.State == MessageState.Locked && message.LockToken == deadline.LockToken && message.LockedUntilUtc <= now)
-                        ExpireLock(message);
+                    // Settled messages and renewed locks leave deadlines behind (a renewal queues a later one).
+                    if (_locks.TryGetValue(deadline.LockToken, out var locked) && locked.LockedUntilUtc <= now)
+                        ExpireLock(locked);
                 }
-                else if (message.State == MessageState.Scheduled && _messages.TryGetValue(message.SequenceNumber, out var current) && ReferenceEquals(current, message))
+                else if (_messages.TryGetValue(deadline.SequenceNumber, out var scheduled) && scheduled.State == MessageState.Scheduled)
                 {
-                    message.State = MessageState.Active;
-                    _available.Add(message.SequenceNumber);
+                    scheduled.State = MessageState.Active;
+                    _available.Add(scheduled.SequenceNumber);
                 }
             }
             if (_deadlines.TryPeek(out _, out var next))
@@ -520,7 +519,9 @@ internal sealed partial class BrokerQueue : IDisposable
         FlushDeadLetters();
     }
 
-    private readonly record struct Deadline(QueuedMessage Message, Guid LockToken);
+    /// <summary>A lock's expiry (by its token) or a scheduled message's enqueue time (token empty). Holds no message,
+    /// so a settled message isn't kept alive until its old deadline passes.</summary>
+    private readonly record struct Deadline(long SequenceNumber, Guid LockToken);
 
     private readonly record struct Dispatch(Consumer Consumer, QueuedMessage Message, MessageView View);
 
