@@ -191,6 +191,53 @@ public sealed class WebhookTests : EmulatorTest, IAsyncLifetime
     }
 
     [Fact]
+    public async Task DuplicatePercentDuplicatesOnlyThatShareOfEvents()
+    {
+        await RegisterAsync();
+        await DeliveryAsync(new { duplicates = 2, duplicatePercent = 0 });
+        await PayAsync();
+        await FlushedAsync();
+        Assert.Equal(3, Receiver.Accepted.Count);
+
+        await DeliveryAsync(new { duplicatePercent = 100 });
+        await PayAsync();
+        await FlushedAsync();
+        Assert.Equal(3 + 6, Receiver.Accepted.Count);
+        Assert.All(Receiver.Accepted.Skip(3).GroupBy(e => e.Id), g => Assert.Equal(2, g.Count()));
+
+        var status = await Server.Control.GetFromJsonAsync<JsonElement>("/_emulator/webhook_delivery");
+        Assert.Equal(100, status.GetProperty("settings").GetProperty("duplicatePercent").GetInt32());
+    }
+
+    [Fact]
+    public async Task ConcurrencyLetsSeveralDeliveriesToOneEndpointBeInFlight()
+    {
+        await RegisterAsync();
+        await DeliveryAsync(new { concurrency = 3 });
+        var inFlight = 0;
+        var most = 0;
+        Receiver.Delay = (_, _) =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            lock (Receiver)
+                most = Math.Max(most, now);
+            return TimeSpan.FromMilliseconds(300);
+        };
+        Receiver.Respond = (_, _) =>
+        {
+            Interlocked.Decrement(ref inFlight);
+            return 200;
+        };
+
+        var session = await Stripe.V1.Checkout.Sessions.CreateAsync(CheckoutOptions());
+        await CompleteCheckoutAsync(session.Id);
+        await FlushedAsync();
+
+        Assert.Equal((await EventTypesAsync()).Order(), Receiver.Accepted.Select(e => e.Type).Order());
+        Assert.Equal(3, most);
+    }
+
+    [Fact]
     public async Task ShuffleDeliversABatchInRandomOrder()
     {
         await RegisterAsync();
@@ -341,6 +388,8 @@ public sealed class WebhookTests : EmulatorTest, IAsyncLifetime
     public async Task BadDeliverySettingsAreRefused()
     {
         Assert.Equal(HttpStatusCode.BadRequest, (await ControlAsync("/_emulator/webhook_delivery", new { duplicates = 0 })).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await ControlAsync("/_emulator/webhook_delivery", new { duplicatePercent = 101 })).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await ControlAsync("/_emulator/webhook_delivery", new { concurrency = 0 })).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await ControlAsync("/_emulator/webhook_endpoints", new { url = "ftp://x" })).Status);
         // Nothing pending: flush answers at once.
         await FlushedAsync();

@@ -12,6 +12,12 @@ internal sealed record WebhookSettings
     /// <summary>Each event is POSTed this many times (extra copies are separate deliveries, signed afresh).</summary>
     public int Duplicates { get; init; } = 1;
 
+    /// <summary>The share of events (0-100, drawn at random per event) that get <see cref="Duplicates"/> copies; the others go once.</summary>
+    public int DuplicatePercent { get; init; } = 100;
+
+    /// <summary>Deliveries in flight at once per endpoint (Stripe sends concurrently; 1 keeps emission order).</summary>
+    public int Concurrency { get; init; } = 1;
+
     /// <summary>Pending events go out in random order rather than in emission order.</summary>
     public bool Shuffle { get; init; }
 
@@ -39,7 +45,7 @@ internal sealed record WebhookSettings
 /// <summary>Body of <c>POST /_emulator/webhook_delivery</c>: each field optional; given ones replace the current value.</summary>
 internal sealed record WebhookSettingsRequest(
     int? Duplicates, bool? Shuffle, int? DelayMs, string[]? DropTypes, int? DropNext, bool? Paused, int? MaxAttempts,
-    int? RetryDelayMs, int? TimeoutMs);
+    int? RetryDelayMs, int? TimeoutMs, int? DuplicatePercent = null, int? Concurrency = null);
 
 /// <summary>One delivery attempt, as <c>GET /_emulator/webhook_deliveries</c> lists it. Status 0: timeout or connection error.</summary>
 internal sealed record WebhookDeliveryRecord(
@@ -56,8 +62,9 @@ internal sealed record WebhookDropRecord(string EventId, string Type, string Rea
 /// <para>
 /// Events are queued by <see cref="EventLog.Emitted"/> (under the state lock; nothing else happens
 /// there) and sent from a background loop that never holds the state lock while talking HTTP. Each
-/// endpoint gets one delivery at a time, in emission order, except that a retry waits for its turn
-/// while later events go ahead (Stripe promises no order); endpoints are served concurrently.
+/// endpoint gets <see cref="WebhookSettings.Concurrency"/> deliveries at a time (default one, in emission
+/// order, except that a retry waits for its turn while later events go ahead: Stripe promises no order);
+/// endpoints are served concurrently.
 /// </para>
 /// </summary>
 internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
@@ -75,7 +82,7 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
 
     // Guarded by sync.
     private readonly List<Job> jobs = [];
-    private readonly HashSet<string> busy = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> inFlight = new(StringComparer.Ordinal);
     private readonly List<WebhookDeliveryRecord> deliveries = [];
     private readonly List<WebhookDropRecord> dropped = [];
     private readonly HashSet<(string EventId, string EndpointId)> delivered = [];
@@ -179,9 +186,14 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
             return "delayMs, dropNext and retryDelayMs cannot be negative";
         }
 
-        if (request.MaxAttempts is < 1 || request.TimeoutMs is < 1)
+        if (request.MaxAttempts is < 1 || request.TimeoutMs is < 1 || request.Concurrency is < 1)
         {
-            return "maxAttempts and timeoutMs must be at least 1";
+            return "maxAttempts, timeoutMs and concurrency must be at least 1";
+        }
+
+        if (request.DuplicatePercent is < 0 or > 100)
+        {
+            return "duplicatePercent is 0 to 100";
         }
 
         lock (sync)
@@ -189,6 +201,8 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
             settings = settings with
             {
                 Duplicates = request.Duplicates ?? settings.Duplicates,
+                DuplicatePercent = request.DuplicatePercent ?? settings.DuplicatePercent,
+                Concurrency = request.Concurrency ?? settings.Concurrency,
                 Shuffle = request.Shuffle ?? settings.Shuffle,
                 DelayMs = request.DelayMs ?? settings.DelayMs,
                 DropTypes = request.DropTypes is { } types ? [.. types] : settings.DropTypes,
@@ -265,7 +279,7 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
         {
             generation++;
             jobs.Clear();
-            busy.Clear();
+            inFlight.Clear();
             deliveries.Clear();
             dropped.Clear();
             delivered.Clear();
@@ -343,9 +357,10 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
             }
 
             var now = DateTimeOffset.UtcNow;
+            var copies = Random.Shared.Next(100) < settings.DuplicatePercent ? settings.Duplicates : 1;
             foreach (var endpointId in endpoints)
             {
-                for (var copy = 1; copy <= settings.Duplicates; copy++)
+                for (var copy = 1; copy <= copies; copy++)
                 {
                     jobs.Add(new Job
                     {
@@ -391,7 +406,7 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
                 if (!settings.Paused)
                 {
                     var now = DateTimeOffset.UtcNow;
-                    foreach (var group in jobs.Where(j => !j.InFlight && !busy.Contains(j.EndpointId)).GroupBy(j => j.EndpointId))
+                    foreach (var group in jobs.Where(j => !j.InFlight && inFlight.GetValueOrDefault(j.EndpointId) < settings.Concurrency).GroupBy(j => j.EndpointId))
                     {
                         var due = group.Where(j => j.DueAt <= now).ToList();
                         if (due.Count == 0)
@@ -401,10 +416,20 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
                             continue;
                         }
 
-                        var job = settings.Shuffle ? due[Random.Shared.Next(due.Count)] : due.MinBy(j => j.Sequence)!;
-                        job.InFlight = true;
-                        busy.Add(job.EndpointId);
-                        start.Add(job);
+                        if (!settings.Shuffle)
+                        {
+                            due.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+                        }
+
+                        for (var free = settings.Concurrency - inFlight.GetValueOrDefault(group.Key); free > 0 && due.Count > 0; free--)
+                        {
+                            var index = settings.Shuffle ? Random.Shared.Next(due.Count) : 0;
+                            var job = due[index];
+                            due.RemoveAt(index);
+                            job.InFlight = true;
+                            inFlight[group.Key] = inFlight.GetValueOrDefault(group.Key) + 1;
+                            start.Add(job);
+                        }
                     }
                 }
             }
@@ -476,7 +501,7 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
             {
                 if (job.Generation == generation)
                 {
-                    busy.Remove(job.EndpointId);
+                    Release(job.EndpointId);
                     jobs.Remove(job);
                     ReleaseIdleWaitersIfIdle();
                 }
@@ -558,7 +583,7 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
                 return;
             }
 
-            busy.Remove(job.EndpointId);
+            Release(job.EndpointId);
             if (succeeded || job.Attempt >= settings.MaxAttempts)
             {
                 if (!succeeded)
@@ -575,6 +600,22 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
             job.Attempt++;
             job.DueAt = now.AddMilliseconds(Math.Min(delay, TimeSpan.FromHours(1).TotalMilliseconds));
             job.InFlight = false;
+        }
+    }
+
+    /// <summary>One delivery to the endpoint is done. Caller holds <c>sync</c>.</summary>
+    private void Release(string endpointId)
+    {
+        if (inFlight.TryGetValue(endpointId, out var count))
+        {
+            if (count <= 1)
+            {
+                inFlight.Remove(endpointId);
+            }
+            else
+            {
+                inFlight[endpointId] = count - 1;
+            }
         }
     }
 
