@@ -15,8 +15,8 @@ public sealed class OwnMessages(WebhookInbox inbox, IMessageSender sender, TimeP
 
     /// <summary>
     /// Records and sends the message once. Asked again while an earlier send is still waiting, it sends
-    /// nothing (the sweep resends a send that was lost); once processed or failed it stays as it is
-    /// (replay is the admin's call).
+    /// nothing but makes sure the sweep sees the row (it resends a send that was lost); once processed or
+    /// failed it stays as it is (replay is the admin's call).
     /// </summary>
     public async Task SendAsync(QueueMessage message, CancellationToken ct)
     {
@@ -25,5 +25,10 @@ public sealed class OwnMessages(WebhookInbox inbox, IMessageSender sender, TimeP
             MessageTable.For(message.Type).Queue, InboxStatus.Received, Source, now, now, null, 0, null, Sends: 1, OwnerId: message.OwnerId);
         if (await inbox.TryAddAsync(row, [], ct))
             await sender.SendAsync(row.ToMessage(), ct);
+        else
+            // The row may be our own from an attempt that got no further: a crash between the row and its pending
+            // mark, or an insert whose answer was lost so that its retry found the row. Unmarked, nothing would
+            // ever send it (found by the fault campaign, bench/FAULTS.md).
+            await inbox.EnsurePendingAsync(row.Id, ct);
     }
 }

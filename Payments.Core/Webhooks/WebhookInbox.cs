@@ -74,17 +74,33 @@ public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOption
         await UnmarkPendingAsync(eventId, ct);
     }
 
-    /// <summary>Records a failed attempt; the last allowed attempt marks the event failed (its message is dead-lettered).</summary>
-    public async Task RecordFailureAsync(string eventId, string error, bool final, CancellationToken ct)
+    /// <summary>
+    /// Records a failed attempt. With <paramref name="retryAt"/> (a retry copy is scheduled for then) the
+    /// row's EnqueuedAt, and its pending index row, move to that time, so the sweep leaves it alone while
+    /// the retry is on its way and re-sends only if that copy is lost too; without it this was the last
+    /// allowed attempt: the event is failed (its message is dead-lettered).
+    /// </summary>
+    public async Task RecordFailureAsync(string eventId, string error, DateTimeOffset? retryAt, CancellationToken ct)
     {
-        await ChangeAsync(eventId, e => e.Status == InboxStatus.Processed ? null : e with
+        InboxEvent? recorded = null;
+        await ChangeAsync(eventId, e => e.Status == InboxStatus.Processed ? null : recorded = e with
         {
-            Status = final ? InboxStatus.Failed : InboxStatus.Received,
+            Status = retryAt is null ? InboxStatus.Failed : InboxStatus.Received,
+            EnqueuedAt = retryAt ?? e.EnqueuedAt,
             Attempts = e.Attempts + 1,
             LastError = error.Length > 2000 ? error[..2000] : error,
         }, ct);
-        if (final)
+        if (retryAt is null)
             await UnmarkPendingAsync(eventId, ct);
+        else if (recorded is not null)
+            await MarkPendingAsync(recorded, ct);
+    }
+
+    /// <summary>Marks a row that still waits for its handler as pending (again), so the sweep sees it; idempotent.</summary>
+    public async Task EnsurePendingAsync(string eventId, CancellationToken ct)
+    {
+        if ((await FindAsync(eventId, ct))?.Event is { Status: InboxStatus.Received } waiting)
+            await MarkPendingAsync(waiting, ct);
     }
 
     /// <summary>

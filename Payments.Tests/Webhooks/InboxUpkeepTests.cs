@@ -68,4 +68,53 @@ public sealed class InboxUpkeepTests(PaymentsFixture fixture)
         await HttpAssert.EventuallyAsync(async () => !(await PendingAsync()).Contains(IdOf(handled)), "pending row of the handled event removed");
         Assert.Equal([IdOf(waiting)], await PendingAsync());
     }
+
+    [Fact]
+    public async Task The_sweep_leaves_an_event_alone_while_its_retry_is_scheduled()
+    {
+        // The first retry waits 10 minutes; the sweep would re-send anything sent before "now".
+        await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
+            $"Storage:NamePrefix=ws{Guid.NewGuid().ToString("n")[..8]}", "Queues:RetryDelays:0=00:10:00", "Webhooks:RedeliverAfter=00:00:00",
+            "Webhooks:MaintenanceEnabled=false");
+        var inbox = host.Get<WebhookInbox>();
+        var index = host.Get<PaymentsStorage>().Table(TableNames.WebhookIndex);
+        // Its handler fails: Stripe has no such PaymentIntent.
+        var failing = EventJson("payment_intent.succeeded", """{"id":"pi_nowhere","object":"payment_intent"}""");
+        await HttpAssert.JsonAsync(await PostAsync(host.Http, failing), HttpStatusCode.OK);
+        await HttpAssert.EventuallyAsync(async () => (await inbox.FindAsync(IdOf(failing), default))!.Value.Event.Attempts == 1, "first attempt failed", 60);
+
+        var row = (await inbox.FindAsync(IdOf(failing), default))!.Value.Event;
+        Assert.Equal((InboxStatus.Received, 1), (row.Status, row.Sends));
+        Assert.NotNull(row.LastError);
+        Assert.True(row.EnqueuedAt > DateTimeOffset.UtcNow.AddMinutes(9), $"EnqueuedAt {row.EnqueuedAt} is when the retry is due");
+        var pending = (await index.GetEntityAsync<TableEntity>("pending", IdOf(failing))).Value;
+        Assert.Equal(row.EnqueuedAt, pending.GetDateTimeOffset("EnqueuedAt"));
+
+        // Not stuck: the scheduled retry is on its way, so the sweep sends nothing (no second retry chain).
+        Assert.Equal(0, await host.Get<WebhookOperations>().RedeliverStuckAsync(default));
+        Assert.Equal(1, (await inbox.FindAsync(IdOf(failing), default))!.Value.Event.Sends);
+    }
+
+    [Fact]
+    public async Task An_own_message_whose_row_was_written_but_never_marked_pending_is_marked_when_asked_again_and_swept()
+    {
+        await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
+            $"Storage:NamePrefix=wo{Guid.NewGuid().ToString("n")[..8]}", "Webhooks:RedeliverAfter=00:00:00", "Webhooks:MaintenanceEnabled=false",
+            "Queues:RetryDelays:0=00:10:00");
+        var index = host.Get<PaymentsStorage>().Table(TableNames.WebhookIndex);
+        var message = new QueueMessage("fulfilment.requested", "sale_campaign_lost");
+        var id = OwnMessages.IdFor(message.Type, message.SubjectId);
+        // As after a crash between the row and its pending mark (or an insert whose answer was lost): the row, no mark, nothing sent.
+        var now = DateTimeOffset.UtcNow;
+        await host.Get<WebhookInbox>().TryAddAsync(new InboxEvent(id, message.Type, now.ToUnixTimeSeconds(), null, message.SubjectId, QueueNames.Fulfilment,
+            InboxStatus.Received, OwnMessages.Source, now, now, null, 0, null, Sends: 1), [], default);
+        await index.DeleteEntityAsync("pending", id);
+
+        // The handler that wants it (invoice.paid, retried) asks again.
+        await host.Get<OwnMessages>().SendAsync(message, default);
+
+        Assert.True((await index.GetEntityIfExistsAsync<TableEntity>("pending", id)).HasValue, "marked pending for the sweep");
+        Assert.Equal(1, await host.Get<WebhookOperations>().RedeliverStuckAsync(default));
+        await HttpAssert.EventuallyAsync(async () => (await host.Get<WebhookInbox>().FindAsync(id, default))!.Value.Event.Attempts >= 1, "the swept send was handled", 60);
+    }
 }
