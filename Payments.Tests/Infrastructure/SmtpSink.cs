@@ -17,15 +17,18 @@ public sealed record ReceivedEmail(string From, IReadOnlyList<string> To, string
 /// A real SMTP server on a free loopback port (the subset MailKit uses without TLS: EHLO, MAIL,
 /// RCPT, DATA, RSET, NOOP, QUIT), keeping every message it accepts.
 /// </summary>
+/// <param name="port">0: a free port; else that port (the fault campaign brings a sink back where it was).</param>
 public sealed class SmtpSink : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<ReceivedEmail> _messages = [];
     private readonly Task _accepting;
 
-    public SmtpSink()
+    public SmtpSink(int port = 0)
     {
+        _listener = new TcpListener(IPAddress.Loopback, port);
+        _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start();
         _accepting = AcceptAsync();
     }

@@ -41,18 +41,10 @@ internal sealed record BenchOptions(
         var settings = new List<string>();
         var output = Path.Combine(repoRoot, "bench", "results", "latest.md");
 
-        // "--name=value" reads as "--name value" (split at the first '=', so "--set=Key=Value" works too).
-        var queue = new Queue<string>(args.SelectMany(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)
-            ? a.Split('=', 2)
-            : [a]));
-        while (queue.Count > 0)
+        if (CommandLine.Pairs(args) is not { } pairs)
+            return null;
+        foreach (var (name, value) in pairs)
         {
-            var name = queue.Dequeue();
-            if (name is "-h" or "--help")
-                return null;
-            if (queue.Count == 0)
-                throw new ArgumentException($"{name} needs a value.");
-            var value = queue.Dequeue();
             switch (name)
             {
                 case "--events": events = Positive(name, value); break;

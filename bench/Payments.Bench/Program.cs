@@ -8,24 +8,6 @@ using Payments.Tests.Infrastructure;
 
 const string WebhookSecret = "whsec_bench_secret_for_the_host";
 
-BenchOptions? options;
-try
-{
-    options = BenchOptions.Parse(args, RepoPaths.Root);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine(BenchOptions.Usage);
-    return 2;
-}
-if (options is null)
-{
-    Console.WriteLine(BenchOptions.Usage);
-    return 0;
-}
-
-var total = Stopwatch.StartNew();
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -34,6 +16,19 @@ Console.CancelKeyPress += (_, e) =>
 };
 var ct = cancel.Token;
 
+// `faults ...`: the fault campaign (bench/faults.sh), a program of its own sharing this project's launchers.
+if (args is ["faults", .. var faultArgs])
+{
+    var faultOptions = CommandLine.Parse(() => Payments.Bench.Faults.FaultOptions.Parse(faultArgs, RepoPaths.Root),
+        Payments.Bench.Faults.FaultOptions.Usage, out var faultExit);
+    return faultOptions is null ? faultExit : await Payments.Bench.Faults.FaultCampaign.RunAsync(faultOptions, ct);
+}
+
+var options = CommandLine.Parse(() => BenchOptions.Parse(args, RepoPaths.Root), BenchOptions.Usage, out var exit);
+if (options is null)
+    return exit;
+
+var total = Stopwatch.StartNew();
 var machine = MachineFacts.Collect(RepoPaths.Root);
 Log($"{machine.Cores} cores, load average {machine.LoadAverage}" +
     (double.TryParse(machine.LoadAverage.Split(' ')[0], CultureInfo.InvariantCulture, out var load) && load > machine.Cores
