@@ -119,6 +119,9 @@ internal sealed class Counter(TableServiceClient tables, EmulatorReader stripe, 
         var organisations = (await RowsAsync(TableNames.Organisations, ct)).ToLookup(r => r.GetString("AdminEmail") ?? "", StringComparer.OrdinalIgnoreCase);
         var members = (await RowsAsync(TableNames.OrganisationMembers, ct)).ToLookup(r => r.PartitionKey, StringComparer.Ordinal);
         var orders = (await RowsAsync(TableNames.FulfilmentOrders, ct)).ToDictionary(r => r.PartitionKey, StringComparer.Ordinal);
+        // What the Host recorded as sent (EmailOnce's rows), beside what the sink received.
+        var marked = (await RowsAsync(TableNames.SentEmails, ct)).Where(r => r.GetDateTimeOffset("SentAt") is not null)
+            .Select(r => (r.PartitionKey, r.RowKey)).ToHashSet();
         var emails = smtp.Received;
         var introductions = emails.Where(e => e.Subject.StartsWith("Welcome to", StringComparison.Ordinal))
             .SelectMany(e => e.To.Select(to => to.Trim('<', '>'))).ToLookup(to => to, StringComparer.OrdinalIgnoreCase);
@@ -152,6 +155,8 @@ internal sealed class Counter(TableServiceClient tables, EmulatorReader stripe, 
         var memberWrong = Check(withSubscription, r => organisations[r.AdminEmail].Sum(o => members[o.PartitionKey].Count()), 1, "admin members");
         var introWrong = Check(withSubscription, r => introductions[r.AdminEmail].Count(), 1, "introduction emails");
         var introStray = Check(done.Where(r => !r.Subscription), r => introductions[r.AdminEmail].Count(), 0, "introduction emails");
+        var introUnmarked = Check(withSubscription, r => organisations[r.AdminEmail].Count(o => marked.Contains((o.PartitionKey, "introduction"))), 1, "introduction emails marked sent");
+        var warehouseUnmarked = Check(withDevices, r => marked.Contains((r.SaleId, "fulfilment")) ? 1 : 0, 1, "warehouse emails marked sent");
         var orderWrong = Check(withDevices, r => orders.TryGetValue(r.SaleId, out var o) && o.GetDateTimeOffset("NotifiedAt") is not null ? 1 : 0, 1, "notified fulfilment orders");
         var orderStray = Check(done.Where(r => r.Devices == 0), r => orders.ContainsKey(r.SaleId) ? 1 : 0, 0, "fulfilment orders");
         var mailWrong = Check(withDevices, r => warehouse[r.SaleId].Count(), 1, "warehouse emails");
@@ -168,10 +173,12 @@ internal sealed class Counter(TableServiceClient tables, EmulatorReader stripe, 
             Figure.Exactly("organisations without exactly 1 admin member", memberWrong, 0),
             Figure.Count("introduction emails received", introductions.Sum(g => g.Count())),
             Figure.Exactly("subscription sales without exactly 1 introduction email", introWrong + introStray, 0),
+            Figure.Exactly("subscription sales whose introduction email is not marked sent (sentemails)", introUnmarked, 0),
             Figure.Count("fulfilment orders", orders.Count),
             Figure.Exactly("sales with devices without exactly 1 notified fulfilment order", orderWrong + orderStray, 0),
             Figure.Count("warehouse emails received", warehouse.Sum(g => g.Count())),
             Figure.Exactly("sales with devices without exactly 1 warehouse email", mailWrong, 0),
+            Figure.Exactly("sales with devices whose warehouse email is not marked sent (sentemails)", warehouseUnmarked, 0),
         ]);
     }
 
