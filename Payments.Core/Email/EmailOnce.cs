@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Payments.Core.Queues;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Email;
@@ -16,6 +17,9 @@ public sealed class EmailOnce(PaymentsStorage storage, IEmailSender sender, Time
 {
     /// <summary>Longer than an SMTP send can take (MailKit's timeout), so a live claim is never taken over.</summary>
     public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>How soon a handler that met a live claim looks again: a live holder is done by then, a crashed one's claim is nearer to stale.</summary>
+    public static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(15);
 
     private readonly TableClient _table = storage.Table(TableNames.SentEmails);
 
@@ -63,14 +67,15 @@ public sealed class EmailOnce(PaymentsStorage storage, IEmailSender sender, Time
             var row = existing.Value!;
             if (row.GetDateTimeOffset("SentAt") is not null)
                 return null;
-            if (clock.GetUtcNow() - (row.GetDateTimeOffset("ClaimedAt") ?? default) < ClaimTimeout)
-                throw new EmailBusyException(kind, subjectId);
+            var age = clock.GetUtcNow() - (row.GetDateTimeOffset("ClaimedAt") ?? default);
+            if (age < ClaimTimeout)
+                throw new EmailBusyException(kind, subjectId, ClaimTimeout - age < RecheckAfter ? ClaimTimeout - age : RecheckAfter);
             return (await _table.UpdateEntityAsync(Claim(subjectId, kind, message), row.ETag, TableUpdateMode.Replace, ct)).Headers.ETag;
         }
         catch (RequestFailedException ex) when (ex.IsConflict() || ex.IsPreconditionFailed())
         {
-            // Another handler claimed it between our read and our write.
-            throw new EmailBusyException(kind, subjectId, ex);
+            // Another handler claimed it between our read and our write (or our own write did, its answer lost).
+            throw new EmailBusyException(kind, subjectId, RecheckAfter, ex);
         }
     }
 
@@ -82,6 +87,10 @@ public sealed class EmailOnce(PaymentsStorage storage, IEmailSender sender, Time
     };
 }
 
-/// <summary>Another handler is sending this email now; the message carrying it is retried later.</summary>
-public sealed class EmailBusyException(string kind, string subjectId, Exception? inner = null)
-    : InvalidOperationException($"Email {kind} for {subjectId} is being sent by another handler; retry later.", inner);
+/// <summary>
+/// Another handler is sending this email now (or crashed holding its claim); the message carrying it looks again
+/// after <paramref name="recheckAfter"/> (at most <see cref="EmailOnce.RecheckAfter"/>, or when the claim goes stale),
+/// without using up an attempt.
+/// </summary>
+public sealed class EmailBusyException(string kind, string subjectId, TimeSpan recheckAfter, Exception? inner = null)
+    : RetryLaterException($"Email {kind} for {subjectId} is being sent by another handler; retry later.", recheckAfter + TimeSpan.FromSeconds(1), inner);

@@ -79,6 +79,15 @@ public sealed partial class QueueDispatcher(
         {
             await handler.HandleAsync(message, new MessageDelivery(queue, attempt, o.MaxAttempts), ct);
         }
+        catch (RetryLaterException later)
+        {
+            var waitUntil = clock.GetUtcNow() + later.After;
+            LogWaiting(logger, message.Type, message.SubjectId, attempt, later.Message, waitUntil);
+            if (message.EventId is { } waiting)
+                await inbox.RecordFailureAsync(waiting, $"{later.GetType().Name}: {later.Message}", waitUntil, CancellationToken.None);
+            await sender.ScheduleAsync(message with { Attempt = attempt, Waits = message.Waits + 1 }, waitUntil, CancellationToken.None);
+            return new DispatchOutcome.Complete();
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             var error = $"{ex.GetType().Name}: {ex.Message}";
@@ -119,6 +128,9 @@ public sealed partial class QueueDispatcher(
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Handler for {Type} {SubjectId} failed (attempt {Attempt} of {MaxAttempts})")]
     private static partial void LogFailed(ILogger logger, Exception ex, string type, string subjectId, int attempt, int maxAttempts);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "{Type} {SubjectId} waits (attempt {Attempt} again at {RetryAt}): {Reason}")]
+    private static partial void LogWaiting(ILogger logger, string type, string subjectId, int attempt, string reason, DateTimeOffset retryAt);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "{Type} {SubjectId} is dead-lettered: {Error}")]
     private static partial void LogDeadLettered(ILogger logger, string type, string subjectId, string error);

@@ -14,7 +14,8 @@ namespace Payments.Core.Queues;
 /// <param name="EventId">The inbox row this message stands for: a Stripe event id, or our own message's id (<c>msg_…</c>).</param>
 /// <param name="Send">Which send of that row this is (1 for the first; each replay, sweep or re-enqueue adds one).</param>
 /// <param name="Attempt">Which handler attempt this copy carries (1 first; a retry is a scheduled copy with the next number).</param>
-public sealed record QueueMessage(string Type, string SubjectId, string? OwnerId = null, string? EventId = null, int Send = 1, int Attempt = 1)
+/// <param name="Waits">How many times this attempt was put off to wait (<see cref="RetryLaterException"/>); each wait is a scheduled copy.</param>
+public sealed record QueueMessage(string Type, string SubjectId, string? OwnerId = null, string? EventId = null, int Send = 1, int Attempt = 1, int Waits = 0)
 {
     /// <summary>Service Bus limit for MessageId.</summary>
     private const int MaxMessageIdLength = 128;
@@ -25,13 +26,13 @@ public sealed record QueueMessage(string Type, string SubjectId, string? OwnerId
     /// The id duplicate detection compares. The same send of the same row always gives the same id, so
     /// a repeated send (a client retry after a lost acknowledgement) is dropped; every re-send meant to be
     /// processed again (replay, sweep, intake re-enqueue) has the next <see cref="Send"/>, and every
-    /// retry copy the next <see cref="Attempt"/>, so neither is swallowed within the window.
+    /// retry copy the next <see cref="Attempt"/> (and every wait the next <see cref="Waits"/>), so none is swallowed within the window.
     /// </summary>
     public string MessageId
     {
         get
         {
-            var readable = $"{EventId ?? $"{Type}:{SubjectId}"}:{Send}" + (Attempt > 1 ? $":{Attempt}" : "");
+            var readable = $"{EventId ?? $"{Type}:{SubjectId}"}:{Send}" + (Attempt > 1 ? $":{Attempt}" : "") + (Waits > 0 ? $":w{Waits}" : "");
             if (readable.Length <= MaxMessageIdLength)
                 return readable;
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(readable));

@@ -1,7 +1,11 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
+using Payments.Core.Checkout;
 using Payments.Core.Email;
+using Payments.Core.Fulfilment;
+using Payments.Core.Queues;
 using Payments.Core.Storage;
+using Payments.Core.Webhooks;
 using Payments.Tests.Infrastructure;
 using Xunit;
 
@@ -85,6 +89,30 @@ public sealed class EmailOnceTests(PaymentsFixture fixture) : IDisposable
             Azure.ETag.All, TableUpdateMode.Merge);
         Assert.True(await Through(_smtp.Port).SendAsync(subject, "introduction", email, default));
         Assert.Single(_smtp.To(email.To));
+    }
+
+    [Fact]
+    public async Task A_message_that_meets_a_claim_left_by_a_crash_waits_for_it_without_using_up_its_attempts_and_sends_once()
+    {
+        // Two attempts 200 ms apart: counted as failures, both would meet the claim and the email would be dead-lettered unsent.
+        await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
+            $"Storage:NamePrefix=ec{Guid.NewGuid().ToString("n")[..8]}", $"Email:SmtpPort={_smtp.Port}", "Queues:RetryDelays:0=00:00:00.200");
+        var saleId = "sale_" + Guid.NewGuid().ToString("n")[..20];
+        await host.Get<FulfilmentStore>().TryCreateAsync(new FulfilmentOrder(saleId, 2, "Acme", new ShippingAddress("1 Main St", "Springfield", "62701", "US"),
+            FulfilmentStatus.Pending, "in_x", DateTimeOffset.UtcNow, null, null, null, null), default);
+        // A Host died holding the claim; it goes stale in 2 s.
+        await host.Get<PaymentsStorage>().Table(TableNames.SentEmails).AddEntityAsync(new TableEntity(saleId, "fulfilment")
+        {
+            ["ClaimedAt"] = DateTimeOffset.UtcNow - EmailOnce.ClaimTimeout + TimeSpan.FromSeconds(2),
+        });
+
+        await host.Get<OwnMessages>().SendAsync(new QueueMessage(FulfilmentRequestedHandler.MessageType, saleId), default);
+
+        var id = OwnMessages.IdFor(FulfilmentRequestedHandler.MessageType, saleId);
+        await HttpAssert.EventuallyAsync(async () => (await host.Get<WebhookInbox>().FindAsync(id, default))!.Value.Event.Status != InboxStatus.Received, "handled", 60);
+        Assert.Equal(InboxStatus.Processed, (await host.Get<WebhookInbox>().FindAsync(id, default))!.Value.Event.Status);
+        Assert.Single(_smtp.Messages, m => m.Subject.Contains(saleId, StringComparison.Ordinal));
+        Assert.NotNull((await host.Get<FulfilmentStore>().FindAsync(saleId, default))!.NotifiedAt);
     }
 
     public void Dispose() => _smtp.DisposeAsync().AsTask().GetAwaiter().GetResult();
