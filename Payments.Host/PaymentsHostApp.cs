@@ -9,7 +9,8 @@ namespace Payments.Host;
 /// <summary>The Host door: Core's routes on Kestrel under /api, and Core's queue handlers over Storage Queues.</summary>
 public static partial class PaymentsHostApp
 {
-    public static WebApplication Build(string[] args)
+    /// <param name="configureServices">Runs after every registration, so tests can replace or decorate a service (a clock, the message sender).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -23,6 +24,7 @@ public static partial class PaymentsHostApp
         if (builder.Configuration.GetValue("Webhooks:MaintenanceEnabled", true))
             builder.Services.AddHostedService<WebhookMaintenanceService>();
         builder.Services.AddProblemDetails();
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler();

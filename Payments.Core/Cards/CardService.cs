@@ -30,9 +30,16 @@ public sealed partial class CardService(
         if (paymentMethod.Type != "card" || paymentMethod.Card?.Fingerprint is null)
             throw CardErrors.NotACard().ToException();
 
-        var claim = await fingerprints.ClaimAsync(caller.UserId, paymentMethod.Card.Fingerprint, Ids.New("card"), ct);
+        var claim = await fingerprints.ClaimAsync(
+            caller.UserId, paymentMethod.Card.Fingerprint, paymentMethod.Id, Ids.New("card"), clock.GetUtcNow(), ct);
         if (claim is FingerprintClaim.Existing existing)
+        {
+            // Attached to this customer already (say by a SetupIntent) but not the card we keep: one attachment per card.
+            if (paymentMethod.CustomerId == customerId)
+                await DetachDuplicateAsync(existing.Card, paymentMethod.Id, ct);
+            await RetireReplacedAsync(existing.Card, ct);
             return new SaveCardOutcome(existing.Card, Created: false);
+        }
         var cardId = ((FingerprintClaim.Claimed)claim).CardId;
 
         StripePaymentMethod attached;
@@ -55,12 +62,56 @@ public sealed partial class CardService(
         {
             var status = card.StatusAt(clock.GetUtcNow()).ToWire();
             LogSaved(logger, caller.UserId, card.Id, status);
+            await RetireReplacedAsync(card, ct);
             return new SaveCardOutcome(card, Created: true);
         }
 
-        // A concurrent save of the same card wrote the record first: answer that one.
+        // A concurrent save of the same card (maybe through another payment method id) wrote the record
+        // first: answer that one, and take our own attachment back so the card stays attached once.
         var winner = await store.FindAsync(caller.UserId, cardId, ct) ?? throw ApiErrors.Busy().ToException();
+        await DetachDuplicateAsync(winner.Card, attached.Id, ct);
         return new SaveCardOutcome(winner.Card, Created: false);
+    }
+
+    private async Task DetachDuplicateAsync(Card kept, string paymentMethodId, CancellationToken ct)
+    {
+        if (paymentMethodId == kept.StripePaymentMethodId)
+            return;
+        // Inline, not queued: should Stripe fail, the save answers "try again", and saving this id again detaches it.
+        await stripe.DetachPaymentMethodAsync(paymentMethodId, IdempotencyKeys.DetachDuplicate(kept.UserId, kept.Id, paymentMethodId), ct);
+        LogDuplicateDetached(logger, kept.UserId, kept.Id, paymentMethodId);
+    }
+
+    /// <summary>
+    /// Older records of the same card that can no longer pay (past their expiry) are retired once a
+    /// usable one is saved: inactive, and detached in Stripe in the background like a removed card.
+    /// </summary>
+    private async Task RetireReplacedAsync(Card current, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (!current.IsUsableAt(now))
+            return;
+        foreach (var old in await store.ListAsync(current.UserId, ct))
+        {
+            if (old.Id == current.Id || old.Fingerprint != current.Fingerprint || !old.Active || old.IsUsableAt(now))
+                continue;
+            var retired = await Optimistic.MutateAsync(
+                async token => await store.FindAsync(old.UserId, old.Id, token) is { } stored ? (stored.Card, stored.ETag) : ((Card, Azure.ETag)?)null,
+                card =>
+                {
+                    if (!card.Active)
+                        return null;
+                    card.Retire();
+                    return card;
+                },
+                (card, etag, token) => store.UpdateAsync(card, etag, token),
+                ct);
+            if (retired is { NeedsDetach: true })
+            {
+                await messages.SendAsync(new QueueMessage(CardMessages.Detach, retired.Id, retired.UserId), ct);
+                LogRetired(logger, current.UserId, retired.Id, current.Id);
+            }
+        }
     }
 
     /// <summary>The caller's cards with the given status, newest first; null status means usable cards only.</summary>
@@ -158,6 +209,12 @@ public sealed partial class CardService(
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Card {CardId} of user {UserId} is now {Status} after a decline")]
     private static partial void LogCardChangedByDecline(ILogger logger, string userId, string cardId, CardStatus status);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "User {UserId}: payment method {PaymentMethodId} duplicated card {CardId}; detached")]
+    private static partial void LogDuplicateDetached(ILogger logger, string userId, string cardId, string paymentMethodId);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "User {UserId}: card {CardId} retired, replaced by {ReplacementId}")]
+    private static partial void LogRetired(ILogger logger, string userId, string cardId, string replacementId);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "User {UserId} removed card {CardId}")]
     private static partial void LogRemoved(ILogger logger, string userId, string cardId);

@@ -10,6 +10,8 @@ public static class IdempotencyKeys
     /// <summary>The card id is part of the key so that a card saved again after removal is a new attach.</summary>
     public static string Attach(string userId, string cardId, string paymentMethodId) => $"attach:{userId}:{cardId}:{paymentMethodId}";
     public static string Detach(string userId, string cardId) => $"detach:{userId}:{cardId}";
+    /// <summary>A second payment method of a card the user already saved (a racing save through another id).</summary>
+    public static string DetachDuplicate(string userId, string cardId, string paymentMethodId) => $"detach:{userId}:{cardId}:{paymentMethodId}";
     public static string SetupIntent(string userId, string requestId) => $"setup-intent:{userId}:{requestId}";
     /// <summary>One PaymentIntent per purchase, however often the request or its handler runs.</summary>
     public static string PaymentIntent(string purchaseId) => $"purchase:{purchaseId}:intent";

@@ -26,7 +26,12 @@ public sealed class PaymentsHostServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public static AuthOptions Auth => new() { DevelopmentSigningKey = SigningKey };
 
-    public static async Task<PaymentsHostServer> StartAsync(string storageConnectionString, Uri stripeEmulator, params string[] extraSettings)
+    public static Task<PaymentsHostServer> StartAsync(string storageConnectionString, Uri stripeEmulator, params string[] extraSettings) =>
+        StartAsync(storageConnectionString, stripeEmulator, null, extraSettings);
+
+    /// <param name="configureServices">Replaces or decorates services after the Host registered its own (see PaymentsHostApp.Build).</param>
+    public static async Task<PaymentsHostServer> StartAsync(
+        string storageConnectionString, Uri stripeEmulator, Action<IServiceCollection>? configureServices, params string[] extraSettings)
     {
         string[] args =
         [
@@ -46,7 +51,7 @@ public sealed class PaymentsHostServer : IAsyncDisposable
             "--Email:SmtpPort=1",
             .. extraSettings.Select(s => "--" + s),
         ];
-        var app = PaymentsHostApp.Build(args);
+        var app = PaymentsHostApp.Build(args, configureServices);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new PaymentsHostServer(app, new Uri(address));

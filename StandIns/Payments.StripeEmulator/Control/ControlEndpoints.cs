@@ -3,6 +3,9 @@ namespace Payments.StripeEmulator;
 /// <summary>Body of <c>POST /_emulator/payment_methods/{id}/decline</c>.</summary>
 internal sealed record DeclineRequest(string? Code, string? DeclineCode, string? Message);
 
+/// <summary>Body of <c>POST /_emulator/payment_methods/{id}/reissue</c>: the new card's expiry.</summary>
+internal sealed record ReissueRequest(int? ExpMonth, int? ExpYear);
+
 /// <summary>Body of <c>POST /_emulator/{payment_intents|setup_intents}/{id}/authenticate</c>: <c>succeed</c> or <c>fail</c>.</summary>
 internal sealed record AuthenticateRequest(string? Outcome);
 
@@ -34,6 +37,7 @@ internal static class ControlEndpoints
         var control = app.MapGroup("/_emulator");
         control.MapPost("/payment_methods/{id}/decline", SetDecline);
         control.MapDelete("/payment_methods/{id}/decline", ClearDecline);
+        control.MapPost("/payment_methods/{id}/reissue", Reissue);
         control.MapPost("/payment_intents/{id}/authenticate", AuthenticatePaymentIntent);
         control.MapPost("/payment_intents/{id}/expire_authorization", ExpireAuthorization);
         control.MapPost("/setup_intents/{id}/authenticate", AuthenticateSetupIntent);
@@ -100,6 +104,38 @@ internal static class ControlEndpoints
 
             info.DeclineOverride = null;
             return Results.Ok(new { id, decline = (CardDecline?)null });
+        }
+    }
+
+    /// <summary>
+    /// The bank reissued this card: a new, unattached PaymentMethod for the same card number (so the
+    /// same fingerprint) with a later expiry, as Stripe.js makes when the customer types the new card in.
+    /// </summary>
+    private static IResult Reissue(string id, ReissueRequest? request, EmulatorState state)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (request is not { ExpMonth: >= 1 and <= 12, ExpYear: { } year } || year * 12 + request.ExpMonth < now.Year * 12 + now.Month || year > now.Year + 50)
+        {
+            return Results.BadRequest(new { error = "expMonth (1-12) and expYear must name a month that has not passed" });
+        }
+
+        lock (state.Sync)
+        {
+            if (!state.PaymentMethods.TryGetValue(id, out var pm) || !state.PaymentMethodInfo.TryGetValue(id, out var info))
+            {
+                return Results.NotFound(new { error = $"No such PaymentMethod: '{id}'" });
+            }
+
+            var reissued = pm.DeepClone().AsObject();
+            var newId = Ids.New("pm_");
+            reissued["id"] = newId;
+            reissued["customer"] = null;
+            reissued["created"] = now.ToUnixTimeSeconds();
+            reissued["card"]!["exp_month"] = request.ExpMonth;
+            reissued["card"]!["exp_year"] = year;
+            state.PaymentMethods.Add(newId, reissued);
+            state.PaymentMethodInfo.Add(newId, new PaymentMethodInfo(info.Card));
+            return Results.Ok(reissued);
         }
     }
 
