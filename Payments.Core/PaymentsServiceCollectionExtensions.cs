@@ -91,6 +91,7 @@ public static class PaymentsServiceCollectionExtensions
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<OrganisationStore>();
         services.AddSingleton<FulfilmentStore>();
+        services.AddSingleton<SubscriptionCheckoutClaims>();
         services.AddTransient<CheckoutService>();
         services.AddTransient<CheckoutApi>();
         services.AddTransient<CheckoutCompletedHandler>();

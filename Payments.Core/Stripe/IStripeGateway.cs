@@ -35,7 +35,7 @@ public sealed record CheckoutLine(string Name, long UnitAmount, long Quantity, s
 
 public sealed record CheckoutSessionRequest(
     bool SubscriptionMode, string Currency, IReadOnlyList<CheckoutLine> Lines, string CustomerEmail, string SuccessUrl, string CancelUrl,
-    IReadOnlyDictionary<string, string> Metadata);
+    IReadOnlyDictionary<string, string> Metadata, DateTimeOffset? ExpiresAt = null);
 
 public sealed record CheckoutSessionSnapshot(
     string Id, string? Url, string Status, string? PaymentStatus, string? CustomerId, string? SubscriptionId, IReadOnlyDictionary<string, string> Metadata);

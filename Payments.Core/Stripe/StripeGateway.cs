@@ -109,6 +109,7 @@ public sealed class StripeGateway(StripeClient client) : IStripeGateway
                 CustomerEmail = request.CustomerEmail,
                 SuccessUrl = request.SuccessUrl,
                 CancelUrl = request.CancelUrl,
+                ExpiresAt = request.ExpiresAt?.UtcDateTime,
                 ClientReferenceId = request.Metadata.GetValueOrDefault("sale_id"),
                 Metadata = metadata,
                 LineItems = request.Lines.Select(line => new global::Stripe.Checkout.SessionLineItemOptions
