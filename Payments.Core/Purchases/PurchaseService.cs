@@ -46,7 +46,16 @@ public sealed partial class PurchaseService(
                 customerId = await customers.FindAsync(caller.UserId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
             },
             work: (purchaseId, token) => ChargeSavedCardAsync(caller, purchaseId, quote, card, customerId, captureMethod, token),
-            ct);
+            ct,
+            resume: async (purchaseId, token) =>
+            {
+                if (await purchases.FindAsync(caller.UserId, purchaseId, token) is not { } started)
+                    return false;
+                quote = started.Purchase.Quote;
+                card = await cards.GetAsync(caller, started.Purchase.CardId ?? request.PaymentMethodId, token);
+                customerId = await customers.FindAsync(caller.UserId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
+                return true;
+            });
     }
 
     public Task<StoredResponse> CreateClientIntentAsync(Caller caller, ClientIntentRequest request, string? idempotencyKey, CancellationToken ct)
@@ -74,7 +83,14 @@ public sealed partial class PurchaseService(
                 return new ClientIntentResponse(purchaseId, intent.Id, intent.ClientSecret!, quote.Total, quote.Currency,
                     updated.Status.ToWire(), captureMethod == CaptureMethod.Manual ? "manual" : "automatic").ToStored();
             },
-            ct);
+            ct,
+            resume: async (purchaseId, token) =>
+            {
+                if (await purchases.FindAsync(caller.UserId, purchaseId, token) is not { } started)
+                    return false;
+                quote = started.Purchase.Quote;
+                return true;
+            });
     }
 
     private async Task<StoredResponse> ChargeSavedCardAsync(
