@@ -21,14 +21,15 @@ public sealed partial class CardService(
 {
     public async Task<SaveCardOutcome> SaveAsync(Caller caller, string paymentMethodId, CancellationToken ct)
     {
-        var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, ct);
-
         var paymentMethod = await stripe.FindPaymentMethodAsync(paymentMethodId, ct);
+        var knownCustomerId = await customers.FindAsync(caller.UserId, ct);
         // Someone else's payment method reads as missing: we never confirm that another customer's id exists.
-        if (paymentMethod is null || (paymentMethod.CustomerId is not null && paymentMethod.CustomerId != customerId))
+        if (paymentMethod is null || (paymentMethod.CustomerId is not null && paymentMethod.CustomerId != knownCustomerId))
             throw CardErrors.PaymentMethodNotFound().ToException();
         if (paymentMethod.Type != "card" || paymentMethod.Card?.Fingerprint is null)
             throw CardErrors.NotACard().ToException();
+        // Only now, so that a refused payment method leaves no customer behind.
+        var customerId = knownCustomerId ?? await customers.EnsureAsync(caller.UserId, caller.Email, ct);
 
         var claim = await fingerprints.ClaimAsync(
             caller.UserId, paymentMethod.Card.Fingerprint, paymentMethod.Id, Ids.New("card"), clock.GetUtcNow(), ct);

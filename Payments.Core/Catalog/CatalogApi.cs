@@ -56,6 +56,7 @@ public sealed class CatalogApi(RequestAuthenticator auth, ProductStore products,
     public Task<IResult> Deactivate(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
     {
         await auth.AuthenticateAdminAsync(request, ct);
+        JsonBody.RequireNone(request);
         var inactive = (ProductIds.IsValid(id) ? await products.MutateAsync(id, p => p.Active ? p with { Active = false } : null, ct) : null)
             ?? throw ApiErrors.NotFound("product").ToException();
         return TypedResults.Ok(ProductResponse.From(inactive));

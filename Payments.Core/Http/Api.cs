@@ -35,9 +35,6 @@ public static partial class Api
         }
     }
 
-    public static string RequestIdOrNew(HttpRequest request) =>
-        request.Headers["Idempotency-Key"].ToString() is { Length: > 0 and <= 100 } key ? key : Guid.NewGuid().ToString("n");
-
     private static ILogger Logger(HttpRequest request) =>
         request.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Payments.Api");
 

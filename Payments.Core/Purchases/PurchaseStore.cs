@@ -37,15 +37,17 @@ public sealed class PurchaseStore(PaymentsStorage storage)
 
     public async Task<StoredPurchase?> FindAsync(string userId, string purchaseId, CancellationToken ct)
     {
-        if (!purchaseId.StartsWith("pur_", StringComparison.Ordinal) || purchaseId.Length > 64)
+        if (!IsPurchaseId(purchaseId))
             return null;
         var row = await _purchases.GetEntityIfExistsAsync<TableEntity>(userId, purchaseId, cancellationToken: ct);
         return row.HasValue ? new StoredPurchase(FromEntity(row.Value!), row.Value!.ETag) : null;
     }
 
+    private static bool IsPurchaseId(string id) => id.StartsWith("pur_", StringComparison.Ordinal) && TableKeys.IsSafe(id, 64);
+
     public async Task<StoredPurchase?> FindByIdAsync(string purchaseId, CancellationToken ct)
     {
-        if (!purchaseId.StartsWith("pur_", StringComparison.Ordinal) || purchaseId.Length > 64)
+        if (!IsPurchaseId(purchaseId))
             return null;
         var owner = await _owners.GetEntityIfExistsAsync<TableEntity>(purchaseId, OwnerRow, cancellationToken: ct);
         return owner.HasValue ? await FindAsync(owner.Value!.GetString("UserId"), purchaseId, ct) : null;

@@ -37,6 +37,8 @@ public sealed class WebhookInbox(PaymentsStorage storage, TimeProvider clock)
 
     public async Task<(InboxEvent Event, ETag ETag)?> FindAsync(string eventId, CancellationToken ct)
     {
+        if (!eventId.StartsWith("evt_", StringComparison.Ordinal) || !TableKeys.IsSafe(eventId, 255))
+            return null;
         var row = await _table.GetEntityIfExistsAsync<TableEntity>(eventId, Row, cancellationToken: ct);
         return row.HasValue ? (FromEntity(row.Value!), row.Value!.ETag) : null;
     }
