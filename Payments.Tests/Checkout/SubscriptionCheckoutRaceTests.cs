@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Payments.Core.Organisations;
 using Payments.Tests.Infrastructure;
 using Stripe;
 using Xunit;
@@ -48,5 +49,38 @@ public sealed class SubscriptionCheckoutRaceTests(PaymentsFixture fixture)
 
         var second = await HttpAssert.JsonAsync(await StartAsync(adminEmail), HttpStatusCode.Created);
         Assert.NotEqual(first.GetProperty("sessionId").GetString(), second.GetProperty("sessionId").GetString());
+    }
+}
+
+/// <summary>The claim of a completed checkout lasts while its subscription lives, and no longer.</summary>
+[Collection(StoreTestGroup.Name)]
+public sealed class SubscriptionCheckoutAfterCancelTests(StoreFixture store)
+{
+    [Fact]
+    public async Task After_the_subscription_is_canceled_the_admin_email_can_subscribe_again()
+    {
+        await store.DeliveryAsync(new { duplicates = 1, shuffle = false });
+        var adminEmail = $"admin-{Guid.NewGuid():n}@example.test";
+        using var client = store.Host.ClientFor(PaymentsFixture.NewUserId("buyer"));
+        var order = new
+        {
+            devices = 0, subscription = true, name = "Acme Labs", adminEmail,
+            shippingAddress = new { line1 = "1 Main St", city = "Springfield", postalCode = "62701", country = "US" },
+        };
+        var first = await HttpAssert.JsonAsync(await client.PostAsJsonAsync("/api/checkout-sessions", order), HttpStatusCode.Created);
+        (await store.Stripe.Control.PostAsJsonAsync($"/_emulator/checkout/sessions/{first.GetProperty("sessionId").GetString()}/complete",
+            new { paymentMethod = "pm_card_visa" })).EnsureSuccessStatusCode();
+        await store.FlushAsync();
+        await HttpAssert.EventuallyAsync(async () => await store.Host.Get<AdminAccounts>().HasActiveSubscriptionAsync(adminEmail, default), "subscription active");
+        await HttpAssert.ProblemAsync(await client.PostAsJsonAsync("/api/checkout-sessions", order), 409, "subscription_exists", "adminEmail");
+
+        var subscriptionId = (await store.Host.Get<AdminAccounts>().FindAsync(adminEmail, default))!.SubscriptionId!;
+        await store.Stripe.CreateClient().V1.Subscriptions.CancelAsync(subscriptionId);
+        await store.FlushAsync();
+        await HttpAssert.EventuallyAsync(async () => (await store.Host.Get<SubscriptionStore>().FindAsync(subscriptionId, default))?.Status == "canceled",
+            "subscription recorded as canceled");
+
+        var second = await HttpAssert.JsonAsync(await client.PostAsJsonAsync("/api/checkout-sessions", order), HttpStatusCode.Created);
+        Assert.NotEqual(first.GetProperty("saleId").GetString(), second.GetProperty("saleId").GetString());
     }
 }
