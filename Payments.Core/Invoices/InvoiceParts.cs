@@ -3,7 +3,7 @@ using Payments.Core.Purchases;
 
 namespace Payments.Core.Invoices;
 
-public sealed record ShippingAddress(string Name, string Line1, string? Line2, string City, string? State, string PostalCode, string Country);
+public sealed record ShippingAddress(string Name, string Line1, string City, string PostalCode, string Country, string? Line2 = null, string? State = null);
 
 /// <summary>The invoice's own fields; the collections live beside it in <see cref="Invoice"/>.</summary>
 public sealed record InvoiceHeader(string Id, string OrganiserId, InvoiceStatus Status, DateTimeOffset Created, DateTimeOffset Deadline, DateTimeOffset Updated)
