@@ -59,6 +59,31 @@ public sealed class GroupInvoiceTests(StoreFixture store)
     }
 
     [Fact]
+    public async Task Six_people_joining_at_once_are_all_members_and_a_replayed_payment_answers_the_same()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, _, _) = await GoldenInvoiceAsync(Host);
+        // Fewer than the optimistic loop's attempts, so even the unluckiest writer gets through.
+        var people = Enumerable.Range(0, 6).Select(i => PersonFor(Host, $"guest{i}")).ToList();
+
+        var joined = await Task.WhenAll(people.Select(p => p.Client.PostAsync($"/api/invoices/{id}/members", null)));
+
+        Assert.All(joined, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var invoice = await GetAsync(alice, id);
+        Assert.Equal(9, invoice.GetProperty("members").GetArrayLength());
+        Assert.Equal(9, invoice.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("userId").GetString()).Distinct().Count());
+
+        await CheckOutAsync(alice, id, "organiser");
+        var card = await alice.SaveCardAsync();
+        var key = Guid.NewGuid().ToString();
+        var first = await (await PayAsync(alice, id, alice.UserId, card, key)).Content.ReadAsStringAsync();
+        var again = await PayAsync(alice, id, alice.UserId, card, key);
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(first, await again.Content.ReadAsStringAsync());
+        Assert.Equal(1, await StripeCallsAsync(store.Stripe, id, ":intent"));
+    }
+
+    [Fact]
     public async Task Organiser_mode_puts_the_whole_total_on_the_organiser()
     {
         await NormalDeliveryAsync();
