@@ -89,8 +89,12 @@ public sealed class Invoice
         Touch(now);
     }
 
-    /// <summary>Checks that the payer may pay this share now, without changing anything.</summary>
-    public InvoiceShare RequirePayable(string memberId)
+    /// <summary>
+    /// Checks that the share may be paid now, without changing anything. <paramref name="resumingPayerId"/>
+    /// lets a payer whose own request died before Stripe answered retry it (same Idempotency-Key):
+    /// their pending payment still holds the share, and the retry carries on with it.
+    /// </summary>
+    public InvoiceShare RequirePayable(string memberId, string? resumingPayerId = null)
     {
         if (Status.IsEnded())
             throw InvoiceErrors.Closed(Status).ToException();
@@ -99,7 +103,9 @@ public sealed class Invoice
                 ? "The organiser has not checked the invoice out yet; shares are known after checkout."
                 : $"The invoice is {Status.ToWire()}; every share is paid.").ToException();
         var share = Share(memberId) ?? throw InvoiceErrors.ShareNotFound().ToException();
-        if (share.Status != ShareStatus.Unpaid)
+        var resuming = share.Status == ShareStatus.Paying && share.PayerId == resumingPayerId
+            && _payments[share.PaymentId!].Status == InvoicePaymentStatus.Pending;
+        if (share.Status != ShareStatus.Unpaid && !resuming)
             throw InvoiceErrors.AlreadyCovered().ToException();
         return share;
     }

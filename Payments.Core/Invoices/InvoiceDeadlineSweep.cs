@@ -4,13 +4,32 @@ using Microsoft.Extensions.Options;
 
 namespace Payments.Core.Invoices;
 
-public sealed record InvoiceSweepResult(int Due, int Expired, int Failed);
+public sealed record InvoiceSweepResult(int Due, int Expired, int Failed, int FundingTried = 0);
 
-/// <summary>Ends every open or checked-out invoice whose deadline has passed: holds voided, status expired, members emailed once.</summary>
-public sealed partial class InvoiceDeadlineSweep(InvoiceStore store, InvoiceClosing closing, TimeProvider clock, ILogger<InvoiceDeadlineSweep> logger)
+/// <summary>
+/// Ends every open or checked-out invoice whose deadline has passed: holds voided, status expired,
+/// members emailed once. It also finishes funding that stopped half-way (a capture that failed for
+/// the moment), so a fully authorized invoice does not wait for another event.
+/// </summary>
+public sealed partial class InvoiceDeadlineSweep(
+    InvoiceStore store, InvoiceClosing closing, InvoiceFunding funding, TimeProvider clock, ILogger<InvoiceDeadlineSweep> logger)
 {
     public async Task<InvoiceSweepResult> RunOnceAsync(CancellationToken ct)
     {
+        var retried = 0;
+        foreach (var invoiceId in await store.ListAwaitingFundingAsync(ct))
+        {
+            try
+            {
+                await funding.TryFundAsync(invoiceId, ct);
+                retried++;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFundingFailed(logger, ex, invoiceId);
+            }
+        }
+
         var due = await store.ListDueAsync(clock.GetUtcNow(), ct);
         int expired = 0, failed = 0;
         foreach (var invoiceId in due)
@@ -27,8 +46,11 @@ public sealed partial class InvoiceDeadlineSweep(InvoiceStore store, InvoiceClos
                 failed++;
             }
         }
-        return new InvoiceSweepResult(due.Count, expired, failed);
+        return new InvoiceSweepResult(due.Count, expired, failed, retried);
     }
+
+    [LoggerMessage(EventId = 6703, Level = LogLevel.Error, Message = "Funding invoice {InvoiceId} failed again; the next sweep tries again")]
+    private static partial void LogFundingFailed(ILogger logger, Exception ex, string invoiceId);
 
     [LoggerMessage(EventId = 6701, Level = LogLevel.Error, Message = "Expiring invoice {InvoiceId} failed; the next sweep tries again")]
     private static partial void LogFailed(ILogger logger, Exception ex, string invoiceId);

@@ -21,6 +21,25 @@ public sealed partial class InvoiceFunding(
         if (!claimed)
             return invoice;
 
+        try
+        {
+            return await CaptureAllAsync(invoice, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Stripe or storage failed for the moment: free the claim so the next event or sweep retries at once.
+            await store.MutateAsync(invoiceId, i =>
+            {
+                i.ReleaseFunding(clock.GetUtcNow());
+                return true;
+            }, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<Invoice> CaptureAllAsync(Invoice invoice, CancellationToken ct)
+    {
+        var invoiceId = invoice.Id;
         var failed = new List<InvoicePayment>();
         foreach (var payment in invoice.PaymentsToCapture)
         {

@@ -35,7 +35,7 @@ public sealed partial class InvoicePaymentService(
                 var invoice = await store.GetAsync(invoiceId, token);
                 if (!invoice.IsMember(caller.UserId))
                     throw InvoiceErrors.NotFound().ToException();
-                invoice.RequirePayable(memberId);
+                invoice.RequirePayable(memberId, resumingPayerId: caller.UserId);
                 if (request.PaymentMethodId is { } cardId)
                 {
                     card = await cards.FindUsableAsync(caller.UserId, cardId, token) ?? throw CardNotUsable().ToException();
@@ -99,7 +99,18 @@ public sealed partial class InvoicePaymentService(
             return ProblemMapper.Stored(invoice.Status.IsEnded() ? InvoiceErrors.Closed(invoice.Status) : InvoiceErrors.AlreadyCovered());
         }
         if (invoice.IsFullyAuthorized)
-            invoice = await funding.TryFundAsync(invoice.Id, ct);
+        {
+            try
+            {
+                invoice = await funding.TryFundAsync(invoice.Id, ct);
+            }
+            catch (Exception ex) when (ex is PaymentProviderException or Azure.RequestFailedException)
+            {
+                // The payment itself stands; funding is retried by the payment's events and the sweep.
+                LogFundingDeferred(logger, ex, invoiceId);
+                invoice = await store.GetAsync(invoiceId, ct);
+            }
+        }
 
         var payment = invoice.Payment(paymentId)!;
         var paymentStatus = payment.Status.ToWire();
@@ -127,6 +138,9 @@ public sealed partial class InvoicePaymentService(
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Invoice {InvoiceId} payment {PaymentId} toward {MemberId}'s share is {Status}")]
     private static partial void LogPaid(ILogger logger, string invoiceId, string paymentId, string memberId, string status);
+
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Invoice {InvoiceId}: funding failed for now; it is retried")]
+    private static partial void LogFundingDeferred(ILogger logger, Exception ex, string invoiceId);
 
     [LoggerMessage(EventId = 6102, Level = LogLevel.Information, Message = "Invoice {InvoiceId} payment {PaymentId} declined: {Code} {DeclineCode}")]
     private static partial void LogDeclined(ILogger logger, string invoiceId, string paymentId, string? code, string? declineCode);

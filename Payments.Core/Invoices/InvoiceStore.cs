@@ -109,6 +109,16 @@ public sealed class InvoiceStore(PaymentsStorage storage)
         return due;
     }
 
+    /// <summary>Invoices whose every share is authorized but which are not funded yet: funding to finish or retry.</summary>
+    public async Task<IReadOnlyList<string>> ListAwaitingFundingAsync(CancellationToken ct)
+    {
+        var awaiting = new List<string>();
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {HeaderRow} and AwaitingFunding eq {true}");
+        await foreach (var row in _invoices.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: ct))
+            awaiting.Add(row.PartitionKey);
+        return awaiting;
+    }
+
     private static List<TableEntity> Rows(Invoice invoice)
     {
         var id = invoice.Id;
@@ -120,6 +130,7 @@ public sealed class InvoiceStore(PaymentsStorage storage)
                 ["Status"] = invoice.Status.ToWire(),
                 ["Deadline"] = invoice.Header.Deadline,
                 ["OrganiserId"] = invoice.OrganiserId,
+                ["AwaitingFunding"] = invoice.IsFullyAuthorized,
             },
         };
         foreach (var m in invoice.Members)

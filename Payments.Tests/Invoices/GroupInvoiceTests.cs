@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Payments.Core.Invoices;
+using Payments.Core.Webhooks;
 using Payments.Tests.Infrastructure;
 using Xunit;
 using static Payments.Tests.Invoices.InvoiceTestKit;
@@ -19,6 +20,14 @@ public sealed class GroupInvoiceTests(StoreFixture store)
 
     private Task NormalDeliveryAsync() =>
         store.DeliveryAsync(new { duplicates = 1, shuffle = false, delayMs = 0, dropTypes = Array.Empty<string>(), paused = false });
+
+    /// <summary>Delivers every event sent so far, waits until each is handled, then holds back the next ones.</summary>
+    private async Task HoldEventsAsync()
+    {
+        await store.FlushAsync();
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<WebhookInbox>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "events handled");
+        await store.DeliveryAsync(new { paused = true });
+    }
 
     [Theory]
     [InlineData("each", 4400L, 5500L, 11500L)]
@@ -332,8 +341,8 @@ public sealed class GroupInvoiceTests(StoreFixture store)
         await HttpAssert.JsonAsync(await PayAsync(alice, id, alice.UserId, await alice.SaveCardAsync()), HttpStatusCode.Created);
         var bobs = await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync()), HttpStatusCode.Created);
 
-        // Bob's authorization lapses before the last share is paid; hold the events back so the capture finds out.
-        await store.DeliveryAsync(new { paused = true });
+        // Bob's authorization lapses before the last share is paid; hold its events back so the capture finds out.
+        await HoldEventsAsync();
         try
         {
             (await store.Stripe.Control.PostAsync($"/_emulator/payment_intents/{bobs.GetProperty("payment").GetProperty("paymentIntentId").GetString()}/expire_authorization", null)).EnsureSuccessStatusCode();
@@ -359,6 +368,39 @@ public sealed class GroupInvoiceTests(StoreFixture store)
     }
 
     [Fact]
+    public async Task When_Stripe_fails_during_the_captures_the_payment_stands_and_the_sweep_finishes_the_funding()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "split");
+        await HttpAssert.JsonAsync(await PayAsync(alice, id, alice.UserId, await alice.SaveCardAsync()), HttpStatusCode.Created);
+        await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync()), HttpStatusCode.Created);
+
+        await HoldEventsAsync();
+        try
+        {
+            // Stripe answers 500 to the captures (and to Stripe.net's retry): the last payment is authorized all the same.
+            await store.Stripe.FailNextAsync("POST", "/v1/payment_intents/pi_", 500, 2);
+            var last = await HttpAssert.JsonAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), HttpStatusCode.Created);
+            Assert.Equal(("authorized", "checked_out"), (last.GetProperty("shareStatus").GetString(), last.GetProperty("invoiceStatus").GetString()));
+            (await store.Stripe.Control.DeleteAsync("/_emulator/faults")).EnsureSuccessStatusCode();
+
+            using var admin = Host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+            var swept = await HttpAssert.JsonAsync(await admin.PostAsync("/api/invoices/deadline-sweep", null), HttpStatusCode.OK);
+            Assert.True(swept.GetProperty("fundingTried").GetInt32() >= 1);
+        }
+        finally
+        {
+            await store.Stripe.Control.DeleteAsync("/_emulator/faults");
+            await NormalDeliveryAsync();
+        }
+        var funded = await GetAsync(alice, id);
+        Assert.Equal("funded", funded.GetProperty("status").GetString());
+        Assert.All(funded.GetProperty("shares").EnumerateArray(), s => Assert.Equal("captured", s.GetProperty("status").GetString()));
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(alice.Email).Count == 1), "the organiser's email");
+    }
+
+    [Fact]
     public async Task At_the_deadline_the_sweep_voids_every_hold_expires_the_invoice_and_emails_each_member_once()
     {
         // Its own tables, so the sweep sees only this test's invoices.
@@ -375,10 +417,10 @@ public sealed class GroupInvoiceTests(StoreFixture store)
         using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
         Assert.Equal(0, (await HttpAssert.JsonAsync(await admin.PostAsync("/api/invoices/deadline-sweep", null), HttpStatusCode.OK)).GetProperty("due").GetInt32());
 
-        var sweep = new InvoiceDeadlineSweep(host.Get<InvoiceStore>(), host.Get<InvoiceClosing>(), new ShiftedClock(TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1)),
+        var sweep = new InvoiceDeadlineSweep(host.Get<InvoiceStore>(), host.Get<InvoiceClosing>(), host.Get<InvoiceFunding>(), new ShiftedClock(TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1)),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<InvoiceDeadlineSweep>.Instance);
-        Assert.Equal(new InvoiceSweepResult(2, 2, 0), await sweep.RunOnceAsync(default));
-        Assert.Equal(new InvoiceSweepResult(0, 0, 0), await sweep.RunOnceAsync(default));
+        Assert.Equal(new InvoiceSweepResult(2, 2, 0, 0), await sweep.RunOnceAsync(default));
+        Assert.Equal(new InvoiceSweepResult(0, 0, 0, 0), await sweep.RunOnceAsync(default));
 
         var expired = await GetAsync(alice, id);
         Assert.Equal("expired", expired.GetProperty("status").GetString());
