@@ -432,6 +432,7 @@ public sealed class GroupInvoiceTests(StoreFixture store)
         Assert.Single(store.Smtp.To(bob.Email));
         Assert.Equal(2, store.Smtp.To(carol.Email).Count); // one per invoice she is on
         Assert.Single(store.Smtp.To(alice.Email));
+        await HttpAssert.ProblemAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), 409, "invoice_closed");
     }
 
     private sealed class ShiftedClock(TimeSpan by) : TimeProvider
