@@ -90,11 +90,18 @@ public sealed class Invoice
     }
 
     /// <summary>
+    /// How long a payment may hold a share without being authorized (a client confirmation or 3-D
+    /// Secure left unfinished, a request that died) before another payment may take the share over;
+    /// the old intent is then voided, and voided again should it be authorized later.
+    /// </summary>
+    public static readonly TimeSpan PaymentClaimTimeout = TimeSpan.FromMinutes(15);
+
+    /// <summary>
     /// Checks that the share may be paid now, without changing anything. <paramref name="resumingPayerId"/>
     /// lets a payer whose own request died before Stripe answered retry it (same Idempotency-Key):
     /// their pending payment still holds the share, and the retry carries on with it.
     /// </summary>
-    public InvoiceShare RequirePayable(string memberId, string? resumingPayerId = null)
+    public InvoiceShare RequirePayable(string memberId, DateTimeOffset now, string? resumingPayerId = null)
     {
         if (Status.IsEnded())
             throw InvoiceErrors.Closed(Status).ToException();
@@ -103,11 +110,12 @@ public sealed class Invoice
                 ? "The organiser has not checked the invoice out yet; shares are known after checkout."
                 : $"The invoice is {Status.ToWire()}; every share is paid.").ToException();
         var share = Share(memberId) ?? throw InvoiceErrors.ShareNotFound().ToException();
-        var resuming = share.Status == ShareStatus.Paying && share.PayerId == resumingPayerId
-            && _payments[share.PaymentId!].Status == InvoicePaymentStatus.Pending;
-        if (share.Status != ShareStatus.Unpaid && !resuming)
-            throw InvoiceErrors.AlreadyCovered().ToException();
-        return share;
+        if (share.Status == ShareStatus.Unpaid)
+            return share;
+        if (share.Status == ShareStatus.Paying && _payments[share.PaymentId!] is var holder
+            && ((holder.Status == InvoicePaymentStatus.Pending && holder.PayerId == resumingPayerId) || now - holder.Updated >= PaymentClaimTimeout))
+            return share;
+        throw InvoiceErrors.AlreadyCovered().ToException();
     }
 
     /// <summary>The payer claims the share for a new payment: from here until it fails, nobody else can pay it.</summary>
@@ -115,7 +123,7 @@ public sealed class Invoice
     {
         if (_payments.TryGetValue(paymentId, out var existing))
             return existing;
-        var share = RequirePayable(memberId);
+        var share = RequirePayable(memberId, now);
         var payment = new InvoicePayment(paymentId, memberId, payerId, cardId, share.Amount, Header.Totals!.Currency,
             InvoicePaymentStatus.Pending, null, null, null, now, now);
         _payments[paymentId] = payment;

@@ -35,7 +35,7 @@ public sealed partial class InvoicePaymentService(
                 var invoice = await store.GetAsync(invoiceId, token);
                 if (!invoice.IsMember(caller.UserId))
                     throw InvoiceErrors.NotFound().ToException();
-                invoice.RequirePayable(memberId, resumingPayerId: caller.UserId);
+                invoice.RequirePayable(memberId, clock.GetUtcNow(), resumingPayerId: caller.UserId);
                 if (request.PaymentMethodId is { } cardId)
                 {
                     card = await cards.FindUsableAsync(caller.UserId, cardId, token) ?? throw CardNotUsable().ToException();
@@ -51,6 +51,8 @@ public sealed partial class InvoicePaymentService(
                     i.ClaimShare(memberId, caller.UserId, paymentId, card?.Id, clock.GetUtcNow());
                     return true;
                 }, token);
+                if (invoice.HoldsToVoid.Count > 0)
+                    await closing.VoidHoldsAsync(invoiceId, token); // the abandoned payment this one took over from
                 var payment = invoice.Payment(paymentId)!;
                 return card is null
                     ? await ClientConfirmedAsync(caller, invoice, payment, token)

@@ -60,6 +60,31 @@ public sealed class InvoiceRulesTests
     }
 
     [Fact]
+    public void A_share_left_waiting_for_the_client_may_be_taken_over_after_the_claim_timeout()
+    {
+        var invoice = CheckedOut();
+        invoice.ClaimShare("bob", "bob", "ipay_1", null, Now);
+        invoice.ApplyIntent("ipay_1", Intent("pi_1", "requires_payment_method"), Now);
+        Assert.Equal(InvoicePaymentStatus.AwaitingPayment, invoice.Payment("ipay_1")!.Status);
+
+        Assert.Equal("share_already_covered", CodeOf(() => invoice.ClaimShare("bob", "alice", "ipay_2", "card_2", Now + Invoice.PaymentClaimTimeout / 2)));
+        invoice.ClaimShare("bob", "alice", "ipay_2", "card_2", Now + Invoice.PaymentClaimTimeout);
+
+        Assert.Equal(("ipay_2", "alice"), (invoice.Share("bob")!.PaymentId, invoice.Share("bob")!.PayerId));
+        Assert.Equal(["ipay_1"], invoice.HoldsToVoid.Select(p => p.Id));
+    }
+
+    [Fact]
+    public void Only_the_payer_resuming_their_own_pending_payment_gets_past_a_held_share()
+    {
+        var invoice = CheckedOut();
+        invoice.ClaimShare("bob", "bob", "ipay_1", null, Now);
+        Assert.Equal("bob", invoice.RequirePayable("bob", Now, resumingPayerId: "bob").MemberId);
+        Assert.Equal("share_already_covered", CodeOf(() => invoice.RequirePayable("bob", Now, resumingPayerId: "alice")));
+        Assert.Same(invoice.Payment("ipay_1"), invoice.ClaimShare("bob", "bob", "ipay_1", null, Now));
+    }
+
+    [Fact]
     public void A_payment_only_moves_forward_whatever_order_the_events_come_in()
     {
         var invoice = CheckedOut();
@@ -97,7 +122,7 @@ public sealed class InvoiceRulesTests
         invoice.End(InvoiceStatus.Expired, Now);
         Assert.All(invoice.Shares, s => Assert.Equal(ShareStatus.Voided, s.Status));
         Assert.Equal(["ipay_a"], invoice.HoldsToVoid.Select(p => p.Id));
-        Assert.Equal("invoice_closed", CodeOf(() => invoice.RequirePayable("bob")));
+        Assert.Equal("invoice_closed", CodeOf(() => invoice.RequirePayable("bob", Now)));
         Assert.Equal("invoice_closed", CodeOf(() => invoice.End(InvoiceStatus.Canceled, Now)));
     }
 
