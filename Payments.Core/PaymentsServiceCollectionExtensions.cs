@@ -7,6 +7,7 @@ using Payments.Core.Catalog;
 using Payments.Core.Checkout;
 using Payments.Core.Email;
 using Payments.Core.Fulfilment;
+using Payments.Core.Invoices;
 using Payments.Core.Organisations;
 using Payments.Core.Webhooks;
 using Payments.Core.Purchases;
@@ -98,6 +99,7 @@ public static class PaymentsServiceCollectionExtensions
         services.AddTransient<SubscriptionChangedHandler>();
         services.AddTransient<InvoicePaidHandler>();
         services.AddTransient<FulfilmentRequestedHandler>();
+        services.AddInvoices(configuration);
         return services;
     }
 

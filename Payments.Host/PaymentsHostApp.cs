@@ -1,5 +1,6 @@
 using Payments.Core;
 using Payments.Core.Http;
+using Payments.Core.Invoices;
 using Payments.Core.Purchases;
 using Payments.Core.Queues;
 using Payments.Core.Webhooks;
@@ -21,6 +22,8 @@ public static partial class PaymentsHostApp
         builder.Services.AddPaymentsQueueProcessing();
         if (builder.Configuration.GetValue("Purchases:AuthorizationSweep:Enabled", true))
             builder.Services.AddHostedService<AuthorizationSweepService>();
+        if (builder.Configuration.GetValue("Invoices:DeadlineSweepEnabled", true))
+            builder.Services.AddHostedService<InvoiceDeadlineSweepService>();
         if (builder.Configuration.GetValue("Webhooks:MaintenanceEnabled", true))
             builder.Services.AddHostedService<WebhookMaintenanceService>();
         builder.Services.AddProblemDetails();

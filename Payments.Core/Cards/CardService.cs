@@ -188,6 +188,17 @@ public sealed partial class CardService(
         }
     }
 
+    /// <summary>Stripe's decline turned into advice, with its consequence for the saved card applied (see DeclineAdvice).</summary>
+    public async Task<DeclineAdvice> AdviseOnDeclineAsync(string userId, string cardId, string? code, string? declineCode, CancellationToken ct)
+    {
+        var advice = DeclineAdvice.For(code, declineCode);
+        if (advice.Card == CardConsequence.Expire)
+            await ApplyDeclineAsync(userId, cardId, c => c.ExpireAfterDecline(), ct);
+        else if (advice.Card == CardConsequence.FailChecks)
+            await ApplyDeclineAsync(userId, cardId, c => c.FailChecksAfterDecline(), ct);
+        return advice;
+    }
+
     public async Task<StripeSetupIntent> CreateSetupIntentAsync(Caller caller, string requestId, CancellationToken ct)
     {
         var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, ct);

@@ -80,12 +80,14 @@ public static class TableNames
     public const string SentEmails = "sentemails";
     public const string InvoicePayments = "invoicepayments";
     public const string FulfilmentOrders = "fulfilmentorders";
+    public const string GroupInvoices = "groupinvoices";
+    public const string GroupInvoicesByUser = "groupinvoicesbyuser";
 
     public static readonly IReadOnlyList<string> All =
     [
         Customers, Cards, CardFingerprints, Products, Purchases, PurchaseOwners, IdempotentRequests, Refunds,
         WebhookInbox, WebhookCursor, Sales, Subscriptions, AdminAccounts, Organisations, OrganisationMembers, SentEmails,
-        InvoicePayments, FulfilmentOrders,
+        InvoicePayments, FulfilmentOrders, GroupInvoices, GroupInvoicesByUser,
     ];
 }
 

@@ -19,4 +19,10 @@ public static class IdempotencyKeys
     public static string Cancel(string purchaseId) => $"purchase:{purchaseId}:cancel";
     public static string Refund(string purchaseId, string requestKey) => $"refund:{purchaseId}:{requestKey}";
     public static string CheckoutSession(string saleId) => $"checkout:{saleId}";
+
+    /// <summary>One PaymentIntent per payment toward an invoice share; a retry after a decline is a new payment.</summary>
+    public static string InvoicePaymentIntent(string invoiceId, string memberId, string paymentId) => $"invoice:{invoiceId}:share:{memberId}:payment:{paymentId}:intent";
+    public static string InvoicePaymentCapture(string invoiceId, string paymentId) => $"invoice:{invoiceId}:payment:{paymentId}:capture";
+    public static string InvoicePaymentCancel(string invoiceId, string paymentId) => $"invoice:{invoiceId}:payment:{paymentId}:cancel";
+    public static string InvoiceRefund(string invoiceId, string requestKey) => $"invoice-refund:{invoiceId}:{requestKey}";
 }
