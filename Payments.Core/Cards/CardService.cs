@@ -40,8 +40,10 @@ public sealed partial class CardService(
         {
             attached = paymentMethod.CustomerId == customerId
                 ? paymentMethod
-                : await stripe.AttachPaymentMethodAsync(
-                    paymentMethodId, customerId, IdempotencyKeys.Attach(caller.UserId, cardId, paymentMethodId), ct);
+                : await KeyedStripeCall.RunAsync(IdempotencyKeys.Attach(caller.UserId, cardId, paymentMethodId),
+                    key => stripe.AttachPaymentMethodAsync(paymentMethodId, customerId, key, ct),
+                    async () => await stripe.FindPaymentMethodAsync(paymentMethodId, ct) is { } pm && pm.CustomerId == customerId ? pm : null,
+                    logger);
         }
         catch (PaymentProviderException ex) when (ex.Failure == PaymentProviderFailure.Card)
         {
