@@ -643,6 +643,11 @@ var appSettings = [
     name: 'Stripe__MaxNetworkRetries'
     value: '2'
   }
+  // Every idempotency key starts with this, so deployments sharing a Stripe account never replay each other's keys.
+  {
+    name: 'Stripe__IdempotencyPrefix'
+    value: '${environmentName}:'
+  }
   // Payments.Core: Auth (no development signing key in Azure).
   {
     name: 'Auth__Issuer'
