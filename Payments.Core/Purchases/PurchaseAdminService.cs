@@ -67,7 +67,7 @@ public sealed partial class PurchaseAdminService(
     public async Task<Purchase> CancelAsync(string purchaseId, CancellationToken ct)
     {
         var purchase = await FindAsync(purchaseId, ct);
-        if (purchase.Status == PurchaseStatus.Canceled)
+        if (purchase.Status is PurchaseStatus.Canceled or PurchaseStatus.Expired)
             return purchase;
         if (purchase.PaymentIntentId is null || purchase.Status is not (PurchaseStatus.Authorized or PurchaseStatus.AwaitingPayment or PurchaseStatus.RequiresAction or PurchaseStatus.Failed))
             throw PurchaseErrors.InvalidState($"A {purchase.Status.ToWire()} purchase cannot be canceled; refund it instead.").ToException();
