@@ -57,6 +57,7 @@ public static class PaymentsServiceCollectionExtensions
             }), options.EffectiveIdempotencyPrefix(environment));
         });
 
+        services.AddSingleton<KeyedStripeCall>();
         services.TryAddSingleton<IMessageSender, StorageQueueSender>();
         services.AddSingleton<QueueDispatcher>();
 

@@ -180,6 +180,7 @@ var tableNames = [
   'sentemails'
   'invoicepayments'
   'fulfilmentorders'
+  'stripekeys'
 ]
 
 // Payments.Core.Storage.ContainerNames.All: Stripe event payloads too large for a table property.

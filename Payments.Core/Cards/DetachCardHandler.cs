@@ -1,5 +1,4 @@
 using Azure;
-using Microsoft.Extensions.Logging;
 using Payments.Core.Queues;
 using Payments.Core.Stripe;
 
@@ -8,9 +7,9 @@ namespace Payments.Core.Cards;
 /// <summary>
 /// Detaches a removed card in Stripe. Safe to run twice: the detach is keyed and the row remembers it.
 /// A 5xx Stripe saved under the key would replay on every redelivery, so after one the handler checks
-/// whether the card is still attached and, if so, detaches under the key's next generation.
+/// whether the card is still attached and, if so, detaches under the key's next generation (KeyedStripeCall).
 /// </summary>
-public sealed class DetachCardHandler(CardStore store, IStripeGateway stripe, TimeProvider clock, ILogger<DetachCardHandler> logger) : IMessageHandler
+public sealed class DetachCardHandler(CardStore store, IStripeGateway stripe, KeyedStripeCall keyed, TimeProvider clock) : IMessageHandler
 {
     public async Task HandleAsync(QueueMessage message, MessageDelivery delivery, CancellationToken ct)
     {
@@ -20,14 +19,14 @@ public sealed class DetachCardHandler(CardStore store, IStripeGateway stripe, Ti
             return;
 
         var paymentMethodId = stored.Card.StripePaymentMethodId;
-        await KeyedStripeCall.RunAsync<object>(IdempotencyKeys.Detach(userId, stored.Card.Id),
+        await keyed.RunAsync<object>(IdempotencyKeys.Detach(userId, stored.Card.Id),
             async key =>
             {
                 await stripe.DetachPaymentMethodAsync(paymentMethodId, key, ct);
                 return paymentMethodId;
             },
             async () => await stripe.FindPaymentMethodAsync(paymentMethodId, ct) is { CustomerId: not null } ? null : paymentMethodId,
-            logger);
+            ct);
 
         stored.Card.MarkDetached(clock.GetUtcNow());
         try

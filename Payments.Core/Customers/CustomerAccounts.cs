@@ -1,6 +1,5 @@
 using Azure;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Logging;
 using Payments.Core.Storage;
 using Payments.Core.Stripe;
 
@@ -10,7 +9,7 @@ namespace Payments.Core.Customers;
 /// Exactly one Stripe customer per user. Racing first calls send the same idempotency key, so
 /// Stripe answers them all with one customer; the insert-if-absent row then settles which id we keep.
 /// </summary>
-public sealed class CustomerAccounts(PaymentsStorage storage, IStripeGateway stripe, TimeProvider clock, ILogger<CustomerAccounts> logger)
+public sealed class CustomerAccounts(PaymentsStorage storage, IStripeGateway stripe, KeyedStripeCall keyed, TimeProvider clock)
 {
     private const string RowKey = "stripe";
     private readonly TableClient _table = storage.Table(TableNames.Customers);
@@ -26,10 +25,10 @@ public sealed class CustomerAccounts(PaymentsStorage storage, IStripeGateway str
         if (await FindAsync(userId, ct) is { } known)
             return known;
 
-        var created = await KeyedStripeCall.RunAsync(IdempotencyKeys.Customer(userId),
+        var created = await keyed.RunAsync(IdempotencyKeys.Customer(userId),
             key => stripe.CreateCustomerAsync(userId, email, key, ct),
             () => stripe.FindCustomerAsync(userId, email, ct),
-            logger);
+            ct);
         var row = new TableEntity(userId, RowKey) { ["StripeCustomerId"] = created, ["Created"] = clock.GetUtcNow() };
         return await _table.TryAddEntityAsync(row, ct)
             ? created

@@ -16,6 +16,7 @@ public sealed partial class PurchaseAdminService(
     PurchaseStore purchases,
     PaymentIntentSync sync,
     IStripeGateway stripe,
+    KeyedStripeCall keyed,
     IdempotentRequests idempotency,
     PaymentsStorage storage,
     TimeProvider clock,
@@ -41,10 +42,10 @@ public sealed partial class PurchaseAdminService(
         PaymentIntentSnapshot intent;
         try
         {
-            intent = await KeyedStripeCall.RunAsync(IdempotencyKeys.Capture(purchaseId),
+            intent = await keyed.RunAsync(IdempotencyKeys.Capture(purchaseId),
                 key => stripe.CapturePaymentIntentAsync(purchase.PaymentIntentId!, amount, key, ct),
                 async () => await stripe.GetPaymentIntentAsync(purchase.PaymentIntentId!, ct) is { Status: not "requires_capture" } done ? done : null,
-                logger);
+                ct);
         }
         catch (PaymentProviderException ex) when (ex.Code == "payment_intent_unexpected_state")
         {
@@ -75,10 +76,10 @@ public sealed partial class PurchaseAdminService(
         PaymentIntentSnapshot intent;
         try
         {
-            intent = await KeyedStripeCall.RunAsync(IdempotencyKeys.Cancel(purchaseId),
+            intent = await keyed.RunAsync(IdempotencyKeys.Cancel(purchaseId),
                 key => stripe.CancelPaymentIntentAsync(intentId, key, ct),
                 async () => await stripe.GetPaymentIntentAsync(intentId, ct) is { Status: "canceled" } done ? done : null,
-                logger);
+                ct);
         }
         catch (PaymentProviderException ex) when (ex.Code == "payment_intent_unexpected_state")
         {
@@ -153,10 +154,10 @@ public sealed partial class PurchaseAdminService(
         RefundSnapshot refund;
         try
         {
-            refund = await KeyedStripeCall.RunAsync(refundKey,
+            refund = await keyed.RunAsync(refundKey,
                 key => stripe.CreateRefundAsync(purchase.PaymentIntentId!, amount, reason, refundKey, key, ct),
                 () => stripe.FindRefundAsync(purchase.PaymentIntentId!, refundKey, ct),
-                logger);
+                ct);
         }
         catch (PaymentProviderException ex) when (!ex.IsTransient)
         {

@@ -22,6 +22,7 @@ public sealed partial class PurchaseService(
     PurchaseStore purchases,
     IdempotentRequests idempotency,
     IStripeGateway stripe,
+    KeyedStripeCall keyed,
     TimeProvider clock,
     ILogger<PurchaseService> logger)
 {
@@ -118,10 +119,10 @@ public sealed partial class PurchaseService(
     {
         try
         {
-            return await KeyedStripeCall.RunAsync(IdempotencyKeys.PaymentIntent(purchase.Id),
+            return await keyed.RunAsync(IdempotencyKeys.PaymentIntent(purchase.Id),
                 key => stripe.CreatePaymentIntentAsync(IntentFor(purchase, customerId, paymentMethodId, confirm), key, ct),
                 () => stripe.FindPaymentIntentForPurchaseAsync(customerId, purchase.Id, ct),
-                logger);
+                ct);
         }
         catch (PaymentProviderException ex) when (ex.Failure != PaymentProviderFailure.Card && !ex.IsTransient)
         {

@@ -78,6 +78,24 @@ public sealed class StripeFailureRecoveryTests(PaymentsFixture fixture)
         Assert.Contains(calls, r => r.GetProperty("idempotencyKey").GetString()!.EndsWith(":g2", StringComparison.Ordinal) && r.GetProperty("status").GetInt32() == 200);
     }
 
+    [Fact]
+    public async Task A_detach_whose_keys_stripe_keeps_failing_moves_on_to_fresh_keys_on_redelivery()
+    {
+        var user = PaymentsFixture.NewUserId();
+        var (client, cardId, stripeId) = await UserWithCardAsync(Host, user);
+        // Each of the first delivery's tries (g1, g2, g3) gets a 500 that Stripe saves; the next delivery starts at g4
+        // (kept in table stripekeys) instead of replaying the saved failures.
+        await FaultAsync("POST", $"/v1/payment_methods/{stripeId}/detach", "during_execution", count: Payments.Core.Stripe.KeyedStripeCall.MaxTriesPerCall);
+
+        await HttpAssert.JsonAsync(await client.DeleteAsync($"/api/me/payment-methods/{cardId}"), HttpStatusCode.OK);
+
+        var store = Host.Get<CardStore>();
+        await HttpAssert.EventuallyAsync(async () => (await store.FindAsync(user, cardId, default))!.Card.DetachedAt is not null, "detached", 60);
+        var calls = await CallsWithKeyAsync($"testing:detach:{user}:{cardId}");
+        Assert.Contains(calls, r => r.GetProperty("idempotencyKey").GetString()!.EndsWith(":g4", StringComparison.Ordinal) && r.GetProperty("status").GetInt32() == 200);
+        Assert.DoesNotContain(calls, r => r.GetProperty("idempotencyKey").GetString()!.EndsWith(":g5", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("during_execution")]
     [InlineData("after_execution")]
@@ -126,7 +144,7 @@ public sealed class StripeFailureRecoveryTests(PaymentsFixture fixture)
         var (client, cardId, _) = await UserWithCardAsync(Host, user);
         // Every try fails: Stripe.net's retry of each of the key's generations (a 5xx may have been saved under a key).
         await FaultAsync("POST", "/v1/payment_intents", "before_execution", status: 503,
-            count: 2 * Payments.Core.Stripe.KeyedStripeCall.MaxGenerations);
+            count: 2 * Payments.Core.Stripe.KeyedStripeCall.MaxTriesPerCall);
         var key = Guid.NewGuid().ToString();
 
         var failed = await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId }, key);
