@@ -9,6 +9,9 @@ public sealed record Shipment(string Carrier, string TrackingNumber, DateTimeOff
 
 public sealed record PaymentOutcome(string? StripeStatus, string? ErrorCode, string? DeclineCode);
 
+/// <summary>A refund asked of Stripe and not yet counted: how much, and since when.</summary>
+public sealed record RefundReservation(long Amount, DateTimeOffset At);
+
 /// <summary>
 /// A purchase: the priced cart and where its payment stands. Amounts are what Stripe reports
 /// (authorized, captured, refunded); the status only ever moves forward (see <see cref="PurchaseStatuses.Rank"/>).
@@ -34,8 +37,8 @@ public sealed class Purchase
     /// Refunds asked of Stripe and not yet counted in <see cref="AmountRefunded"/>, by request key. Reserved
     /// under the row's ETag before Stripe is called, so concurrent refunds can never add up to more than was captured.
     /// </summary>
-    public IReadOnlyDictionary<string, long> RefundReservations => _reservations;
-    private Dictionary<string, long> _reservations = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, RefundReservation> RefundReservations => _reservations;
+    private Dictionary<string, RefundReservation> _reservations = new(StringComparer.Ordinal);
     public PaymentOutcome? Outcome { get; private set; }
     public DateTimeOffset? AuthorizedAt { get; private set; }
     public DateTimeOffset? SweptAt { get; private set; }
@@ -45,7 +48,7 @@ public sealed class Purchase
     public string Currency => Quote.Currency;
     public long Total => Quote.Total;
     /// <summary>What Stripe will still refund, less the refunds already on their way.</summary>
-    public long Refundable => Math.Max(0, AmountCaptured - AmountRefunded - _reservations.Values.Sum());
+    public long Refundable => Math.Max(0, AmountCaptured - AmountRefunded - _reservations.Values.Sum(r => r.Amount));
 
     public static Purchase Start(string id, string userId, string? cardId, Quote quote, CaptureMethod captureMethod, string? receiptEmail, DateTimeOffset now) => new()
     {
@@ -61,7 +64,7 @@ public sealed class Purchase
 
     /// <summary>Rebuilds from storage; only the store calls this.</summary>
     internal void Restore(PurchaseStatus status, string? paymentIntentId, long authorized, long captured, long refunded, long released,
-        IReadOnlyDictionary<string, long> reservations,
+        IReadOnlyDictionary<string, RefundReservation> reservations,
         PaymentOutcome? outcome, DateTimeOffset? authorizedAt, DateTimeOffset? sweptAt, Shipment? shipment, DateTimeOffset updated)
     {
         Status = status;
@@ -70,7 +73,7 @@ public sealed class Purchase
         AmountCaptured = captured;
         AmountRefunded = refunded;
         AmountReleased = released;
-        _reservations = new Dictionary<string, long>(reservations, StringComparer.Ordinal);
+        _reservations = new Dictionary<string, RefundReservation>(reservations, StringComparer.Ordinal);
         Outcome = outcome;
         AuthorizedAt = authorizedAt;
         SweptAt = sweptAt;
@@ -127,7 +130,7 @@ public sealed class Purchase
             return true;
         if (amount <= 0 || amount > Refundable)
             return false;
-        _reservations[requestKey] = amount;
+        _reservations[requestKey] = new RefundReservation(amount, now);
         Updated = now;
         return true;
     }
@@ -139,6 +142,20 @@ public sealed class Purchase
             return false;
         Updated = now;
         return true;
+    }
+
+    /// <summary>
+    /// Drops reservations made before <paramref name="cutoff"/>: their requests failed without an answer and
+    /// were never retried. Call it in the write that applies a fresh read of the intent, whose
+    /// amount_refunded counts any of them that Stripe did make.
+    /// </summary>
+    public bool DropReservationsBefore(DateTimeOffset cutoff, DateTimeOffset now)
+    {
+        var stale = _reservations.Where(r => r.Value.At < cutoff).Select(r => r.Key).ToList();
+        stale.ForEach(key => _reservations.Remove(key));
+        if (stale.Count > 0)
+            Updated = now;
+        return stale.Count > 0;
     }
 
     /// <summary>Stripe refused to create the payment before anything existed there: the purchase ends with the reason.</summary>

@@ -23,6 +23,9 @@ public sealed partial class PurchaseAdminService(
     ILogger<PurchaseAdminService> logger)
 {
     private static readonly HashSet<string> RefundReasons = ["duplicate", "fraudulent", "requested_by_customer"];
+
+    /// <summary>A reservation this old belongs to a request that died without an answer (Stripe.net gives up well before).</summary>
+    public static readonly TimeSpan StaleReservation = TimeSpan.FromMinutes(5);
     private readonly TableClient _refunds = storage.Table(TableNames.Refunds);
 
     public async Task<Purchase> FindAsync(string purchaseId, CancellationToken ct) =>
@@ -119,7 +122,7 @@ public sealed partial class PurchaseAdminService(
         return await idempotency.RunAsync(purchase.UserId, $"refund-{purchaseId}", idempotencyKey, IdempotentRequests.Hash(request), Ids.New("refund"),
             validate: async token =>
             {
-                var current = await FindAsync(purchaseId, token);
+                var current = await SettleStaleReservationsAsync(await FindAsync(purchaseId, token), token);
                 if (current.Status is not (PurchaseStatus.Succeeded or PurchaseStatus.PartiallyRefunded))
                     throw PurchaseErrors.InvalidState($"Only a captured purchase can be refunded; this one is {current.Status.ToWire()}.").ToException();
                 amount = request.Amount ?? current.Refundable;
@@ -134,7 +137,8 @@ public sealed partial class PurchaseAdminService(
     /// Reserves the amount on the purchase row (under its ETag) before Stripe is called, so two refunds
     /// racing with different keys can never together exceed what was captured; the reservation is
     /// dropped in the same write that counts the refund, or when Stripe refuses it. After a transient
-    /// failure the reservation stays: the outcome is unknown until the same key is retried.
+    /// failure the reservation stays: the outcome is unknown until the same key is retried, or until it is
+    /// <see cref="StaleReservation"/> old and settled against Stripe's own count.
     /// </summary>
     private async Task<StoredResponse> RefundReservedAsync(Purchase purchase, long amount, string? reason, string idempotencyKey, CancellationToken ct)
     {
@@ -162,6 +166,8 @@ public sealed partial class PurchaseAdminService(
         catch (PaymentProviderException ex) when (!ex.IsTransient)
         {
             Api.LogProvider(logger, ex);
+            // Nothing was refunded: the request ends here, its reason kept beside the refunds Stripe made.
+            await RecordRejectedRefundAsync(purchaseId, idempotencyKey, amount, reason, ex, ct);
             var released = await purchases.MutateAsync(purchase.UserId, purchaseId, p => p.ReleaseRefund(refundKey, clock.GetUtcNow()), ct);
             throw (ex.Code is "amount_too_large" or "charge_already_refunded"
                 ? RefundExceeds(released.Refundable)
@@ -186,6 +192,30 @@ public sealed partial class PurchaseAdminService(
         var body = new RefundResponse(refund.Id, refund.Amount, refund.Status, reason, PurchaseResponse.From(updated));
         return new StoredResponse(201, "application/json", JsonSerializer.Serialize(body, JsonBody.Options));
     }
+
+    /// <summary>Reservations of requests that never finished are settled against a fresh read of Stripe's refunds.</summary>
+    private async Task<Purchase> SettleStaleReservationsAsync(Purchase purchase, CancellationToken ct)
+    {
+        var cutoff = clock.GetUtcNow() - StaleReservation;
+        if (purchase.PaymentIntentId is null || !purchase.RefundReservations.Values.Any(r => r.At < cutoff))
+            return purchase;
+        var intent = await stripe.GetPaymentIntentAsync(purchase.PaymentIntentId, ct);
+        return await purchases.MutateAsync(purchase.UserId, purchase.Id, p =>
+        {
+            var applied = p.Apply(intent, clock.GetUtcNow());
+            return p.DropReservationsBefore(cutoff, clock.GetUtcNow()) || applied;
+        }, ct);
+    }
+
+    private async Task RecordRejectedRefundAsync(string purchaseId, string idempotencyKey, long amount, string? reason, PaymentProviderException ex, CancellationToken ct) =>
+        await _refunds.UpsertEntityAsync(new TableEntity(purchaseId, $"rejected:{idempotencyKey}")
+        {
+            ["Amount"] = amount,
+            ["Status"] = "rejected",
+            ["Reason"] = reason,
+            ["ErrorCode"] = ex.Code ?? ex.Failure.ToString(),
+            ["Created"] = clock.GetUtcNow(),
+        }, TableUpdateMode.Replace, ct);
 
     private static ApiError RefundExceeds(long refundable) =>
         new(422, "refund_exceeds_captured", $"At most {refundable} can still be refunded.", "amount");

@@ -137,7 +137,7 @@ public sealed class PurchaseStore(PaymentsStorage storage)
             PurchaseStatuses.TryParse(e.GetString("Status"), out var status) ? status : PurchaseStatus.Pending,
             e.GetString("PaymentIntentId"),
             e.GetInt64("AmountAuthorized") ?? 0, e.GetInt64("AmountCaptured") ?? 0, e.GetInt64("AmountRefunded") ?? 0, e.GetInt64("AmountReleased") ?? 0,
-            e.GetString("RefundReservations") is { } reserved ? JsonSerializer.Deserialize<Dictionary<string, long>>(reserved, Json)! : new Dictionary<string, long>(),
+            e.GetString("RefundReservations") is { } reserved ? JsonSerializer.Deserialize<Dictionary<string, RefundReservation>>(reserved, Json)! : new Dictionary<string, RefundReservation>(),
             outcome, e.GetDateTimeOffset("AuthorizedAt"), e.GetDateTimeOffset("SweptAt"), shipment,
             e.GetDateTimeOffset("Updated") ?? default);
         return purchase;
