@@ -47,12 +47,14 @@ public sealed partial class PurchaseAdminService(
         {
             intent = await keyed.RunAsync(IdempotencyKeys.Capture(purchaseId),
                 key => stripe.CapturePaymentIntentAsync(purchase.PaymentIntentId!, amount, key, ct),
-                async () => await stripe.GetPaymentIntentAsync(purchase.PaymentIntentId!, ct) is { Status: not "requires_capture" } done ? done : null,
+                async () => await stripe.GetPaymentIntentAsync(purchase.PaymentIntentId!, ct) is { Status: "succeeded" } done ? done : null,
                 ct);
         }
-        catch (PaymentProviderException ex) when (ex.Code == "payment_intent_unexpected_state")
+        catch (PaymentProviderException ex) when (ex.Code == "payment_intent_unexpected_state"
+            || (ex.Failure == PaymentProviderFailure.Idempotency && !ex.IsTransient))
         {
-            // Stripe holds another state (a concurrent capture, a cancel, a lapse): report what it is now.
+            // Stripe holds another state (a concurrent capture, perhaps of another amount under our one capture key;
+            // a cancel; a lapse): report what it is now.
             var now = await sync.SyncAsync(purchase.PaymentIntentId!, ct) ?? purchase;
             throw (now.AmountCaptured > 0
                 ? AlreadyCaptured()

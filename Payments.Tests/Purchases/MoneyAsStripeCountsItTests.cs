@@ -49,6 +49,23 @@ public sealed class MoneyAsStripeCountsItTests(PaymentsFixture fixture)
     }
 
     [Fact]
+    public async Task Two_captures_racing_with_different_amounts_capture_once_and_the_other_is_a_409()
+    {
+        var user = PaymentsFixture.NewUserId();
+        var (client, cardId, _) = await UserWithCardAsync(Host, user);
+        using var admin = Host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+        var held = await HttpAssert.JsonAsync(await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId, captureMethod = "manual" }), HttpStatusCode.Created);
+        var intentId = held.GetProperty("paymentIntentId").GetString()!;
+        await fixture.Stripe.FaultAsync(new { method = "POST", pathPrefix = $"/v1/payment_intents/{intentId}/capture", when = "during_execution", delayMs = 300 });
+
+        var answers = await Task.WhenAll(new[] { 7700, 9000 }.Select(amount => admin.PostAsJsonAsync($"/api/purchases/{held.Id()}/capture", new { amount })));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], answers.Select(a => a.StatusCode).Order());
+        var captured = await HttpAssert.JsonAsync(answers.Single(a => a.StatusCode == HttpStatusCode.OK), HttpStatusCode.OK);
+        Assert.Equal(captured.GetProperty("amountCaptured").GetInt64(), (await Stripe.V1.PaymentIntents.GetAsync(intentId)).AmountReceived);
+    }
+
+    [Fact]
     public async Task A_refund_stripe_refuses_is_a_422_and_frees_its_reservation()
     {
         var (admin, purchaseId, intentId) = await CapturedAsync(7700);
