@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Payments.Core.Cards;
 using Payments.Core.Catalog;
@@ -48,14 +49,16 @@ public static class PaymentsServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<StripeOptions>>().Value;
             var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(StripeGateway));
+            var environment = sp.GetService<IHostEnvironment>()?.EnvironmentName ?? Environments.Production;
             return new StripeGateway(new StripeClient(new StripeClientOptions
             {
                 ApiKey = options.EffectiveApiKey,
                 ApiBase = options.EffectiveApiBase,
                 HttpClient = new SystemNetHttpClient(http, options.MaxNetworkRetries),
-            }));
+            }), options.EffectiveIdempotencyPrefix(environment));
         });
 
+        services.AddSingleton<KeyedStripeCall>();
         services.TryAddSingleton<IMessageSender, StorageQueueSender>();
         services.AddSingleton<QueueDispatcher>();
 

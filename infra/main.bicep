@@ -191,6 +191,7 @@ var tableNames = [
   'fulfilmentorders'
   'groupinvoices'
   'groupinvoicesbyuser'
+  'stripekeys'
 ]
 
 // Payments.Core.Storage.ContainerNames.All: Stripe event payloads too large for a table property.
@@ -653,6 +654,11 @@ var appSettings = [
   {
     name: 'Stripe__MaxNetworkRetries'
     value: '2'
+  }
+  // Every idempotency key starts with this, so deployments sharing a Stripe account never replay each other's keys.
+  {
+    name: 'Stripe__IdempotencyPrefix'
+    value: '${environmentName}:'
   }
   // Payments.Core: Auth (no development signing key in Azure).
   {

@@ -15,6 +15,7 @@ public sealed partial class CardService(
     CardStore store,
     CardFingerprintIndex fingerprints,
     IStripeGateway stripe,
+    KeyedStripeCall keyed,
     IMessageSender messages,
     TimeProvider clock,
     ILogger<CardService> logger)
@@ -48,8 +49,10 @@ public sealed partial class CardService(
         {
             attached = paymentMethod.CustomerId == customerId
                 ? paymentMethod
-                : await stripe.AttachPaymentMethodAsync(
-                    paymentMethodId, customerId, IdempotencyKeys.Attach(caller.UserId, cardId, paymentMethodId), ct);
+                : await keyed.RunAsync(IdempotencyKeys.Attach(caller.UserId, cardId, paymentMethodId),
+                    key => stripe.AttachPaymentMethodAsync(paymentMethodId, customerId, key, ct),
+                    async () => await stripe.FindPaymentMethodAsync(paymentMethodId, ct) is { } pm && pm.CustomerId == customerId ? pm : null,
+                    ct);
         }
         catch (PaymentProviderException ex) when (ex.Failure == PaymentProviderFailure.Card)
         {

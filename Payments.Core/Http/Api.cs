@@ -21,12 +21,8 @@ public static partial class Api
         }
         catch (PaymentProviderException ex)
         {
-            LogProvider(Logger(request), ex.Failure.ToString(), ex.Code);
-            return ProblemMapper.ToResult(ex.Failure switch
-            {
-                PaymentProviderFailure.RateLimited => ApiErrors.Busy(),
-                _ => ApiErrors.PaymentProviderUnavailable(),
-            });
+            LogProvider(Logger(request), ex);
+            return ProblemMapper.ToResult(ProblemMapper.FromProvider(ex));
         }
         catch (RequestFailedException ex)
         {
@@ -38,8 +34,14 @@ public static partial class Api
     private static ILogger Logger(HttpRequest request) =>
         request.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Payments.Api");
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Stripe call failed: {Failure} {Code}")]
-    private static partial void LogProvider(ILogger logger, string failure, string? code);
+    /// <summary>Stripe's own words and request id; never the request's values (they could be card data).</summary>
+    public static void LogProvider(ILogger logger, PaymentProviderException ex) =>
+        LogProviderFailure(logger, ex.Failure.ToString(), ex.ErrorType, ex.Code, ex.DeclineCode, ex.Param, ex.HttpStatus, ex.RequestId, ex.Replayed, ex.Message);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
+        Message = "Stripe call failed: {Failure} (type {StripeErrorType}, code {StripeCode}, decline code {DeclineCode}, param {Param}, status {HttpStatus}, request {StripeRequestId}, replayed {Replayed}): {StripeMessage}")]
+    private static partial void LogProviderFailure(ILogger logger, string failure, string? stripeErrorType, string? stripeCode, string? declineCode,
+        string? param, int? httpStatus, string? stripeRequestId, bool replayed, string stripeMessage);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Storage call failed with status {Status}")]
     private static partial void LogStorage(ILogger logger, Exception ex, int status);

@@ -154,6 +154,11 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
         {
             response = ProblemMapper.Stored(ex.Error);
         }
+        catch (Stripe.PaymentProviderException ex) when (!ex.IsTransient)
+        {
+            // Stripe refused for good (it saves that answer under its key too): the same answer every time.
+            response = ProblemMapper.Stored(ProblemMapper.FromProvider(ex));
+        }
         catch
         {
             // Unknown outcome (Stripe or storage failed): let the next attempt resume at once, with the same subject id.

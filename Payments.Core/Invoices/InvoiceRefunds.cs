@@ -36,8 +36,8 @@ public sealed partial class InvoiceRefunds(
             },
             work: async (_, token) =>
             {
-                var refund = await stripe.CreateRefundAsync(payment.PaymentIntentId!, amount, request.Reason,
-                    IdempotencyKeys.InvoiceRefund(invoiceId, idempotencyKey), token);
+                var refundKey = IdempotencyKeys.InvoiceRefund(invoiceId, idempotencyKey);
+                var refund = await stripe.CreateRefundAsync(payment.PaymentIntentId!, amount, request.Reason, refundKey, refundKey, token);
                 var invoice = await store.MutateAsync(invoiceId, i =>
                 {
                     i.AddRefund(new InvoiceRefund(refund.Id, request.MemberId, payment.Id, refund.Amount, request.Reason, refund.Status, clock.GetUtcNow()), clock.GetUtcNow());

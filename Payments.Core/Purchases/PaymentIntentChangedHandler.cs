@@ -5,9 +5,11 @@ using Payments.Core.Stripe;
 namespace Payments.Core.Purchases;
 
 /// <summary>
-/// payment_intent.* and charge.refunded: the message's subject is the PaymentIntent id (for
-/// charge.refunded, the charge's payment_intent). The intent is re-read from Stripe once and goes,
+/// payment_intent.* and the charge events of our flows: the message's subject is the PaymentIntent id
+/// (for a charge event, the charge's payment_intent). The intent is re-read from Stripe once and goes,
 /// by its metadata, to the invoice payment it belongs to or else to the purchase sync.
+/// Since 2025-03-31.basil a partial capture sends charge.captured and a lapsed authorization
+/// charge.expired then payment_intent.canceled (reason expired); neither sends charge.refunded.
 /// </summary>
 public sealed class PaymentIntentChangedHandler(IStripeGateway stripe, PaymentIntentSync sync, InvoicePaymentSync invoices) : IMessageHandler
 {
@@ -19,6 +21,8 @@ public sealed class PaymentIntentChangedHandler(IStripeGateway stripe, PaymentIn
         "payment_intent.requires_action",
         "payment_intent.amount_capturable_updated",
         "charge.refunded",
+        "charge.captured",
+        "charge.expired",
     ];
 
     public async Task HandleAsync(QueueMessage message, MessageDelivery delivery, CancellationToken ct)

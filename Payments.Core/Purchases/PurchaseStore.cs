@@ -104,6 +104,8 @@ public sealed class PurchaseStore(PaymentsStorage storage)
         ["AmountAuthorized"] = p.AmountAuthorized,
         ["AmountCaptured"] = p.AmountCaptured,
         ["AmountRefunded"] = p.AmountRefunded,
+        ["AmountReleased"] = p.AmountReleased,
+        ["RefundReservations"] = p.RefundReservations.Count == 0 ? null : JsonSerializer.Serialize(p.RefundReservations, Json),
         ["StripeStatus"] = p.Outcome?.StripeStatus,
         ["ErrorCode"] = p.Outcome?.ErrorCode,
         ["DeclineCode"] = p.Outcome?.DeclineCode,
@@ -136,7 +138,8 @@ public sealed class PurchaseStore(PaymentsStorage storage)
         purchase.Restore(
             PurchaseStatuses.TryParse(e.GetString("Status"), out var status) ? status : PurchaseStatus.Pending,
             e.GetString("PaymentIntentId"),
-            e.GetInt64("AmountAuthorized") ?? 0, e.GetInt64("AmountCaptured") ?? 0, e.GetInt64("AmountRefunded") ?? 0,
+            e.GetInt64("AmountAuthorized") ?? 0, e.GetInt64("AmountCaptured") ?? 0, e.GetInt64("AmountRefunded") ?? 0, e.GetInt64("AmountReleased") ?? 0,
+            e.GetString("RefundReservations") is { } reserved ? JsonSerializer.Deserialize<Dictionary<string, RefundReservation>>(reserved, Json)! : new Dictionary<string, RefundReservation>(),
             outcome, e.GetDateTimeOffset("AuthorizedAt"), e.GetDateTimeOffset("SweptAt"), shipment,
             e.GetDateTimeOffset("Updated") ?? default);
         return purchase;

@@ -2,7 +2,8 @@ namespace Payments.Core.Stripe;
 
 /// <summary>
 /// Idempotency keys derived from our ids. Stripe keeps a key for at least 24 hours and answers a
-/// reuse with the first response, so each key names exactly one intended side effect.
+/// reuse with the first response, so each key names exactly one intended side effect. The gateway
+/// puts <see cref="StripeOptions.IdempotencyPrefix"/> in front of every key.
 /// </summary>
 public static class IdempotencyKeys
 {
@@ -25,4 +26,10 @@ public static class IdempotencyKeys
     public static string InvoicePaymentCapture(string invoiceId, string paymentId) => $"invoice:{invoiceId}:payment:{paymentId}:capture";
     public static string InvoicePaymentCancel(string invoiceId, string paymentId) => $"invoice:{invoiceId}:payment:{paymentId}:cancel";
     public static string InvoiceRefund(string invoiceId, string requestKey) => $"invoice-refund:{invoiceId}:{requestKey}";
+
+    /// <summary>
+    /// The key of the <paramref name="generation"/>th try of one side effect: the first is the key
+    /// itself, later ones (after Stripe saved a 5xx under the earlier key) add <c>:g2</c>, <c>:g3</c>.
+    /// </summary>
+    public static string Generation(string key, int generation) => generation <= 1 ? key : $"{key}:g{generation}";
 }

@@ -80,7 +80,7 @@ public sealed class BuyWithSavedCardTests(PaymentsFixture fixture)
         var intents = await Stripe.V1.PaymentIntents.ListAsync(new PaymentIntentListOptions { Customer = customerId });
         Assert.Equal(page.Items[0].PaymentIntentId, Assert.Single(intents.Data).Id);
         var creations = (await fixture.Stripe.RequestsAsync()).Count(r =>
-            r.GetProperty("idempotencyKey").GetString() == $"purchase:{purchaseId}:intent" && !r.GetProperty("replayed").GetBoolean());
+            r.GetProperty("idempotencyKey").GetString() == $"testing:purchase:{purchaseId}:intent" && !r.GetProperty("replayed").GetBoolean());
         Assert.Equal(1, creations);
     }
 

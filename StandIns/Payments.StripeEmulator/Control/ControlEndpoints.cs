@@ -22,7 +22,10 @@ internal sealed record CompleteCheckoutRequest(string? PaymentMethod, string? Em
 internal sealed record WebhookEndpointRequest(string? Url, string? Secret, string[]? EnabledEvents, string? ApiVersion, string? Description);
 
 /// <summary>Body of <c>POST /_emulator/faults</c>. <c>Count</c> defaults to 1.</summary>
-internal sealed record FaultRequest(string? Method, string? PathPrefix, int? Status, int? Count, string? Message);
+internal sealed record FaultRequest(string? Method, string? PathPrefix, int? Status, int? Count, string? Message, string? When = null, int? DelayMs = null);
+
+/// <summary>Body of <c>POST /_emulator/clock/advance</c>.</summary>
+internal sealed record AdvanceClockRequest(long? Seconds);
 
 /// <summary>
 /// Test and demo controls, outside /v1 and without authentication: make a saved card decline, play
@@ -44,6 +47,17 @@ internal static class ControlEndpoints
         control.MapPost("/refunds/{id}/fail", FailRefund);
         control.MapPost("/faults", AddFault);
         control.MapGet("/faults", (EmulatorState state) => Results.Ok(state.Faults.Snapshot()));
+        control.MapGet("/clock", (EmulatorState state) => Results.Ok(new { now = state.Clock.Now.ToUnixTimeSeconds() }));
+        control.MapPost("/clock/advance", (AdvanceClockRequest request, EmulatorState state) =>
+        {
+            if (request.Seconds is not > 0)
+            {
+                return Results.BadRequest(new { error = "seconds must be a positive number" });
+            }
+
+            state.Clock.Advance(TimeSpan.FromSeconds(request.Seconds.Value));
+            return Results.Ok(new { now = state.Clock.Now.ToUnixTimeSeconds() });
+        });
         control.MapDelete("/faults", (EmulatorState state) =>
         {
             state.Faults.Clear();
@@ -287,13 +301,31 @@ internal static class ControlEndpoints
 
     private static IResult AddFault(FaultRequest request, EmulatorState state)
     {
-        var status = request.Status ?? StatusCodes.Status500InternalServerError;
-        if (status is < 400 or > 599)
+        var delayOnly = request.Status is null && request.DelayMs > 0 && request.When == "during_execution";
+        var status = delayOnly ? 0 : request.Status ?? StatusCodes.Status500InternalServerError;
+        if (!delayOnly && status is < 400 or > 599)
         {
             return Results.BadRequest(new { error = "status must be an HTTP error status (400-599)" });
         }
 
-        var fault = new Fault(request.Method, request.PathPrefix, status, Math.Max(1, request.Count ?? 1), request.Message);
+        if (request.DelayMs is < 0 or > 30_000)
+        {
+            return Results.BadRequest(new { error = "delayMs is 0 to 30000" });
+        }
+
+        FaultPhase? phase = request.When switch
+        {
+            null or "" or "before_execution" => FaultPhase.BeforeExecution,
+            "during_execution" => FaultPhase.DuringExecution,
+            "after_execution" => FaultPhase.AfterExecution,
+            _ => null,
+        };
+        if (phase is null)
+        {
+            return Results.BadRequest(new { error = "when must be before_execution, during_execution or after_execution" });
+        }
+
+        var fault = new Fault(request.Method, request.PathPrefix, status, Math.Max(1, request.Count ?? 1), request.Message, phase.Value, request.DelayMs ?? 0);
         state.Faults.Add(fault);
         return Results.Ok(fault);
     }
