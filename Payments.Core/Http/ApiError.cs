@@ -30,4 +30,5 @@ public static class ApiErrors
     public static ApiError NotFound(string what) => new(404, "not_found", $"No such {what}.");
     public static ApiError PaymentProviderUnavailable() => new(502, "payment_provider_unavailable", "The payment provider could not be reached; try again.");
     public static ApiError Busy() => new(503, "busy", "The service is busy; try again.");
+    public static ApiError Internal() => new(500, "internal_error", "An unexpected error occurred and was logged; retrying will not help until it is fixed.");
 }
