@@ -17,17 +17,18 @@ public interface IPaymentsDoor : IAsyncDisposable
 
     /// <summary>Core's services against the same storage, Stripe and settings as the door.</summary>
     IServiceProvider Services { get; }
-
-    HttpClient ClientFor(string userId, params string[] roles)
-    {
-        var client = new HttpClient { BaseAddress = BaseUrl };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", PaymentsHostServer.Token(userId, roles));
-        return client;
-    }
 }
 
 public static class PaymentsDoors
 {
+    /// <summary>A client with a development token for this user and roles.</summary>
+    public static HttpClient ClientFor(this IPaymentsDoor door, string userId, params string[] roles)
+    {
+        var client = new HttpClient { BaseAddress = door.BaseUrl };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", PaymentsHostServer.Token(userId, roles));
+        return client;
+    }
+
     /// <summary>A Core service of the door, e.g. a store to read what a request left behind.</summary>
     public static T Get<T>(this IPaymentsDoor door) where T : notnull => door.Services.GetRequiredService<T>();
 }

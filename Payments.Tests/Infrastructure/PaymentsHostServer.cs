@@ -61,9 +61,6 @@ public sealed class PaymentsHostServer : IPaymentsDoor
 
     public static string Token(string userId, params string[] roles) => DevelopmentTokens.Mint(Auth, userId, roles);
 
-    public HttpClient ClientFor(string userId, params string[] roles) => ((IPaymentsDoor)this).ClientFor(userId, roles);
-
-    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     public async ValueTask DisposeAsync()
     {

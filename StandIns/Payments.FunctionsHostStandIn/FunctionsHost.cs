@@ -84,7 +84,7 @@ public sealed class FunctionsHost : IAsyncDisposable
             ["IsPastDue"] = false,
         };
         var invocationId = Guid.NewGuid().ToString();
-        var invocation = new InvocationRequest { InvocationId = invocationId, FunctionId = function.FunctionId };
+        var invocation = NewInvocation(function, invocationId);
         invocation.InputData.Add(new ParameterBinding { Name = function.Trigger!.Name, Data = new TypedData { Json = timerInfo.ToJsonString() } });
 
         var answer = await Channel.RequestAsync(
@@ -93,6 +93,17 @@ public sealed class FunctionsHost : IAsyncDisposable
         if (result.Status != StatusResult.Types.Status.Success)
             throw new FunctionsHostStandInException($"{functionName} failed: {result.Exception?.Message}\n{result.Exception?.StackTrace}");
     }
+
+    /// <summary>An invocation of a function with a fresh W3C trace context, as the host sends every one.</summary>
+    internal static InvocationRequest NewInvocation(WorkerFunction function, string invocationId) => new()
+    {
+        InvocationId = invocationId,
+        FunctionId = function.FunctionId,
+        TraceContext = new RpcTraceContext
+        {
+            TraceParent = $"00-{System.Diagnostics.ActivityTraceId.CreateRandom()}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-01",
+        },
+    };
 
     /// <summary>The last lines of the worker's stdout/stderr and logs.</summary>
     public string OutputTail => _output.ToString();

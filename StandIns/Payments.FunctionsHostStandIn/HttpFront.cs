@@ -101,7 +101,7 @@ internal sealed class HttpFront(HostRouteTable routes, IReadOnlyList<WorkerFunct
         foreach (var (name, value) in routeValues)
             http.Params[name] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
 
-        var invocation = new InvocationRequest { InvocationId = invocationId, FunctionId = function.FunctionId };
+        var invocation = FunctionsHost.NewInvocation(function, invocationId);
         invocation.InputData.Add(new ParameterBinding { Name = function.Trigger!.Name, Data = new TypedData { Http = http } });
         foreach (var (name, value) in http.Params)
             invocation.TriggerMetadata[name] = new TypedData { String = value };

@@ -43,7 +43,10 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
         foreach (var name in NotInherited)
             start.Environment.Remove(name);
+        // What the host sets for every worker it starts.
         start.Environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
+        start.Environment["FUNCTIONS_APPLICATION_DIRECTORY"] = appDirectory;
+        start.Environment["FUNCTIONS_WORKER_DIRECTORY"] = appDirectory;
         foreach (var (key, value) in appSettings)
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
 
