@@ -6,7 +6,11 @@ using Payments.Core.Stripe;
 
 namespace Payments.Core.Http;
 
-/// <summary>Wraps every endpoint body: known failures become problem+json, nothing else leaks out.</summary>
+/// <summary>
+/// Wraps every endpoint body: known failures become problem+json, nothing else leaks out. An
+/// exception nothing expected is logged and answered here too, so both doors (the Host's exception
+/// handler, the Functions worker) give the same 500 <c>internal_error</c> problem.
+/// </summary>
 public static partial class Api
 {
     public static async Task<IResult> Run(HttpRequest request, Func<Task<IResult>> body)
@@ -29,6 +33,11 @@ public static partial class Api
             LogStorage(Logger(request), ex, ex.Status);
             return ProblemMapper.ToResult(ApiErrors.Busy());
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUnhandled(Logger(request), ex, request.Path);
+            return ProblemMapper.ToResult(ApiErrors.Internal());
+        }
     }
 
     private static ILogger Logger(HttpRequest request) =>
@@ -45,4 +54,7 @@ public static partial class Api
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Storage call failed with status {Status}")]
     private static partial void LogStorage(ILogger logger, Exception ex, int status);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "Unhandled exception answering {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception ex, string path);
 }

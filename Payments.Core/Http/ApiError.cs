@@ -34,4 +34,5 @@ public static class ApiErrors
     public static ApiError PaymentProviderUnavailable() =>
         new(502, "payment_provider_unavailable", "The payment provider could not be reached; try again.") { RetryAfterSeconds = 5 };
     public static ApiError Busy() => new(503, "busy", "The service is busy; try again.") { RetryAfterSeconds = 2 };
+    public static ApiError Internal() => new(500, "internal_error", "An unexpected error occurred and was logged; retrying will not help until it is fixed.");
 }

@@ -8,7 +8,7 @@ using Payments.Host;
 namespace Payments.Tests.Infrastructure;
 
 /// <summary>Payments.Host on a real loopback socket, wired to the test's Azurite and Stripe emulator.</summary>
-public sealed class PaymentsHostServer : IAsyncDisposable
+public sealed class PaymentsHostServer : IPaymentsDoor
 {
     public const string SigningKey = "test-signing-key-0123456789-abcdefghijklmnop";
     public const string WebhookSecret = "whsec_test_secret_for_the_host";
@@ -24,6 +24,7 @@ public sealed class PaymentsHostServer : IAsyncDisposable
     public Uri BaseUrl { get; }
     public HttpClient Http { get; }
     public IServiceProvider Services => _app.Services;
+
     public static AuthOptions Auth => new() { DevelopmentSigningKey = SigningKey };
 
     public static Task<PaymentsHostServer> StartAsync(string storageConnectionString, Uri stripeEmulator, params string[] extraSettings) =>
@@ -37,19 +38,7 @@ public sealed class PaymentsHostServer : IAsyncDisposable
         [
             "--environment=Testing",
             "--urls=http://127.0.0.1:0",
-            $"--Storage:ConnectionString={storageConnectionString}",
-            $"--Stripe:EmulatorUrl={stripeEmulator.ToString().TrimEnd('/')}",
-            "--Stripe:MaxNetworkRetries=1",
-            $"--Auth:DevelopmentSigningKey={SigningKey}",
-            "--Queues:RetryBackoffSeconds=1",
-            "--Queues:MaxPollIntervalMilliseconds=200",
-            "--Logging:LogLevel:Default=Warning",
-            "--Catalog:SeedDevelopmentProducts=true",
-            "--Purchases:AuthorizationSweep:Enabled=false",
-            "--Webhooks:MaintenanceEnabled=false",
-            $"--Webhooks:Secret={WebhookSecret}",
-            "--Email:SmtpPort=1",
-            .. extraSettings.Select(s => "--" + s),
+            .. Settings(storageConnectionString, stripeEmulator, extraSettings).Select(s => "--" + s),
         ];
         var app = PaymentsHostApp.Build(args, configureServices);
         await app.StartAsync();
@@ -57,16 +46,26 @@ public sealed class PaymentsHostServer : IAsyncDisposable
         return new PaymentsHostServer(app, new Uri(address));
     }
 
+    /// <summary>The settings every door under test gets (<c>Key:Sub=value</c>; later ones win).</summary>
+    public static string[] Settings(string storageConnectionString, Uri stripeEmulator, params string[] extraSettings) =>
+        [
+            $"Storage:ConnectionString={storageConnectionString}",
+            $"Stripe:EmulatorUrl={stripeEmulator.ToString().TrimEnd('/')}",
+            "Stripe:MaxNetworkRetries=1",
+            $"Auth:DevelopmentSigningKey={SigningKey}",
+            "Queues:RetryBackoffSeconds=1",
+            "Queues:MaxPollIntervalMilliseconds=200",
+            "Logging:LogLevel:Default=Warning",
+            "Catalog:SeedDevelopmentProducts=true",
+            "Purchases:AuthorizationSweep:Enabled=false",
+            "Webhooks:MaintenanceEnabled=false",
+            $"Webhooks:Secret={WebhookSecret}",
+            "Email:SmtpPort=1",
+            .. extraSettings,
+        ];
+
     public static string Token(string userId, params string[] roles) => DevelopmentTokens.Mint(Auth, userId, roles);
 
-    public HttpClient ClientFor(string userId, params string[] roles)
-    {
-        var client = new HttpClient { BaseAddress = BaseUrl };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", Token(userId, roles));
-        return client;
-    }
-
-    public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
     public async ValueTask DisposeAsync()
     {

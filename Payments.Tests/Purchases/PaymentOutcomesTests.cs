@@ -10,10 +10,9 @@ using static Payments.Tests.Purchases.PurchaseTestKit;
 
 namespace Payments.Tests.Purchases;
 
-[Collection(PaymentsTestGroup.Name)]
-public sealed class PaymentOutcomesTests(PaymentsFixture fixture)
+public abstract class PaymentOutcomesTests(DoorFixture fixture)
 {
-    private PaymentsHostServer Host => fixture.Host;
+    private IPaymentsDoor Host => fixture.Door;
     private StripeClient Stripe => fixture.Stripe.CreateClient();
 
     private async Task DeclineFromNowOnAsync(string stripePaymentMethodId, string code, string? declineCode)
@@ -232,3 +231,11 @@ public sealed class PaymentOutcomesTests(PaymentsFixture fixture)
         Assert.Null(await Host.Get<PaymentIntentSync>().SyncAsync(intent.Id, default));
     }
 }
+
+/// <summary>Through Payments.Host.</summary>
+[Collection(PaymentsTestGroup.Name)]
+public sealed class PaymentOutcomesThroughTheHost(PaymentsFixture fixture) : PaymentOutcomesTests(fixture);
+
+/// <summary>Through Payments.Functions under the real worker.</summary>
+[Collection(FunctionsTestGroup.Name)]
+public sealed class PaymentOutcomesThroughFunctions(FunctionsFixture fixture) : PaymentOutcomesTests(fixture);
