@@ -107,6 +107,7 @@ public sealed class InvoicesApi(
     public Task<IResult> Sweep(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
         await auth.AuthenticateAdminAsync(request, ct);
+        JsonBody.RequireNone(request);
         return TypedResults.Ok(await sweep.RunOnceAsync(ct));
     });
 }

@@ -80,5 +80,5 @@ public static class InvoiceTestKit
     public static async Task<int> StripeCallsAsync(EmulatorServer stripe, string invoiceId, string keySuffix) =>
         (await stripe.RequestsAsync()).Count(r =>
             r.GetProperty("idempotencyKey").GetString() is { } key
-            && key.StartsWith($"invoice:{invoiceId}:", StringComparison.Ordinal) && key.EndsWith(keySuffix, StringComparison.Ordinal));
+            && key.Contains($":invoice:{invoiceId}:", StringComparison.Ordinal) && key.EndsWith(keySuffix, StringComparison.Ordinal));
 }

@@ -32,8 +32,9 @@ public sealed class IdempotentTakeoverTests(PaymentsFixture fixture)
         var body = new { items = new[] { new { productId = product, quantity = 1 } }, paymentMethodId = cardId };
         var key = Guid.NewGuid().ToString();
 
-        // The first attempt claims the key and records the purchase, then Stripe fails (every network retry too).
-        await fixture.Stripe.FailNextAsync("POST", "/v1/payment_intents", 500, 2);
+        // The first attempt claims the key and records the purchase, then Stripe fails: every network
+        // retry (one in tests) of every key generation the gateway tries.
+        await fixture.Stripe.FailNextAsync("POST", "/v1/payment_intents", 500, 2 * Payments.Core.Stripe.KeyedStripeCall.MaxTriesPerCall);
         await HttpAssert.ProblemAsync(await PurchaseTestKit.BuyAsync(client, body, key), 502, "payment_provider_unavailable");
         await ProductAsync(admin, 4000, product);
 
