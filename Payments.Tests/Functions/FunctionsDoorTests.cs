@@ -1,6 +1,9 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text;
 using Azure.Data.Tables;
+using Payments.Core.Http;
+using Payments.Core.Invoices;
 using Payments.Core.Purchases;
 using Payments.Core.Queues;
 using Payments.Core.Storage;
@@ -32,6 +35,7 @@ public sealed class FunctionsDoorTests(FunctionsFixture fixture, ITestOutputHelp
         ["AuthorizationSweepTimer"] = ("AuthorizationSweepSchedule", new AuthorizationSweepOptions().Interval),
         ["WebhookInboxSweepTimer"] = ("WebhookInboxSweepSchedule", new WebhookOptions().SweepInterval),
         ["WebhookResyncTimer"] = ("WebhookResyncSchedule", new WebhookOptions().ResyncInterval),
+        ["InvoiceDeadlineSweepTimer"] = ("InvoiceDeadlineSweepSchedule", new InvoiceOptions().SweepInterval),
     };
 
     [Fact]
@@ -124,5 +128,22 @@ public sealed class FunctionsDoorTests(FunctionsFixture fixture, ITestOutputHelp
         Assert.Equal("resync", stored.Source);
         await HttpAssert.EventuallyAsync(async () =>
             (await Door.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status == PurchaseStatus.Succeeded, "purchase succeeded");
+    }
+
+    [Fact]
+    public async Task The_invoice_deadline_timer_expires_an_invoice_past_its_deadline()
+    {
+        var organiser = PaymentsFixture.NewUserId("organiser");
+        using var client = new HttpClient { BaseAddress = Door.BaseUrl };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", DevelopmentTokens.Mint(PaymentsHostServer.Auth, organiser, null, $"{organiser}@example.test"));
+        var created = await HttpAssert.JsonAsync(await client.PostAsJsonAsync("/api/invoices", new { title = "Past due" }), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetString()!;
+        var invoices = Door.Get<PaymentsStorage>().Table(TableNames.GroupInvoices);
+        await invoices.UpdateEntityAsync(new TableEntity(id, "invoice") { ["Deadline"] = DateTimeOffset.UtcNow.AddMinutes(-1) }, Azure.ETag.All, TableUpdateMode.Merge);
+
+        await StandIn.InvokeTimerAsync("InvoiceDeadlineSweepTimer");
+
+        var swept = await HttpAssert.JsonAsync(await client.GetAsync($"/api/invoices/{id}"), HttpStatusCode.OK);
+        Assert.Equal("expired", swept.GetProperty("status").GetString());
     }
 }
