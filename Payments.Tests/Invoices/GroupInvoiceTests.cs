@@ -10,13 +10,12 @@ using static Payments.Tests.Invoices.InvoiceTestKit;
 namespace Payments.Tests.Invoices;
 
 /// <summary>
-/// The README's group-invoice walk-through through the Host's HTTP door, with Azurite, the Stripe
-/// emulator delivering signed events, and the SMTP sink: open, join, fill, check out, pay, fund.
+/// The README's group-invoice walk-through through each door, with Azurite, the Stripe emulator
+/// delivering signed events, and the SMTP sink: open, join, fill, check out, pay, fund.
 /// </summary>
-[Collection(StoreTestGroup.Name)]
-public sealed class GroupInvoiceTests(StoreFixture store)
+public abstract class GroupInvoiceTests(DoorFixture store)
 {
-    private PaymentsHostServer Host => store.Host;
+    private IPaymentsDoor Host => store.Door;
 
     private Task NormalDeliveryAsync() =>
         store.DeliveryAsync(new { duplicates = 1, shuffle = false, delayMs = 0, dropTypes = Array.Empty<string>(), paused = false });
@@ -399,7 +398,23 @@ public sealed class GroupInvoiceTests(StoreFixture store)
         Assert.All(funded.GetProperty("shares").EnumerateArray(), s => Assert.Equal("captured", s.GetProperty("status").GetString()));
         await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(alice.Email).Count == 1), "the organiser's email");
     }
+}
 
+/// <summary>Through Payments.Host.</summary>
+[Collection(StoreTestGroup.Name)]
+public sealed class GroupInvoicesThroughTheHost(StoreFixture fixture) : GroupInvoiceTests(fixture);
+
+/// <summary>Through Payments.Functions under the real worker.</summary>
+[Collection(FunctionsStoreTestGroup.Name)]
+public sealed class GroupInvoicesThroughFunctions(FunctionsStoreFixture fixture) : GroupInvoiceTests(fixture);
+
+/// <summary>
+/// The deadline sweep over tables of its own (so it sees only this test's invoices) and a shifted
+/// clock; the Functions timer that runs the same sweep is invoked in FunctionsDoorTests.
+/// </summary>
+[Collection(StoreTestGroup.Name)]
+public sealed class InvoiceDeadlineTests(StoreFixture store)
+{
     [Fact]
     public async Task At_the_deadline_the_sweep_voids_every_hold_expires_the_invoice_and_emails_each_member_once()
     {
@@ -417,7 +432,7 @@ public sealed class GroupInvoiceTests(StoreFixture store)
         using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
         Assert.Equal(0, (await HttpAssert.JsonAsync(await admin.PostAsync("/api/invoices/deadline-sweep", null), HttpStatusCode.OK)).GetProperty("due").GetInt32());
 
-        var sweep = new InvoiceDeadlineSweep(host.Get<InvoiceStore>(), host.Get<InvoiceClosing>(), host.Get<InvoiceFunding>(), new ShiftedClock(TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1)),
+        var sweep = new InvoiceDeadlineSweep(host.Get<InvoiceStore>(), host.Get<InvoiceClosing>(), host.Get<InvoiceFunding>(), new ShiftedClock { Offset = TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1) },
             Microsoft.Extensions.Logging.Abstractions.NullLogger<InvoiceDeadlineSweep>.Instance);
         Assert.Equal(new InvoiceSweepResult(2, 2, 0, 0), await sweep.RunOnceAsync(default));
         Assert.Equal(new InvoiceSweepResult(0, 0, 0, 0), await sweep.RunOnceAsync(default));
@@ -433,10 +448,5 @@ public sealed class GroupInvoiceTests(StoreFixture store)
         Assert.Equal(2, store.Smtp.To(carol.Email).Count); // one per invoice she is on
         Assert.Single(store.Smtp.To(alice.Email));
         await HttpAssert.ProblemAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), 409, "invoice_closed");
-    }
-
-    private sealed class ShiftedClock(TimeSpan by) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + by;
     }
 }

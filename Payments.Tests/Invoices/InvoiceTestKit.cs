@@ -15,7 +15,7 @@ public static class InvoiceTestKit
 {
     public static readonly object Address = new { name = "Alice Example", line1 = "1 Main St", city = "Springfield", state = "IL", postalCode = "62701", country = "US" };
 
-    public static Person PersonFor(PaymentsHostServer host, string hint)
+    public static Person PersonFor(IPaymentsDoor host, string hint)
     {
         var userId = PaymentsFixture.NewUserId(hint);
         var email = $"{userId}@example.test";
@@ -28,11 +28,11 @@ public static class InvoiceTestKit
         (await HttpAssert.JsonAsync(await person.Client.PostAsJsonAsync("/api/me/payment-methods", new { paymentMethodId = paymentMethod }), HttpStatusCode.Created))
             .GetProperty("id").GetString()!;
 
-    public static async Task<string> StripeIdOfAsync(PaymentsHostServer host, Person person, string cardId) =>
+    public static async Task<string> StripeIdOfAsync(IPaymentsDoor host, Person person, string cardId) =>
         (await host.Get<CardStore>().FindAsync(person.UserId, cardId, default))!.Card.StripePaymentMethodId;
 
     /// <summary>The README's invoice: Alice (organiser) 2 livestreams, Bob a meet-and-greet, Carol a poster; 21400 USD to the US.</summary>
-    public static async Task<(string InvoiceId, Person Alice, Person Bob, Person Carol)> GoldenInvoiceAsync(PaymentsHostServer host)
+    public static async Task<(string InvoiceId, Person Alice, Person Bob, Person Carol)> GoldenInvoiceAsync(IPaymentsDoor host)
     {
         var (alice, bob, carol) = (PersonFor(host, "alice"), PersonFor(host, "bob"), PersonFor(host, "carol"));
         var created = await HttpAssert.JsonAsync(await alice.Client.PostAsJsonAsync("/api/invoices", new { title = "Tour merch" }), HttpStatusCode.Created);
@@ -76,9 +76,15 @@ public static class InvoiceTestKit
     public static JsonElement ShareOf(JsonElement invoice, Person member) =>
         invoice.GetProperty("shares").EnumerateArray().Single(s => s.GetProperty("memberId").GetString() == member.UserId);
 
-    /// <summary>Stripe POSTs made for this invoice, by the end of our idempotency key (":intent", ":capture", ":cancel").</summary>
+    /// <summary>
+    /// Stripe side effects asked for this invoice: the distinct idempotency keys of its POSTs, by their
+    /// end (":intent", ":capture", ":cancel"). A repeat under the same key (a handler and a request
+    /// voiding one hold at once) is Stripe's replay, not a second effect.
+    /// </summary>
     public static async Task<int> StripeCallsAsync(EmulatorServer stripe, string invoiceId, string keySuffix) =>
-        (await stripe.RequestsAsync()).Count(r =>
-            r.GetProperty("idempotencyKey").GetString() is { } key
-            && key.Contains($":invoice:{invoiceId}:", StringComparison.Ordinal) && key.EndsWith(keySuffix, StringComparison.Ordinal));
+        (await stripe.RequestsAsync())
+            .Select(r => r.GetProperty("idempotencyKey").GetString())
+            .Where(key => key is not null && key.Contains($":invoice:{invoiceId}:", StringComparison.Ordinal) && key.EndsWith(keySuffix, StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .Count();
 }
