@@ -85,10 +85,10 @@ public sealed partial class QueueDispatcher(
             LogFailed(logger, ex, message.Type, message.SubjectId, attempt, o.MaxAttempts);
             if (attempt >= o.MaxAttempts)
                 return await GiveUpAsync(message, error);
+            var retryAt = clock.GetUtcNow() + o.EffectiveRetryDelays[attempt - 1];
             if (message.EventId is { } failed)
-                await inbox.RecordFailureAsync(failed, error, final: false, CancellationToken.None);
-            var delay = o.EffectiveRetryDelays[attempt - 1];
-            await sender.ScheduleAsync(message with { Attempt = attempt + 1 }, clock.GetUtcNow() + delay, CancellationToken.None);
+                await inbox.RecordFailureAsync(failed, error, retryAt, CancellationToken.None);
+            await sender.ScheduleAsync(message with { Attempt = attempt + 1 }, retryAt, CancellationToken.None);
             return new DispatchOutcome.Complete();
         }
         if (message.EventId is { } handled)
@@ -100,7 +100,7 @@ public sealed partial class QueueDispatcher(
     private async Task<DispatchOutcome> GiveUpAsync(QueueMessage message, string error)
     {
         if (message.EventId is { } failed)
-            await inbox.RecordFailureAsync(failed, error, final: true, CancellationToken.None);
+            await inbox.RecordFailureAsync(failed, error, retryAt: null, CancellationToken.None);
         LogDeadLettered(logger, message.Type, message.SubjectId, error);
         return new DispatchOutcome.DeadLetter(HandlerFailedReason, error);
     }

@@ -74,17 +74,25 @@ public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOption
         await UnmarkPendingAsync(eventId, ct);
     }
 
-    /// <summary>Records a failed attempt; the last allowed attempt marks the event failed (its message is dead-lettered).</summary>
-    public async Task RecordFailureAsync(string eventId, string error, bool final, CancellationToken ct)
+    /// <summary>
+    /// Records a failed attempt. With <paramref name="retryAt"/> the row waits for that retry (the sweep
+    /// counts from then, so a long backoff is not mistaken for a lost message); without, it is failed
+    /// (its message is dead-lettered) and leaves the pending index.
+    /// </summary>
+    public async Task RecordFailureAsync(string eventId, string error, DateTimeOffset? retryAt, CancellationToken ct)
     {
-        await ChangeAsync(eventId, e => e.Status == InboxStatus.Processed ? null : e with
+        InboxEvent? waiting = null;
+        await ChangeAsync(eventId, e => e.Status == InboxStatus.Processed ? null : waiting = e with
         {
-            Status = final ? InboxStatus.Failed : InboxStatus.Received,
+            Status = retryAt is null ? InboxStatus.Failed : InboxStatus.Received,
+            EnqueuedAt = retryAt ?? e.EnqueuedAt,
             Attempts = e.Attempts + 1,
             LastError = error.Length > 2000 ? error[..2000] : error,
         }, ct);
-        if (final)
+        if (retryAt is null)
             await UnmarkPendingAsync(eventId, ct);
+        else if (waiting is not null)
+            await MarkPendingAsync(waiting, ct);
     }
 
     /// <summary>
