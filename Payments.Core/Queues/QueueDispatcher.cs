@@ -71,7 +71,13 @@ public sealed partial class QueueDispatcher(
             return new DispatchOutcome.Complete();
         }
         if (attempt > o.MaxAttempts)
-            return await GiveUpAsync(message, $"{attempt - 1} attempts made; the handler is not run again.");
+        {
+            // A redelivery after the last attempt (a lost lock, or the Functions door's abandon): dead-letter it
+            // again without running the handler, keeping the last attempt's error on a failed row.
+            return row is { Event: { Status: InboxStatus.Failed, LastError: { } lastError } }
+                ? new DispatchOutcome.DeadLetter(HandlerFailedReason, lastError)
+                : await GiveUpAsync(message, $"{attempt - 1} attempts made; the handler is not run again.");
+        }
 
         await using var scope = scopes.CreateAsyncScope();
         var handler = (IMessageHandler)scope.ServiceProvider.GetRequiredService(route.Handler);

@@ -181,6 +181,12 @@ public sealed class WebhookIntakeTests(PaymentsFixture fixture)
         Assert.Contains("PaymentProviderException", dead.DeadLetterErrorDescription, StringComparison.Ordinal);
         Assert.Equal(PurchaseStatus.Authorized, (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
 
+        // Delivered again after its last attempt (a lost lock; in Functions, the trigger's abandon): refused again, no handler run, the error kept.
+        var again = await Assert.ThrowsAsync<MessageNotHandledException>(() =>
+            host.Get<QueueDispatcher>().DispatchAsync(QueueNames.Payments, dead.Body.ToString(), 2, default));
+        Assert.Equal((QueueDispatcher.HandlerFailedReason, failed.LastError), (again.Reason, again.Description));
+        Assert.Equal(failed, (await inbox.FindAsync(eventId, default))!.Value.Event);
+
         using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
         var listed = await HttpAssert.JsonAsync(await admin.GetAsync("/api/webhook-events?status=failed"), HttpStatusCode.OK);
         Assert.Contains(listed.GetProperty("data").EnumerateArray(), e => e.Id() == eventId);
