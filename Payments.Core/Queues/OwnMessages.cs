@@ -23,7 +23,6 @@ public sealed class OwnMessages(WebhookInbox inbox, IMessageSender sender, TimeP
         var now = clock.GetUtcNow();
         var row = new InboxEvent(IdFor(message.Type, message.SubjectId), message.Type, now.ToUnixTimeSeconds(), null, message.SubjectId,
             MessageTable.For(message.Type).Queue, InboxStatus.Received, Source, now, now, null, 0, null, Sends: 1, OwnerId: message.OwnerId);
-        if (await inbox.TryAddAsync(row, [], ct))
-            await sender.SendAsync(row.ToMessage(), ct);
+        await inbox.TryAddAsync(row, [], ct, () => sender.SendAsync(row.ToMessage(), ct));
     }
 }

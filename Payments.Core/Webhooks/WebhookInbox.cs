@@ -30,7 +30,9 @@ public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOption
     private readonly BlobContainerClient _payloads = storage.Container(ContainerNames.WebhookPayloads);
 
     /// <summary>Insert if absent; false when the event was already in the inbox.</summary>
-    public async Task<bool> TryAddAsync(InboxEvent e, byte[] payload, CancellationToken ct)
+    /// <param name="send">Run once the row is in, alongside its index writes (the first send of its message).
+    /// Not after them: a send that overtakes the pending index row only leaves that row for the sweep to drop.</param>
+    public async Task<bool> TryAddAsync(InboxEvent e, byte[] payload, CancellationToken ct, Func<Task>? send = null)
     {
         var entity = ToEntity(e);
         var text = Encoding.UTF8.GetString(payload);
@@ -47,7 +49,8 @@ public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOption
             return false;
         await Task.WhenAll(
             _index.UpsertEntityAsync(new TableEntity(DayPrefix + Day(e.ReceivedAt), e.Id), TableUpdateMode.Replace, ct),
-            e.Status == InboxStatus.Received ? MarkPendingAsync(e, ct) : Task.CompletedTask);
+            e.Status == InboxStatus.Received ? MarkPendingAsync(e, ct) : Task.CompletedTask,
+            send?.Invoke() ?? Task.CompletedTask);
         return true;
     }
 
