@@ -437,7 +437,7 @@ internal sealed partial class BrokerQueue : IDisposable
         return null;
     }
 
-    /// <summary>Sends outside the lock. A message whose link is gone goes back unchanged.</summary>
+    /// <summary>Sends outside the lock. A message whose link is gone goes back unchanged, to another receiver if one has credit.</summary>
     private void Deliver(List<Dispatch>? dispatches)
     {
         if (dispatches is null)
@@ -456,6 +456,8 @@ internal sealed partial class BrokerQueue : IDisposable
         {
             foreach (var dispatch in failed)
             {
+                // Its link is closing; the close removes it, and until then it gets nothing more.
+                dispatch.Consumer.Credit = 0;
                 var message = dispatch.Message;
                 if (dispatch.Consumer.ReceiveAndDelete)
                 {
