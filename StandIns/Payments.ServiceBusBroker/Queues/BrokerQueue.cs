@@ -79,20 +79,23 @@ internal sealed partial class BrokerQueue : IDisposable
                     continue;
                 }
 
+                // A scheduled message is enqueued at its time; its time to live (capped by the queue's) starts then.
+                var scheduled = incoming.ScheduledEnqueueTimeUtc > now;
+                var enqueuedAt = scheduled ? incoming.ScheduledEnqueueTimeUtc!.Value : now;
                 var timeToLive = incoming.TimeToLive is { } ttl && ttl < Settings.DefaultMessageTimeToLive ? ttl : Settings.DefaultMessageTimeToLive;
                 var message = new QueuedMessage
                 {
                     SequenceNumber = sequenceNumbers[i],
-                    EnqueuedTimeUtc = now,
+                    EnqueuedTimeUtc = enqueuedAt,
                     Encoded = incoming.Encoded,
                     MessageId = incoming.MessageId,
-                    ExpiresAtUtc = now + timeToLive,
+                    ExpiresAtUtc = enqueuedAt + timeToLive,
                 };
                 _messages.Add(message.SequenceNumber, message);
-                if (incoming.ScheduledEnqueueTimeUtc is { } at && at > now)
+                if (scheduled)
                 {
                     message.State = MessageState.Scheduled;
-                    AddDeadline(new Deadline(message.SequenceNumber, Guid.Empty), at, now);
+                    AddDeadline(new Deadline(message.SequenceNumber, Guid.Empty), enqueuedAt, now);
                 }
                 else
                 {
