@@ -30,8 +30,8 @@ public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOption
     private readonly BlobContainerClient _payloads = storage.Container(ContainerNames.WebhookPayloads);
 
     /// <summary>Insert if absent; false when the event was already in the inbox.</summary>
-    /// <param name="send">Run once the row is in, alongside its index writes (the first send of its message).
-    /// Not after them: a send that overtakes the pending index row only leaves that row for the sweep to drop.</param>
+    /// <param name="send">The first send of its message: run once the row and its pending index row are in (a
+    /// handler that finished before the pending row was written would leave it behind), alongside the day index write.</param>
     public async Task<bool> TryAddAsync(InboxEvent e, byte[] payload, CancellationToken ct, Func<Task>? send = null)
     {
         var entity = ToEntity(e);
@@ -47,9 +47,10 @@ public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOption
         }
         if (!await _table.TryAddEntityAsync(entity, ct))
             return false;
+        if (e.Status == InboxStatus.Received)
+            await MarkPendingAsync(e, ct);
         await Task.WhenAll(
             _index.UpsertEntityAsync(new TableEntity(DayPrefix + Day(e.ReceivedAt), e.Id), TableUpdateMode.Replace, ct),
-            e.Status == InboxStatus.Received ? MarkPendingAsync(e, ct) : Task.CompletedTask,
             send?.Invoke() ?? Task.CompletedTask);
         return true;
     }
