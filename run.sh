@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs Payments locally and offline: Azurite (Table, Queue and Blob storage, data kept in .azurite/),
-# an SMTP sink on 127.0.0.1:1025 (emails land in .mail/), the Stripe emulator on 127.0.0.1:12111
-# (delivering signed webhooks to the Host), and Payments.Host on http://127.0.0.1:7071.
+# Runs Payments locally and offline: Azurite (Table and Blob storage, data kept in .azurite/), the
+# Service Bus broker on 127.0.0.1:5672 (in memory), an SMTP sink on 127.0.0.1:1025 (emails land in
+# .mail/), the Stripe emulator on 127.0.0.1:12111 (delivering signed webhooks to the Host), and
+# Payments.Host on http://127.0.0.1:7071 (its ServiceBusConnection is in appsettings.Development.json).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,6 +16,9 @@ trap cleanup EXIT INT TERM
 mkdir -p .azurite
 node_modules/.bin/azurite --silent --location .azurite --disableTelemetry --skipApiVersionCheck --loose \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &
+pids+=($!)
+# The queues and their properties (as in infra/main.bicep) come from the broker's appsettings.json.
+dotnet run --no-build --project StandIns/Payments.ServiceBusBroker -- --Broker:Port=5672 &
 pids+=($!)
 node scripts/smtp-sink.mjs 1025 &
 pids+=($!)
@@ -31,8 +35,9 @@ wait_for() { # host port name
   echo "$3 did not start on $1:$2" >&2
   exit 1
 }
-wait_for 127.0.0.1 10001 "Azurite (queues)"
+wait_for 127.0.0.1 10000 "Azurite (blobs)"
 wait_for 127.0.0.1 10002 "Azurite (tables)"
+wait_for 127.0.0.1 5672 "Service Bus broker"
 wait_for 127.0.0.1 12111 "Stripe emulator"
 wait_for 127.0.0.1 1025 "SMTP sink"
 

@@ -25,7 +25,7 @@ namespace Payments.Core;
 
 public static class PaymentsServiceCollectionExtensions
 {
-    /// <summary>Everything both hosts share. Each host adds only its own door (Kestrel and queue workers, or the Functions worker).</summary>
+    /// <summary>Everything both hosts share, Service Bus included. Each host adds only its own door (Kestrel and queue processors, or the Functions worker).</summary>
     public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section));
@@ -59,8 +59,10 @@ public static class PaymentsServiceCollectionExtensions
         });
 
         services.AddSingleton<KeyedStripeCall>();
-        services.TryAddSingleton<IMessageSender, StorageQueueSender>();
+        services.TryAddSingleton(_ => ServiceBusConnection.CreateClient(configuration));
+        services.TryAddSingleton<IMessageSender, ServiceBusMessageSender>();
         services.AddSingleton<QueueDispatcher>();
+        services.AddSingleton<OwnMessages>();
 
         services.AddSingleton<CustomerAccounts>();
         services.AddSingleton<CardStore>();
@@ -107,9 +109,13 @@ public static class PaymentsServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Runs Core's queue handlers in this process: the Host's background workers, and in tests the
-    /// stand-in for the Functions door's queue triggers.
+    /// Runs Core's queue handlers in this process: a Service Bus processor per queue into the
+    /// <see cref="QueueDispatcher"/> (the Host's background work, and in tests the stand-in for the
+    /// Functions door's Service Bus triggers).
     /// </summary>
-    public static IServiceCollection AddPaymentsQueueProcessing(this IServiceCollection services) =>
-        services.AddHostedService<StorageQueueWorker>();
+    public static IServiceCollection AddPaymentsQueueProcessing(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ServiceBusQueueProcessing>();
+        return services.AddHostedService(sp => sp.GetRequiredService<ServiceBusQueueProcessing>());
+    }
 }

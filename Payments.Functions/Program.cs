@@ -4,8 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Core;
 
-// The Functions door: Core's handlers behind [Function] methods (Cards/, Queues/). Background messages
-// go out through Core's default IMessageSender, the transport the Queues/ triggers listen on.
+// The Functions door: Core's handlers behind [Function] methods (Cards/, Queues/). Core sends
+// background messages through Service Bus (ServiceBusConnection), which the triggers in Queues/ receive.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 

@@ -7,7 +7,7 @@ using Payments.Core.Webhooks;
 
 namespace Payments.Host;
 
-/// <summary>The Host door: Core's routes on Kestrel under /api, and Core's queue handlers over Storage Queues.</summary>
+/// <summary>The Host door: Core's routes on Kestrel under /api, and Core's queue handlers as Service Bus processors.</summary>
 public static partial class PaymentsHostApp
 {
     /// <param name="configureServices">Runs after every registration, so tests can replace or decorate a service (a clock, the message sender).</param>

@@ -65,7 +65,7 @@ param storageNamePrefix string = ''
 ])
 param storageSku string = 'Standard_ZRS'
 
-@description('Deliveries before Service Bus moves a message to the dead-letter queue. Also given to the app as Queues:MaxDeliveryCount so handlers know their last attempt.')
+@description('Deliveries of one message copy before Service Bus moves it to the dead-letter queue. Handler failures do not use these up (the app retries by scheduling a copy, see queueRetryDelays); a lost lock (a crash) or a message the Functions door refuses does.')
 @minValue(1)
 @maxValue(100)
 param maxDeliveryCount int = 5
@@ -132,11 +132,24 @@ param webhookInboxSweepSchedule string = '0 */1 * * * *'
 @description('When the resync from Stripe\'s event list runs (NCRONTAB, six fields).')
 param webhookResyncSchedule string = '0 */15 * * * *'
 
-@description('Window in which Service Bus drops a message whose MessageId it has already seen. The app derives MessageId from message type and subject.')
+@description('Window in which Service Bus drops a message whose MessageId it has already seen. The app\'s MessageId is the inbox row id plus its send number (plus the retry attempt), so only a genuine repeat is dropped.')
 param duplicateDetectionWindow string = 'PT10M'
 
 @description('How long an unprocessed message lives before it expires into the dead-letter queue.')
 param messageTimeToLive string = 'P14D'
+
+@description('Queues:RetryDelays: the wait before each of the four retries of a failing handler (so five attempts, then it is dead-lettered with its error).')
+@minLength(4)
+@maxLength(4)
+param queueRetryDelays array = [
+  '00:00:10'
+  '00:01:00'
+  '00:05:00'
+  '00:15:00'
+]
+
+@description('Webhooks:Retention: how long inbox rows (Stripe events, our own messages) and their payloads are kept; longer than Stripe\'s 30 days of events.')
+param inboxRetention string = '45.00:00:00'
 
 @description('Flex Consumption: most instances the app scales out to (the platform has required at least 40).')
 @minValue(40)
@@ -180,6 +193,7 @@ var tableNames = [
   'idempotentrequests'
   'refunds'
   'webhookinbox'
+  'webhookindex'
   'webhookcursor'
   'sales'
   'subscriptions'
@@ -585,10 +599,6 @@ var appSettings = [
     value: storage.properties.primaryEndpoints.table
   }
   {
-    name: 'Storage__QueueEndpoint'
-    value: storage.properties.primaryEndpoints.queue
-  }
-  {
     name: 'Storage__BlobEndpoint'
     value: storage.properties.primaryEndpoints.blob
   }
@@ -677,10 +687,26 @@ var appSettings = [
     name: 'Auth__AdminRole'
     value: authAdminRole
   }
-  // Payments.Core: Queues (the Service Bus queues' own max delivery count).
   {
-    name: 'Queues__MaxDeliveryCount'
-    value: string(maxDeliveryCount)
+    name: 'Webhooks__Retention'
+    value: inboxRetention
+  }
+  // Payments.Core: Queues (retries are scheduled copies; the queues' maxDeliveryCount only counts lost locks).
+  {
+    name: 'Queues__RetryDelays__0'
+    value: queueRetryDelays[0]
+  }
+  {
+    name: 'Queues__RetryDelays__1'
+    value: queueRetryDelays[1]
+  }
+  {
+    name: 'Queues__RetryDelays__2'
+    value: queueRetryDelays[2]
+  }
+  {
+    name: 'Queues__RetryDelays__3'
+    value: queueRetryDelays[3]
   }
   // Payments.Core: pricing and the authorization sweep (timer schedule: six fields, seconds first).
   {

@@ -16,7 +16,7 @@ public sealed partial class CardService(
     CardFingerprintIndex fingerprints,
     IStripeGateway stripe,
     KeyedStripeCall keyed,
-    IMessageSender messages,
+    OwnMessages messages,
     TimeProvider clock,
     ILogger<CardService> logger)
 {
@@ -155,7 +155,7 @@ public sealed partial class CardService(
             },
             (changed, etag, token) => store.UpdateAsync(changed, etag, token),
             ct))!;
-        // Sent again for a removal whose detach has not happened yet: the handler is idempotent.
+        // Asked for every removal whose detach has not happened yet; OwnMessages records and sends it once (its row is swept and replayable).
         if (card.NeedsDetach)
             await messages.SendAsync(new QueueMessage(CardMessages.Detach, card.Id, card.UserId), ct);
         if (wasActive)

@@ -12,7 +12,7 @@ namespace Payments.Core.Checkout;
 /// for a sale with devices, creates its fulfilment order once and asks for it to be fulfilled.
 /// </summary>
 public sealed partial class InvoicePaidHandler(
-    IStripeGateway stripe, SaleStore sales, FulfilmentStore fulfilment, IMessageSender messages, PaymentsStorage storage,
+    IStripeGateway stripe, SaleStore sales, FulfilmentStore fulfilment, OwnMessages messages, PaymentsStorage storage,
     TimeProvider clock, ILogger<InvoicePaidHandler> logger) : IMessageHandler
 {
     public static readonly IReadOnlyList<string> EventTypes = ["invoice.paid", "invoice.payment_succeeded"];
@@ -40,7 +40,8 @@ public sealed partial class InvoicePaidHandler(
             clock.GetUtcNow(), null, null, null, null);
         if (await fulfilment.TryCreateAsync(order, ct))
             LogOrdered(logger, sale.Id, sale.Devices);
-        // Sent every time until the fulfilment handler records it: a crash between the two cannot lose it.
+        // Asked for every time until the fulfilment handler records it: a crash between the two cannot lose it
+        // (OwnMessages records the message once, and its inbox row is swept like an event's).
         if ((await fulfilment.FindAsync(sale.Id, ct))?.NotifiedAt is null)
             await messages.SendAsync(new QueueMessage(FulfilmentRequestedHandler.MessageType, sale.Id), ct);
     }

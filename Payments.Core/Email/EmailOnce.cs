@@ -5,43 +5,44 @@ using Payments.Core.Storage;
 namespace Payments.Core.Email;
 
 /// <summary>
-/// Sends a given email (kind + subject id) once. The claim row is written before sending and
-/// marked after; a handler that runs again finds it sent. Only a crash between the send and the
-/// mark can repeat it, and the stable Message-Id lets a mail system drop that repeat.
+/// Sends a given email (kind + subject id) once. Its row is a claim with a state: claimed (ClaimedAt)
+/// before sending, sent (SentAt) after, and sent is final. A failed send deletes the claim, so a later
+/// retry sends it; a handler that finds a live claim of another backs off (throws, and its message is
+/// retried later); a claim older than <see cref="ClaimTimeout"/> (its holder crashed) is taken over with
+/// the ETag, so only one taker wins. Only a crash between the send and the mark can repeat it, and the
+/// stable Message-Id lets a mail system drop that repeat.
 /// </summary>
 public sealed class EmailOnce(PaymentsStorage storage, IEmailSender sender, TimeProvider clock)
 {
-    private static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(2);
+    /// <summary>Longer than an SMTP send can take (MailKit's timeout), so a live claim is never taken over.</summary>
+    public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(3);
+
     private readonly TableClient _table = storage.Table(TableNames.SentEmails);
 
     /// <summary>True when this call sent it; false when it had been sent already.</summary>
+    /// <exception cref="EmailBusyException">Another handler holds a live claim: retry later.</exception>
     public async Task<bool> SendAsync(string subjectId, string kind, EmailMessage message, CancellationToken ct)
     {
-        var existing = await _table.GetEntityIfExistsAsync<TableEntity>(subjectId, kind, cancellationToken: ct);
-        ETag etag;
-        if (!existing.HasValue)
+        if (await ClaimAsync(subjectId, kind, message, ct) is not { } claim)
+            return false;
+        try
         {
+            await sender.SendAsync(message, ct);
+        }
+        catch
+        {
+            // Not sent: give the claim back so the retry sends it. (If this fails too, the claim goes stale and is taken over.)
             try
             {
-                etag = (await _table.AddEntityAsync(Claim(subjectId, kind, message), ct)).Headers.ETag ?? default;
+                await _table.DeleteEntityAsync(subjectId, kind, claim, CancellationToken.None);
             }
-            catch (RequestFailedException ex) when (ex.IsConflict())
+            catch (RequestFailedException)
             {
-                throw new InvalidOperationException($"Email {kind} for {subjectId} is being sent by another handler; retry later.", ex);
             }
+            throw;
         }
-        else
-        {
-            var row = existing.Value!;
-            if (row.GetDateTimeOffset("SentAt") is not null)
-                return false;
-            if (clock.GetUtcNow() - (row.GetDateTimeOffset("ClaimedAt") ?? default) < ClaimTimeout)
-                throw new InvalidOperationException($"Email {kind} for {subjectId} is being sent by another handler; retry later.");
-            etag = (await _table.UpdateEntityAsync(Claim(subjectId, kind, message), row.ETag, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
-        }
-
-        await sender.SendAsync(message, ct);
-        await _table.UpdateEntityAsync(new TableEntity(subjectId, kind) { ["SentAt"] = clock.GetUtcNow() }, etag, TableUpdateMode.Merge, ct);
+        // Sent is final: mark it whatever happened to the claim meanwhile.
+        await _table.UpdateEntityAsync(new TableEntity(subjectId, kind) { ["SentAt"] = clock.GetUtcNow() }, ETag.All, TableUpdateMode.Merge, ct);
         return true;
     }
 
@@ -51,6 +52,28 @@ public sealed class EmailOnce(PaymentsStorage storage, IEmailSender sender, Time
         return row.HasValue && row.Value!.GetDateTimeOffset("SentAt") is not null;
     }
 
+    /// <returns>The claim's ETag; null when the email was sent already.</returns>
+    private async Task<ETag?> ClaimAsync(string subjectId, string kind, EmailMessage message, CancellationToken ct)
+    {
+        var existing = await _table.GetEntityIfExistsAsync<TableEntity>(subjectId, kind, cancellationToken: ct);
+        try
+        {
+            if (!existing.HasValue)
+                return (await _table.AddEntityAsync(Claim(subjectId, kind, message), ct)).Headers.ETag;
+            var row = existing.Value!;
+            if (row.GetDateTimeOffset("SentAt") is not null)
+                return null;
+            if (clock.GetUtcNow() - (row.GetDateTimeOffset("ClaimedAt") ?? default) < ClaimTimeout)
+                throw new EmailBusyException(kind, subjectId);
+            return (await _table.UpdateEntityAsync(Claim(subjectId, kind, message), row.ETag, TableUpdateMode.Replace, ct)).Headers.ETag;
+        }
+        catch (RequestFailedException ex) when (ex.IsConflict() || ex.IsPreconditionFailed())
+        {
+            // Another handler claimed it between our read and our write.
+            throw new EmailBusyException(kind, subjectId, ex);
+        }
+    }
+
     private TableEntity Claim(string subjectId, string kind, EmailMessage message) => new(subjectId, kind)
     {
         ["To"] = message.To,
@@ -58,3 +81,7 @@ public sealed class EmailOnce(PaymentsStorage storage, IEmailSender sender, Time
         ["ClaimedAt"] = clock.GetUtcNow(),
     };
 }
+
+/// <summary>Another handler is sending this email now; the message carrying it is retried later.</summary>
+public sealed class EmailBusyException(string kind, string subjectId, Exception? inner = null)
+    : InvalidOperationException($"Email {kind} for {subjectId} is being sent by another handler; retry later.", inner);

@@ -4,4 +4,7 @@ namespace Payments.Core.Queues;
 public interface IMessageSender
 {
     Task SendAsync(QueueMessage message, CancellationToken ct);
+
+    /// <summary>Sends a message that becomes visible at <paramref name="at"/>: how a retry waits.</summary>
+    Task ScheduleAsync(QueueMessage message, DateTimeOffset at, CancellationToken ct);
 }

@@ -5,54 +5,150 @@ using Payments.Core.Webhooks;
 
 namespace Payments.Core.Queues;
 
+/// <summary>What the door does with the delivered message after <see cref="QueueDispatcher.ProcessAsync"/>.</summary>
+public abstract record DispatchOutcome
+{
+    /// <summary>Handled, skipped as already processed, or failed with its retry scheduled: complete it.</summary>
+    public sealed record Complete : DispatchOutcome;
+
+    /// <summary>Never to be handled (unreadable, unknown type, attempts used up): dead-letter it with this reason.</summary>
+    public sealed record DeadLetter(string Reason, string Description) : DispatchOutcome;
+}
+
 /// <summary>
-/// Runs the handler for one delivered message. Both doors call this: the Host's storage-queue
-/// workers and the Functions' Service Bus triggers. A throw means "deliver again".
+/// Runs the handler for one delivered message, the same for both doors: the Host's Service Bus
+/// processors (<see cref="ServiceBusQueueProcessing"/>) and the Functions' Service Bus triggers.
 /// </summary>
 /// <remarks>
-/// A message that stands for a Stripe event is tracked on its inbox row: skipped when already
-/// processed, marked processed after the handler, and marked failed (with the error) on the last
-/// delivery before the message is dead-lettered.
+/// Retry with backoff lives here, not in the transport: Service Bus redelivers an abandoned message
+/// at once, so a failed attempt schedules a copy of the message with the next attempt number after
+/// <see cref="QueueOptions.RetryDelays"/> and completes the original. The last attempt's failure is
+/// dead-lettered with its error. A message's inbox row (Stripe event or our own message) records
+/// every outcome: skipped when already processed, marked processed, or the attempt count and last
+/// error, and failed once dead-lettered.
 /// </remarks>
-public sealed partial class QueueDispatcher(IServiceScopeFactory scopes, WebhookInbox inbox, IOptions<QueueOptions> options, ILogger<QueueDispatcher> logger)
+public sealed partial class QueueDispatcher(
+    IServiceScopeFactory scopes, WebhookInbox inbox, IMessageSender sender, IOptions<QueueOptions> options, TimeProvider clock,
+    ILogger<QueueDispatcher> logger)
 {
+    public const string UnreadableReason = "UnreadableMessage";
+    public const string UnknownTypeReason = "UnknownMessageType";
+    public const string HandlerFailedReason = "HandlerFailed";
+
+    /// <summary>The Functions door: returns to complete the message; throws when it must not be completed.</summary>
+    /// <exception cref="MessageNotHandledException">The message is to be dead-lettered; the trigger abandons it
+    /// and Service Bus dead-letters it after the queue's max delivery count (no handler runs again meanwhile).</exception>
     public async Task DispatchAsync(string queue, string body, long deliveryCount, CancellationToken ct)
     {
-        var message = QueueMessage.FromJson(body);
-        var route = MessageTable.For(message.Type);
-        if (route.Queue != queue)
-            throw new InvalidOperationException($"Message type '{message.Type}' does not belong on queue '{queue}'.");
+        if (await ProcessAsync(queue, body, deliveryCount, ct) is DispatchOutcome.DeadLetter dead)
+            throw new MessageNotHandledException(dead.Reason, dead.Description);
+    }
+
+    /// <param name="deliveryCount">Service Bus' count for this copy: above 1 only when a lock was lost (a crash), which counts as an attempt.</param>
+    /// <exception cref="Exception">Anything thrown means the retry could not be scheduled: abandon, and Service Bus delivers it again.</exception>
+    public async Task<DispatchOutcome> ProcessAsync(string queue, string body, long deliveryCount, CancellationToken ct)
+    {
+        if (Read(queue, body, out var message, out var route) is { } refused)
+        {
+            LogRefused(logger, queue, refused.Reason, refused.Description);
+            return refused;
+        }
+
+        var o = options.Value;
+        var attempt = message.Attempt + (int)Math.Max(0, deliveryCount - 1);
+        var row = message.EventId is { } eventId ? await inbox.FindAsync(eventId, ct) : null;
+        if (row?.Event.Status == InboxStatus.Processed)
+        {
+            LogDuplicate(logger, message.Type, message.EventId!);
+            return new DispatchOutcome.Complete();
+        }
+        if (attempt > o.MaxAttempts)
+        {
+            // A redelivery after the last attempt (a lost lock, or the Functions door's abandon): dead-letter it
+            // again without running the handler, keeping the last attempt's error on a failed row.
+            return row is { Event: { Status: InboxStatus.Failed, LastError: { } lastError } }
+                ? new DispatchOutcome.DeadLetter(HandlerFailedReason, lastError)
+                : await GiveUpAsync(message, $"{attempt - 1} attempts made; the handler is not run again.");
+        }
 
         await using var scope = scopes.CreateAsyncScope();
         var handler = (IMessageHandler)scope.ServiceProvider.GetRequiredService(route.Handler);
-        var delivery = new MessageDelivery(queue, deliveryCount, options.Value.MaxDeliveryCount);
-        if (message.EventId is { } eventId && (await inbox.FindAsync(eventId, ct))?.Event.Status == InboxStatus.Processed)
-        {
-            LogDuplicate(logger, message.Type, eventId);
-            return;
-        }
         try
         {
-            await handler.HandleAsync(message, delivery, ct);
-            if (message.EventId is { } handled)
-                await inbox.MarkProcessedAsync(handled, ct);
-            LogHandled(logger, message.Type, message.SubjectId, deliveryCount);
+            await handler.HandleAsync(message, new MessageDelivery(queue, attempt, o.MaxAttempts), ct);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            LogFailed(logger, ex, message.Type, message.SubjectId, deliveryCount);
-            if (message.EventId is { } failed)
-                await inbox.RecordFailureAsync(failed, $"{ex.GetType().Name}: {ex.Message}", delivery.IsLastAttempt, CancellationToken.None);
-            throw;
+            LogFailed(logger, ex, message.Type, message.SubjectId, attempt, o.MaxAttempts);
+            return await RetryOrGiveUpAsync(message, attempt, $"{ex.GetType().Name}: {ex.Message}");
         }
+        if (message.EventId is { } handled)
+            await inbox.MarkProcessedAsync(handled, row, ct);
+        LogHandled(logger, message.Type, message.SubjectId, attempt);
+        return new DispatchOutcome.Complete();
+    }
+
+    /// <returns>Null when the message can be handled; else why not (it cannot be read, or its type has no route on this queue).</returns>
+    private static DispatchOutcome.DeadLetter? Read(string queue, string body, out QueueMessage message, out MessageRoute route)
+    {
+        route = null!;
+        try
+        {
+            message = QueueMessage.FromJson(body);
+        }
+        catch (FormatException ex)
+        {
+            message = null!;
+            return new(UnreadableReason, ex.Message);
+        }
+        if (MessageTable.TryFor(message.Type) is not { } found)
+            return new(UnknownTypeReason, $"No route for message type '{message.Type}'.");
+        if (found.Queue != queue)
+            return new(UnknownTypeReason, $"Message type '{message.Type}' belongs on queue '{found.Queue}', not '{queue}'.");
+        route = found;
+        return null;
+    }
+
+    /// <summary>A failed attempt: the next one is a copy scheduled after its delay; after the last, the message is dead-lettered.</summary>
+    private async Task<DispatchOutcome> RetryOrGiveUpAsync(QueueMessage message, int attempt, string error)
+    {
+        var o = options.Value;
+        if (attempt >= o.MaxAttempts)
+            return await GiveUpAsync(message, error);
+        var retryAt = clock.GetUtcNow() + o.EffectiveRetryDelays[attempt - 1];
+        if (message.EventId is { } failed)
+            await inbox.RecordFailureAsync(failed, error, retryAt, CancellationToken.None);
+        await sender.ScheduleAsync(message with { Attempt = attempt + 1 }, retryAt, CancellationToken.None);
+        return new DispatchOutcome.Complete();
+    }
+
+    private async Task<DispatchOutcome> GiveUpAsync(QueueMessage message, string error)
+    {
+        if (message.EventId is { } failed)
+            await inbox.RecordFailureAsync(failed, error, retryAt: null, CancellationToken.None);
+        LogDeadLettered(logger, message.Type, message.SubjectId, error);
+        return new DispatchOutcome.DeadLetter(HandlerFailedReason, error);
     }
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Skipped {Type}: event {EventId} was processed already")]
     private static partial void LogDuplicate(ILogger logger, string type, string eventId);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Handled {Type} for {SubjectId} (delivery {DeliveryCount})")]
-    private static partial void LogHandled(ILogger logger, string type, string subjectId, long deliveryCount);
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Handled {Type} for {SubjectId} (attempt {Attempt})")]
+    private static partial void LogHandled(ILogger logger, string type, string subjectId, int attempt);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Handler for {Type} {SubjectId} failed (delivery {DeliveryCount})")]
-    private static partial void LogFailed(ILogger logger, Exception ex, string type, string subjectId, long deliveryCount);
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Handler for {Type} {SubjectId} failed (attempt {Attempt} of {MaxAttempts})")]
+    private static partial void LogFailed(ILogger logger, Exception ex, string type, string subjectId, int attempt, int maxAttempts);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "{Type} {SubjectId} is dead-lettered: {Error}")]
+    private static partial void LogDeadLettered(ILogger logger, string type, string subjectId, string error);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "A message on {Queue} is dead-lettered at once ({Reason}): {Description}")]
+    private static partial void LogRefused(ILogger logger, string queue, string reason, string description);
+}
+
+/// <summary>The Functions door's way to say "do not complete": the message is to be dead-lettered.</summary>
+public sealed class MessageNotHandledException(string reason, string description) : Exception($"{reason}: {description}")
+{
+    public string Reason { get; } = reason;
+    public string Description { get; } = description;
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 
 namespace Payments.Core.Queues;
@@ -9,24 +11,55 @@ namespace Payments.Core.Queues;
 /// <param name="Type">What happened: our own types (card.detach) or a Stripe event type.</param>
 /// <param name="SubjectId">The object it happened to (a card id; for Stripe payment events, the PaymentIntent id).</param>
 /// <param name="OwnerId">The user the subject belongs to, where the subject's key needs it.</param>
-/// <param name="EventId">The Stripe event id, for messages that stand for one event.</param>
-public sealed record QueueMessage(string Type, string SubjectId, string? OwnerId = null, string? EventId = null)
+/// <param name="EventId">The inbox row this message stands for: a Stripe event id, or our own message's id (<c>msg_…</c>).</param>
+/// <param name="Send">Which send of that row this is (1 for the first; each replay, sweep or re-enqueue adds one).</param>
+/// <param name="Attempt">Which handler attempt this copy carries (1 first; a retry is a scheduled copy with the next number).</param>
+public sealed record QueueMessage(string Type, string SubjectId, string? OwnerId = null, string? EventId = null, int Send = 1, int Attempt = 1)
 {
-    /// <summary>Identifies this message for duplicate detection: one per Stripe event, else one per (type, subject).</summary>
-    public string DeduplicationId => EventId ?? $"{Type}:{SubjectId}";
+    /// <summary>Service Bus limit for MessageId.</summary>
+    private const int MaxMessageIdLength = 128;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// The id duplicate detection compares. The same send of the same row always gives the same id, so
+    /// a repeated send (a client retry after a lost acknowledgement) is dropped; every re-send meant to be
+    /// processed again (replay, sweep, intake re-enqueue) has the next <see cref="Send"/>, and every
+    /// retry copy the next <see cref="Attempt"/>, so neither is swallowed within the window.
+    /// </summary>
+    public string MessageId
+    {
+        get
+        {
+            var readable = $"{EventId ?? $"{Type}:{SubjectId}"}:{Send}" + (Attempt > 1 ? $":{Attempt}" : "");
+            if (readable.Length <= MaxMessageIdLength)
+                return readable;
+            var hash = SHA256.HashData(Encoding.UTF8.GetBytes(readable));
+            return $"{Type[..Math.Min(Type.Length, 60)]}:{Convert.ToHexStringLower(hash)}";
+        }
+    }
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static QueueMessage FromJson(string body) =>
-        JsonSerializer.Deserialize<QueueMessage>(body, Json) is { Type: { Length: > 0 }, SubjectId: { Length: > 0 } } message
-            ? message
-            : throw new FormatException("Not a queue message.");
+    /// <exception cref="FormatException">The body is not a queue message.</exception>
+    public static QueueMessage FromJson(string body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<QueueMessage>(body, Json) is { Type: { Length: > 0 }, SubjectId: { Length: > 0 }, Send: > 0, Attempt: > 0 } message
+                ? message
+                : throw new FormatException("Not a queue message: type and subjectId are required.");
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"Not a queue message: {ex.Message}", ex);
+        }
+    }
 }
 
 /// <summary>What a handler knows about the delivery.</summary>
-public sealed record MessageDelivery(string Queue, long DeliveryCount, int MaxDeliveryCount)
+/// <param name="Attempt">This attempt, counting retries (scheduled copies) and redeliveries after a lost lock.</param>
+public sealed record MessageDelivery(string Queue, int Attempt, int MaxAttempts)
 {
-    public bool IsLastAttempt => DeliveryCount >= MaxDeliveryCount;
+    public bool IsLastAttempt => Attempt >= MaxAttempts;
 }

@@ -15,6 +15,6 @@ public static class QueueNames
 
     public static readonly IReadOnlyList<string> All = [Cards, Payments, Provisioning, Billing, Fulfilment];
 
-    /// <summary>Azure Functions' convention for storage queues; Service Bus has its own dead-letter queue.</summary>
-    public static string Poison(string queue) => $"{queue}-poison";
+    /// <summary>Where Service Bus keeps a queue's dead letters.</summary>
+    public static string DeadLetter(string queue) => $"{queue}/$DeadLetterQueue";
 }

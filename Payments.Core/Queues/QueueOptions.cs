@@ -4,13 +4,28 @@ public sealed class QueueOptions
 {
     public const string Section = "Queues";
 
-    /// <summary>How long a received message stays hidden while its handler runs.</summary>
-    public int VisibilityTimeoutSeconds { get; set; } = 60;
-    /// <summary>Deliveries before a message moves to the poison queue (Service Bus: the queue's max delivery count).</summary>
-    public int MaxDeliveryCount { get; set; } = 5;
-    /// <summary>After a failure the message reappears after this many seconds times its delivery count.</summary>
-    public int RetryBackoffSeconds { get; set; } = 5;
-    /// <summary>Longest pause between polls of an empty queue.</summary>
-    public int MaxPollIntervalMilliseconds { get; set; } = 1000;
-    public int BatchSize { get; set; } = 16;
+    /// <summary>Used when <see cref="RetryDelays"/> is not configured: the last tries are minutes apart, so a short outage is outlived.</summary>
+    public static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays =
+        [TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15)];
+
+    /// <summary>
+    /// The wait before each retry of a failing handler: the first retry waits the first delay, and so
+    /// on. A message gets one attempt more than there are delays, then it is dead-lettered. Unset, the
+    /// <see cref="DefaultRetryDelays"/> apply (kept out of appsettings.json: configuration merges lists by
+    /// index, so a shorter list set elsewhere would keep the file's later entries).
+    /// </summary>
+    public TimeSpan[]? RetryDelays { get; set; }
+
+    /// <summary>Handlers run at once per queue in the Host (Functions: host.json maxConcurrentCalls).</summary>
+    public int MaxConcurrentCalls { get; set; } = 16;
+
+    /// <summary>Messages the Host's processors fetch ahead (Functions: host.json prefetchCount).</summary>
+    public int PrefetchCount { get; set; }
+
+    /// <summary>How long the Host's processors keep renewing a message's lock while its handler runs.</summary>
+    public TimeSpan MaxAutoLockRenewalDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    public IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays is { Length: > 0 } delays ? delays : DefaultRetryDelays;
+
+    public int MaxAttempts => EffectiveRetryDelays.Count + 1;
 }

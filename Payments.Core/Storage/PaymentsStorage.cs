@@ -1,16 +1,14 @@
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
-using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 
 namespace Payments.Core.Storage;
 
-/// <summary>Hands out table and queue clients under the configured name prefix.</summary>
+/// <summary>Hands out table and blob container clients under the configured name prefix. (Queues are Service Bus: see Queues/.)</summary>
 public sealed class PaymentsStorage
 {
     private readonly TableServiceClient _tables;
-    private readonly QueueServiceClient _queues;
     private readonly BlobServiceClient _blobs;
     private readonly string _prefix;
 
@@ -18,30 +16,24 @@ public sealed class PaymentsStorage
     {
         var o = options.Value;
         _prefix = o.NamePrefix;
-        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
         if (!string.IsNullOrWhiteSpace(o.ConnectionString))
         {
             _tables = new TableServiceClient(o.ConnectionString);
-            _queues = new QueueServiceClient(o.ConnectionString, queueOptions);
             _blobs = new BlobServiceClient(o.ConnectionString);
         }
-        else if (o.TableEndpoint is not null && o.QueueEndpoint is not null && o.BlobEndpoint is not null)
+        else if (o.TableEndpoint is not null && o.BlobEndpoint is not null)
         {
             var credential = new DefaultAzureCredential();
             _tables = new TableServiceClient(new Uri(o.TableEndpoint), credential);
-            _queues = new QueueServiceClient(new Uri(o.QueueEndpoint), credential, queueOptions);
             _blobs = new BlobServiceClient(new Uri(o.BlobEndpoint), credential);
         }
         else
         {
-            throw new InvalidOperationException("Set Storage:ConnectionString, or Storage:TableEndpoint, Storage:QueueEndpoint and Storage:BlobEndpoint.");
+            throw new InvalidOperationException("Set Storage:ConnectionString, or Storage:TableEndpoint and Storage:BlobEndpoint.");
         }
     }
 
     public TableClient Table(string name) => _tables.GetTableClient(_prefix + name);
-
-    /// <summary>Queue names allow only lowercase letters, digits and dashes.</summary>
-    public QueueClient Queue(string name) => _queues.GetQueueClient((_prefix + name).ToLowerInvariant());
 
     /// <summary>Container names allow lowercase letters, digits and dashes.</summary>
     public BlobContainerClient Container(string name) => _blobs.GetBlobContainerClient((_prefix + name).ToLowerInvariant());
@@ -52,11 +44,6 @@ public sealed class PaymentsStorage
             await Container(container).CreateIfNotExistsAsync(cancellationToken: ct);
         foreach (var table in TableNames.All)
             await Table(table).CreateIfNotExistsAsync(ct);
-        foreach (var queue in Queues.QueueNames.All)
-        {
-            await Queue(queue).CreateIfNotExistsAsync(cancellationToken: ct);
-            await Queue(Queues.QueueNames.Poison(queue)).CreateIfNotExistsAsync(cancellationToken: ct);
-        }
     }
 }
 
@@ -71,6 +58,8 @@ public static class TableNames
     public const string IdempotentRequests = "idempotentrequests";
     public const string Refunds = "refunds";
     public const string WebhookInbox = "webhookinbox";
+    /// <summary>Index rows over the inbox: what is pending (the sweep), and what was received each day (retention).</summary>
+    public const string WebhookIndex = "webhookindex";
     public const string WebhookCursor = "webhookcursor";
     public const string Sales = "sales";
     public const string Subscriptions = "subscriptions";
@@ -88,7 +77,7 @@ public static class TableNames
     public static readonly IReadOnlyList<string> All =
     [
         Customers, Cards, CardFingerprints, Products, Purchases, PurchaseOwners, IdempotentRequests, Refunds,
-        WebhookInbox, WebhookCursor, Sales, Subscriptions, AdminAccounts, Organisations, OrganisationMembers, SentEmails,
+        WebhookInbox, WebhookIndex, WebhookCursor, Sales, Subscriptions, AdminAccounts, Organisations, OrganisationMembers, SentEmails,
         InvoicePayments, FulfilmentOrders, GroupInvoices, GroupInvoicesByUser, StripeKeys,
     ];
 }

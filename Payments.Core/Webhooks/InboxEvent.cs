@@ -1,12 +1,22 @@
+using Payments.Core.Queues;
+
 namespace Payments.Core.Webhooks;
 
 public enum InboxStatus { Received, Processed, Ignored, Failed }
 
-/// <summary>A Stripe event as we hold it: the durable record from the moment we acknowledge it.</summary>
+/// <summary>
+/// A background message as we hold it: a Stripe event from the moment we acknowledge it, or one of our
+/// own messages (<c>msg_…</c>, source <c>app</c>) from the moment it is sent. The durable record.
+/// </summary>
+/// <param name="Sends">How many times it was put on its queue; the last send's number goes into the message id.</param>
+/// <param name="OwnerId">For our own messages: the user the subject belongs to (card.detach).</param>
 public sealed record InboxEvent(
     string Id, string Type, long Created, string? ApiVersion, string? SubjectId, string? Queue,
     InboxStatus Status, string Source, DateTimeOffset ReceivedAt, DateTimeOffset? EnqueuedAt, DateTimeOffset? ProcessedAt,
-    int Attempts, string? LastError)
+    int Attempts, string? LastError, int Sends = 0, string? OwnerId = null)
 {
     public static string ToWire(InboxStatus status) => status.ToString().ToLowerInvariant();
+
+    /// <summary>The message for this row's latest send.</summary>
+    public QueueMessage ToMessage() => new(Type, SubjectId!, OwnerId, Id, Math.Max(Sends, 1));
 }

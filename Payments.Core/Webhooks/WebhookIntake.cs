@@ -42,27 +42,31 @@ public sealed partial class WebhookIntake(
 
         var route = MessageTable.TryFor(envelope.Type);
         var wanted = route is not null && envelope.SubjectId is not null;
+        var now = clock.GetUtcNow();
         var record = new InboxEvent(envelope.Id, envelope.Type, envelope.Created, envelope.ApiVersion, envelope.SubjectId, route?.Queue,
-            wanted ? InboxStatus.Received : InboxStatus.Ignored, source, clock.GetUtcNow(), null, null, 0, null);
+            wanted ? InboxStatus.Received : InboxStatus.Ignored, source, now, wanted ? now : null, null, 0, null, Sends: wanted ? 1 : 0);
 
-        if (!await inbox.TryAddAsync(record, payload, ct))
+        if (!await inbox.TryAddAsync(record, payload, ct, wanted ? () => messages.SendAsync(record.ToMessage(), ct) : null))
         {
-            // Already held. If it is still waiting (say our earlier answer was a 500 after storing), enqueue again:
-            // handlers are idempotent and the dispatcher skips events already processed.
-            var existing = await inbox.FindAsync(envelope.Id, ct);
-            if (existing is { Event.Status: InboxStatus.Received } held)
-                await EnqueueAsync(held.Event, ct);
+            // Already held. If it is still waiting (say our earlier answer was a 500 after storing), send it again
+            // as a new send: handlers are idempotent and the dispatcher skips events already processed.
+            await ResendAsync(envelope.Id, e => e.Status == InboxStatus.Received, null, ct);
             return IntakeOutcome.Duplicate;
         }
-        if (wanted)
-            await EnqueueAsync(record, ct);
         return IntakeOutcome.Stored;
     }
 
-    public async Task EnqueueAsync(InboxEvent e, CancellationToken ct)
+    /// <summary>
+    /// Sends a held row again (sweep, replay, re-enqueue) under the next send number, so duplicate
+    /// detection does not swallow it as a repeat of the first send.
+    /// </summary>
+    /// <returns>False when the row is missing or <paramref name="may"/> refused it.</returns>
+    public async Task<bool> ResendAsync(string eventId, Func<InboxEvent, bool> may, string? source, CancellationToken ct)
     {
-        await messages.SendAsync(new QueueMessage(e.Type, e.SubjectId!, EventId: e.Id), ct);
-        await inbox.MarkEnqueuedAsync(e.Id, ct);
+        if (await inbox.PrepareResendAsync(eventId, may, source, ct) is not { } resend)
+            return false;
+        await messages.SendAsync(resend.ToMessage(), ct);
+        return true;
     }
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Webhook rejected: {Reason}")]

@@ -21,27 +21,31 @@ public sealed partial class WebhookOperations(
     private static readonly TimeSpan Overlap = TimeSpan.FromMinutes(5);
     private readonly TableClient _cursor = storage.Table(TableNames.WebhookCursor);
 
-    /// <summary>Events acknowledged but not processed after <see cref="WebhookOptions.RedeliverAfter"/> go back on their queue.</summary>
+    /// <summary>
+    /// The inbox sweep: events acknowledged but not processed after <see cref="WebhookOptions.RedeliverAfter"/>
+    /// go back on their queue, and rows older than <see cref="WebhookOptions.Retention"/> are deleted.
+    /// </summary>
+    /// <returns>How many events were sent again.</returns>
     public async Task<int> RedeliverStuckAsync(CancellationToken ct)
     {
-        var stuck = await inbox.ListStuckAsync(clock.GetUtcNow() - options.Value.RedeliverAfter, ct);
+        var cutoff = clock.GetUtcNow() - options.Value.RedeliverAfter;
+        var stuck = await inbox.ListStuckAsync(cutoff, ct);
+        var sent = 0;
         foreach (var e in stuck)
         {
-            await intake.EnqueueAsync(e, ct);
+            if (!await intake.ResendAsync(e.Id, row => row.Status == InboxStatus.Received && (row.EnqueuedAt is null || row.EnqueuedAt <= cutoff), null, ct))
+                continue;
+            sent++;
             LogRedelivered(logger, e.Id, e.Type);
         }
-        return stuck.Count;
+        if (await inbox.PurgeAsync(inbox.RetentionCutoff, ct) is > 0 and var purged)
+            LogPurged(logger, purged);
+        return sent;
     }
 
     /// <returns>False when the event is unknown, was ignored, or is already processed.</returns>
-    public async Task<bool> ReplayAsync(string eventId, CancellationToken ct)
-    {
-        if (!await inbox.ResetForReplayAsync(eventId, ct))
-            return false;
-        var found = await inbox.FindAsync(eventId, ct);
-        await intake.EnqueueAsync(found!.Value.Event, ct);
-        return true;
-    }
+    public Task<bool> ReplayAsync(string eventId, CancellationToken ct) =>
+        intake.ResendAsync(eventId, e => e.Status is InboxStatus.Received or InboxStatus.Failed, "replay", ct);
 
     public async Task<int> ReplayFailedAsync(CancellationToken ct)
     {
@@ -98,6 +102,9 @@ public sealed partial class WebhookOperations(
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Event {EventId} ({Type}) was not processed in time; enqueued again")]
     private static partial void LogRedelivered(ILogger logger, string eventId, string type);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "Inbox retention: {Count} rows past retention deleted with their payloads")]
+    private static partial void LogPurged(ILogger logger, int count);
 
     [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Event {EventId} ({Type}) never arrived by webhook; taken in by resync")]
     private static partial void LogResynced(ILogger logger, string eventId, string type);

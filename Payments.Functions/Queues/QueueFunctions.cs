@@ -5,9 +5,11 @@ namespace Payments.Functions.Queues;
 
 /// <summary>
 /// One Service Bus trigger per queue in <see cref="QueueNames.All"/>, each handing the body and
-/// delivery count to Core's <see cref="QueueDispatcher"/> (the Host's storage-queue workers do the
-/// same). A throw abandons the message: Service Bus redelivers it, and after the queue's max
-/// delivery count moves it to the dead-letter queue. FunctionsParityTests checks every queue has one.
+/// delivery count to Core's <see cref="QueueDispatcher"/> (the Host's Service Bus processors do the
+/// same). Returning completes the message: handled, or failed with its retry scheduled by the
+/// dispatcher. The dispatcher throws only for a message to dead-letter (unreadable, unknown type,
+/// attempts used up): the throw abandons it, the dispatcher runs no handler on its redeliveries, and
+/// Service Bus dead-letters it after the queue's max delivery count. FunctionsParityTests checks every queue has one.
 /// </summary>
 public sealed class QueueFunctions(QueueDispatcher dispatcher)
 {

@@ -1,13 +1,13 @@
 using System.Net;
 using Payments.Core.Cards;
 using Payments.Core.Queues;
-using Payments.Core.Storage;
+using Payments.Core.Webhooks;
 using Payments.Tests.Infrastructure;
 using Xunit;
 
 namespace Payments.Tests.Cards;
 
-/// <summary>The detach of a removed card survives Stripe failures: retried, and parked in the poison queue when it keeps failing.</summary>
+/// <summary>The detach of a removed card survives Stripe failures: retried, and dead-lettered (its row failed, replayable) when it keeps failing.</summary>
 [Collection(PaymentsTestGroup.Name)]
 public sealed class DetachRetryTests(PaymentsFixture fixture)
 {
@@ -39,28 +39,35 @@ public sealed class DetachRetryTests(PaymentsFixture fixture)
     }
 
     [Fact]
-    public async Task A_detach_that_keeps_failing_ends_in_the_poison_queue_with_the_card_still_cancelled()
+    public async Task A_detach_that_keeps_failing_is_dead_lettered_listed_with_its_error_and_replayed_once_stripe_recovers()
     {
         var (user, cardId, stripeId) = await SaveAndRemoveWhileStripeFailsAsync(failures: 1000);
 
-        var poison = Host.Get<PaymentsStorage>().Queue(QueueNames.Poison(QueueNames.Cards));
-        QueueMessage? parked = null;
-        await HttpAssert.EventuallyAsync(async () =>
-        {
-            foreach (var m in (await poison.PeekMessagesAsync(32)).Value)
-            {
-                var message = QueueMessage.FromJson(m.Body.ToString());
-                if (message.SubjectId == cardId)
-                    parked = message;
-            }
-            return parked is not null;
-        }, "message in the poison queue", 90);
-
-        Assert.Equal(new QueueMessage(CardMessages.Detach, cardId, user), parked);
+        // Our own message has its row like a Stripe event: it ends failed, with the error, and its message in the dead-letter queue.
+        var rowId = OwnMessages.IdFor(CardMessages.Detach, cardId);
+        var inbox = Host.Get<WebhookInbox>();
+        await HttpAssert.EventuallyAsync(async () => (await inbox.FindAsync(rowId, default))?.Event.Status == InboxStatus.Failed, "detach failed", 60);
+        var dead = Assert.Single(await Host.DeadLettersAsync(QueueNames.Cards), m => QueueMessage.FromJson(m.Body.ToString()).SubjectId == cardId);
+        Assert.Equal(new QueueMessage(CardMessages.Detach, cardId, user, rowId, Send: 1, Attempt: 3), QueueMessage.FromJson(dead.Body.ToString()));
+        Assert.Equal(QueueDispatcher.HandlerFailedReason, dead.DeadLetterReason);
+        Assert.Contains("PaymentProviderException", dead.DeadLetterErrorDescription, StringComparison.Ordinal);
         var card = (await Host.Get<CardStore>().FindAsync(user, cardId, default))!.Card;
         Assert.Equal(CardStatus.Cancelled, card.StoredStatus);
         Assert.Null(card.DetachedAt);
         Assert.NotNull((await fixture.Stripe.CreateClient().V1.PaymentMethods.GetAsync(stripeId)).CustomerId);
+
+        using var admin = Host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+        var listed = await HttpAssert.JsonAsync(await admin.GetAsync("/api/webhook-events?status=failed"), HttpStatusCode.OK);
+        var row = Assert.Single(listed.GetProperty("data").EnumerateArray(), e => e.GetProperty("id").GetString() == rowId);
+        Assert.Equal(("card.detach", cardId, "app", 3), (row.GetProperty("type").GetString(), row.GetProperty("subjectId").GetString(),
+            row.GetProperty("source").GetString(), row.GetProperty("attempts").GetInt32()));
+        Assert.Contains("PaymentProviderException", row.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+
         await fixture.Stripe.Control.DeleteAsync("/_emulator/faults");
+        await HttpAssert.JsonAsync(await admin.PostAsync($"/api/webhook-events/{rowId}/replay", null), HttpStatusCode.OK);
+
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<CardStore>().FindAsync(user, cardId, default))!.Card.DetachedAt is not null, "detached after replay");
+        Assert.Null((await fixture.Stripe.CreateClient().V1.PaymentMethods.GetAsync(stripeId)).CustomerId);
+        await HttpAssert.EventuallyAsync(async () => (await inbox.FindAsync(rowId, default))?.Event.Status == InboxStatus.Processed, "row processed");
     }
 }

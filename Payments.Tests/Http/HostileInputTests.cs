@@ -60,6 +60,12 @@ public sealed class CountingMessageSender(IMessageSender inner) : IMessageSender
         return inner.SendAsync(message, ct);
     }
 
+    public Task ScheduleAsync(QueueMessage message, DateTimeOffset at, CancellationToken ct)
+    {
+        Interlocked.Increment(ref _count);
+        return inner.ScheduleAsync(message, at, ct);
+    }
+
     public static void Decorate(IServiceCollection services)
     {
         var original = services.Last(d => d.ServiceType == typeof(IMessageSender));

@@ -63,7 +63,7 @@ public sealed partial class InfraTests
             Assert.NotNull(properties?["maxDeliveryCount"]);
             Assert.NotNull(properties?["lockDuration"]);
             Assert.True(properties?["deadLetteringOnMessageExpiration"]?.GetValue<bool>(), "queues must dead-letter expired messages");
-            Assert.True(properties?["requiresDuplicateDetection"]?.GetValue<bool>(), "ServiceBusMessageSender relies on duplicate detection");
+            Assert.True(properties?["requiresDuplicateDetection"]?.GetValue<bool>(), "QueueMessage.MessageId relies on duplicate detection");
         }
     }
 
@@ -112,7 +112,8 @@ public sealed partial class InfraTests
             "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
             "ServiceBusConnection__fullyQualifiedNamespace", "ServiceBusConnection__credential", "ServiceBusConnection__clientId",
             "APPLICATIONINSIGHTS_CONNECTION_STRING",
-            "Storage__TableEndpoint", "Storage__QueueEndpoint",
+            "Storage__TableEndpoint", "Storage__BlobEndpoint",
+            "Queues__RetryDelays__0", "Queues__RetryDelays__3", "Webhooks__Retention",
             "Stripe__SecretKey", "Webhooks__Secret",
             "Auth__Issuer", "Auth__Audience", "Auth__MetadataAddress",
         ];

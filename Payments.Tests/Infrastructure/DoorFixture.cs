@@ -25,12 +25,12 @@ public abstract class DoorFixture(bool store) : IAsyncLifetime
         Stripe = await EmulatorServer.StartAsync();
         if (!store)
         {
-            Door = await StartDoorAsync(Azurite.ConnectionString, Stripe.BaseUrl, []);
+            Door = await StartDoorAsync(Azurite.ConnectionString, Stripe.BaseUrl, PaymentsHostServer.ShortRetries);
             return;
         }
 
         SmtpOrNull = new SmtpSink();
-        Door = await StartDoorAsync(Azurite.ConnectionString, Stripe.BaseUrl, [$"Email:SmtpPort={SmtpOrNull.Port}", "Queues:MaxDeliveryCount=3"]);
+        Door = await StartDoorAsync(Azurite.ConnectionString, Stripe.BaseUrl, [$"Email:SmtpPort={SmtpOrNull.Port}", .. PaymentsHostServer.ShortRetries]);
         var registered = await Stripe.Control.PostAsJsonAsync("/_emulator/webhook_endpoints", new
         {
             url = new Uri(Door.BaseUrl, "/api/stripe/webhook").ToString(),

@@ -18,14 +18,17 @@ public sealed class FunctionsDoor : IPaymentsDoor
 {
     private readonly IHost _core;
 
-    private FunctionsDoor(IHost core, FunctionsHost standIn)
+    private FunctionsDoor(IHost core, FunctionsHost standIn, ServiceBusBrokerServer broker)
     {
         _core = core;
         StandIn = standIn;
+        Broker = broker;
         Http = new HttpClient { BaseAddress = standIn.BaseUrl };
     }
 
     public FunctionsHost StandIn { get; }
+    /// <summary>This door's own broker: the worker sends to it, and the in-process queue processing receives from it.</summary>
+    public ServiceBusBrokerServer Broker { get; }
     public Uri BaseUrl => StandIn.BaseUrl;
     public HttpClient Http { get; }
     public IServiceProvider Services => _core.Services;
@@ -43,12 +46,26 @@ public sealed class FunctionsDoor : IPaymentsDoor
 
     public static async Task<FunctionsDoor> StartAsync(string storageConnectionString, Uri stripeEmulator, params string[] extraSettings)
     {
+        var broker = await ServiceBusBrokerServer.StartAsync();
+        try
+        {
+            return await StartAsync(storageConnectionString, stripeEmulator, broker, extraSettings);
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<FunctionsDoor> StartAsync(string storageConnectionString, Uri stripeEmulator, ServiceBusBrokerServer broker, string[] extraSettings)
+    {
         var settings = new Dictionary<string, string>(SampleSchedules(), StringComparer.OrdinalIgnoreCase)
         {
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Testing",
             ["AzureWebJobsStorage"] = storageConnectionString,
         };
-        foreach (var setting in PaymentsHostServer.Settings(storageConnectionString, stripeEmulator, extraSettings))
+        foreach (var setting in PaymentsHostServer.Settings(storageConnectionString, stripeEmulator, broker.ConnectionString, extraSettings))
         {
             var split = setting.IndexOf('=', StringComparison.Ordinal);
             settings[setting[..split]] = setting[(split + 1)..];
@@ -69,7 +86,7 @@ public sealed class FunctionsDoor : IPaymentsDoor
                 AppSettings = settings,
             });
             ReportLoaded(standIn.LoadReport);
-            return new FunctionsDoor(core, standIn);
+            return new FunctionsDoor(core, standIn, broker);
         }
         catch
         {
@@ -92,5 +109,6 @@ public sealed class FunctionsDoor : IPaymentsDoor
         await StandIn.DisposeAsync();
         await _core.StopAsync();
         _core.Dispose();
+        await Broker.DisposeAsync();
     }
 }

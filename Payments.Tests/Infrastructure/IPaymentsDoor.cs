@@ -1,3 +1,4 @@
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Payments.Tests.Infrastructure;
@@ -31,4 +32,11 @@ public static class PaymentsDoors
 
     /// <summary>A Core service of the door, e.g. a store to read what a request left behind.</summary>
     public static T Get<T>(this IPaymentsDoor door) where T : notnull => door.Services.GetRequiredService<T>();
+
+    /// <summary>Messages in a queue's dead-letter queue, peeked (they stay there).</summary>
+    public static async Task<IReadOnlyList<ServiceBusReceivedMessage>> DeadLettersAsync(this IPaymentsDoor door, string queue)
+    {
+        await using var receiver = door.Get<ServiceBusClient>().CreateReceiver(queue, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
+        return await receiver.PeekMessagesAsync(100);
+    }
 }

@@ -5,6 +5,7 @@ using Payments.Core.Purchases;
 using Payments.Core.Queues;
 using Payments.Core.Storage;
 using Payments.Core.Webhooks;
+using Payments.ServiceBusBroker;
 using Payments.Tests.Infrastructure;
 using Stripe;
 using Xunit;

@@ -5,6 +5,7 @@ using Payments.Core.Purchases;
 using Payments.Core.Queues;
 using Payments.Core.Storage;
 using Payments.Core.Webhooks;
+using Payments.ServiceBusBroker;
 using Payments.Tests.Infrastructure;
 using Stripe;
 using Xunit;
@@ -15,45 +16,57 @@ namespace Payments.Tests.Webhooks;
 
 /// <summary>
 /// The webhook's recovery paths, each on a Host of its own (own table prefix, settings or faults):
-/// storage failing at intake, a poison event, a stuck event swept again.
+/// storage or Service Bus failing at intake, a failing event retried after growing delays and
+/// dead-lettered, a stuck event swept again.
 /// </summary>
 [Collection(PaymentsTestGroup.Name)]
 public sealed class WebhookRecoveryTests(PaymentsFixture fixture)
 {
     [Fact]
-    public async Task When_storage_fails_the_webhook_answers_500_and_stripes_retry_is_processed()
+    public async Task When_storage_or_service_bus_fails_the_webhook_answers_500_and_stripes_retry_is_processed()
     {
-        await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
-            $"Storage:NamePrefix=wf{Guid.NewGuid().ToString("n")[..8]}");
-        var (user, purchaseId, intentId) = await PurchaseCapturedInStripeAsync(host, fixture.Stripe);
-        var storage = host.Get<PaymentsStorage>();
+        var prefix = $"Storage:NamePrefix=wf{Guid.NewGuid().ToString("n")[..8]}";
+        string user, purchaseId, lost;
 
-        // The inbox table is gone: nothing can be stored, so Stripe must hear 500.
-        var inboxTable = storage.Table(TableNames.WebhookInbox);
-        await inboxTable.DeleteAsync();
-        var lostTable = EventJson("payment_intent.succeeded", IntentObject(intentId));
-        await HttpAssert.ProblemAsync(await PostAsync(host.Http, lostTable), 500, "webhook_not_stored");
-        await inboxTable.CreateIfNotExistsAsync();
-        Assert.Null(await host.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default));
+        // A Host whose Service Bus cannot be reached (nothing listens on that port).
+        await using (var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
+            prefix, $"ServiceBusConnection={BrokerApp.ConnectionStringFor(ClosedPort())}"))
+        {
+            (user, purchaseId, var intentId) = await PurchaseCapturedInStripeAsync(host, fixture.Stripe);
+            lost = EventJson("payment_intent.succeeded", IntentObject(intentId));
 
-        // The queue is gone: the event is stored but cannot be enqueued: 500 again, and the retry enqueues it.
-        var queue = storage.Queue(QueueNames.Payments);
-        await queue.DeleteAsync();
-        await HttpAssert.ProblemAsync(await PostAsync(host.Http, lostTable), 500, "webhook_not_stored");
-        Assert.Equal(InboxStatus.Received, (await host.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default))!.Value.Event.Status);
-        await queue.CreateIfNotExistsAsync();
+            // The inbox table is gone: nothing can be stored, so Stripe must hear 500.
+            var inboxTable = host.Get<PaymentsStorage>().Table(TableNames.WebhookInbox);
+            await inboxTable.DeleteAsync();
+            await HttpAssert.ProblemAsync(await PostAsync(host.Http, lost), 500, "webhook_not_stored");
+            await inboxTable.CreateIfNotExistsAsync();
+            Assert.Null(await host.Get<WebhookInbox>().FindAsync(IdOf(lost), default));
 
-        await HttpAssert.JsonAsync(await PostAsync(host.Http, lostTable), HttpStatusCode.OK);
+            // Stored, but the send fails: 500 again, and the row waits.
+            await HttpAssert.ProblemAsync(await PostAsync(host.Http, lost), 500, "webhook_not_stored");
+            Assert.Equal(InboxStatus.Received, (await host.Get<WebhookInbox>().FindAsync(IdOf(lost), default))!.Value.Event.Status);
+        }
+
+        // Stripe retries later and reaches a Host whose Service Bus works: the held event is sent again and processed.
+        await using var restarted = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl, prefix);
+        await HttpAssert.JsonAsync(await PostAsync(restarted.Http, lost), HttpStatusCode.OK);
         await HttpAssert.EventuallyAsync(async () =>
-            (await host.Get<WebhookInbox>().FindAsync(IdOf(lostTable), default))!.Value.Event.Status == InboxStatus.Processed, "processed after retry");
-        Assert.Equal(PurchaseStatus.Succeeded, (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
+            (await restarted.Get<WebhookInbox>().FindAsync(IdOf(lost), default))!.Value.Event.Status == InboxStatus.Processed, "processed after retry");
+        Assert.Equal(PurchaseStatus.Succeeded, (await restarted.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]
-    public async Task A_poison_event_is_dead_lettered_marked_failed_and_replayed_once_the_fault_is_gone()
+    public async Task A_failing_event_is_retried_after_growing_delays_dead_lettered_marked_failed_and_replayed_once_the_fault_is_gone()
     {
         await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
-            $"Storage:NamePrefix=wp{Guid.NewGuid().ToString("n")[..8]}", "Queues:MaxDeliveryCount=2");
+            $"Storage:NamePrefix=wp{Guid.NewGuid().ToString("n")[..8]}", "Queues:RetryDelays:0=00:00:00.500", "Queues:RetryDelays:1=00:00:01.500");
         var (user, purchaseId, intentId) = await PurchaseCapturedInStripeAsync(host, fixture.Stripe);
         await fixture.Stripe.FailNextAsync("GET", $"/v1/payment_intents/{intentId}", 500, 1000);
         var json = EventJson("payment_intent.succeeded", IntentObject(intentId));
@@ -61,21 +74,41 @@ public sealed class WebhookRecoveryTests(PaymentsFixture fixture)
 
         await HttpAssert.JsonAsync(await PostAsync(host.Http, json), HttpStatusCode.OK);
 
+        // Watch the row count the attempts: each retry waits its delay (Service Bus alone would redeliver at once).
         var inbox = host.Get<WebhookInbox>();
-        await HttpAssert.EventuallyAsync(async () => (await inbox.FindAsync(eventId, default))!.Value.Event.Status == InboxStatus.Failed, "event failed", 60);
+        var seen = new List<(int Attempts, DateTimeOffset At)>();
+        await HttpAssert.EventuallyAsync(async () =>
+        {
+            var e = (await inbox.FindAsync(eventId, default))!.Value.Event;
+            if (e.Attempts > 0 && (seen.Count == 0 || seen[^1].Attempts != e.Attempts))
+                seen.Add((e.Attempts, DateTimeOffset.UtcNow));
+            return e.Status == InboxStatus.Failed;
+        }, "event failed", 60);
+        Assert.Equal([1, 2, 3], seen.Select(s => s.Attempts));
+        var (first, second) = (seen[1].At - seen[0].At, seen[2].At - seen[1].At);
+        Assert.True(first >= TimeSpan.FromMilliseconds(300) && second >= TimeSpan.FromMilliseconds(1200) && second > first,
+            $"retries {first} and {second} after the attempt before (delays 0.5 s, 1.5 s)");
+
         var failed = (await inbox.FindAsync(eventId, default))!.Value.Event;
-        Assert.Equal(2, failed.Attempts);
+        Assert.Equal(3, failed.Attempts);
         Assert.Contains("PaymentProviderException", failed.LastError, StringComparison.Ordinal);
-        var poison = host.Get<PaymentsStorage>().Queue(QueueNames.Poison(QueueNames.Payments));
-        var parked = (await poison.PeekMessagesAsync(10)).Value.Select(m => QueueMessage.FromJson(m.Body.ToString())).ToList();
-        Assert.Contains(parked, m => m.EventId == eventId);
+        var dead = Assert.Single(await host.DeadLettersAsync(QueueNames.Payments), m => QueueMessage.FromJson(m.Body.ToString()).EventId == eventId);
+        Assert.Equal(QueueDispatcher.HandlerFailedReason, dead.DeadLetterReason);
+        Assert.Contains("PaymentProviderException", dead.DeadLetterErrorDescription, StringComparison.Ordinal);
         Assert.Equal(PurchaseStatus.Authorized, (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
+
+        // Delivered again after its last attempt (a lost lock; in Functions, the trigger's abandon): refused again, no handler run, the error kept.
+        var again = await Assert.ThrowsAsync<MessageNotHandledException>(() =>
+            host.Get<QueueDispatcher>().DispatchAsync(QueueNames.Payments, dead.Body.ToString(), 2, default));
+        Assert.Equal((QueueDispatcher.HandlerFailedReason, failed.LastError), (again.Reason, again.Description));
+        Assert.Equal(failed, (await inbox.FindAsync(eventId, default))!.Value.Event);
 
         using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
         var listed = await HttpAssert.JsonAsync(await admin.GetAsync("/api/webhook-events?status=failed"), HttpStatusCode.OK);
         Assert.Contains(listed.GetProperty("data").EnumerateArray(), e => e.Id() == eventId);
         await HttpAssert.ProblemAsync(await host.ClientFor(user).PostAsync($"/api/webhook-events/{eventId}/replay", null), 403, "forbidden");
 
+        // Replayed within the duplicate-detection window: a new send, so Service Bus does not drop it.
         await fixture.Stripe.Control.DeleteAsync("/_emulator/faults");
         await HttpAssert.JsonAsync(await admin.PostAsync($"/api/webhook-events/{eventId}/replay", null), HttpStatusCode.OK);
 

@@ -22,11 +22,11 @@ internal sealed record BenchOptions(
                                 the baseline warms up with at least --events, as its runs are short)
           --concurrency A,B     requests in flight, one measured run per value (default 4,16,64)
           --azurite split|single
-                                split: separate azurite-table, azurite-queue and azurite-blob processes (default);
+                                split: separate azurite-table and azurite-blob processes (default);
                                 single: one azurite process for all three (the tests' AzuriteServer)
           --targets LIST        baseline,host (default both)
           --drain-timeout S     longest wait for the Host to handle every event (default 120)
-          --set Key=Value       extra Host setting, repeatable (e.g. --set Queues:BatchSize=32)
+          --set Key=Value       extra Host setting, repeatable (e.g. --set Queues:MaxConcurrentCalls=32)
           --out PATH            the Markdown report (default bench/results/latest.md)
         """;
 

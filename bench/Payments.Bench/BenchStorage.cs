@@ -8,7 +8,7 @@ using Payments.Tests.Infrastructure;
 
 namespace Payments.Bench;
 
-/// <summary>A fresh in-memory Azurite for one measured run: Table, Queue and Blob endpoints in one connection string.</summary>
+/// <summary>A fresh in-memory Azurite for one measured run: Table and Blob endpoints in one connection string (queues are Service Bus).</summary>
 internal abstract class BenchStorage : IAsyncDisposable
 {
     public abstract string ConnectionString { get; }
@@ -23,8 +23,8 @@ internal abstract class BenchStorage : IAsyncDisposable
 
     public static string Describe(AzuriteLayout layout) => layout switch
     {
-        AzuriteLayout.Single => "one `azurite` process serving Table, Queue and Blob (the tests' AzuriteServer, access log on)",
-        _ => "three processes: `azurite-table`, `azurite-queue`, `azurite-blob` (`--silent`)",
+        AzuriteLayout.Single => "one `azurite` process serving Table and Blob (and an unused Queue; the tests' AzuriteServer)",
+        _ => "two processes: `azurite-table`, `azurite-blob` (`--silent`)",
     };
 
     private sealed class SingleAzurite(AzuriteServer server) : BenchStorage
@@ -36,7 +36,7 @@ internal abstract class BenchStorage : IAsyncDisposable
 
 /// <summary>
 /// One Node process per storage service: each Azurite process is a single Node thread, so Table and
-/// Queue in separate processes can use both cores. In-memory, on free loopback ports, access log off.
+/// Blob in separate processes do not wait on each other. In-memory, on free loopback ports, access log off.
 /// </summary>
 internal sealed partial class SplitAzurite : BenchStorage
 {
@@ -44,14 +44,13 @@ internal sealed partial class SplitAzurite : BenchStorage
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private readonly Process[] _processes;
 
-    private SplitAzurite(Process[] processes, int blobPort, int queuePort, int tablePort)
+    private SplitAzurite(Process[] processes, int blobPort, int tablePort)
     {
         _processes = processes;
         ConnectionString =
             "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
             $"AccountKey={AccountKey};" +
             $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;" +
-            $"QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
             $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
     }
 
@@ -62,9 +61,9 @@ internal sealed partial class SplitAzurite : BenchStorage
         var started = new List<Process>();
         try
         {
-            string[] services = ["blob", "queue", "table"];
+            string[] services = ["blob", "table"];
             var ports = await Task.WhenAll(services.Select(service => StartOneAsync(service, started)));
-            return new SplitAzurite([.. started], ports[0], ports[1], ports[2]);
+            return new SplitAzurite([.. started], ports[0], ports[1]);
         }
         catch
         {

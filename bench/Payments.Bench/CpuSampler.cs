@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Payments.Bench;
 
 /// <summary>
-/// CPU time used so far by this process and by its child processes (the Azurite ones), grouped by
+/// CPU time used so far by this process and by its child processes (Azurite's, the broker), grouped by
 /// what they are, read from /proc. Differences of two snapshots say where the CPU went.
 /// </summary>
 internal sealed record CpuSnapshot(IReadOnlyDictionary<string, double> Seconds)
@@ -81,6 +81,8 @@ internal sealed record CpuSnapshot(IReadOnlyDictionary<string, double> Seconds)
             if (command.Contains(service, StringComparison.Ordinal))
                 return service;
         }
+        if (command.Contains("Payments.ServiceBusBroker", StringComparison.Ordinal))
+            return "broker";
         return command.Contains("azurite", StringComparison.Ordinal) ? "azurite" : "other";
     }
 }

@@ -65,9 +65,10 @@ foreach (var concurrency in options.Concurrency)
     }
     if (options.Host)
     {
-        // A fresh Azurite and Host for every run: in-memory Azurite slows down as data piles up.
+        // A fresh Azurite, broker and Host for every run: in-memory Azurite slows down as data piles up.
         await using var storage = await BenchStorage.StartAsync(options.Azurite);
-        await using var host = await HostUnderTest.StartAsync(storage.ConnectionString, emulator.BaseUrl, hostSettings);
+        await using var broker = await BenchBroker.StartAsync();
+        await using var host = await HostUnderTest.StartAsync(storage.ConnectionString, broker.ConnectionString, emulator.BaseUrl, hostSettings);
         Log($"host, {concurrency} in flight: {options.Events} events");
         runs.Add(Print(await Runs.HostAsync(driver, host, options.Events, options.Warmup, concurrency, options.DrainTimeout, ct)));
     }

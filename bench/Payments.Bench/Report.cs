@@ -61,7 +61,7 @@ internal static class Report
         }
         md.AppendLine();
         md.AppendLine("CPU milliseconds per event, from /proc, over the sending phase (Host: until the last event was handled). " +
-                      "The .NET process holds the load client, the Host, its queue worker and the Stripe emulator. " +
+                      "The .NET process holds the load client, the Host, its Service Bus processors and the Stripe emulator; broker: the local Service Bus broker's process. " +
                       "Other processes: CPU the rest of the machine used meanwhile (cores); anything well above 0 means the run was disturbed.").AppendLine();
 
         md.AppendLine("## Machine and parameters").AppendLine();
@@ -69,6 +69,7 @@ internal static class Report
         md.AppendLine(CultureInfo.InvariantCulture, $"- CPU: {machine.Cores} cores ({machine.Cpu}); memory {machine.Memory}; {machine.Os}; load average before the run {machine.LoadAverage}");
         md.AppendLine(CultureInfo.InvariantCulture, $"- .NET: SDK {machine.Sdk}, {machine.Runtime}, {machine.GcMode} GC, Release build");
         md.AppendLine(CultureInfo.InvariantCulture, $"- Azurite {machine.Azurite} on Node {machine.Node}, in memory: {BenchStorage.Describe(options.Azurite)}; a fresh one for every Host run");
+        md.AppendLine("- Service Bus: the local broker (StandIns/Payments.ServiceBusBroker, AMQP 1.0 over loopback, in memory) as a process of its own, a fresh one for every Host run; the Host reaches it through Azure.Messaging.ServiceBus");
         md.AppendLine(CultureInfo.InvariantCulture, $"- Events per run: {options.Events} after a warm-up (Host: {options.Warmup} events, all handled before measuring; baseline: {Math.Max(options.Warmup, options.Events)} events), then a GC and a 0.5 s pause; in flight: {string.Join(", ", options.Concurrency)}");
         md.AppendLine("- Event: `payment_intent.succeeded` for one PaymentIntent in the emulator that is none of our purchases, ~300 bytes, a unique `evt_` id each, signed just before sending");
         md.AppendLine("- Client: one HttpClient (SocketsHttpHandler, HTTP/1.1, one connection per request in flight), in the same process as the Host");

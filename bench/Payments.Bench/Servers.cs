@@ -1,8 +1,5 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Azure.Storage.Queues;
-using Payments.Core.Queues;
-using Payments.Core.Storage;
 using Payments.Core.Webhooks;
 using Payments.Host;
 using Payments.StripeEmulator;
@@ -22,16 +19,13 @@ internal static class Loopback
     }
 }
 
-/// <summary>Payments.Host in this process on a free loopback port, with its queue worker running.</summary>
+/// <summary>Payments.Host in this process on a free loopback port, with its Service Bus processors running.</summary>
 internal sealed class HostUnderTest(WebApplication app, Uri baseUrl, IReadOnlyList<string> settings) : IAsyncDisposable
 {
     public const string SigningKey = "bench-signing-key-0123456789-abcdefghijklmnop";
 
     public Uri WebhookUrl { get; } = new(baseUrl, "api/stripe/webhook");
     public WebhookInbox Inbox => app.Services.GetRequiredService<WebhookInbox>();
-
-    /// <summary>Where payment_intent.* events go.</summary>
-    public QueueClient PaymentsQueue => app.Services.GetRequiredService<PaymentsStorage>().Queue(QueueNames.Payments);
 
     /// <summary>The settings the Host ran with, minus the per-run endpoints.</summary>
     public IReadOnlyList<string> Settings => settings;
@@ -46,13 +40,14 @@ internal sealed class HostUnderTest(WebApplication app, Uri baseUrl, IReadOnlyLi
         .. extra,
     ];
 
-    public static async Task<HostUnderTest> StartAsync(string storage, Uri emulator, IReadOnlyList<string> settings)
+    public static async Task<HostUnderTest> StartAsync(string storage, string serviceBus, Uri emulator, IReadOnlyList<string> settings)
     {
         string[] args =
         [
             "--environment=Benchmark",
             $"--urls={Loopback.AnyPort}",
             $"--Storage:ConnectionString={storage}",
+            $"--ServiceBusConnection={serviceBus}",
             $"--Stripe:EmulatorUrl={emulator.ToString().TrimEnd('/')}",
             .. settings.Select(s => "--" + s),
         ];

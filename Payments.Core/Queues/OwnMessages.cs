@@ -1,0 +1,28 @@
+using Payments.Core.Webhooks;
+
+namespace Payments.Core.Queues;
+
+/// <summary>
+/// Sends our own background messages (card.detach, fulfilment.requested) as durably as Stripe events:
+/// each gets an inbox row (id <c>msg_{type}_{subject}</c>, source <c>app</c>) before it is sent, so it
+/// is listed, swept, retried and replayed exactly like an event (admin routes under /api/webhook-events).
+/// </summary>
+public sealed class OwnMessages(WebhookInbox inbox, IMessageSender sender, TimeProvider clock)
+{
+    public const string Source = "app";
+
+    public static string IdFor(string type, string subjectId) => $"msg_{type}_{subjectId}";
+
+    /// <summary>
+    /// Records and sends the message once. Asked again while an earlier send is still waiting, it sends
+    /// nothing (the sweep resends a send that was lost); once processed or failed it stays as it is
+    /// (replay is the admin's call).
+    /// </summary>
+    public async Task SendAsync(QueueMessage message, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var row = new InboxEvent(IdFor(message.Type, message.SubjectId), message.Type, now.ToUnixTimeSeconds(), null, message.SubjectId,
+            MessageTable.For(message.Type).Queue, InboxStatus.Received, Source, now, now, null, 0, null, Sends: 1, OwnerId: message.OwnerId);
+        await inbox.TryAddAsync(row, [], ct, () => sender.SendAsync(row.ToMessage(), ct));
+    }
+}

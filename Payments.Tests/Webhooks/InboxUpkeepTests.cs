@@ -1,0 +1,77 @@
+using System.Net;
+using System.Text;
+using Azure.Data.Tables;
+using Payments.Core.Queues;
+using Payments.Core.Storage;
+using Payments.Core.Webhooks;
+using Payments.Tests.Infrastructure;
+using Xunit;
+using static Payments.Tests.Webhooks.WebhookTestKit;
+
+namespace Payments.Tests.Webhooks;
+
+/// <summary>The inbox stays bounded: rows past retention go with their payloads, and the sweep reads only what is pending.</summary>
+[Collection(PaymentsTestGroup.Name)]
+public sealed class InboxUpkeepTests(PaymentsFixture fixture)
+{
+    private static InboxEvent Row(string json, DateTimeOffset receivedAt, InboxStatus status)
+    {
+        var e = StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(json))!;
+        return new InboxEvent(e.Id, e.Type, e.Created, e.ApiVersion, e.SubjectId, QueueNames.Payments, status, "webhook", receivedAt, receivedAt, null, 0, null, Sends: 1);
+    }
+
+    [Fact]
+    public async Task Rows_past_retention_are_deleted_with_their_payload_blobs_and_newer_rows_stay()
+    {
+        await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
+            $"Storage:NamePrefix=wr{Guid.NewGuid().ToString("n")[..8]}", "Webhooks:Retention=45.00:00:00");
+        var inbox = host.Get<WebhookInbox>();
+        var oldBig = EventJson("customer.updated", """{"id":"cus_old","object":"customer","metadata":{"note":"BIG"}}""".Replace("BIG", new string('x', 100_000), StringComparison.Ordinal));
+        var oldSmall = EventJson("customer.updated", """{"id":"cus_old2","object":"customer"}""");
+        var recent = EventJson("customer.updated", """{"id":"cus_new","object":"customer"}""");
+        await inbox.TryAddAsync(Row(oldBig, DateTimeOffset.UtcNow.AddDays(-50), InboxStatus.Ignored), Encoding.UTF8.GetBytes(oldBig), default);
+        await inbox.TryAddAsync(Row(oldSmall, DateTimeOffset.UtcNow.AddDays(-46), InboxStatus.Failed), Encoding.UTF8.GetBytes(oldSmall), default);
+        await inbox.TryAddAsync(Row(recent, DateTimeOffset.UtcNow.AddDays(-44), InboxStatus.Processed), Encoding.UTF8.GetBytes(recent), default);
+        var blob = host.Get<PaymentsStorage>().Container(ContainerNames.WebhookPayloads).GetBlobClient($"{IdOf(oldBig)}.json");
+        Assert.True((await blob.ExistsAsync()).Value);
+
+        await host.Get<WebhookOperations>().RedeliverStuckAsync(default);
+
+        Assert.Null(await inbox.FindAsync(IdOf(oldBig), default));
+        Assert.Null(await inbox.FindAsync(IdOf(oldSmall), default));
+        Assert.False((await blob.ExistsAsync()).Value);
+        Assert.NotNull(await inbox.FindAsync(IdOf(recent), default));
+        using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+        await HttpAssert.ProblemAsync(await admin.GetAsync($"/api/webhook-events/{IdOf(oldSmall)}"), 404, "not_found");
+    }
+
+    [Fact]
+    public async Task The_sweep_reads_a_pending_index_that_holds_only_events_waiting_for_their_handler()
+    {
+        await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
+            [$"Storage:NamePrefix=wi{Guid.NewGuid().ToString("n")[..8]}", .. PaymentsHostServer.ShortRetries]);
+        var index = host.Get<PaymentsStorage>().Table(TableNames.WebhookIndex);
+        async Task<List<string>> PendingAsync() =>
+            await index.QueryAsync<TableEntity>(e => e.PartitionKey == "pending").Select(e => e.RowKey).ToListAsync();
+
+        // Handled (an intent that is none of our purchases: read, nothing to do): its pending row goes once it is processed.
+        var intent = await fixture.Stripe.CreateClient().V1.PaymentIntents.CreateAsync(new global::Stripe.PaymentIntentCreateOptions
+        {
+            Amount = 1000,
+            Currency = "usd",
+            AutomaticPaymentMethods = new() { Enabled = true, AllowRedirects = "never" },
+        });
+        var handled = EventJson("payment_intent.succeeded", $$"""{"id":"{{intent.Id}}","object":"payment_intent"}""");
+        await HttpAssert.JsonAsync(await PostAsync(host.Http, handled), HttpStatusCode.OK);
+        // Waiting: stored, but its message never sent (lost), so it stays pending for the sweep.
+        var waiting = EventJson("payment_intent.succeeded", """{"id":"pi_lost","object":"payment_intent"}""");
+        await host.Get<WebhookInbox>().TryAddAsync(Row(waiting, DateTimeOffset.UtcNow, InboxStatus.Received), Encoding.UTF8.GetBytes(waiting), default);
+        // Ignored: never pending.
+        var ignored = EventJson("customer.updated", """{"id":"cus_x","object":"customer"}""");
+        await HttpAssert.JsonAsync(await PostAsync(host.Http, ignored), HttpStatusCode.OK);
+
+        await HttpAssert.EventuallyAsync(async () => (await host.Get<WebhookInbox>().FindAsync(IdOf(handled), default))!.Value.Event.Status == InboxStatus.Processed, "processed");
+        await HttpAssert.EventuallyAsync(async () => (await PendingAsync()).SequenceEqual([IdOf(waiting)]), "only the waiting event pending");
+        Assert.True(await host.Get<WebhookInbox>().AnyPendingAsync(default));
+    }
+}
