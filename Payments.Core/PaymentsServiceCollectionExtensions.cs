@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Payments.Core.Cards;
 using Payments.Core.Catalog;
 using Payments.Core.Checkout;
 using Payments.Core.Email;
 using Payments.Core.Fulfilment;
+using Payments.Core.Invoices;
 using Payments.Core.Organisations;
 using Payments.Core.Webhooks;
 using Payments.Core.Purchases;
@@ -47,14 +49,16 @@ public static class PaymentsServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<StripeOptions>>().Value;
             var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(StripeGateway));
+            var environment = sp.GetService<IHostEnvironment>()?.EnvironmentName ?? Environments.Production;
             return new StripeGateway(new StripeClient(new StripeClientOptions
             {
                 ApiKey = options.EffectiveApiKey,
                 ApiBase = options.EffectiveApiBase,
                 HttpClient = new SystemNetHttpClient(http, options.MaxNetworkRetries),
-            }));
+            }), options.EffectiveIdempotencyPrefix(environment));
         });
 
+        services.AddSingleton<KeyedStripeCall>();
         services.TryAddSingleton(_ => ServiceBusConnection.CreateClient(configuration));
         services.TryAddSingleton<IMessageSender, ServiceBusMessageSender>();
         services.AddSingleton<QueueDispatcher>();
@@ -93,12 +97,14 @@ public static class PaymentsServiceCollectionExtensions
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<OrganisationStore>();
         services.AddSingleton<FulfilmentStore>();
+        services.AddSingleton<SubscriptionCheckoutClaims>();
         services.AddTransient<CheckoutService>();
         services.AddTransient<CheckoutApi>();
         services.AddTransient<CheckoutCompletedHandler>();
         services.AddTransient<SubscriptionChangedHandler>();
         services.AddTransient<InvoicePaidHandler>();
         services.AddTransient<FulfilmentRequestedHandler>();
+        services.AddInvoices(configuration);
         return services;
     }
 

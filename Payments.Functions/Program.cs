@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Core;
 
@@ -9,5 +10,7 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 
 builder.Services.AddPayments(builder.Configuration);
+// As in the Host: problem+json answers carry the request's traceId (Payments.Tests.Http.UnhandledErrorTests).
+builder.Services.AddProblemDetails();
 
 builder.Build().Run();

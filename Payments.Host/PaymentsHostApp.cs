@@ -1,5 +1,6 @@
 using Payments.Core;
 using Payments.Core.Http;
+using Payments.Core.Invoices;
 using Payments.Core.Purchases;
 using Payments.Core.Queues;
 using Payments.Core.Webhooks;
@@ -9,7 +10,8 @@ namespace Payments.Host;
 /// <summary>The Host door: Core's routes on Kestrel under /api, and Core's queue handlers as Service Bus processors.</summary>
 public static partial class PaymentsHostApp
 {
-    public static WebApplication Build(string[] args)
+    /// <param name="configureServices">Runs after every registration, so tests can replace or decorate a service (a clock, the message sender).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -20,9 +22,12 @@ public static partial class PaymentsHostApp
         builder.Services.AddPaymentsQueueProcessing();
         if (builder.Configuration.GetValue("Purchases:AuthorizationSweep:Enabled", true))
             builder.Services.AddHostedService<AuthorizationSweepService>();
+        if (builder.Configuration.GetValue("Invoices:DeadlineSweepEnabled", true))
+            builder.Services.AddHostedService<InvoiceDeadlineSweepService>();
         if (builder.Configuration.GetValue("Webhooks:MaintenanceEnabled", true))
             builder.Services.AddHostedService<WebhookMaintenanceService>();
         builder.Services.AddProblemDetails();
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler();

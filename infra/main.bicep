@@ -92,6 +92,15 @@ param authorizationSweepAction string = 'Alert'
 @description('When the authorization sweep runs (NCRONTAB, six fields, seconds first).')
 param authorizationSweepSchedule string = '0 0 * * * *'
 
+@description('How long a group invoice may take to be paid in full (d.hh:mm:ss); keep it inside the 7 days a card authorization lives.')
+param invoiceDeadline string = '5.00:00:00'
+
+@description('Shipping per physical unit on group invoices, in the catalog currency\'s minor units, where no country or zone override applies.')
+param invoiceShippingDefaultUnitAmount int = 500
+
+@description('When the group invoice deadline sweep runs (NCRONTAB, six fields, seconds first).')
+param invoiceDeadlineSweepSchedule string = '0 */15 * * * *'
+
 @description('SMTP relay for the introduction and fulfilment emails.')
 param smtpHost string
 
@@ -194,6 +203,9 @@ var tableNames = [
   'sentemails'
   'invoicepayments'
   'fulfilmentorders'
+  'groupinvoices'
+  'groupinvoicesbyuser'
+  'stripekeys'
 ]
 
 // Payments.Core.Storage.ContainerNames.All: Stripe event payloads too large for a table property.
@@ -653,6 +665,11 @@ var appSettings = [
     name: 'Stripe__MaxNetworkRetries'
     value: '2'
   }
+  // Every idempotency key starts with this, so deployments sharing a Stripe account never replay each other's keys.
+  {
+    name: 'Stripe__IdempotencyPrefix'
+    value: '${environmentName}:'
+  }
   // Payments.Core: Auth (no development signing key in Azure).
   {
     name: 'Auth__Issuer'
@@ -707,6 +724,19 @@ var appSettings = [
   {
     name: 'AuthorizationSweepSchedule'
     value: authorizationSweepSchedule
+  }
+  // Payments.Core: group invoices (per-country shipping overrides: Invoices__Shipping__Countries__GB and the like).
+  {
+    name: 'Invoices__Deadline'
+    value: invoiceDeadline
+  }
+  {
+    name: 'Invoices__Shipping__DefaultUnitAmount'
+    value: string(invoiceShippingDefaultUnitAmount)
+  }
+  {
+    name: 'InvoiceDeadlineSweepSchedule'
+    value: invoiceDeadlineSweepSchedule
   }
 ]
 

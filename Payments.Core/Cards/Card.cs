@@ -80,6 +80,19 @@ public sealed class Card
         CancelledAt = now;
     }
 
+    /// <summary>
+    /// A newer payment method of the same card (same fingerprint) was saved, e.g. the bank's reissue:
+    /// this record stops being active, and one past its expiry keeps reading as expired.
+    /// </summary>
+    public void Retire()
+    {
+        if (!Active)
+            return;
+        Active = false;
+        if (StoredStatus == CardStatus.Live)
+            StoredStatus = CardStatus.Expired;
+    }
+
     /// <summary>Stripe said the card has expired: it is unusable until the user saves a new one.</summary>
     public void ExpireAfterDecline()
     {

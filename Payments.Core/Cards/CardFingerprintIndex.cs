@@ -8,7 +8,7 @@ namespace Payments.Core.Cards;
 /// <summary>The outcome of claiming a card's fingerprint for a user.</summary>
 public abstract record FingerprintClaim
 {
-    /// <summary>The user already has this card, active: answer it, attach nothing.</summary>
+    /// <summary>The user already has this card, usable (or this very payment method): answer it, attach nothing.</summary>
     public sealed record Existing(Card Card) : FingerprintClaim;
 
     /// <summary>Save the card under this id. When another save of the same card is in flight it gets the same id,
@@ -18,14 +18,17 @@ public abstract record FingerprintClaim
 
 /// <summary>
 /// One row per (user, card fingerprint) naming the card that holds it. Inserting it is atomic, which
-/// is what keeps two saves of the same card from producing two records.
+/// is what keeps two saves of the same card from producing two records. A holder that is no longer
+/// usable (removed, expired, failed checks) gives the fingerprint up to a save of another payment
+/// method of that card, such as the bank's reissue with a later expiry; the caller then retires the old record.
 /// </summary>
 public sealed class CardFingerprintIndex(PaymentsStorage storage, CardStore cards)
 {
     private const int MaxAttempts = 5;
     private readonly TableClient _table = storage.Table(TableNames.CardFingerprints);
 
-    public async Task<FingerprintClaim> ClaimAsync(string userId, string fingerprint, string proposedCardId, CancellationToken ct)
+    public async Task<FingerprintClaim> ClaimAsync(
+        string userId, string fingerprint, string paymentMethodId, string proposedCardId, DateTimeOffset now, CancellationToken ct)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -45,10 +48,10 @@ public sealed class CardFingerprintIndex(PaymentsStorage storage, CardStore card
             var holder = await cards.FindAsync(userId, holderId, ct);
             if (holder is null)
                 return new FingerprintClaim.Claimed(holderId);
-            if (holder.Card.Active)
+            if (holder.Card.Active && (holder.Card.IsUsableAt(now) || holder.Card.StripePaymentMethodId == paymentMethodId))
                 return new FingerprintClaim.Existing(holder.Card);
 
-            // The holder was removed: this save starts a new card record.
+            // The holder was removed or can no longer pay: this save starts a new card record.
             try
             {
                 await _table.UpdateEntityAsync(Row(userId, fingerprint, proposedCardId), existing.Value.ETag, TableUpdateMode.Replace, ct);

@@ -15,24 +15,33 @@ public sealed partial class CardService(
     CardStore store,
     CardFingerprintIndex fingerprints,
     IStripeGateway stripe,
+    KeyedStripeCall keyed,
     OwnMessages messages,
     TimeProvider clock,
     ILogger<CardService> logger)
 {
     public async Task<SaveCardOutcome> SaveAsync(Caller caller, string paymentMethodId, CancellationToken ct)
     {
-        var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, ct);
-
         var paymentMethod = await stripe.FindPaymentMethodAsync(paymentMethodId, ct);
+        var knownCustomerId = await customers.FindAsync(caller.UserId, ct);
         // Someone else's payment method reads as missing: we never confirm that another customer's id exists.
-        if (paymentMethod is null || (paymentMethod.CustomerId is not null && paymentMethod.CustomerId != customerId))
+        if (paymentMethod is null || (paymentMethod.CustomerId is not null && paymentMethod.CustomerId != knownCustomerId))
             throw CardErrors.PaymentMethodNotFound().ToException();
         if (paymentMethod.Type != "card" || paymentMethod.Card?.Fingerprint is null)
             throw CardErrors.NotACard().ToException();
+        // Only now, so that a refused payment method leaves no customer behind.
+        var customerId = knownCustomerId ?? await customers.EnsureAsync(caller.UserId, caller.Email, ct);
 
-        var claim = await fingerprints.ClaimAsync(caller.UserId, paymentMethod.Card.Fingerprint, Ids.New("card"), ct);
+        var claim = await fingerprints.ClaimAsync(
+            caller.UserId, paymentMethod.Card.Fingerprint, paymentMethod.Id, Ids.New("card"), clock.GetUtcNow(), ct);
         if (claim is FingerprintClaim.Existing existing)
+        {
+            // Attached to this customer already (say by a SetupIntent) but not the card we keep: one attachment per card.
+            if (paymentMethod.CustomerId == customerId)
+                await DetachDuplicateAsync(existing.Card, paymentMethod.Id, ct);
+            await RetireReplacedAsync(existing.Card, ct);
             return new SaveCardOutcome(existing.Card, Created: false);
+        }
         var cardId = ((FingerprintClaim.Claimed)claim).CardId;
 
         StripePaymentMethod attached;
@@ -40,8 +49,10 @@ public sealed partial class CardService(
         {
             attached = paymentMethod.CustomerId == customerId
                 ? paymentMethod
-                : await stripe.AttachPaymentMethodAsync(
-                    paymentMethodId, customerId, IdempotencyKeys.Attach(caller.UserId, cardId, paymentMethodId), ct);
+                : await keyed.RunAsync(IdempotencyKeys.Attach(caller.UserId, cardId, paymentMethodId),
+                    key => stripe.AttachPaymentMethodAsync(paymentMethodId, customerId, key, ct),
+                    async () => await stripe.FindPaymentMethodAsync(paymentMethodId, ct) is { } pm && pm.CustomerId == customerId ? pm : null,
+                    ct);
         }
         catch (PaymentProviderException ex) when (ex.Failure == PaymentProviderFailure.Card)
         {
@@ -55,12 +66,56 @@ public sealed partial class CardService(
         {
             var status = card.StatusAt(clock.GetUtcNow()).ToWire();
             LogSaved(logger, caller.UserId, card.Id, status);
+            await RetireReplacedAsync(card, ct);
             return new SaveCardOutcome(card, Created: true);
         }
 
-        // A concurrent save of the same card wrote the record first: answer that one.
+        // A concurrent save of the same card (maybe through another payment method id) wrote the record
+        // first: answer that one, and take our own attachment back so the card stays attached once.
         var winner = await store.FindAsync(caller.UserId, cardId, ct) ?? throw ApiErrors.Busy().ToException();
+        await DetachDuplicateAsync(winner.Card, attached.Id, ct);
         return new SaveCardOutcome(winner.Card, Created: false);
+    }
+
+    private async Task DetachDuplicateAsync(Card kept, string paymentMethodId, CancellationToken ct)
+    {
+        if (paymentMethodId == kept.StripePaymentMethodId)
+            return;
+        // Inline, not queued: should Stripe fail, the save answers "try again", and saving this id again detaches it.
+        await stripe.DetachPaymentMethodAsync(paymentMethodId, IdempotencyKeys.DetachDuplicate(kept.UserId, kept.Id, paymentMethodId), ct);
+        LogDuplicateDetached(logger, kept.UserId, kept.Id, paymentMethodId);
+    }
+
+    /// <summary>
+    /// Older records of the same card that can no longer pay (past their expiry) are retired once a
+    /// usable one is saved: inactive, and detached in Stripe in the background like a removed card.
+    /// </summary>
+    private async Task RetireReplacedAsync(Card current, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (!current.IsUsableAt(now))
+            return;
+        foreach (var old in await store.ListAsync(current.UserId, ct))
+        {
+            if (old.Id == current.Id || old.Fingerprint != current.Fingerprint || !old.Active || old.IsUsableAt(now))
+                continue;
+            var retired = await Optimistic.MutateAsync(
+                async token => await store.FindAsync(old.UserId, old.Id, token) is { } stored ? (stored.Card, stored.ETag) : ((Card, Azure.ETag)?)null,
+                card =>
+                {
+                    if (!card.Active)
+                        return null;
+                    card.Retire();
+                    return card;
+                },
+                (card, etag, token) => store.UpdateAsync(card, etag, token),
+                ct);
+            if (retired is { NeedsDetach: true })
+            {
+                await messages.SendAsync(new QueueMessage(CardMessages.Detach, retired.Id, retired.UserId), ct);
+                LogRetired(logger, current.UserId, retired.Id, current.Id);
+            }
+        }
     }
 
     /// <summary>The caller's cards with the given status, newest first; null status means usable cards only.</summary>
@@ -136,6 +191,17 @@ public sealed partial class CardService(
         }
     }
 
+    /// <summary>Stripe's decline turned into advice, with its consequence for the saved card applied (see DeclineAdvice).</summary>
+    public async Task<DeclineAdvice> AdviseOnDeclineAsync(string userId, string cardId, string? code, string? declineCode, CancellationToken ct)
+    {
+        var advice = DeclineAdvice.For(code, declineCode);
+        if (advice.Card == CardConsequence.Expire)
+            await ApplyDeclineAsync(userId, cardId, c => c.ExpireAfterDecline(), ct);
+        else if (advice.Card == CardConsequence.FailChecks)
+            await ApplyDeclineAsync(userId, cardId, c => c.FailChecksAfterDecline(), ct);
+        return advice;
+    }
+
     public async Task<StripeSetupIntent> CreateSetupIntentAsync(Caller caller, string requestId, CancellationToken ct)
     {
         var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, ct);
@@ -158,6 +224,12 @@ public sealed partial class CardService(
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Card {CardId} of user {UserId} is now {Status} after a decline")]
     private static partial void LogCardChangedByDecline(ILogger logger, string userId, string cardId, CardStatus status);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "User {UserId}: payment method {PaymentMethodId} duplicated card {CardId}; detached")]
+    private static partial void LogDuplicateDetached(ILogger logger, string userId, string cardId, string paymentMethodId);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "User {UserId}: card {CardId} retired, replaced by {ReplacementId}")]
+    private static partial void LogRetired(ILogger logger, string userId, string cardId, string replacementId);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "User {UserId} removed card {CardId}")]
     private static partial void LogRemoved(ILogger logger, string userId, string cardId);

@@ -68,7 +68,9 @@ public sealed partial class CardsApi(RequestAuthenticator auth, CardService card
     public Task<IResult> CreateSetupIntent(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
         var caller = await auth.AuthenticateAsync(request, ct);
-        var intent = await cards.CreateSetupIntentAsync(caller, Api.RequestIdOrNew(request), ct);
+        JsonBody.RequireNone(request);
+        var requestId = IdempotentRequests.OptionalKey(request) ?? Guid.NewGuid().ToString("n");
+        var intent = await cards.CreateSetupIntentAsync(caller, requestId, ct);
         return TypedResults.Ok(new SetupIntentResponse(intent.Id, intent.ClientSecret));
     });
 

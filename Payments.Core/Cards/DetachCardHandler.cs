@@ -4,8 +4,12 @@ using Payments.Core.Stripe;
 
 namespace Payments.Core.Cards;
 
-/// <summary>Detaches a removed card in Stripe. Safe to run twice: the detach is keyed and the row remembers it.</summary>
-public sealed class DetachCardHandler(CardStore store, IStripeGateway stripe, TimeProvider clock) : IMessageHandler
+/// <summary>
+/// Detaches a removed card in Stripe. Safe to run twice: the detach is keyed and the row remembers it.
+/// A 5xx Stripe saved under the key would replay on every redelivery, so after one the handler checks
+/// whether the card is still attached and, if so, detaches under the key's next generation (KeyedStripeCall).
+/// </summary>
+public sealed class DetachCardHandler(CardStore store, IStripeGateway stripe, KeyedStripeCall keyed, TimeProvider clock) : IMessageHandler
 {
     public async Task HandleAsync(QueueMessage message, MessageDelivery delivery, CancellationToken ct)
     {
@@ -14,8 +18,15 @@ public sealed class DetachCardHandler(CardStore store, IStripeGateway stripe, Ti
         if (stored is null || !stored.Card.NeedsDetach)
             return;
 
-        await stripe.DetachPaymentMethodAsync(
-            stored.Card.StripePaymentMethodId, IdempotencyKeys.Detach(userId, stored.Card.Id), ct);
+        var paymentMethodId = stored.Card.StripePaymentMethodId;
+        await keyed.RunAsync<object>(IdempotencyKeys.Detach(userId, stored.Card.Id),
+            async key =>
+            {
+                await stripe.DetachPaymentMethodAsync(paymentMethodId, key, ct);
+                return paymentMethodId;
+            },
+            async () => await stripe.FindPaymentMethodAsync(paymentMethodId, ct) is { CustomerId: not null } ? null : paymentMethodId,
+            ct);
 
         stored.Card.MarkDetached(clock.GetUtcNow());
         try

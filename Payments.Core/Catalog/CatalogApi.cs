@@ -56,9 +56,9 @@ public sealed class CatalogApi(RequestAuthenticator auth, ProductStore products,
     public Task<IResult> Deactivate(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
     {
         await auth.AuthenticateAdminAsync(request, ct);
-        var product = (ProductIds.IsValid(id) ? await products.FindAsync(id, ct) : null) ?? throw ApiErrors.NotFound("product").ToException();
-        var inactive = product with { Active = false };
-        await products.UpsertAsync(inactive, ct);
+        JsonBody.RequireNone(request);
+        var inactive = (ProductIds.IsValid(id) ? await products.MutateAsync(id, p => p.Active ? p with { Active = false } : null, ct) : null)
+            ?? throw ApiErrors.NotFound("product").ToException();
         return TypedResults.Ok(ProductResponse.From(inactive));
     });
 

@@ -25,11 +25,9 @@ public sealed class CatalogSeeder(ProductStore products, IOptions<CatalogOptions
     {
         if (!options.Value.SeedDevelopmentProducts)
             return;
+        // Insert if absent: a product an admin already set (even at this moment) is left as it is.
         foreach (var product in DevelopmentProducts)
-        {
-            if (await products.FindAsync(product.Id, cancellationToken) is null)
-                await products.UpsertAsync(product, cancellationToken);
-        }
+            await products.TryInsertAsync(product, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

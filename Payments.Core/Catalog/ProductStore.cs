@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
 
@@ -23,16 +24,33 @@ public sealed class ProductStore(PaymentsStorage storage)
         return products;
     }
 
-    public Task UpsertAsync(Product product, CancellationToken ct) =>
-        _table.UpsertEntityAsync(new TableEntity(Partition, product.Id)
-        {
-            ["Name"] = product.Name,
-            ["UnitAmount"] = product.UnitAmount,
-            ["Currency"] = product.Currency,
-            ["Kind"] = product.Kind.ToWire(),
-            ["ShippingPerUnit"] = product.ShippingPerUnit,
-            ["Active"] = product.Active,
-        }, TableUpdateMode.Replace, ct);
+    /// <summary>The admin's PUT: the whole product as sent, whatever was stored (not a read-modify-write).</summary>
+    public Task UpsertAsync(Product product, CancellationToken ct) => _table.UpsertEntityAsync(ToEntity(product), TableUpdateMode.Replace, ct);
+
+    /// <summary>Insert if absent; false when the product exists.</summary>
+    public Task<bool> TryInsertAsync(Product product, CancellationToken ct) => _table.TryAddEntityAsync(ToEntity(product), ct);
+
+    /// <summary>Read, change, write with the ETag: a concurrent PUT is never overwritten with what was read before it.</summary>
+    public Task<Product?> MutateAsync(string id, Func<Product, Product?> change, CancellationToken ct) =>
+        Optimistic.MutateAsync(
+            async token =>
+            {
+                var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, id, cancellationToken: token);
+                return row.HasValue ? (FromEntity(row.Value!), row.Value!.ETag) : ((Product, ETag)?)null;
+            },
+            change,
+            (product, etag, token) => _table.UpdateEntityAsync(ToEntity(product), etag, TableUpdateMode.Replace, token),
+            ct);
+
+    private static TableEntity ToEntity(Product product) => new(Partition, product.Id)
+    {
+        ["Name"] = product.Name,
+        ["UnitAmount"] = product.UnitAmount,
+        ["Currency"] = product.Currency,
+        ["Kind"] = product.Kind.ToWire(),
+        ["ShippingPerUnit"] = product.ShippingPerUnit,
+        ["Active"] = product.Active,
+    };
 
     private static Product FromEntity(TableEntity e) => new(
         e.RowKey,

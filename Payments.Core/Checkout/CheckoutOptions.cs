@@ -13,6 +13,11 @@ public sealed class CheckoutOptions
     public long SubscriptionUnitAmount { get; set; } = 2900;
     /// <summary>day, week, month or year.</summary>
     public string SubscriptionInterval { get; set; } = "month";
+    /// <summary>
+    /// How long a Checkout Session stays open (Stripe allows 30 to 1440). An abandoned subscription checkout
+    /// blocks another one for the same admin email until its session expires, so keep this short.
+    /// </summary>
+    public int SessionMinutes { get; set; } = 60;
     public string SuccessUrl { get; set; } = "http://127.0.0.1:7071/checkout/success?session_id={CHECKOUT_SESSION_ID}";
     public string CancelUrl { get; set; } = "http://127.0.0.1:7071/checkout/cancel";
 }

@@ -12,7 +12,7 @@ public sealed record CheckoutResponse(string SaleId, string SessionId, string? U
 
 /// <summary>Opens a Stripe Checkout Session for devices plus an optional subscription, after saving the sale.</summary>
 public sealed partial class CheckoutService(
-    SaleStore sales, AdminAccounts accounts, IStripeGateway stripe, IdempotentRequests idempotency,
+    SaleStore sales, AdminAccounts accounts, SubscriptionCheckoutClaims claims, IStripeGateway stripe, IdempotentRequests idempotency,
     IOptions<CheckoutOptions> options, TimeProvider clock, ILogger<CheckoutService> logger)
 {
     public Task<StoredResponse> StartAsync(Caller caller, CheckoutRequest request, string? idempotencyKey, CancellationToken ct)
@@ -25,10 +25,20 @@ public sealed partial class CheckoutService(
             validate: async token =>
             {
                 if (request.Subscription && await accounts.HasActiveSubscriptionAsync(adminEmail, token))
-                    throw new ApiError(409, "subscription_exists", "This admin email already has an active subscription.", "adminEmail").ToException();
+                    throw SubscriptionCheckoutClaims.Exists().ToException();
             },
             work: async (saleId, token) =>
             {
+                // The check above is only a read: the claim is what keeps two concurrent checkouts from both opening a subscription.
+                if (request.Subscription)
+                {
+                    await claims.ClaimAsync(adminEmail, saleId, token);
+                    if (await accounts.HasActiveSubscriptionAsync(adminEmail, token))
+                    {
+                        await claims.ReleaseAsync(adminEmail, saleId, token);
+                        throw SubscriptionCheckoutClaims.Exists().ToException();
+                    }
+                }
                 var sale = new Sale(saleId, caller.UserId, request.Devices, request.Subscription, request.Name.Trim(), request.ShippingAddress,
                     adminEmail, request.BillingEmail is null ? null : Emails.Normalize(request.BillingEmail), SaleStatus.InProgress,
                     null, null, null, clock.GetUtcNow(), null);
@@ -42,7 +52,8 @@ public sealed partial class CheckoutService(
                     lines.Add(new CheckoutLine(o.SubscriptionName, o.SubscriptionUnitAmount, 1, o.SubscriptionInterval));
                 var session = await stripe.CreateCheckoutSessionAsync(new CheckoutSessionRequest(
                     request.Subscription, Currencies.ToStripe(o.Currency), lines, sale.BillingEmail ?? sale.AdminEmail, o.SuccessUrl, o.CancelUrl,
-                    new Dictionary<string, string> { ["sale_id"] = saleId, ["admin_email"] = adminEmail }),
+                    new Dictionary<string, string> { ["sale_id"] = saleId, ["admin_email"] = adminEmail },
+                    clock.GetUtcNow().AddMinutes(o.SessionMinutes)),
                     IdempotencyKeys.CheckoutSession(saleId), token);
                 await sales.MutateAsync(saleId, s => s with { SessionId = session.Id }, token);
                 LogStarted(logger, saleId, session.Id, request.Devices, request.Subscription);

@@ -8,8 +8,5 @@ public static class UserIds
 {
     public const int MaxLength = 128;
 
-    public static bool IsValid(string? userId) =>
-        !string.IsNullOrWhiteSpace(userId)
-        && userId.Length <= MaxLength
-        && userId.All(c => !char.IsControl(c) && c is not ('/' or '\\' or '#' or '?'));
+    public static bool IsValid(string? userId) => !string.IsNullOrWhiteSpace(userId) && Storage.TableKeys.IsSafe(userId, MaxLength);
 }

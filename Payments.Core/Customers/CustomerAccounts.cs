@@ -9,7 +9,7 @@ namespace Payments.Core.Customers;
 /// Exactly one Stripe customer per user. Racing first calls send the same idempotency key, so
 /// Stripe answers them all with one customer; the insert-if-absent row then settles which id we keep.
 /// </summary>
-public sealed class CustomerAccounts(PaymentsStorage storage, IStripeGateway stripe, TimeProvider clock)
+public sealed class CustomerAccounts(PaymentsStorage storage, IStripeGateway stripe, KeyedStripeCall keyed, TimeProvider clock)
 {
     private const string RowKey = "stripe";
     private readonly TableClient _table = storage.Table(TableNames.Customers);
@@ -25,7 +25,10 @@ public sealed class CustomerAccounts(PaymentsStorage storage, IStripeGateway str
         if (await FindAsync(userId, ct) is { } known)
             return known;
 
-        var created = await stripe.CreateCustomerAsync(userId, email, IdempotencyKeys.Customer(userId), ct);
+        var created = await keyed.RunAsync(IdempotencyKeys.Customer(userId),
+            key => stripe.CreateCustomerAsync(userId, email, key, ct),
+            () => stripe.FindCustomerAsync(userId, email, ct),
+            ct);
         var row = new TableEntity(userId, RowKey) { ["StripeCustomerId"] = created, ["Created"] = clock.GetUtcNow() };
         return await _table.TryAddEntityAsync(row, ct)
             ? created

@@ -8,6 +8,9 @@ public sealed record ApiError(int Status, string Code, string Title, string? Fie
 {
     public IReadOnlyDictionary<string, object?> Extensions { get; init; } = new Dictionary<string, object?>();
 
+    /// <summary>Only for "try again" answers: sent as the <c>Retry-After</c> header.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     public ApiErrorException ToException() => new(this);
 }
 
@@ -28,6 +31,8 @@ public static class ApiErrors
     public static ApiError Unauthenticated() => new(401, "unauthenticated", "A valid bearer token is required.");
     public static ApiError Forbidden() => new(403, "forbidden", "This route needs the admin role.");
     public static ApiError NotFound(string what) => new(404, "not_found", $"No such {what}.");
-    public static ApiError PaymentProviderUnavailable() => new(502, "payment_provider_unavailable", "The payment provider could not be reached; try again.");
-    public static ApiError Busy() => new(503, "busy", "The service is busy; try again.");
+    public static ApiError PaymentProviderUnavailable() =>
+        new(502, "payment_provider_unavailable", "The payment provider could not be reached; try again.") { RetryAfterSeconds = 5 };
+    public static ApiError Busy() => new(503, "busy", "The service is busy; try again.") { RetryAfterSeconds = 2 };
+    public static ApiError Internal() => new(500, "internal_error", "An unexpected error occurred and was logged; retrying will not help until it is fixed.");
 }

@@ -96,9 +96,16 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
     /// stored answer; a request that died mid-way is resumed with the same subject id, so the
     /// Stripe calls keyed on it replay instead of repeating.
     /// </summary>
+    /// <param name="resume">
+    /// On taking over a dead attempt: loads what that attempt recorded under the subject id (say the
+    /// priced purchase) and returns true, so the request goes on as it was accepted rather than being
+    /// validated again against data that changed since (a new price would reach Stripe under the
+    /// same idempotency key). False, or none given, validates again: nothing was recorded, so nothing was sent.
+    /// </param>
     public async Task<StoredResponse> RunAsync(
         string userId, string scope, string? key, string hash, string newSubjectId,
-        Func<CancellationToken, Task> validate, Func<string, CancellationToken, Task<StoredResponse>> work, CancellationToken ct)
+        Func<CancellationToken, Task> validate, Func<string, CancellationToken, Task<StoredResponse>> work, CancellationToken ct,
+        Func<string, CancellationToken, Task<bool>>? resume = null)
     {
         if (key is null)
         {
@@ -124,8 +131,13 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
             return prior.Response;
         if (IsStale(prior) && await TryTakeOverAsync(userId, scope, key, prior, ct))
         {
-            await validate(ct);
-            return await FinishAsync(userId, scope, key, prior.SubjectId, work, ct);
+            // Inside FinishAsync, so that a refusal now is stored as this key's answer instead of leaving the claim in flight.
+            return await FinishAsync(userId, scope, key, prior.SubjectId, async (subjectId, token) =>
+            {
+                if (resume is null || !await resume(subjectId, token))
+                    await validate(token);
+                return await work(subjectId, token);
+            }, ct);
         }
         throw InProgress().ToException();
     }
@@ -141,6 +153,11 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
         catch (ApiErrorException ex) when (ex.Error.Status < 500)
         {
             response = ProblemMapper.Stored(ex.Error);
+        }
+        catch (Stripe.PaymentProviderException ex) when (!ex.IsTransient)
+        {
+            // Stripe refused for good (it saves that answer under its key too): the same answer every time.
+            response = ProblemMapper.Stored(ProblemMapper.FromProvider(ex));
         }
         catch
         {

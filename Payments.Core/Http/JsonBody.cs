@@ -42,6 +42,16 @@ public static partial class JsonBody
         }
     }
 
+    /// <summary>
+    /// For endpoints that take no body: one that is sent anyway is refused rather than ignored, as an
+    /// unknown field would be, since the caller evidently meant something this route does not do.
+    /// </summary>
+    public static void RequireNone(HttpRequest request)
+    {
+        if (request.ContentLength > 0 || (request.ContentLength is null && request.Headers.ContainsKey("Transfer-Encoding")))
+            throw new ApiError(400, "body_not_allowed", "This route takes no body.").ToException();
+    }
+
     /// <summary>For endpoints whose body may be left out entirely (for example a full capture).</summary>
     public static Task<T> ReadOptionalAsync<T>(HttpRequest request, T whenEmpty, CancellationToken ct) =>
         request.ContentLength == 0 || (request.ContentLength is null && string.IsNullOrEmpty(request.ContentType) && !request.Headers.ContainsKey("Transfer-Encoding"))

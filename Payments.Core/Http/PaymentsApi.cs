@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Payments.Core.Cards;
 using Payments.Core.Catalog;
 using Payments.Core.Checkout;
+using Payments.Core.Invoices;
 using Payments.Core.Webhooks;
 using Payments.Core.Purchases;
 
@@ -19,6 +20,7 @@ public static class PaymentsApi
         PurchasesApi.Map(api);
         CheckoutApi.Map(api);
         WebhooksApi.Map(api);
+        InvoicesApi.Map(api);
         return api;
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Payments.Core.Cards;
+using Payments.Core.Stripe;
 
 namespace Payments.Core.Http;
 
@@ -26,6 +28,35 @@ public static class ProblemMapper
     public static IResult ToResult(StoredResponse response) =>
         Results.Text(response.Body, response.ContentType, System.Text.Encoding.UTF8, response.Status);
 
+    /// <summary>
+    /// A Stripe failure no use case handled, by what it means for the client: a card refused (402),
+    /// a request Stripe will refuse again (4xx with our code and Stripe's <c>param</c> as the field),
+    /// an idempotency conflict (409/422), or a transient failure (502/503 with Retry-After). A Stripe
+    /// 4xx never reads as "try again".
+    /// </summary>
+    public static ApiError FromProvider(PaymentProviderException ex) => ex switch
+    {
+        { Failure: PaymentProviderFailure.Card } => CardErrors.Declined(ex.Code, ex.DeclineCode, ex.Message),
+        { Code: "idempotency_key_in_use" } => IdempotentRequests.InProgress() with { RetryAfterSeconds = 1 },
+        { Failure: PaymentProviderFailure.Idempotency } =>
+            new(422, "payment_provider_idempotency_conflict", "The payment provider saw this operation before with other details; nothing was changed."),
+        { Failure: PaymentProviderFailure.RateLimited } => ApiErrors.Busy(),
+        { Failure: PaymentProviderFailure.Unavailable } => ApiErrors.PaymentProviderUnavailable(),
+        { Failure: PaymentProviderFailure.Authentication } =>
+            new(502, "payment_provider_misconfigured", "The payment provider refused our credentials; operators have been alerted. Retrying will not help."),
+        { Code: "payment_intent_unexpected_state" or "charge_not_refundable" or "charge_disputed" } =>
+            new(409, "invalid_state", "The payment is not in a state that allows this."),
+        { Code: "charge_already_refunded" } => new(422, "refund_exceeds_captured", "Nothing is left to refund.", "amount"),
+        { Code: "amount_too_small" } => new(422, "amount_too_small", "The amount is below the payment provider's minimum for the currency.", ex.Param ?? "amount"),
+        { Code: "amount_too_large" } => new(422, "amount_too_large", "The amount is above what the payment provider allows here.", ex.Param ?? "amount"),
+        { Failure: PaymentProviderFailure.NotFound } =>
+            new(422, "payment_provider_object_missing", "The payment provider has no such object.", ex.Param),
+        _ => new(422, "payment_provider_rejected", "The payment provider refused this request; it will refuse it again unchanged.", ex.Param)
+        {
+            Extensions = new Dictionary<string, object?> { ["providerCode"] = ex.Code },
+        },
+    };
+
     public static IResult ToResult(ApiError error)
     {
         var problem = new ProblemDetails
@@ -39,6 +70,16 @@ public static class ProblemMapper
             problem.Extensions["field"] = error.Field;
         foreach (var (key, value) in error.Extensions)
             problem.Extensions[key] = value;
-        return TypedResults.Problem(problem);
+        var result = TypedResults.Problem(problem);
+        return error.RetryAfterSeconds is { } seconds ? new WithRetryAfter(result, seconds) : result;
+    }
+
+    private sealed class WithRetryAfter(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
     }
 }

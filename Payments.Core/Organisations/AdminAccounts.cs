@@ -24,13 +24,34 @@ public sealed class AdminAccounts(PaymentsStorage storage)
     public async Task<bool> HasActiveSubscriptionAsync(string email, CancellationToken ct) =>
         await FindAsync(email, ct) is { SubscriptionStatus: { } status } && Live.Contains(status);
 
-    /// <summary>Merges what an event told us; null values leave what is stored.</summary>
-    public Task RecordAsync(string email, string? customerId, string? subscriptionId, string? subscriptionStatus, CancellationToken ct)
+    /// <summary>
+    /// Merges what an event told us; null values leave what is stored. Read, change, write with the
+    /// ETag (insert if absent): a late event about an older subscription that has ended never hides
+    /// the live one recorded meanwhile, which would let a second subscription through.
+    /// </summary>
+    public async Task RecordAsync(string email, string? customerId, string? subscriptionId, string? subscriptionStatus, CancellationToken ct)
     {
-        var entity = new TableEntity(Emails.Normalize(email), Row);
-        if (customerId is not null) entity["CustomerId"] = customerId;
-        if (subscriptionId is not null) entity["SubscriptionId"] = subscriptionId;
-        if (subscriptionStatus is not null) entity["SubscriptionStatus"] = subscriptionStatus;
-        return _table.UpsertEntityAsync(entity, TableUpdateMode.Merge, ct);
+        var key = Emails.Normalize(email);
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = await _table.GetEntityIfExistsAsync<TableEntity>(key, Row, cancellationToken: ct);
+            var entity = row.HasValue ? row.Value! : new TableEntity(key, Row);
+            var hidesLive = subscriptionId is not null && entity.GetString("SubscriptionId") is { } stored && stored != subscriptionId
+                && Live.Contains(entity.GetString("SubscriptionStatus") ?? "") && !Live.Contains(subscriptionStatus ?? "");
+            if (customerId is not null) entity["CustomerId"] = customerId;
+            if (subscriptionId is not null && !hidesLive) entity["SubscriptionId"] = subscriptionId;
+            if (subscriptionStatus is not null && !hidesLive) entity["SubscriptionStatus"] = subscriptionStatus;
+            try
+            {
+                if (row.HasValue)
+                    await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                else
+                    await _table.AddEntityAsync(entity, ct);
+                return;
+            }
+            catch (RequestFailedException ex) when ((ex.IsPreconditionFailed() || ex.IsConflict()) && attempt < 8)
+            {
+            }
+        }
     }
 }

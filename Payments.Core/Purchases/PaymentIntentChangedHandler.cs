@@ -1,12 +1,17 @@
+using Payments.Core.Invoices;
 using Payments.Core.Queues;
+using Payments.Core.Stripe;
 
 namespace Payments.Core.Purchases;
 
 /// <summary>
-/// payment_intent.* and charge.refunded: the message's subject is the PaymentIntent id (for
-/// charge.refunded, the charge's payment_intent), and the handler re-reads it from Stripe.
+/// payment_intent.* and the charge events of our flows: the message's subject is the PaymentIntent id
+/// (for a charge event, the charge's payment_intent). The intent is re-read from Stripe once and goes,
+/// by its metadata, to the invoice payment it belongs to or else to the purchase sync.
+/// Since 2025-03-31.basil a partial capture sends charge.captured and a lapsed authorization
+/// charge.expired then payment_intent.canceled (reason expired); neither sends charge.refunded.
 /// </summary>
-public sealed class PaymentIntentChangedHandler(PaymentIntentSync sync) : IMessageHandler
+public sealed class PaymentIntentChangedHandler(IStripeGateway stripe, PaymentIntentSync sync, InvoicePaymentSync invoices) : IMessageHandler
 {
     public static readonly IReadOnlyList<string> EventTypes =
     [
@@ -16,8 +21,16 @@ public sealed class PaymentIntentChangedHandler(PaymentIntentSync sync) : IMessa
         "payment_intent.requires_action",
         "payment_intent.amount_capturable_updated",
         "charge.refunded",
+        "charge.captured",
+        "charge.expired",
     ];
 
-    public Task HandleAsync(QueueMessage message, MessageDelivery delivery, CancellationToken ct) =>
-        sync.SyncAsync(message.SubjectId, ct);
+    public async Task HandleAsync(QueueMessage message, MessageDelivery delivery, CancellationToken ct)
+    {
+        var intent = await stripe.GetPaymentIntentAsync(message.SubjectId, ct);
+        if (InvoicePaymentSync.IsInvoicePayment(intent))
+            await invoices.ApplyAsync(intent, ct);
+        else
+            await sync.ApplyAsync(intent, ct);
+    }
 }

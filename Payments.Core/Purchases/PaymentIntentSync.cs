@@ -10,9 +10,13 @@ namespace Payments.Core.Purchases;
 /// </summary>
 public sealed partial class PaymentIntentSync(IStripeGateway stripe, PurchaseStore purchases, TimeProvider clock, ILogger<PaymentIntentSync> logger)
 {
-    public async Task<Purchase?> SyncAsync(string paymentIntentId, CancellationToken ct)
+    public async Task<Purchase?> SyncAsync(string paymentIntentId, CancellationToken ct) =>
+        await ApplyAsync(await stripe.GetPaymentIntentAsync(paymentIntentId, ct), ct);
+
+    /// <summary>Applies an intent just read from Stripe.</summary>
+    public async Task<Purchase?> ApplyAsync(PaymentIntentSnapshot intent, CancellationToken ct)
     {
-        var intent = await stripe.GetPaymentIntentAsync(paymentIntentId, ct);
+        var paymentIntentId = intent.Id;
         if (!intent.Metadata.TryGetValue("purchase_id", out var purchaseId) || !intent.Metadata.TryGetValue("user_id", out var userId))
         {
             LogNotOurs(logger, paymentIntentId);

@@ -9,6 +9,9 @@ public sealed record Shipment(string Carrier, string TrackingNumber, DateTimeOff
 
 public sealed record PaymentOutcome(string? StripeStatus, string? ErrorCode, string? DeclineCode);
 
+/// <summary>A refund asked of Stripe and not yet counted: how much, and since when.</summary>
+public sealed record RefundReservation(long Amount, DateTimeOffset At);
+
 /// <summary>
 /// A purchase: the priced cart and where its payment stands. Amounts are what Stripe reports
 /// (authorized, captured, refunded); the status only ever moves forward (see <see cref="PurchaseStatuses.Rank"/>).
@@ -28,6 +31,14 @@ public sealed class Purchase
     public long AmountAuthorized { get; private set; }
     public long AmountCaptured { get; private set; }
     public long AmountRefunded { get; private set; }
+    /// <summary>Authorized but never taken: the rest of a partial capture, or a canceled or lapsed authorization. Never a refund.</summary>
+    public long AmountReleased { get; private set; }
+    /// <summary>
+    /// Refunds asked of Stripe and not yet counted in <see cref="AmountRefunded"/>, by request key. Reserved
+    /// under the row's ETag before Stripe is called, so concurrent refunds can never add up to more than was captured.
+    /// </summary>
+    public IReadOnlyDictionary<string, RefundReservation> RefundReservations => _reservations;
+    private Dictionary<string, RefundReservation> _reservations = new(StringComparer.Ordinal);
     public PaymentOutcome? Outcome { get; private set; }
     public DateTimeOffset? AuthorizedAt { get; private set; }
     public DateTimeOffset? SweptAt { get; private set; }
@@ -36,7 +47,8 @@ public sealed class Purchase
 
     public string Currency => Quote.Currency;
     public long Total => Quote.Total;
-    public long Refundable => AmountCaptured - AmountRefunded;
+    /// <summary>What Stripe will still refund, less the refunds already on their way.</summary>
+    public long Refundable => Math.Max(0, AmountCaptured - AmountRefunded - _reservations.Values.Sum(r => r.Amount));
 
     public static Purchase Start(string id, string userId, string? cardId, Quote quote, CaptureMethod captureMethod, string? receiptEmail, DateTimeOffset now) => new()
     {
@@ -51,7 +63,8 @@ public sealed class Purchase
     };
 
     /// <summary>Rebuilds from storage; only the store calls this.</summary>
-    internal void Restore(PurchaseStatus status, string? paymentIntentId, long authorized, long captured, long refunded,
+    internal void Restore(PurchaseStatus status, string? paymentIntentId, long authorized, long captured, long refunded, long released,
+        IReadOnlyDictionary<string, RefundReservation> reservations,
         PaymentOutcome? outcome, DateTimeOffset? authorizedAt, DateTimeOffset? sweptAt, Shipment? shipment, DateTimeOffset updated)
     {
         Status = status;
@@ -59,6 +72,8 @@ public sealed class Purchase
         AmountAuthorized = authorized;
         AmountCaptured = captured;
         AmountRefunded = refunded;
+        AmountReleased = released;
+        _reservations = new Dictionary<string, RefundReservation>(reservations, StringComparer.Ordinal);
         Outcome = outcome;
         AuthorizedAt = authorizedAt;
         SweptAt = sweptAt;
@@ -85,22 +100,72 @@ public sealed class Purchase
             throw new InvalidOperationException($"Purchase {Id} belongs to {PaymentIntentId}, not {intent.Id}.");
 
         var next = StatusOf(intent);
+        var captured = Math.Max(AmountCaptured, intent.AmountReceived);
         var refunded = Math.Max(AmountRefunded, intent.AmountRefunded);
         if (next == PurchaseStatus.Succeeded && refunded > 0)
-            next = refunded >= intent.AmountReceived ? PurchaseStatus.Refunded : PurchaseStatus.PartiallyRefunded;
+            next = refunded >= captured ? PurchaseStatus.Refunded : PurchaseStatus.PartiallyRefunded;
         if (next.Rank() < Status.Rank())
             return false;
 
         PaymentIntentId = intent.Id;
         Status = next;
         AmountAuthorized = Math.Max(AmountAuthorized, intent.AmountAuthorized);
-        AmountCaptured = Math.Max(AmountCaptured, intent.AmountReceived);
+        AmountCaptured = captured;
         AmountRefunded = refunded;
+        AmountReleased = Math.Max(AmountReleased, intent.AmountReleased);
         Outcome = new PaymentOutcome(intent.Status, intent.LastErrorCode, intent.LastDeclineCode);
         if (next == PurchaseStatus.Authorized)
             AuthorizedAt ??= now;
         Updated = now;
         return true;
+    }
+
+    /// <summary>
+    /// Holds <paramref name="amount"/> of what is left for the refund named <paramref name="requestKey"/>.
+    /// True when reserved now or already (a resumed request); false when that much is not left.
+    /// </summary>
+    public bool TryReserveRefund(string requestKey, long amount, DateTimeOffset now)
+    {
+        if (_reservations.ContainsKey(requestKey))
+            return true;
+        if (amount <= 0 || amount > Refundable)
+            return false;
+        _reservations[requestKey] = new RefundReservation(amount, now);
+        Updated = now;
+        return true;
+    }
+
+    /// <summary>Drops a reservation: Stripe refused the refund, or its amount is now counted in <see cref="AmountRefunded"/>.</summary>
+    public bool ReleaseRefund(string requestKey, DateTimeOffset now)
+    {
+        if (!_reservations.Remove(requestKey))
+            return false;
+        Updated = now;
+        return true;
+    }
+
+    /// <summary>
+    /// Drops reservations made before <paramref name="cutoff"/>: their requests failed without an answer and
+    /// were never retried. Call it in the write that applies a fresh read of the intent, whose
+    /// amount_refunded counts any of them that Stripe did make.
+    /// </summary>
+    public bool DropReservationsBefore(DateTimeOffset cutoff, DateTimeOffset now)
+    {
+        var stale = _reservations.Where(r => r.Value.At < cutoff).Select(r => r.Key).ToList();
+        stale.ForEach(key => _reservations.Remove(key));
+        if (stale.Count > 0)
+            Updated = now;
+        return stale.Count > 0;
+    }
+
+    /// <summary>Stripe refused to create the payment before anything existed there: the purchase ends with the reason.</summary>
+    public void Reject(string code, DateTimeOffset now)
+    {
+        if (Status != PurchaseStatus.Pending || PaymentIntentId is not null)
+            return;
+        Status = PurchaseStatus.Failed;
+        Outcome = new PaymentOutcome(null, code, null);
+        Updated = now;
     }
 
     /// <summary>Stripe refused the card when we confirmed; the intent (if one was made) waits for another card.</summary>
@@ -133,6 +198,7 @@ public sealed class Purchase
         "succeeded" => PurchaseStatus.Succeeded,
         "requires_capture" => PurchaseStatus.Authorized,
         "requires_action" => PurchaseStatus.RequiresAction,
+        "canceled" when intent.CancellationReason == "expired" => PurchaseStatus.Expired,
         "canceled" => PurchaseStatus.Canceled,
         "requires_payment_method" when intent.LastErrorCode is not null => PurchaseStatus.Failed,
         "processing" => PurchaseStatus.Pending,

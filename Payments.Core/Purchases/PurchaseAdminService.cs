@@ -16,12 +16,16 @@ public sealed partial class PurchaseAdminService(
     PurchaseStore purchases,
     PaymentIntentSync sync,
     IStripeGateway stripe,
+    KeyedStripeCall keyed,
     IdempotentRequests idempotency,
     PaymentsStorage storage,
     TimeProvider clock,
     ILogger<PurchaseAdminService> logger)
 {
     private static readonly HashSet<string> RefundReasons = ["duplicate", "fraudulent", "requested_by_customer"];
+
+    /// <summary>A reservation this old belongs to a request that died without an answer (Stripe.net gives up well before).</summary>
+    public static readonly TimeSpan StaleReservation = TimeSpan.FromMinutes(5);
     private readonly TableClient _refunds = storage.Table(TableNames.Refunds);
 
     public async Task<Purchase> FindAsync(string purchaseId, CancellationToken ct) =>
@@ -33,7 +37,7 @@ public sealed partial class PurchaseAdminService(
         var purchase = await FindAsync(purchaseId, ct);
         if (purchase.Status != PurchaseStatus.Authorized)
             throw (purchase.AmountCaptured > 0
-                ? new ApiError(409, "already_captured", "This purchase was captured already; a capture happens once.")
+                ? AlreadyCaptured()
                 : PurchaseErrors.InvalidState($"Only an authorized purchase can be captured; this one is {purchase.Status.ToWire()}.")).ToException();
         if (amount is { } requested && (requested <= 0 || requested > purchase.AmountAuthorized))
             throw ApiErrors.Validation("amount", $"amount is 1 to {purchase.AmountAuthorized}, the amount authorized.").ToException();
@@ -41,13 +45,24 @@ public sealed partial class PurchaseAdminService(
         PaymentIntentSnapshot intent;
         try
         {
-            intent = await stripe.CapturePaymentIntentAsync(purchase.PaymentIntentId!, amount, IdempotencyKeys.Capture(purchaseId), ct);
+            intent = await keyed.RunAsync(IdempotencyKeys.Capture(purchaseId),
+                key => stripe.CapturePaymentIntentAsync(purchase.PaymentIntentId!, amount, key, ct),
+                async () => await stripe.GetPaymentIntentAsync(purchase.PaymentIntentId!, ct) is { Status: "succeeded" } done ? done : null,
+                ct);
         }
-        catch (PaymentProviderException ex) when (ex.Failure is PaymentProviderFailure.Idempotency or PaymentProviderFailure.InvalidRequest)
+        catch (PaymentProviderException ex) when (ex.Code == "payment_intent_unexpected_state"
+            || (ex.Failure == PaymentProviderFailure.Idempotency && !ex.IsTransient))
         {
-            // A concurrent capture got there first (or with another amount): report what Stripe now holds.
-            await sync.SyncAsync(purchase.PaymentIntentId!, ct);
-            throw new ApiError(409, "already_captured", "This purchase was captured already; a capture happens once.").ToException();
+            // Stripe holds another state (a concurrent capture, perhaps of another amount under our one capture key;
+            // a cancel; a lapse): report what it is now.
+            var now = await sync.SyncAsync(purchase.PaymentIntentId!, ct) ?? purchase;
+            throw (now.AmountCaptured > 0
+                ? AlreadyCaptured()
+                : PurchaseErrors.InvalidState($"Only an authorized purchase can be captured; this one is {now.Status.ToWire()}.")).ToException();
+        }
+        catch (PaymentProviderException ex) when (ex.Code == "amount_too_large")
+        {
+            throw ApiErrors.Validation("amount", "amount is more than Stripe can still capture.").ToException();
         }
         var captured = await purchases.MutateAsync(purchase.UserId, purchaseId, p => p.Apply(intent, clock.GetUtcNow()), ct);
         LogCaptured(logger, purchaseId, captured.AmountCaptured, purchase.AmountAuthorized);
@@ -58,11 +73,24 @@ public sealed partial class PurchaseAdminService(
     public async Task<Purchase> CancelAsync(string purchaseId, CancellationToken ct)
     {
         var purchase = await FindAsync(purchaseId, ct);
-        if (purchase.Status == PurchaseStatus.Canceled)
+        if (purchase.Status is PurchaseStatus.Canceled or PurchaseStatus.Expired)
             return purchase;
         if (purchase.PaymentIntentId is null || purchase.Status is not (PurchaseStatus.Authorized or PurchaseStatus.AwaitingPayment or PurchaseStatus.RequiresAction or PurchaseStatus.Failed))
             throw PurchaseErrors.InvalidState($"A {purchase.Status.ToWire()} purchase cannot be canceled; refund it instead.").ToException();
-        var intent = await stripe.CancelPaymentIntentAsync(purchase.PaymentIntentId, IdempotencyKeys.Cancel(purchaseId), ct);
+        var intentId = purchase.PaymentIntentId;
+        PaymentIntentSnapshot intent;
+        try
+        {
+            intent = await keyed.RunAsync(IdempotencyKeys.Cancel(purchaseId),
+                key => stripe.CancelPaymentIntentAsync(intentId, key, ct),
+                async () => await stripe.GetPaymentIntentAsync(intentId, ct) is { Status: "canceled" } done ? done : null,
+                ct);
+        }
+        catch (PaymentProviderException ex) when (ex.Code == "payment_intent_unexpected_state")
+        {
+            var now = await sync.SyncAsync(intentId, ct) ?? purchase;
+            throw PurchaseErrors.InvalidState($"A {now.Status.ToWire()} purchase cannot be canceled; refund it instead.").ToException();
+        }
         var canceled = await purchases.MutateAsync(purchase.UserId, purchaseId, p => p.Apply(intent, clock.GetUtcNow()), ct);
         LogCanceled(logger, purchaseId);
         return canceled;
@@ -96,31 +124,106 @@ public sealed partial class PurchaseAdminService(
         return await idempotency.RunAsync(purchase.UserId, $"refund-{purchaseId}", idempotencyKey, IdempotentRequests.Hash(request), Ids.New("refund"),
             validate: async token =>
             {
-                var current = await FindAsync(purchaseId, token);
+                var current = await SettleStaleReservationsAsync(await FindAsync(purchaseId, token), token);
                 if (current.Status is not (PurchaseStatus.Succeeded or PurchaseStatus.PartiallyRefunded))
                     throw PurchaseErrors.InvalidState($"Only a captured purchase can be refunded; this one is {current.Status.ToWire()}.").ToException();
                 amount = request.Amount ?? current.Refundable;
                 if (amount <= 0 || amount > current.Refundable)
-                    throw new ApiError(422, "refund_exceeds_captured", $"At most {current.Refundable} can still be refunded.", "amount").ToException();
+                    throw RefundExceeds(current.Refundable).ToException();
             },
-            work: async (_, token) =>
-            {
-                var refund = await stripe.CreateRefundAsync(purchase.PaymentIntentId!, amount, request.Reason,
-                    IdempotencyKeys.Refund(purchaseId, idempotencyKey), token);
-                await _refunds.UpsertEntityAsync(new TableEntity(purchaseId, refund.Id)
-                {
-                    ["Amount"] = refund.Amount,
-                    ["Status"] = refund.Status,
-                    ["Reason"] = request.Reason,
-                    ["Created"] = clock.GetUtcNow(),
-                }, TableUpdateMode.Replace, token);
-                var updated = await sync.SyncAsync(purchase.PaymentIntentId!, token) ?? purchase;
-                LogRefunded(logger, purchaseId, refund.Amount, refund.Status);
-                var body = new RefundResponse(refund.Id, refund.Amount, refund.Status, request.Reason, PurchaseResponse.From(updated));
-                return new StoredResponse(201, "application/json", JsonSerializer.Serialize(body, JsonBody.Options));
-            },
+            work: (_, token) => RefundReservedAsync(purchase, amount, request.Reason, idempotencyKey, token),
             ct);
     }
+
+    /// <summary>
+    /// Reserves the amount on the purchase row (under its ETag) before Stripe is called, so two refunds
+    /// racing with different keys can never together exceed what was captured; the reservation is
+    /// dropped in the same write that counts the refund, or when Stripe refuses it. After a transient
+    /// failure the reservation stays: the outcome is unknown until the same key is retried, or until it is
+    /// <see cref="StaleReservation"/> old and settled against Stripe's own count.
+    /// </summary>
+    private async Task<StoredResponse> RefundReservedAsync(Purchase purchase, long amount, string? reason, string idempotencyKey, CancellationToken ct)
+    {
+        var purchaseId = purchase.Id;
+        var refundKey = IdempotencyKeys.Refund(purchaseId, idempotencyKey);
+        await purchases.MutateAsync(purchase.UserId, purchaseId, p =>
+        {
+            if (p.RefundReservations.ContainsKey(refundKey))
+                return false;
+            if (p.Status is not (PurchaseStatus.Succeeded or PurchaseStatus.PartiallyRefunded))
+                throw PurchaseErrors.InvalidState($"Only a captured purchase can be refunded; this one is {p.Status.ToWire()}.").ToException();
+            return p.TryReserveRefund(refundKey, amount, clock.GetUtcNow())
+                ? true
+                : throw RefundExceeds(p.Refundable).ToException();
+        }, ct);
+
+        RefundSnapshot refund;
+        try
+        {
+            refund = await keyed.RunAsync(refundKey,
+                key => stripe.CreateRefundAsync(purchase.PaymentIntentId!, amount, reason, refundKey, key, ct),
+                () => stripe.FindRefundAsync(purchase.PaymentIntentId!, refundKey, ct),
+                ct);
+        }
+        catch (PaymentProviderException ex) when (!ex.IsTransient)
+        {
+            Api.LogProvider(logger, ex);
+            // Nothing was refunded: the request ends here, its reason kept beside the refunds Stripe made.
+            await RecordRejectedRefundAsync(purchaseId, idempotencyKey, amount, reason, ex, ct);
+            var released = await purchases.MutateAsync(purchase.UserId, purchaseId, p => p.ReleaseRefund(refundKey, clock.GetUtcNow()), ct);
+            throw (ex.Code is "amount_too_large" or "charge_already_refunded"
+                ? RefundExceeds(released.Refundable)
+                : ProblemMapper.FromProvider(ex)).ToException();
+        }
+
+        await _refunds.UpsertEntityAsync(new TableEntity(purchaseId, refund.Id)
+        {
+            ["Amount"] = refund.Amount,
+            ["Status"] = refund.Status,
+            ["Reason"] = reason,
+            ["Created"] = clock.GetUtcNow(),
+        }, TableUpdateMode.Replace, ct);
+        var intent = await stripe.GetPaymentIntentAsync(purchase.PaymentIntentId!, ct);
+        var updated = await purchases.MutateAsync(purchase.UserId, purchaseId, p =>
+        {
+            // One write: the refund is counted as Stripe reports it and its reservation is dropped.
+            var applied = p.Apply(intent, clock.GetUtcNow());
+            return p.ReleaseRefund(refundKey, clock.GetUtcNow()) || applied;
+        }, ct);
+        LogRefunded(logger, purchaseId, refund.Amount, refund.Status);
+        var body = new RefundResponse(refund.Id, refund.Amount, refund.Status, reason, PurchaseResponse.From(updated));
+        return new StoredResponse(201, "application/json", JsonSerializer.Serialize(body, JsonBody.Options));
+    }
+
+    /// <summary>Reservations of requests that never finished are settled against a fresh read of Stripe's refunds.</summary>
+    private async Task<Purchase> SettleStaleReservationsAsync(Purchase purchase, CancellationToken ct)
+    {
+        var cutoff = clock.GetUtcNow() - StaleReservation;
+        if (purchase.PaymentIntentId is null || !purchase.RefundReservations.Values.Any(r => r.At < cutoff))
+            return purchase;
+        var intent = await stripe.GetPaymentIntentAsync(purchase.PaymentIntentId, ct);
+        return await purchases.MutateAsync(purchase.UserId, purchase.Id, p =>
+        {
+            var applied = p.Apply(intent, clock.GetUtcNow());
+            return p.DropReservationsBefore(cutoff, clock.GetUtcNow()) || applied;
+        }, ct);
+    }
+
+    private async Task RecordRejectedRefundAsync(string purchaseId, string idempotencyKey, long amount, string? reason, PaymentProviderException ex, CancellationToken ct) =>
+        await _refunds.UpsertEntityAsync(new TableEntity(purchaseId, $"rejected:{idempotencyKey}")
+        {
+            ["Amount"] = amount,
+            ["Status"] = "rejected",
+            ["Reason"] = reason,
+            ["ErrorCode"] = ex.Code ?? ex.Failure.ToString(),
+            ["Created"] = clock.GetUtcNow(),
+        }, TableUpdateMode.Replace, ct);
+
+    private static ApiError RefundExceeds(long refundable) =>
+        new(422, "refund_exceeds_captured", $"At most {refundable} can still be refunded.", "amount");
+
+    private static ApiError AlreadyCaptured() =>
+        new(409, "already_captured", "This purchase was captured already; a capture happens once.");
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Purchase {PurchaseId} captured {Captured} of {Authorized}")]
     private static partial void LogCaptured(ILogger logger, string purchaseId, long captured, long authorized);

@@ -10,7 +10,7 @@ public sealed record ShipmentResponse(string Carrier, string TrackingNumber, Dat
 
 public sealed record PurchaseResponse(
     string Id, string Status, string Currency, IReadOnlyList<QuoteLine> Lines, long Subtotal, long Fee, long Shipping, long Total,
-    string CaptureMethod, long AmountAuthorized, long AmountCaptured, long AmountRefunded,
+    string CaptureMethod, long AmountAuthorized, long AmountCaptured, long AmountRefunded, long AmountReleased, long AmountRefundable,
     string? CardId, string? PaymentIntentId, string? ErrorCode, string? DeclineCode, ShipmentResponse? Shipment,
     DateTimeOffset Created, DateTimeOffset Updated)
 {
@@ -24,7 +24,7 @@ public sealed record PurchaseResponse(
     public static PurchaseResponse From(Purchase p) => new(
         p.Id, p.Status.ToWire(), p.Currency, p.Quote.Lines, p.Quote.Subtotal, p.Quote.Fee, p.Quote.Shipping, p.Quote.Total,
         p.CaptureMethod == Purchases.CaptureMethod.Manual ? "manual" : "automatic", p.AmountAuthorized, p.AmountCaptured, p.AmountRefunded,
-        p.CardId, p.PaymentIntentId, p.Outcome?.ErrorCode, p.Outcome?.DeclineCode,
+        p.AmountReleased, p.Refundable, p.CardId, p.PaymentIntentId, p.Outcome?.ErrorCode, p.Outcome?.DeclineCode,
         p.Shipment is null ? null : new ShipmentResponse(p.Shipment.Carrier, p.Shipment.TrackingNumber, p.Shipment.ShippedAt),
         p.Created, p.Updated);
 

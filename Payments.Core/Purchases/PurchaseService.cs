@@ -22,6 +22,7 @@ public sealed partial class PurchaseService(
     PurchaseStore purchases,
     IdempotentRequests idempotency,
     IStripeGateway stripe,
+    KeyedStripeCall keyed,
     TimeProvider clock,
     ILogger<PurchaseService> logger)
 {
@@ -46,7 +47,16 @@ public sealed partial class PurchaseService(
                 customerId = await customers.FindAsync(caller.UserId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
             },
             work: (purchaseId, token) => ChargeSavedCardAsync(caller, purchaseId, quote, card, customerId, captureMethod, token),
-            ct);
+            ct,
+            resume: async (purchaseId, token) =>
+            {
+                if (await purchases.FindAsync(caller.UserId, purchaseId, token) is not { } started)
+                    return false;
+                quote = started.Purchase.Quote;
+                card = await cards.GetAsync(caller, started.Purchase.CardId ?? request.PaymentMethodId, token);
+                customerId = await customers.FindAsync(caller.UserId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
+                return true;
+            });
     }
 
     public Task<StoredResponse> CreateClientIntentAsync(Caller caller, ClientIntentRequest request, string? idempotencyKey, CancellationToken ct)
@@ -62,8 +72,7 @@ public sealed partial class PurchaseService(
                 var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, token);
                 var purchase = Purchase.Start(purchaseId, caller.UserId, null, quote, captureMethod, caller.Email, clock.GetUtcNow());
                 await purchases.TryInsertAsync(purchase, token);
-                var intent = await stripe.CreatePaymentIntentAsync(
-                    IntentFor(purchase, customerId, paymentMethodId: null, confirm: false), IdempotencyKeys.PaymentIntent(purchaseId), token);
+                var intent = await CreateIntentAsync(purchase, customerId, paymentMethodId: null, confirm: false, token);
                 var updated = await purchases.MutateAsync(caller.UserId, purchaseId, p =>
                 {
                     p.AwaitClientConfirmation(intent.Id, clock.GetUtcNow());
@@ -74,7 +83,14 @@ public sealed partial class PurchaseService(
                 return new ClientIntentResponse(purchaseId, intent.Id, intent.ClientSecret!, quote.Total, quote.Currency,
                     updated.Status.ToWire(), captureMethod == CaptureMethod.Manual ? "manual" : "automatic").ToStored();
             },
-            ct);
+            ct,
+            resume: async (purchaseId, token) =>
+            {
+                if (await purchases.FindAsync(caller.UserId, purchaseId, token) is not { } started)
+                    return false;
+                quote = started.Purchase.Quote;
+                return true;
+            });
     }
 
     private async Task<StoredResponse> ChargeSavedCardAsync(
@@ -84,8 +100,7 @@ public sealed partial class PurchaseService(
         await purchases.TryInsertAsync(purchase, ct);
         try
         {
-            var intent = await stripe.CreatePaymentIntentAsync(
-                IntentFor(purchase, customerId, card.StripePaymentMethodId, confirm: true), IdempotencyKeys.PaymentIntent(purchaseId), ct);
+            var intent = await CreateIntentAsync(purchase, customerId, card.StripePaymentMethodId, confirm: true, ct);
             var updated = await purchases.MutateAsync(caller.UserId, purchaseId, p => p.Apply(intent, clock.GetUtcNow()), ct);
             var status = updated.Status.ToWire();
             LogCharged(logger, caller.UserId, purchaseId, status);
@@ -107,6 +122,37 @@ public sealed partial class PurchaseService(
                 await cards.ApplyDeclineAsync(caller.UserId, card.Id, c => c.FailChecksAfterDecline(), ct);
             LogDeclined(logger, caller.UserId, purchaseId, ex.Code, ex.DeclineCode);
             return ProblemMapper.Stored(PurchaseErrors.Declined(ex.Code, ex.DeclineCode, advice.NextAction, purchaseId, ex.Message));
+        }
+    }
+
+    /// <summary>
+    /// The purchase's one PaymentIntent. A 5xx Stripe saved under the key is recovered by looking for
+    /// the intent by our metadata, then trying the key's next generation. A refusal that is not the
+    /// card's (an amount below Stripe's minimum, say) ends the purchase as failed with Stripe's code:
+    /// nothing exists in Stripe, and no purchase stays pending without a way forward.
+    /// </summary>
+    private async Task<PaymentIntentSnapshot> CreateIntentAsync(Purchase purchase, string customerId, string? paymentMethodId, bool confirm, CancellationToken ct)
+    {
+        try
+        {
+            return await keyed.RunAsync(IdempotencyKeys.PaymentIntent(purchase.Id),
+                key => stripe.CreatePaymentIntentAsync(IntentFor(purchase, customerId, paymentMethodId, confirm), key, ct),
+                () => stripe.FindPaymentIntentForPurchaseAsync(customerId, purchase.Id, ct),
+                ct);
+        }
+        catch (PaymentProviderException ex) when (ex.Failure != PaymentProviderFailure.Card && !ex.IsTransient)
+        {
+            Api.LogProvider(logger, ex);
+            await purchases.MutateAsync(purchase.UserId, purchase.Id, p =>
+            {
+                p.Reject(ex.Code ?? ex.Failure.ToString(), clock.GetUtcNow());
+                return true;
+            }, ct);
+            var problem = ProblemMapper.FromProvider(ex);
+            throw (problem with
+            {
+                Extensions = new Dictionary<string, object?>(problem.Extensions) { ["purchaseId"] = purchase.Id },
+            }).ToException();
         }
     }
 

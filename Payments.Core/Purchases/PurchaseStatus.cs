@@ -13,6 +13,8 @@ public enum PurchaseStatus
     Authorized,
     Succeeded,
     Canceled,
+    /// <summary>Manual capture: the authorization lapsed uncaptured (Stripe's cancellation_reason <c>expired</c>).</summary>
+    Expired,
     PartiallyRefunded,
     Refunded,
 }
@@ -28,6 +30,7 @@ public static class PurchaseStatuses
         PurchaseStatus.Authorized => "authorized",
         PurchaseStatus.Succeeded => "succeeded",
         PurchaseStatus.Canceled => "canceled",
+        PurchaseStatus.Expired => "expired",
         PurchaseStatus.PartiallyRefunded => "partially_refunded",
         PurchaseStatus.Refunded => "refunded",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
@@ -45,7 +48,7 @@ public static class PurchaseStatuses
         PurchaseStatus.Pending or PurchaseStatus.AwaitingPayment => 0,
         PurchaseStatus.RequiresAction or PurchaseStatus.Failed => 1,
         PurchaseStatus.Authorized => 2,
-        PurchaseStatus.Succeeded or PurchaseStatus.Canceled => 3,
+        PurchaseStatus.Succeeded or PurchaseStatus.Canceled or PurchaseStatus.Expired => 3,
         PurchaseStatus.PartiallyRefunded => 4,
         PurchaseStatus.Refunded => 5,
         _ => throw new ArgumentOutOfRangeException(nameof(status)),

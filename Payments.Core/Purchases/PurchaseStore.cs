@@ -37,15 +37,17 @@ public sealed class PurchaseStore(PaymentsStorage storage)
 
     public async Task<StoredPurchase?> FindAsync(string userId, string purchaseId, CancellationToken ct)
     {
-        if (!purchaseId.StartsWith("pur_", StringComparison.Ordinal) || purchaseId.Length > 64)
+        if (!IsPurchaseId(purchaseId))
             return null;
         var row = await _purchases.GetEntityIfExistsAsync<TableEntity>(userId, purchaseId, cancellationToken: ct);
         return row.HasValue ? new StoredPurchase(FromEntity(row.Value!), row.Value!.ETag) : null;
     }
 
+    private static bool IsPurchaseId(string id) => id.StartsWith("pur_", StringComparison.Ordinal) && TableKeys.IsSafe(id, 64);
+
     public async Task<StoredPurchase?> FindByIdAsync(string purchaseId, CancellationToken ct)
     {
-        if (!purchaseId.StartsWith("pur_", StringComparison.Ordinal) || purchaseId.Length > 64)
+        if (!IsPurchaseId(purchaseId))
             return null;
         var owner = await _owners.GetEntityIfExistsAsync<TableEntity>(purchaseId, OwnerRow, cancellationToken: ct);
         return owner.HasValue ? await FindAsync(owner.Value!.GetString("UserId"), purchaseId, ct) : null;
@@ -102,6 +104,8 @@ public sealed class PurchaseStore(PaymentsStorage storage)
         ["AmountAuthorized"] = p.AmountAuthorized,
         ["AmountCaptured"] = p.AmountCaptured,
         ["AmountRefunded"] = p.AmountRefunded,
+        ["AmountReleased"] = p.AmountReleased,
+        ["RefundReservations"] = p.RefundReservations.Count == 0 ? null : JsonSerializer.Serialize(p.RefundReservations, Json),
         ["StripeStatus"] = p.Outcome?.StripeStatus,
         ["ErrorCode"] = p.Outcome?.ErrorCode,
         ["DeclineCode"] = p.Outcome?.DeclineCode,
@@ -134,7 +138,8 @@ public sealed class PurchaseStore(PaymentsStorage storage)
         purchase.Restore(
             PurchaseStatuses.TryParse(e.GetString("Status"), out var status) ? status : PurchaseStatus.Pending,
             e.GetString("PaymentIntentId"),
-            e.GetInt64("AmountAuthorized") ?? 0, e.GetInt64("AmountCaptured") ?? 0, e.GetInt64("AmountRefunded") ?? 0,
+            e.GetInt64("AmountAuthorized") ?? 0, e.GetInt64("AmountCaptured") ?? 0, e.GetInt64("AmountRefunded") ?? 0, e.GetInt64("AmountReleased") ?? 0,
+            e.GetString("RefundReservations") is { } reserved ? JsonSerializer.Deserialize<Dictionary<string, RefundReservation>>(reserved, Json)! : new Dictionary<string, RefundReservation>(),
             outcome, e.GetDateTimeOffset("AuthorizedAt"), e.GetDateTimeOffset("SweptAt"), shipment,
             e.GetDateTimeOffset("Updated") ?? default);
         return purchase;

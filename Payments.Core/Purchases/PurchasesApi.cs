@@ -95,6 +95,7 @@ public sealed class PurchasesApi(RequestAuthenticator auth, PurchaseService purc
     public Task<IResult> Cancel(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
     {
         await auth.AuthenticateAdminAsync(request, ct);
+        JsonBody.RequireNone(request);
         return TypedResults.Ok(PurchaseResponse.From(await admin.CancelAsync(id, ct)));
     });
 
@@ -117,6 +118,7 @@ public sealed class PurchasesApi(RequestAuthenticator auth, PurchaseService purc
     public Task<IResult> Sweep(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
         await auth.AuthenticateAdminAsync(request, ct);
+        JsonBody.RequireNone(request);
         return TypedResults.Ok(await sweep.RunOnceAsync(ct));
     });
 

@@ -23,9 +23,7 @@ public sealed class OwnMessages(WebhookInbox inbox, IMessageSender sender, TimeP
         var now = clock.GetUtcNow();
         var row = new InboxEvent(IdFor(message.Type, message.SubjectId), message.Type, now.ToUnixTimeSeconds(), null, message.SubjectId,
             MessageTable.For(message.Type).Queue, InboxStatus.Received, Source, now, now, null, 0, null, Sends: 1, OwnerId: message.OwnerId);
-        if (await inbox.TryAddAsync(row, [], ct))
-            await sender.SendAsync(row.ToMessage(), ct);
-        else
+        if (!await inbox.TryAddAsync(row, [], ct, () => sender.SendAsync(row.ToMessage(), ct)))
             // The row may be our own from an attempt that got no further: a crash between the row and its pending
             // mark, or an insert whose answer was lost so that its retry found the row. Unmarked, nothing would
             // ever send it (found by the fault campaign, bench/FAULTS.md).

@@ -48,19 +48,11 @@ public sealed partial class QueueDispatcher(
     /// <exception cref="Exception">Anything thrown means the retry could not be scheduled: abandon, and Service Bus delivers it again.</exception>
     public async Task<DispatchOutcome> ProcessAsync(string queue, string body, long deliveryCount, CancellationToken ct)
     {
-        QueueMessage message;
-        try
+        if (Read(queue, body, out var message, out var route) is { } refused)
         {
-            message = QueueMessage.FromJson(body);
+            LogRefused(logger, queue, refused.Reason, refused.Description);
+            return refused;
         }
-        catch (FormatException ex)
-        {
-            return Refuse(queue, UnreadableReason, ex.Message);
-        }
-        if (MessageTable.TryFor(message.Type) is not { } route)
-            return Refuse(queue, UnknownTypeReason, $"No route for message type '{message.Type}'.");
-        if (route.Queue != queue)
-            return Refuse(queue, UnknownTypeReason, $"Message type '{message.Type}' belongs on queue '{route.Queue}', not '{queue}'.");
 
         var o = options.Value;
         var attempt = message.Attempt + (int)Math.Max(0, deliveryCount - 1);
@@ -71,7 +63,13 @@ public sealed partial class QueueDispatcher(
             return new DispatchOutcome.Complete();
         }
         if (attempt > o.MaxAttempts)
-            return await GiveUpAsync(message, $"{attempt - 1} attempts made; the handler is not run again.");
+        {
+            // A redelivery after the last attempt (a lost lock, or the Functions door's abandon): dead-letter it
+            // again without running the handler, keeping the last attempt's error on a failed row.
+            return row is { Event: { Status: InboxStatus.Failed, LastError: { } lastError } }
+                ? new DispatchOutcome.DeadLetter(HandlerFailedReason, lastError)
+                : await GiveUpAsync(message, $"{attempt - 1} attempts made; the handler is not run again.");
+        }
 
         await using var scope = scopes.CreateAsyncScope();
         var handler = (IMessageHandler)scope.ServiceProvider.GetRequiredService(route.Handler);
@@ -90,19 +88,46 @@ public sealed partial class QueueDispatcher(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            var error = $"{ex.GetType().Name}: {ex.Message}";
             LogFailed(logger, ex, message.Type, message.SubjectId, attempt, o.MaxAttempts);
-            if (attempt >= o.MaxAttempts)
-                return await GiveUpAsync(message, error);
-            var retryAt = clock.GetUtcNow() + o.EffectiveRetryDelays[attempt - 1];
-            if (message.EventId is { } failed)
-                await inbox.RecordFailureAsync(failed, error, retryAt, CancellationToken.None);
-            await sender.ScheduleAsync(message with { Attempt = attempt + 1 }, retryAt, CancellationToken.None);
-            return new DispatchOutcome.Complete();
+            return await RetryOrGiveUpAsync(message, attempt, $"{ex.GetType().Name}: {ex.Message}");
         }
         if (message.EventId is { } handled)
             await inbox.MarkProcessedAsync(handled, row, ct);
         LogHandled(logger, message.Type, message.SubjectId, attempt);
+        return new DispatchOutcome.Complete();
+    }
+
+    /// <returns>Null when the message can be handled; else why not (it cannot be read, or its type has no route on this queue).</returns>
+    private static DispatchOutcome.DeadLetter? Read(string queue, string body, out QueueMessage message, out MessageRoute route)
+    {
+        route = null!;
+        try
+        {
+            message = QueueMessage.FromJson(body);
+        }
+        catch (FormatException ex)
+        {
+            message = null!;
+            return new(UnreadableReason, ex.Message);
+        }
+        if (MessageTable.TryFor(message.Type) is not { } found)
+            return new(UnknownTypeReason, $"No route for message type '{message.Type}'.");
+        if (found.Queue != queue)
+            return new(UnknownTypeReason, $"Message type '{message.Type}' belongs on queue '{found.Queue}', not '{queue}'.");
+        route = found;
+        return null;
+    }
+
+    /// <summary>A failed attempt: the next one is a copy scheduled after its delay; after the last, the message is dead-lettered.</summary>
+    private async Task<DispatchOutcome> RetryOrGiveUpAsync(QueueMessage message, int attempt, string error)
+    {
+        var o = options.Value;
+        if (attempt >= o.MaxAttempts)
+            return await GiveUpAsync(message, error);
+        var retryAt = clock.GetUtcNow() + o.EffectiveRetryDelays[attempt - 1];
+        if (message.EventId is { } failed)
+            await inbox.RecordFailureAsync(failed, error, retryAt, CancellationToken.None);
+        await sender.ScheduleAsync(message with { Attempt = attempt + 1 }, retryAt, CancellationToken.None);
         return new DispatchOutcome.Complete();
     }
 
@@ -112,12 +137,6 @@ public sealed partial class QueueDispatcher(
             await inbox.RecordFailureAsync(failed, error, retryAt: null, CancellationToken.None);
         LogDeadLettered(logger, message.Type, message.SubjectId, error);
         return new DispatchOutcome.DeadLetter(HandlerFailedReason, error);
-    }
-
-    private DispatchOutcome.DeadLetter Refuse(string queue, string reason, string description)
-    {
-        LogRefused(logger, queue, reason, description);
-        return new DispatchOutcome.DeadLetter(reason, description);
     }
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Skipped {Type}: event {EventId} was processed already")]

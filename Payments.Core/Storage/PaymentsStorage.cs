@@ -69,12 +69,16 @@ public static class TableNames
     public const string SentEmails = "sentemails";
     public const string InvoicePayments = "invoicepayments";
     public const string FulfilmentOrders = "fulfilmentorders";
+    public const string GroupInvoices = "groupinvoices";
+    public const string GroupInvoicesByUser = "groupinvoicesbyuser";
+    /// <summary>Stripe idempotency keys given up after a saved 5xx: the newest generation per key (see KeyedStripeCall).</summary>
+    public const string StripeKeys = "stripekeys";
 
     public static readonly IReadOnlyList<string> All =
     [
         Customers, Cards, CardFingerprints, Products, Purchases, PurchaseOwners, IdempotentRequests, Refunds,
         WebhookInbox, WebhookIndex, WebhookCursor, Sales, Subscriptions, AdminAccounts, Organisations, OrganisationMembers, SentEmails,
-        InvoicePayments, FulfilmentOrders,
+        InvoicePayments, FulfilmentOrders, GroupInvoices, GroupInvoicesByUser, StripeKeys,
     ];
 }
 

@@ -8,6 +8,8 @@ namespace Payments.Core.Stripe;
 public interface IStripeGateway
 {
     Task<string> CreateCustomerAsync(string userId, string? email, string idempotencyKey, CancellationToken ct);
+    /// <summary>The customer we made for the user (metadata user_id), when a lost answer left us without its id.</summary>
+    Task<string?> FindCustomerAsync(string userId, string? email, CancellationToken ct);
     /// <summary>Null when Stripe has no such payment method.</summary>
     Task<StripePaymentMethod?> FindPaymentMethodAsync(string paymentMethodId, CancellationToken ct);
     Task<StripePaymentMethod> AttachPaymentMethodAsync(string paymentMethodId, string customerId, string idempotencyKey, CancellationToken ct);
@@ -18,10 +20,14 @@ public interface IStripeGateway
     /// <summary>A card decline throws <see cref="PaymentProviderException"/> (Card) naming the intent it left behind.</summary>
     Task<PaymentIntentSnapshot> CreatePaymentIntentAsync(PaymentIntentRequest request, string idempotencyKey, CancellationToken ct);
     Task<PaymentIntentSnapshot> GetPaymentIntentAsync(string paymentIntentId, CancellationToken ct);
+    /// <summary>The customer's PaymentIntent made for the purchase (metadata purchase_id), if any.</summary>
+    Task<PaymentIntentSnapshot?> FindPaymentIntentForPurchaseAsync(string customerId, string purchaseId, CancellationToken ct);
     /// <summary>Null amount captures everything authorized; a smaller amount releases the rest.</summary>
     Task<PaymentIntentSnapshot> CapturePaymentIntentAsync(string paymentIntentId, long? amount, string idempotencyKey, CancellationToken ct);
     Task<PaymentIntentSnapshot> CancelPaymentIntentAsync(string paymentIntentId, string idempotencyKey, CancellationToken ct);
-    Task<RefundSnapshot> CreateRefundAsync(string paymentIntentId, long amount, string? reason, string idempotencyKey, CancellationToken ct);
+    /// <param name="refundKey">Our name for the refund, kept in its metadata so <see cref="FindRefundAsync"/> can find it.</param>
+    Task<RefundSnapshot> CreateRefundAsync(string paymentIntentId, long amount, string? reason, string refundKey, string idempotencyKey, CancellationToken ct);
+    Task<RefundSnapshot?> FindRefundAsync(string paymentIntentId, string refundKey, CancellationToken ct);
 
     Task<CheckoutSessionSnapshot> CreateCheckoutSessionAsync(CheckoutSessionRequest request, string idempotencyKey, CancellationToken ct);
     Task<CheckoutSessionSnapshot> GetCheckoutSessionAsync(string sessionId, CancellationToken ct);
@@ -35,7 +41,7 @@ public sealed record CheckoutLine(string Name, long UnitAmount, long Quantity, s
 
 public sealed record CheckoutSessionRequest(
     bool SubscriptionMode, string Currency, IReadOnlyList<CheckoutLine> Lines, string CustomerEmail, string SuccessUrl, string CancelUrl,
-    IReadOnlyDictionary<string, string> Metadata);
+    IReadOnlyDictionary<string, string> Metadata, DateTimeOffset? ExpiresAt = null);
 
 public sealed record CheckoutSessionSnapshot(
     string Id, string? Url, string Status, string? PaymentStatus, string? CustomerId, string? SubscriptionId, IReadOnlyDictionary<string, string> Metadata);
@@ -53,12 +59,22 @@ public sealed record PaymentIntentRequest(
     IReadOnlyDictionary<string, string> Metadata, string? ReceiptEmail);
 
 /// <summary>
-/// What we read of a PaymentIntent and its latest charge: what was authorized (the charge's amount),
-/// what is still capturable, what was captured, and what we refunded.
+/// What we read of a PaymentIntent and its latest charge, as Stripe counts it since 2025-03-31.basil:
+/// authorized (the successful charge's amount), still capturable (<c>amount_capturable</c>), captured
+/// (<c>amount_received</c>, the charge's <c>amount_captured</c>) and refunded (the charge's
+/// <c>amount_refunded</c>: only Refunds; a partial capture or a cancellation releases money without one).
 /// </summary>
 public sealed record PaymentIntentSnapshot(
     string Id, string Status, string Currency, long Amount, long AmountAuthorized, long AmountCapturable, long AmountReceived, long AmountRefunded,
-    string? ClientSecret, string? LastErrorCode, string? LastDeclineCode, IReadOnlyDictionary<string, string> Metadata);
+    string? ClientSecret, string? LastErrorCode, string? LastDeclineCode, IReadOnlyDictionary<string, string> Metadata,
+    string? CancellationReason = null)
+{
+    /// <summary>Authorized but never taken: the rest of a partial capture, or all of a canceled or lapsed authorization.</summary>
+    public long AmountReleased => Status is "succeeded" or "canceled" ? Math.Max(0, AmountAuthorized - AmountReceived) : 0;
+
+    /// <summary>What Stripe will still refund.</summary>
+    public long Refundable => Math.Max(0, AmountReceived - AmountRefunded);
+}
 
 public sealed record RefundSnapshot(string Id, string Status, long Amount);
 

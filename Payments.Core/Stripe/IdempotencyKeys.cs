@@ -2,7 +2,8 @@ namespace Payments.Core.Stripe;
 
 /// <summary>
 /// Idempotency keys derived from our ids. Stripe keeps a key for at least 24 hours and answers a
-/// reuse with the first response, so each key names exactly one intended side effect.
+/// reuse with the first response, so each key names exactly one intended side effect. The gateway
+/// puts <see cref="StripeOptions.IdempotencyPrefix"/> in front of every key.
 /// </summary>
 public static class IdempotencyKeys
 {
@@ -10,6 +11,8 @@ public static class IdempotencyKeys
     /// <summary>The card id is part of the key so that a card saved again after removal is a new attach.</summary>
     public static string Attach(string userId, string cardId, string paymentMethodId) => $"attach:{userId}:{cardId}:{paymentMethodId}";
     public static string Detach(string userId, string cardId) => $"detach:{userId}:{cardId}";
+    /// <summary>A second payment method of a card the user already saved (a racing save through another id).</summary>
+    public static string DetachDuplicate(string userId, string cardId, string paymentMethodId) => $"detach:{userId}:{cardId}:{paymentMethodId}";
     public static string SetupIntent(string userId, string requestId) => $"setup-intent:{userId}:{requestId}";
     /// <summary>One PaymentIntent per purchase, however often the request or its handler runs.</summary>
     public static string PaymentIntent(string purchaseId) => $"purchase:{purchaseId}:intent";
@@ -17,4 +20,16 @@ public static class IdempotencyKeys
     public static string Cancel(string purchaseId) => $"purchase:{purchaseId}:cancel";
     public static string Refund(string purchaseId, string requestKey) => $"refund:{purchaseId}:{requestKey}";
     public static string CheckoutSession(string saleId) => $"checkout:{saleId}";
+
+    /// <summary>One PaymentIntent per payment toward an invoice share; a retry after a decline is a new payment.</summary>
+    public static string InvoicePaymentIntent(string invoiceId, string memberId, string paymentId) => $"invoice:{invoiceId}:share:{memberId}:payment:{paymentId}:intent";
+    public static string InvoicePaymentCapture(string invoiceId, string paymentId) => $"invoice:{invoiceId}:payment:{paymentId}:capture";
+    public static string InvoicePaymentCancel(string invoiceId, string paymentId) => $"invoice:{invoiceId}:payment:{paymentId}:cancel";
+    public static string InvoiceRefund(string invoiceId, string requestKey) => $"invoice-refund:{invoiceId}:{requestKey}";
+
+    /// <summary>
+    /// The key of the <paramref name="generation"/>th try of one side effect: the first is the key
+    /// itself, later ones (after Stripe saved a 5xx under the earlier key) add <c>:g2</c>, <c>:g3</c>.
+    /// </summary>
+    public static string Generation(string key, int generation) => generation <= 1 ? key : $"{key}:g{generation}";
 }

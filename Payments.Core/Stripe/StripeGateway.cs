@@ -3,9 +3,15 @@ using global::Stripe;
 
 namespace Payments.Core.Stripe;
 
-/// <summary>The Stripe.net adapter: one <see cref="StripeClient"/> over an HttpClient from IHttpClientFactory.</summary>
-public sealed class StripeGateway(StripeClient client) : IStripeGateway
+/// <summary>
+/// The Stripe.net adapter: one <see cref="StripeClient"/> over an HttpClient from IHttpClientFactory.
+/// <paramref name="idempotencyPrefix"/> goes in front of every idempotency key (see <see cref="StripeOptions.IdempotencyPrefix"/>).
+/// </summary>
+public sealed class StripeGateway(StripeClient client, string idempotencyPrefix = "") : IStripeGateway
 {
+    /// <summary>Metadata naming our refund request on a Refund, so a refund whose answer was lost can be found.</summary>
+    public const string RefundKeyMetadata = "refund_key";
+
     public Task<string> CreateCustomerAsync(string userId, string? email, string idempotencyKey, CancellationToken ct) =>
         Call(async () =>
         {
@@ -28,6 +34,14 @@ public sealed class StripeGateway(StripeClient client) : IStripeGateway
             return null;
         }
     }
+
+    public Task<string?> FindCustomerAsync(string userId, string? email, CancellationToken ct) =>
+        Call(async () =>
+        {
+            var options = new CustomerListOptions { Email = email, Limit = 100 };
+            var page = await client.V1.Customers.ListAsync(options, cancellationToken: ct);
+            return page.Data.FirstOrDefault(c => c.Metadata?.GetValueOrDefault("user_id") == userId)?.Id;
+        });
 
     public Task<StripePaymentMethod> AttachPaymentMethodAsync(string paymentMethodId, string customerId, string idempotencyKey, CancellationToken ct) =>
         Call(async () => Map(await client.V1.PaymentMethods.AttachAsync(
@@ -76,6 +90,14 @@ public sealed class StripeGateway(StripeClient client) : IStripeGateway
             Expand = ExpandCharge,
         }, Keyed(idempotencyKey), ct)));
 
+    public Task<PaymentIntentSnapshot?> FindPaymentIntentForPurchaseAsync(string customerId, string purchaseId, CancellationToken ct) =>
+        Call(async () =>
+        {
+            var page = await client.V1.PaymentIntents.ListAsync(
+                new PaymentIntentListOptions { Customer = customerId, Limit = 100, Expand = ["data.latest_charge"] }, cancellationToken: ct);
+            return page.Data.FirstOrDefault(pi => pi.Metadata?.GetValueOrDefault("purchase_id") == purchaseId) is { } found ? Map(found) : null;
+        });
+
     public Task<PaymentIntentSnapshot> GetPaymentIntentAsync(string paymentIntentId, CancellationToken ct) =>
         Call(async () => Map(await client.V1.PaymentIntents.GetAsync(paymentIntentId, new PaymentIntentGetOptions { Expand = ExpandCharge }, cancellationToken: ct)));
 
@@ -87,7 +109,7 @@ public sealed class StripeGateway(StripeClient client) : IStripeGateway
         Call(async () => Map(await client.V1.PaymentIntents.CancelAsync(paymentIntentId,
             new PaymentIntentCancelOptions { Expand = ExpandCharge }, Keyed(idempotencyKey), ct)));
 
-    public Task<RefundSnapshot> CreateRefundAsync(string paymentIntentId, long amount, string? reason, string idempotencyKey, CancellationToken ct) =>
+    public Task<RefundSnapshot> CreateRefundAsync(string paymentIntentId, long amount, string? reason, string refundKey, string idempotencyKey, CancellationToken ct) =>
         Call(async () =>
         {
             var refund = await client.V1.Refunds.CreateAsync(new RefundCreateOptions
@@ -95,8 +117,18 @@ public sealed class StripeGateway(StripeClient client) : IStripeGateway
                 PaymentIntent = paymentIntentId,
                 Amount = amount,
                 Reason = reason,
+                Metadata = new Dictionary<string, string> { [RefundKeyMetadata] = refundKey },
             }, Keyed(idempotencyKey), ct);
             return new RefundSnapshot(refund.Id, refund.Status, refund.Amount);
+        });
+
+    public Task<RefundSnapshot?> FindRefundAsync(string paymentIntentId, string refundKey, CancellationToken ct) =>
+        Call(async () =>
+        {
+            var page = await client.V1.Refunds.ListAsync(new RefundListOptions { PaymentIntent = paymentIntentId, Limit = 100 }, cancellationToken: ct);
+            return page.Data.FirstOrDefault(r => r.Metadata?.GetValueOrDefault(RefundKeyMetadata) == refundKey) is { } found
+                ? new RefundSnapshot(found.Id, found.Status, found.Amount)
+                : null;
         });
 
     public Task<CheckoutSessionSnapshot> CreateCheckoutSessionAsync(CheckoutSessionRequest request, string idempotencyKey, CancellationToken ct) =>
@@ -109,6 +141,7 @@ public sealed class StripeGateway(StripeClient client) : IStripeGateway
                 CustomerEmail = request.CustomerEmail,
                 SuccessUrl = request.SuccessUrl,
                 CancelUrl = request.CancelUrl,
+                ExpiresAt = request.ExpiresAt?.UtcDateTime,
                 ClientReferenceId = request.Metadata.GetValueOrDefault("sale_id"),
                 Metadata = metadata,
                 LineItems = request.Lines.Select(line => new global::Stripe.Checkout.SessionLineItemOptions
@@ -175,21 +208,25 @@ public sealed class StripeGateway(StripeClient client) : IStripeGateway
     private static CheckoutSessionSnapshot Map(global::Stripe.Checkout.Session s) =>
         new(s.Id, s.Url, s.Status, s.PaymentStatus, s.CustomerId, s.SubscriptionId, s.Metadata ?? new Dictionary<string, string>());
 
-    private static PaymentIntentSnapshot Map(PaymentIntent pi) => new(
-        pi.Id, pi.Status, pi.Currency, pi.Amount,
-        pi.LatestCharge is { Status: "succeeded" } authorized ? authorized.Amount : pi.AmountCapturable,
-        pi.AmountCapturable, pi.AmountReceived, MerchantRefunds(pi.LatestCharge),
-        pi.ClientSecret, pi.LastPaymentError?.Code, pi.LastPaymentError?.DeclineCode,
-        pi.Metadata ?? new Dictionary<string, string>());
-
     /// <summary>
-    /// Refunds we made. A partial capture releases the rest of the authorization, and Stripe counts
-    /// that release in the charge's amount_refunded too; it is not money we gave back.
+    /// Amounts exactly as Stripe reports them at our pinned version: a partial capture or a
+    /// cancellation creates no Refund there, so the charge's amount_refunded is only what was refunded.
     /// </summary>
-    private static long MerchantRefunds(Charge? charge) =>
-        charge is not { Captured: true } ? 0 : Math.Max(0, charge.AmountRefunded - (charge.Amount - charge.AmountCaptured));
+    private static PaymentIntentSnapshot Map(PaymentIntent pi)
+    {
+        var charge = pi.LatestCharge is { Status: "succeeded" } authorized ? authorized : null;
+        return new(
+            pi.Id, pi.Status, pi.Currency, pi.Amount,
+            charge?.Amount ?? pi.AmountCapturable,
+            pi.AmountCapturable,
+            Math.Max(pi.AmountReceived, charge?.AmountCaptured ?? 0),
+            charge?.AmountRefunded ?? 0,
+            pi.ClientSecret, pi.LastPaymentError?.Code, pi.LastPaymentError?.DeclineCode,
+            pi.Metadata ?? new Dictionary<string, string>(),
+            pi.CancellationReason);
+    }
 
-    private static RequestOptions Keyed(string idempotencyKey) => new() { IdempotencyKey = idempotencyKey };
+    private RequestOptions Keyed(string idempotencyKey) => new() { IdempotencyKey = idempotencyPrefix + idempotencyKey };
 
     private static StripePaymentMethod Map(PaymentMethod pm) => new(
         pm.Id,
@@ -213,6 +250,10 @@ public sealed class StripeGateway(StripeClient client) : IStripeGateway
         {
             throw new PaymentProviderException(PaymentProviderFailure.Unavailable, null, null, null, "Stripe could not be reached.", ex);
         }
+        catch (TaskCanceledException ex) when (ex.InnerException is TimeoutException)
+        {
+            throw new PaymentProviderException(PaymentProviderFailure.Unavailable, null, null, null, "Stripe did not answer in time.", ex);
+        }
     }
 
     internal static PaymentProviderException Translate(StripeException ex)
@@ -222,12 +263,22 @@ public sealed class StripeGateway(StripeClient client) : IStripeGateway
         {
             (_, "card_error", _) => PaymentProviderFailure.Card,
             (_, "idempotency_error", _) => PaymentProviderFailure.Idempotency,
+            ((HttpStatusCode)429, _, _) or (_, _, "lock_timeout" or "rate_limit") => PaymentProviderFailure.RateLimited,
             (HttpStatusCode.NotFound, _, _) or (_, _, "resource_missing") => PaymentProviderFailure.NotFound,
             (HttpStatusCode.Unauthorized, _, _) or (HttpStatusCode.Forbidden, _, _) => PaymentProviderFailure.Authentication,
-            ((HttpStatusCode)429, _, _) => PaymentProviderFailure.RateLimited,
+            ({ } status, _, _) when (int)status >= 500 => PaymentProviderFailure.Unavailable,
             (_, "invalid_request_error", _) => PaymentProviderFailure.InvalidRequest,
+            ({ } status, _, _) when (int)status is >= 400 and < 500 => PaymentProviderFailure.InvalidRequest,
             _ => PaymentProviderFailure.Unavailable,
         };
-        return new PaymentProviderException(failure, error?.Code, error?.DeclineCode, error?.Param, error?.Message ?? ex.Message, ex, error?.PaymentIntent?.Id);
+        var response = ex.StripeResponse;
+        return new PaymentProviderException(failure, error?.Code, error?.DeclineCode, error?.Param, error?.Message ?? ex.Message, ex, error?.PaymentIntent?.Id)
+        {
+            ErrorType = error?.Type,
+            RequestId = response?.RequestId,
+            HttpStatus = response is null ? (int)ex.HttpStatusCode : (int)response.StatusCode,
+            Replayed = response?.Headers is { } headers && headers.TryGetValues("Idempotent-Replayed", out var values)
+                && values.Any(v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase)),
+        };
     }
 }

@@ -12,6 +12,15 @@ public sealed class StripeOptions
     public string EmulatorUrl { get; set; } = "http://127.0.0.1:12111";
     /// <summary>Stripe.net's own retries are our single retry layer for Stripe (409, 5xx, Stripe-Should-Retry).</summary>
     public int MaxNetworkRetries { get; set; } = 2;
+    /// <summary>
+    /// Put in front of every idempotency key, so two deployments sharing one Stripe account (say
+    /// Development and Testing on one test-mode account) never replay each other's keys. Null means
+    /// derived from the environment name (<c>Testing</c> → <c>testing:</c>); empty means none.
+    /// </summary>
+    public string? IdempotencyPrefix { get; set; }
+
+    public string EffectiveIdempotencyPrefix(string environmentName) =>
+        IdempotencyPrefix ?? $"{environmentName.ToLowerInvariant()}:";
 
     public bool UsesEmulator => string.IsNullOrWhiteSpace(SecretKey);
     public string EffectiveApiKey => UsesEmulator ? EmulatorApiKey : SecretKey!;

@@ -30,7 +30,9 @@ public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOption
     private readonly BlobContainerClient _payloads = storage.Container(ContainerNames.WebhookPayloads);
 
     /// <summary>Insert if absent; false when the event was already in the inbox.</summary>
-    public async Task<bool> TryAddAsync(InboxEvent e, byte[] payload, CancellationToken ct)
+    /// <param name="send">The first send of its message: run once the row and its pending index row are in (a
+    /// handler that finished before the pending row was written would leave it behind), alongside the day index write.</param>
+    public async Task<bool> TryAddAsync(InboxEvent e, byte[] payload, CancellationToken ct, Func<Task>? send = null)
     {
         var entity = ToEntity(e);
         var text = Encoding.UTF8.GetString(payload);
@@ -45,14 +47,19 @@ public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOption
         }
         if (!await _table.TryAddEntityAsync(entity, ct))
             return false;
+        if (e.Status == InboxStatus.Received)
+            await MarkPendingAsync(e, ct);
         await Task.WhenAll(
             _index.UpsertEntityAsync(new TableEntity(DayPrefix + Day(e.ReceivedAt), e.Id), TableUpdateMode.Replace, ct),
-            e.Status == InboxStatus.Received ? MarkPendingAsync(e, ct) : Task.CompletedTask);
+            send?.Invoke() ?? Task.CompletedTask);
         return true;
     }
 
     public async Task<(InboxEvent Event, ETag ETag)?> FindAsync(string eventId, CancellationToken ct)
     {
+        // Stripe's events (evt_) and our own messages (msg_, see OwnMessages); anything else cannot be a row.
+        if (!(eventId.StartsWith("evt_", StringComparison.Ordinal) || eventId.StartsWith("msg_", StringComparison.Ordinal)) || !TableKeys.IsSafe(eventId, 255))
+            return null;
         var row = await _table.GetEntityIfExistsAsync<TableEntity>(eventId, Row, cancellationToken: ct);
         return row.HasValue ? (FromEntity(row.Value!), row.Value!.ETag) : null;
     }
@@ -75,15 +82,14 @@ public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOption
     }
 
     /// <summary>
-    /// Records a failed attempt. With <paramref name="retryAt"/> (a retry copy is scheduled for then) the
-    /// row's EnqueuedAt, and its pending index row, move to that time, so the sweep leaves it alone while
-    /// the retry is on its way and re-sends only if that copy is lost too; without it this was the last
-    /// allowed attempt: the event is failed (its message is dead-lettered).
+    /// Records a failed attempt. With <paramref name="retryAt"/> the row waits for that retry (the sweep
+    /// counts from then, so a long backoff is not mistaken for a lost message); without, it is failed
+    /// (its message is dead-lettered) and leaves the pending index.
     /// </summary>
     public async Task RecordFailureAsync(string eventId, string error, DateTimeOffset? retryAt, CancellationToken ct)
     {
-        InboxEvent? recorded = null;
-        await ChangeAsync(eventId, e => e.Status == InboxStatus.Processed ? null : recorded = e with
+        InboxEvent? waiting = null;
+        await ChangeAsync(eventId, e => e.Status == InboxStatus.Processed ? null : waiting = e with
         {
             Status = retryAt is null ? InboxStatus.Failed : InboxStatus.Received,
             EnqueuedAt = retryAt ?? e.EnqueuedAt,
@@ -92,8 +98,8 @@ public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOption
         }, ct);
         if (retryAt is null)
             await UnmarkPendingAsync(eventId, ct);
-        else if (recorded is not null)
-            await MarkPendingAsync(recorded, ct);
+        else if (waiting is not null)
+            await MarkPendingAsync(waiting, ct);
     }
 
     /// <summary>Marks a row that still waits for its handler as pending (again), so the sweep sees it; idempotent.</summary>

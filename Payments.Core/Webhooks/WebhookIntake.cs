@@ -46,15 +46,13 @@ public sealed partial class WebhookIntake(
         var record = new InboxEvent(envelope.Id, envelope.Type, envelope.Created, envelope.ApiVersion, envelope.SubjectId, route?.Queue,
             wanted ? InboxStatus.Received : InboxStatus.Ignored, source, now, wanted ? now : null, null, 0, null, Sends: wanted ? 1 : 0);
 
-        if (!await inbox.TryAddAsync(record, payload, ct))
+        if (!await inbox.TryAddAsync(record, payload, ct, wanted ? () => messages.SendAsync(record.ToMessage(), ct) : null))
         {
             // Already held. If it is still waiting (say our earlier answer was a 500 after storing), send it again
             // as a new send: handlers are idempotent and the dispatcher skips events already processed.
             await ResendAsync(envelope.Id, e => e.Status == InboxStatus.Received, null, ct);
             return IntakeOutcome.Duplicate;
         }
-        if (wanted)
-            await messages.SendAsync(record.ToMessage(), ct);
         return IntakeOutcome.Stored;
     }
 

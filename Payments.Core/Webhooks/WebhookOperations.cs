@@ -1,3 +1,4 @@
+using Azure;
 using System.Text;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -84,7 +85,18 @@ public sealed partial class WebhookOperations(
                 LogResynced(logger, id, envelope.Type);
             }
         }
-        await _cursor.UpsertEntityAsync(new TableEntity("resync", "cursor") { ["LastRunAt"] = startedAt }, TableUpdateMode.Replace, ct);
+        // With the ETag of what we read: when another resync moved the cursor meanwhile, its (later) value stands.
+        var moved = new TableEntity("resync", "cursor") { ["LastRunAt"] = startedAt };
+        try
+        {
+            if (cursor.HasValue)
+                await _cursor.UpdateEntityAsync(moved, cursor.Value!.ETag, TableUpdateMode.Replace, ct);
+            else
+                await _cursor.AddEntityAsync(moved, ct);
+        }
+        catch (RequestFailedException ex) when (ex.IsPreconditionFailed() || ex.IsConflict())
+        {
+        }
         return new ResyncResult(events.Count, added, since);
     }
 

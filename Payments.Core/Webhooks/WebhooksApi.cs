@@ -71,6 +71,7 @@ public sealed partial class WebhooksApi(
     public Task<IResult> Replay(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
     {
         await auth.AuthenticateAdminAsync(request, ct);
+        JsonBody.RequireNone(request);
         if (await inbox.FindAsync(id, ct) is null)
             throw ApiErrors.NotFound("event").ToException();
         if (!await operations.ReplayAsync(id, ct))
@@ -81,12 +82,14 @@ public sealed partial class WebhooksApi(
     public Task<IResult> ReplayFailed(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
         await auth.AuthenticateAdminAsync(request, ct);
+        JsonBody.RequireNone(request);
         return TypedResults.Ok(new { replayed = await operations.ReplayFailedAsync(ct) });
     });
 
     public Task<IResult> Resync(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
         await auth.AuthenticateAdminAsync(request, ct);
+        JsonBody.RequireNone(request);
         return TypedResults.Ok(await operations.ResyncAsync(ct));
     });
 

@@ -45,10 +45,10 @@ public sealed class WebhookFunctions(WebhooksApi webhooks, WebhookOperations ope
         CancellationToken ct) => webhooks.Resync(req, ct);
 
     [Function("WebhookInboxSweepTimer")]
-    public Task Sweep([TimerTrigger("%WebhookInboxSweepSchedule%")] TimerInfo timer, CancellationToken ct) =>
+    public Task SweepOnSchedule([TimerTrigger("%WebhookInboxSweepSchedule%")] TimerInfo timer, CancellationToken ct) =>
         operations.RedeliverStuckAsync(ct);
 
     [Function("WebhookResyncTimer")]
-    public Task Resync([TimerTrigger("%WebhookResyncSchedule%")] TimerInfo timer, CancellationToken ct) =>
+    public Task ResyncOnSchedule([TimerTrigger("%WebhookResyncSchedule%")] TimerInfo timer, CancellationToken ct) =>
         operations.ResyncAsync(ct);
 }

@@ -46,6 +46,20 @@ public sealed class SaveCardBadInputTests(PaymentsFixture fixture)
     }
 
     [Fact]
+    public async Task An_unknown_payment_method_is_refused_before_a_customer_is_made()
+    {
+        var user = PaymentsFixture.NewUserId();
+        using var client = Host.ClientFor(user);
+        var writesBefore = (await fixture.Stripe.RequestsAsync()).Count(r => r.GetProperty("method").GetString() != "GET");
+
+        await HttpAssert.ProblemAsync(await client.PostJsonAsync("/api/me/payment-methods", new { paymentMethodId = "pm_doesNotExist123" }),
+            422, "payment_method_not_found", "paymentMethodId");
+
+        Assert.Null(await Host.Get<CustomerAccounts>().FindAsync(user, default));
+        Assert.Equal(writesBefore, (await fixture.Stripe.RequestsAsync()).Count(r => r.GetProperty("method").GetString() != "GET"));
+    }
+
+    [Fact]
     public async Task No_token_is_401()
     {
         var stripeCallsBefore = await fixture.Stripe.CountRequestsAsync();

@@ -9,10 +9,9 @@ using Xunit;
 
 namespace Payments.Tests.Cards;
 
-[Collection(PaymentsTestGroup.Name)]
-public sealed class SavedCardsEndToEndTests(PaymentsFixture fixture)
+public abstract class SavedCardsEndToEndTests(DoorFixture fixture)
 {
-    private PaymentsHostServer Host => fixture.Host;
+    private IPaymentsDoor Host => fixture.Door;
     private StripeClient Stripe => fixture.Stripe.CreateClient();
 
     private static async Task<JsonElement> SaveAsync(HttpClient client, string paymentMethodId, HttpStatusCode expected = HttpStatusCode.Created) =>
@@ -290,3 +289,11 @@ public sealed class SavedCardsEndToEndTests(PaymentsFixture fixture)
         await HttpAssert.ProblemAsync(await client.GetAsync("/api/me/payment-methods?status=bogus"), 400, "validation_failed", "status");
     }
 }
+
+/// <summary>Through Payments.Host.</summary>
+[Collection(PaymentsTestGroup.Name)]
+public sealed class SavedCardsThroughTheHost(PaymentsFixture fixture) : SavedCardsEndToEndTests(fixture);
+
+/// <summary>Through Payments.Functions under the real worker.</summary>
+[Collection(FunctionsTestGroup.Name)]
+public sealed class SavedCardsThroughFunctions(FunctionsFixture fixture) : SavedCardsEndToEndTests(fixture);

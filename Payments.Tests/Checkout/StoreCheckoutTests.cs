@@ -14,10 +14,9 @@ namespace Payments.Tests.Checkout;
 /// Checkout session → completion in the emulator → signed webhooks → queues → handlers: one
 /// organisation, one introduction email and one fulfilment order, whatever the delivery does.
 /// </summary>
-[Collection(StoreTestGroup.Name)]
-public sealed class StoreCheckoutTests(StoreFixture store)
+public abstract class StoreCheckoutTests(DoorFixture store)
 {
-    private PaymentsHostServer Host => store.Host;
+    private IPaymentsDoor Host => store.Door;
 
     private static object Address => new { line1 = "1 Main St", line2 = "Unit 2", city = "Springfield", state = "IL", postalCode = "62701", country = "US" };
 
@@ -201,3 +200,11 @@ public sealed class StoreCheckoutTests(StoreFixture store)
         Assert.Equal(sessionsBefore, (await store.Stripe.RequestsAsync()).Count(r => r.GetProperty("path").GetString() == "/v1/checkout/sessions"));
     }
 }
+
+/// <summary>Through Payments.Host.</summary>
+[Collection(StoreTestGroup.Name)]
+public sealed class StoreCheckoutThroughTheHost(StoreFixture fixture) : StoreCheckoutTests(fixture);
+
+/// <summary>Through Payments.Functions under the real worker.</summary>
+[Collection(FunctionsStoreTestGroup.Name)]
+public sealed class StoreCheckoutThroughFunctions(FunctionsStoreFixture fixture) : StoreCheckoutTests(fixture);

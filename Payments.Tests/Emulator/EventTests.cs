@@ -66,6 +66,23 @@ public sealed class EventTests : EmulatorTest
     }
 
     [Fact]
+    public async Task APartialCaptureAndACanceledAuthorizationSendNoChargeRefunded()
+    {
+        var options = Payment(2000, "pm_card_visa", confirm: true);
+        options.CaptureMethod = "manual";
+        var partial = await Stripe.V1.PaymentIntents.CreateAsync(options);
+        await Stripe.V1.PaymentIntents.CaptureAsync(partial.Id, new PaymentIntentCaptureOptions { AmountToCapture = 700 });
+        var voided = await Stripe.V1.PaymentIntents.CreateAsync(options);
+        await Stripe.V1.PaymentIntents.CancelAsync(voided.Id);
+
+        var types = await EventTypesAsync();
+        Assert.Contains("charge.captured", types);
+        Assert.Contains("payment_intent.canceled", types);
+        Assert.DoesNotContain("charge.refunded", types);
+        Assert.DoesNotContain("refund.created", types);
+    }
+
+    [Fact]
     public async Task DeclinesThreeDSecureAndCancellationsEmitTheirEvents()
     {
         await ThrowsStripeAsync(HttpStatusCode.PaymentRequired, "card_error",
@@ -102,7 +119,8 @@ public sealed class EventTests : EmulatorTest
         var types = await EventTypesAsync();
         Assert.Equal(["charge.expired", "payment_intent.canceled"], types.TakeLast(2));
         var canceled = (await Stripe.V1.Events.ListAsync(new EventListOptions { Type = "payment_intent.canceled" })).Data.Single();
-        Assert.Equal("automatic", ((PaymentIntent)canceled.Data.Object).CancellationReason);
+        Assert.Equal("expired", ((PaymentIntent)canceled.Data.Object).CancellationReason);
+        Assert.DoesNotContain("charge.refunded", types);
     }
 
     [Fact]

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Payments.Tests.Infrastructure;
 using Stripe;
 using Xunit;
 
@@ -47,22 +50,81 @@ public sealed class IdempotencyTests : EmulatorTest
     }
 
     [Fact]
-    public async Task ConcurrentRequestsWithOneKeyCreateOneCustomer()
+    public async Task ARequestWhileTheKeyIsStillExecutingGets409KeyInUseAndALaterRetryReplays()
     {
         var options = new CustomerCreateOptions { Email = "race@example.com" };
+        await FaultAsync(new { method = "POST", pathPrefix = "/v1/customers", when = "during_execution", delayMs = 700 });
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
-            Task.Run(() => Stripe.V1.Customers.CreateAsync(options, Key("race")))));
+        var slow = Stripe.V1.Customers.CreateAsync(options, Key("race"));
+        await WaitForRequestsAsync(1);
+        var clash = await ThrowsStripeAsync(HttpStatusCode.Conflict, "idempotency_error", () => Stripe.V1.Customers.CreateAsync(options, Key("race")));
+        var first = await slow;
 
-        Assert.Single(results.Select(c => c.Id).Distinct());
+        Assert.Equal("idempotency_key_in_use", clash.StripeError.Code);
+        var retry = await Stripe.V1.Customers.CreateAsync(options, Key("race"));
+        Assert.Equal(first.Id, retry.Id);
         Assert.Single((await Stripe.V1.Customers.ListAsync()).Data);
-        var posts = (await RequestLogAsync("/v1/customers")).Where(r => r.GetProperty("method").GetString() == "POST").ToArray();
-        Assert.Equal(10, posts.Length);
-        Assert.Equal(9, posts.Count(r => r.GetProperty("replayed").GetBoolean()));
     }
 
     [Fact]
-    public async Task CardErrorsAreSavedButValidationFailuresAreNot()
+    public async Task A500DuringExecutionIsSavedAndReplayedButOneBeforeExecutionIsNot()
+    {
+        await FaultAsync(new { method = "POST", pathPrefix = "/v1/customers", status = 500, when = "during_execution" });
+        await ThrowsStripeAsync(HttpStatusCode.InternalServerError, "api_error", () => Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions(), Key("saved-500")));
+        var replay = await ThrowsStripeAsync(HttpStatusCode.InternalServerError, "api_error", () => Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions(), Key("saved-500")));
+        Assert.Equal("true", replay.StripeResponse.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Empty((await Stripe.V1.Customers.ListAsync()).Data);
+
+        await FaultAsync(new { method = "POST", pathPrefix = "/v1/customers", status = 503 });
+        await ThrowsStripeAsync(HttpStatusCode.ServiceUnavailable, "api_error", () => Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions(), Key("edge-503")));
+        Assert.NotNull(await Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions(), Key("edge-503")));
+    }
+
+    [Fact]
+    public async Task A500AfterTheEffectIsSavedWhileTheObjectExists()
+    {
+        await FaultAsync(new { method = "POST", pathPrefix = "/v1/customers", status = 500, when = "after_execution" });
+        var options = new CustomerCreateOptions { Metadata = new() { ["user_id"] = "lost-answer" } };
+
+        await ThrowsStripeAsync(HttpStatusCode.InternalServerError, "api_error", () => Stripe.V1.Customers.CreateAsync(options, Key("after")));
+        await ThrowsStripeAsync(HttpStatusCode.InternalServerError, "api_error", () => Stripe.V1.Customers.CreateAsync(options, Key("after")));
+
+        var created = Assert.Single((await Stripe.V1.Customers.ListAsync()).Data);
+        Assert.Equal("lost-answer", created.Metadata["user_id"]);
+    }
+
+    [Fact]
+    public async Task AKeyLivesTwentyFourHoursOnTheEmulatorsClock()
+    {
+        var first = await Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions(), Key("daily"));
+        await AdvanceClockAsync(TimeSpan.FromHours(23));
+        Assert.Equal(first.Id, (await Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions(), Key("daily"))).Id);
+
+        await AdvanceClockAsync(TimeSpan.FromHours(1));
+        var later = await Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions(), Key("daily"));
+
+        Assert.NotEqual(first.Id, later.Id);
+        Assert.False(later.StripeResponse.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    private Task FaultAsync(object fault) => Server.FaultAsync(fault);
+
+    private async Task AdvanceClockAsync(TimeSpan by) =>
+        (await Server.Control.PostAsJsonAsync("/_emulator/clock/advance", new { seconds = (long)by.TotalSeconds })).EnsureSuccessStatusCode();
+
+    /// <summary>The request log records a request when it ends, so wait for the slow one to have started by polling for its fault being used.</summary>
+    private async Task WaitForRequestsAsync(int started)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await Server.Control.GetFromJsonAsync<JsonElement>("/_emulator/faults")).GetArrayLength() >= started)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the slow request never started");
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
+    public async Task CardErrorsAndStateErrorsAreSavedButValidationFailuresAreNot()
     {
         var customer = await NewCustomerAsync();
         var attach = new PaymentMethodAttachOptions { Customer = customer.Id };
@@ -80,6 +142,15 @@ public sealed class IdempotencyTests : EmulatorTest
         await ThrowsStripeAsync(HttpStatusCode.BadRequest, "invalid_request_error", () => Stripe.V1.Customers.CreateAsync(bad, Key("create-2")));
         var created = await Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions { Name = "fixed" }, Key("create-2"));
         Assert.Equal("fixed", created.Name);
+
+        // A refusal once the endpoint ran (here: nothing to capture) is saved like any answer.
+        var open = await Stripe.V1.PaymentIntents.CreateAsync(Payment(1000));
+        await ThrowsStripeAsync(HttpStatusCode.BadRequest, "invalid_request_error",
+            () => Stripe.V1.PaymentIntents.CaptureAsync(open.Id, new PaymentIntentCaptureOptions(), Key("capture-early")));
+        var again = await ThrowsStripeAsync(HttpStatusCode.BadRequest, "invalid_request_error",
+            () => Stripe.V1.PaymentIntents.CaptureAsync(open.Id, new PaymentIntentCaptureOptions(), Key("capture-early")));
+        Assert.Equal("payment_intent_unexpected_state", again.StripeError.Code);
+        Assert.True(again.StripeResponse.Headers.Contains("Idempotent-Replayed"));
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class RefundTests : EmulatorTest
         Assert.Equal(refund.Id, (await Stripe.V1.Refunds.GetAsync(refund.Id)).Id);
 
         var charge = await Stripe.V1.Charges.GetAsync(intent.LatestChargeId);
-        Assert.Equal((2000L, true), (charge.AmountRefunded, charge.Refunded));
+        Assert.Equal((2000L, 2000L, true), (charge.AmountCaptured, charge.AmountRefunded, charge.Refunded));
         // The intent keeps what it received; refunds live on the charge.
         Assert.Equal(2000L, (await Stripe.V1.PaymentIntents.GetAsync(intent.Id)).AmountReceived);
 
@@ -77,7 +77,7 @@ public sealed class RefundTests : EmulatorTest
         var refund = await Stripe.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = intent.Id });
         Assert.Equal(1200L, refund.Amount);
         var charge = await Stripe.V1.Charges.GetAsync(intent.LatestChargeId);
-        Assert.Equal((2000L, true), (charge.AmountRefunded, charge.Refunded));
+        Assert.Equal((1200L, 1200L, true), (charge.AmountCaptured, charge.AmountRefunded, charge.Refunded));
     }
 
     [Fact]

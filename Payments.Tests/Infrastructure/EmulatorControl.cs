@@ -16,9 +16,10 @@ public static class EmulatorControl
     public static async Task<int> CountRequestsAsync(this EmulatorServer emulator) =>
         (await emulator.RequestsAsync()).Count(r => !r.GetProperty("path").GetString()!.EndsWith("/detach", StringComparison.Ordinal));
 
-    public static async Task FailNextAsync(this EmulatorServer emulator, string method, string pathPrefix, int status, int count)
-    {
-        var response = await emulator.Control.PostAsJsonAsync("/_emulator/faults", new { method, pathPrefix, status, count });
-        response.EnsureSuccessStatusCode();
-    }
+    public static Task FailNextAsync(this EmulatorServer emulator, string method, string pathPrefix, int status, int count) =>
+        emulator.FaultAsync(new { method, pathPrefix, status, count });
+
+    /// <summary>Adds a fault (<c>POST /_emulator/faults</c>): method, pathPrefix, status, count, when, delayMs.</summary>
+    public static async Task FaultAsync(this EmulatorServer emulator, object fault) =>
+        (await emulator.Control.PostAsJsonAsync("/_emulator/faults", fault)).EnsureSuccessStatusCode();
 }

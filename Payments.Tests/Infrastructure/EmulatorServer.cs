@@ -34,8 +34,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         return new EmulatorServer(app, new Uri(address.TrimEnd('/') + "/"));
     }
 
-    /// <summary>A Stripe.net client aimed at the emulator, without retries so each call is one request.</summary>
-    public StripeClient CreateClient(string apiKey = "sk_test_emulator")
+    /// <summary>A Stripe.net client aimed at the emulator, by default without retries so each call is one request.</summary>
+    public StripeClient CreateClient(string apiKey = "sk_test_emulator", int maxNetworkRetries = 0)
     {
         var http = new HttpClient();
         lock (_clients)
@@ -48,7 +48,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             ApiKey = apiKey,
             // Stripe.net appends "/v1/..." to this, so no trailing slash.
             ApiBase = BaseUrl.ToString().TrimEnd('/'),
-            HttpClient = new SystemNetHttpClient(http, maxNetworkRetries: 0),
+            HttpClient = new SystemNetHttpClient(http, maxNetworkRetries),
         });
     }
 

@@ -2,26 +2,13 @@ using Xunit;
 
 namespace Payments.Tests.Infrastructure;
 
-/// <summary>One Azurite, one Stripe emulator and one Host (with its Service Bus broker) for the end-to-end and integration tests.</summary>
-public sealed class PaymentsFixture : IAsyncLifetime
+/// <summary>The Host door: Payments.Host in process.</summary>
+public sealed class PaymentsFixture() : DoorFixture(store: false)
 {
-    public AzuriteServer Azurite { get; private set; } = null!;
-    public EmulatorServer Stripe { get; private set; } = null!;
-    public PaymentsHostServer Host { get; private set; } = null!;
+    public PaymentsHostServer Host => (PaymentsHostServer)Door;
 
-    public async Task InitializeAsync()
-    {
-        Azurite = await AzuriteServer.StartAsync();
-        Stripe = await EmulatorServer.StartAsync();
-        Host = await PaymentsHostServer.StartAsync(Azurite.ConnectionString, Stripe.BaseUrl, PaymentsHostServer.ShortRetries);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Host is not null) await Host.DisposeAsync();
-        if (Stripe is not null) await Stripe.DisposeAsync();
-        if (Azurite is not null) await Azurite.DisposeAsync();
-    }
+    protected override async Task<IPaymentsDoor> StartDoorAsync(string storage, Uri stripe, string[] settings) =>
+        await PaymentsHostServer.StartAsync(storage, stripe, settings);
 
     /// <summary>A user id no other test uses, so tests share the fixture without seeing each other's data.</summary>
     public static string NewUserId(string hint = "user") => $"{hint}-{Guid.NewGuid():n}";

@@ -1,4 +1,3 @@
-using Azure.Messaging.ServiceBus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -13,7 +12,7 @@ namespace Payments.Tests.Infrastructure;
 /// Service Bus broker of its own (a host's processors take every message on the broker's queues, so
 /// two hosts never share one).
 /// </summary>
-public sealed class PaymentsHostServer : IAsyncDisposable
+public sealed class PaymentsHostServer : IPaymentsDoor
 {
     public const string SigningKey = "test-signing-key-0123456789-abcdefghijklmnop";
     public const string WebhookSecret = "whsec_test_secret_for_the_host";
@@ -32,35 +31,29 @@ public sealed class PaymentsHostServer : IAsyncDisposable
     }
 
     public ServiceBusBrokerServer Broker { get; }
-
     public Uri BaseUrl { get; }
     public HttpClient Http { get; }
     public IServiceProvider Services => _app.Services;
+
     public static AuthOptions Auth => new() { DevelopmentSigningKey = SigningKey };
 
-    public static async Task<PaymentsHostServer> StartAsync(string storageConnectionString, Uri stripeEmulator, params string[] extraSettings)
+    public static Task<PaymentsHostServer> StartAsync(string storageConnectionString, Uri stripeEmulator, params string[] extraSettings) =>
+        StartAsync(storageConnectionString, stripeEmulator, null, extraSettings);
+
+    /// <param name="configureServices">Replaces or decorates services after the Host registered its own (see PaymentsHostApp.Build).</param>
+    public static async Task<PaymentsHostServer> StartAsync(
+        string storageConnectionString, Uri stripeEmulator, Action<IServiceCollection>? configureServices, params string[] extraSettings)
     {
         var broker = await ServiceBusBrokerServer.StartAsync();
         string[] args =
         [
             "--environment=Testing",
             "--urls=http://127.0.0.1:0",
-            $"--Storage:ConnectionString={storageConnectionString}",
-            $"--Stripe:EmulatorUrl={stripeEmulator.ToString().TrimEnd('/')}",
-            "--Stripe:MaxNetworkRetries=1",
-            $"--Auth:DevelopmentSigningKey={SigningKey}",
-            $"--ServiceBusConnection={broker.ConnectionString}",
-            "--Logging:LogLevel:Default=Warning",
-            "--Catalog:SeedDevelopmentProducts=true",
-            "--Purchases:AuthorizationSweep:Enabled=false",
-            "--Webhooks:MaintenanceEnabled=false",
-            $"--Webhooks:Secret={WebhookSecret}",
-            "--Email:SmtpPort=1",
-            .. extraSettings.Select(s => "--" + s),
+            .. Settings(storageConnectionString, stripeEmulator, broker.ConnectionString, extraSettings).Select(s => "--" + s),
         ];
         try
         {
-            var app = PaymentsHostApp.Build(args);
+            var app = PaymentsHostApp.Build(args, configureServices);
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             return new PaymentsHostServer(app, new Uri(address), broker);
@@ -72,23 +65,24 @@ public sealed class PaymentsHostServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Messages in a queue's dead-letter queue, peeked (they stay there).</summary>
-    public async Task<IReadOnlyList<ServiceBusReceivedMessage>> DeadLettersAsync(string queue)
-    {
-        await using var receiver = Get<ServiceBusClient>().CreateReceiver(queue, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
-        return await receiver.PeekMessagesAsync(100);
-    }
+    /// <summary>The settings every door under test gets (<c>Key:Sub=value</c>; later ones win).</summary>
+    public static string[] Settings(string storageConnectionString, Uri stripeEmulator, string serviceBusConnection, params string[] extraSettings) =>
+        [
+            $"Storage:ConnectionString={storageConnectionString}",
+            $"Stripe:EmulatorUrl={stripeEmulator.ToString().TrimEnd('/')}",
+            "Stripe:MaxNetworkRetries=1",
+            $"Auth:DevelopmentSigningKey={SigningKey}",
+            $"ServiceBusConnection={serviceBusConnection}",
+            "Logging:LogLevel:Default=Warning",
+            "Catalog:SeedDevelopmentProducts=true",
+            "Purchases:AuthorizationSweep:Enabled=false",
+            "Webhooks:MaintenanceEnabled=false",
+            $"Webhooks:Secret={WebhookSecret}",
+            "Email:SmtpPort=1",
+            .. extraSettings,
+        ];
 
     public static string Token(string userId, params string[] roles) => DevelopmentTokens.Mint(Auth, userId, roles);
-
-    public HttpClient ClientFor(string userId, params string[] roles)
-    {
-        var client = new HttpClient { BaseAddress = BaseUrl };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", Token(userId, roles));
-        return client;
-    }
-
-    public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
     public async ValueTask DisposeAsync()
     {

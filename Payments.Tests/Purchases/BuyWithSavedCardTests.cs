@@ -10,10 +10,9 @@ using static Payments.Tests.Purchases.PurchaseTestKit;
 
 namespace Payments.Tests.Purchases;
 
-[Collection(PaymentsTestGroup.Name)]
-public sealed class BuyWithSavedCardTests(PaymentsFixture fixture)
+public abstract class BuyWithSavedCardTests(DoorFixture fixture)
 {
-    private PaymentsHostServer Host => fixture.Host;
+    private IPaymentsDoor Host => fixture.Door;
     private StripeClient Stripe => fixture.Stripe.CreateClient();
 
     [Fact]
@@ -80,7 +79,7 @@ public sealed class BuyWithSavedCardTests(PaymentsFixture fixture)
         var intents = await Stripe.V1.PaymentIntents.ListAsync(new PaymentIntentListOptions { Customer = customerId });
         Assert.Equal(page.Items[0].PaymentIntentId, Assert.Single(intents.Data).Id);
         var creations = (await fixture.Stripe.RequestsAsync()).Count(r =>
-            r.GetProperty("idempotencyKey").GetString() == $"purchase:{purchaseId}:intent" && !r.GetProperty("replayed").GetBoolean());
+            r.GetProperty("idempotencyKey").GetString() == $"testing:purchase:{purchaseId}:intent" && !r.GetProperty("replayed").GetBoolean());
         Assert.Equal(1, creations);
     }
 
@@ -227,3 +226,11 @@ public sealed class BuyWithSavedCardTests(PaymentsFixture fixture)
         await HttpAssert.ProblemAsync(await client.GetAsync("/api/me/purchases?continuation=%25%25"), 400, "validation_failed", "continuation");
     }
 }
+
+/// <summary>Through Payments.Host.</summary>
+[Collection(PaymentsTestGroup.Name)]
+public sealed class BuyWithSavedCardThroughTheHost(PaymentsFixture fixture) : BuyWithSavedCardTests(fixture);
+
+/// <summary>Through Payments.Functions under the real worker.</summary>
+[Collection(FunctionsTestGroup.Name)]
+public sealed class BuyWithSavedCardThroughFunctions(FunctionsFixture fixture) : BuyWithSavedCardTests(fixture);

@@ -10,10 +10,9 @@ using static Payments.Tests.Purchases.PurchaseTestKit;
 
 namespace Payments.Tests.Purchases;
 
-[Collection(PaymentsTestGroup.Name)]
-public sealed class PaymentOutcomesTests(PaymentsFixture fixture)
+public abstract class PaymentOutcomesTests(DoorFixture fixture)
 {
-    private PaymentsHostServer Host => fixture.Host;
+    private IPaymentsDoor Host => fixture.Door;
     private StripeClient Stripe => fixture.Stripe.CreateClient();
 
     private async Task DeclineFromNowOnAsync(string stripePaymentMethodId, string code, string? declineCode)
@@ -144,20 +143,27 @@ public sealed class PaymentOutcomesTests(PaymentsFixture fixture)
             await PostKeyedAsync(admin, $"/api/purchases/{id}/refunds", new { amount = 2000, reason = "requested_by_customer" }, refundKey), HttpStatusCode.Created);
         Assert.Equal(firstRefund.GetProperty("refundId").GetString(), replay.GetProperty("refundId").GetString());
 
+        var refundCalls = await RefundCallsAsync();
         await HttpAssert.ProblemAsync(await PostKeyedAsync(admin, $"/api/purchases/{id}/refunds", new { amount = 5701 }, Guid.NewGuid().ToString()),
             422, "refund_exceeds_captured", "amount");
+        Assert.Equal(refundCalls, await RefundCallsAsync());
 
         var rest = await HttpAssert.JsonAsync(await PostKeyedAsync(admin, $"/api/purchases/{id}/refunds", null, Guid.NewGuid().ToString()), HttpStatusCode.Created);
         Assert.Equal(5700, rest.GetProperty("amount").GetInt64());
         Assert.Equal("refunded", rest.GetProperty("purchase").GetProperty("status").GetString());
+        Assert.Equal((7700L, 11500L, 0L), (rest.GetProperty("purchase").GetProperty("amountRefunded").GetInt64(),
+            rest.GetProperty("purchase").GetProperty("amountReleased").GetInt64(), rest.GetProperty("purchase").GetProperty("amountRefundable").GetInt64()));
 
         var stored = (await Host.Get<PurchaseStore>().FindAsync(user, id, default))!.Purchase;
         Assert.Equal((PurchaseStatus.Refunded, 7700L, 7700L, 0L), (stored.Status, stored.AmountCaptured, stored.AmountRefunded, stored.Refundable));
-        // Stripe lists the released 11500 of the partial capture as a refund too; ours are the two with amounts 2000 and 5700.
+        // Since 2025-03-31.basil the released 11500 of the partial capture is no Refund: Stripe lists only ours.
         var refunds = await Stripe.V1.Refunds.ListAsync(new RefundListOptions { PaymentIntent = intent.Id });
-        Assert.Equal([2000L, 5700L, 11500L], refunds.Data.Select(r => r.Amount).Order());
+        Assert.Equal([2000L, 5700L], refunds.Data.Select(r => r.Amount).Order());
         await HttpAssert.ProblemAsync(await PostKeyedAsync(admin, $"/api/purchases/{id}/refunds", new { amount = 1 }, Guid.NewGuid().ToString()), 409, "invalid_state");
     }
+
+    private async Task<int> RefundCallsAsync() =>
+        (await fixture.Stripe.RequestsAsync()).Count(r => r.GetProperty("method").GetString() == "POST" && r.GetProperty("path").GetString() == "/v1/refunds");
 
     [Fact]
     public async Task An_authorization_can_be_voided_and_a_paid_purchase_shipped()
@@ -225,3 +231,11 @@ public sealed class PaymentOutcomesTests(PaymentsFixture fixture)
         Assert.Null(await Host.Get<PaymentIntentSync>().SyncAsync(intent.Id, default));
     }
 }
+
+/// <summary>Through Payments.Host.</summary>
+[Collection(PaymentsTestGroup.Name)]
+public sealed class PaymentOutcomesThroughTheHost(PaymentsFixture fixture) : PaymentOutcomesTests(fixture);
+
+/// <summary>Through Payments.Functions under the real worker.</summary>
+[Collection(FunctionsTestGroup.Name)]
+public sealed class PaymentOutcomesThroughFunctions(FunctionsFixture fixture) : PaymentOutcomesTests(fixture);

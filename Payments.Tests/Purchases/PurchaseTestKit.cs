@@ -17,7 +17,7 @@ public static class PurchaseTestKit
     ];
 
     public static async Task<(HttpClient client, string cardId, string stripePaymentMethodId)> UserWithCardAsync(
-        PaymentsHostServer host, string user, string paymentMethod = "pm_card_visa")
+        IPaymentsDoor host, string user, string paymentMethod = "pm_card_visa")
     {
         var client = host.ClientFor(user);
         var saved = await HttpAssert.JsonAsync(

@@ -119,4 +119,24 @@ public sealed class ServiceBusTransportTests(PaymentsFixture fixture) : IAsyncLi
         Assert.Equal((message with { Attempt = 2 }, "msg_retry:2:2"), (QueueMessage.FromJson(later.Body.ToString()), later.MessageId));
         Assert.True(DateTimeOffset.UtcNow >= at, "the scheduled copy arrived before its time");
     }
+
+    [Fact]
+    public async Task The_sweep_leaves_a_row_waiting_for_its_scheduled_retry_and_resends_one_whose_retry_is_overdue()
+    {
+        var json = EventJson("payment_intent.succeeded", """{"id":"pi_wait","object":"payment_intent"}""");
+        var envelope = StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(json))!;
+        var inbox = Get<WebhookInbox>();
+        await inbox.TryAddAsync(new InboxEvent(envelope.Id, envelope.Type, envelope.Created, null, "pi_wait", QueueNames.Payments,
+            InboxStatus.Received, "webhook", DateTimeOffset.UtcNow.AddMinutes(-30), DateTimeOffset.UtcNow.AddMinutes(-30), null, 0, null, Sends: 1), Encoding.UTF8.GetBytes(json), default);
+
+        // Its handler failed and the retry is due in 10 minutes: not lost, so not sent again.
+        await inbox.RecordFailureAsync(envelope.Id, "SmtpException: down", DateTimeOffset.UtcNow.AddMinutes(10), default);
+        Assert.Equal(0, await Get<WebhookOperations>().RedeliverStuckAsync(default));
+
+        // The retry was due a minute ago and never ran (say the broker restarted): the sweep sends it again.
+        await inbox.RecordFailureAsync(envelope.Id, "SmtpException: down", DateTimeOffset.UtcNow.AddMinutes(-1), default);
+        Assert.Equal(1, await Get<WebhookOperations>().RedeliverStuckAsync(default));
+        var row = (await inbox.FindAsync(envelope.Id, default))!.Value.Event;
+        Assert.Equal((InboxStatus.Received, 2, 2), (row.Status, row.Attempts, row.Sends));
+    }
 }

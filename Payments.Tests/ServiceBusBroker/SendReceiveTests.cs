@@ -143,6 +143,22 @@ public sealed class SendReceiveTests : BrokerTest
     }
 
     [Fact]
+    public async Task Sessions_and_transactions_are_refused_as_not_supported()
+    {
+        await Assert.ThrowsAsync<NotSupportedException>(() => Client.AcceptNextSessionAsync("payments"));
+
+        await using var sender = Client.CreateSender("payments");
+        var inTransaction = await Assert.ThrowsAsync<NotSupportedException>(async () =>
+        {
+            using var scope = new System.Transactions.TransactionScope(System.Transactions.TransactionScopeAsyncFlowOption.Enabled);
+            await sender.SendMessageAsync(new ServiceBusMessage("in a transaction"));
+            scope.Complete();
+        });
+        Assert.Contains("transactions", inTransaction.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Server.Broker.CountMessages("payments"));
+    }
+
+    [Fact]
     public async Task A_token_signed_with_another_key_is_refused()
     {
         await using var client = new ServiceBusClient(

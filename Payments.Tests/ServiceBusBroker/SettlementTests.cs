@@ -69,6 +69,28 @@ public sealed class SettlementTests() : BrokerTest(new QueueOptions { Name = Que
     }
 
     [Fact]
+    public async Task A_message_past_its_time_to_live_is_dead_lettered_instead_of_delivered()
+    {
+        var timeToLive = TimeSpan.FromSeconds(1);
+        await using (var sender = Client.CreateSender(Queue))
+            await sender.SendMessageAsync(new ServiceBusMessage("stale") { MessageId = "t-1", TimeToLive = timeToLive });
+        await using var receiver = Client.CreateReceiver(Queue);
+        var message = await receiver.ReceiveMessageAsync(Wait);
+        Assert.Equal(timeToLive, message.TimeToLive);
+
+        // Hold the lock until the message has expired, then let it go.
+        await using var other = Client.CreateReceiver(Queue);
+        Assert.Null(await other.ReceiveMessageAsync(message.ExpiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(100)));
+        await receiver.AbandonMessageAsync(message);
+
+        await using var deadLetters = Client.CreateReceiver(Queue, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
+        var dead = await deadLetters.ReceiveMessageAsync(Wait);
+        Assert.Equal("stale", dead.Body.ToString());
+        Assert.Equal("TTLExpiredException", dead.DeadLetterReason);
+        Assert.Null(await other.ReceiveMessageAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
     public async Task A_deferred_message_is_only_received_by_its_sequence_number()
     {
         var (receiver, message) = await SendAndReceiveAsync(Queue, "later", "f-1");

@@ -121,6 +121,9 @@ public sealed partial class BrokerApp : IDisposable, IAsyncDisposable
     {
         var host = new ContainerHost(new Address($"amqp://{options.Host}:{port}"));
         var listener = host.Listeners[0];
+        // Without it, Nagle's algorithm holds the broker's small replies (dispositions) while earlier ones await
+        // their ACK: 16 concurrent sends on one link ran at ~670/s instead of ~6,800/s on loopback.
+        listener.TCP.NoDelay = true;
         listener.SASL.EnableMechanism(CbsSaslProfile.Name, new CbsSaslProfile());
         var handler = new ProtocolHandler((ulong)options.MaxMessageSizeBytes);
         listener.HandlerFactory = _ => handler;

@@ -32,14 +32,14 @@ public static class BrokerConfiguration
 }
 
 /// <summary>Runs the broker for the lifetime of the host.</summary>
-internal sealed class BrokerService(IConfiguration configuration, ILoggerFactory loggerFactory) : IHostedService
+internal sealed partial class BrokerService(IConfiguration configuration, ILoggerFactory loggerFactory, ILogger<BrokerService> logger) : IHostedService
 {
     private BrokerApp? _broker;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _broker = BrokerApp.Start(BrokerConfiguration.Bind(configuration), loggerFactory);
-        Console.WriteLine($"Connection string: {_broker.ConnectionString}");
+        LogConnectionString(_broker.ConnectionString);
         return Task.CompletedTask;
     }
 
@@ -48,4 +48,7 @@ internal sealed class BrokerService(IConfiguration configuration, ILoggerFactory
         _broker?.Dispose();
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Connection string: {ConnectionString}")]
+    private partial void LogConnectionString(string connectionString);
 }

@@ -47,6 +47,7 @@ public static class StripeEmulatorApp
                 return e.ToResult();
             }
         });
+        v1.AddEndpointFilter<FaultFilter>();
         Customers.Map(v1);
         PaymentMethods.Map(v1);
         SetupIntents.Map(v1);
@@ -86,7 +87,7 @@ public static class StripeEmulatorApp
         http.Response.Headers["Stripe-Version"] = http.Request.Headers["Stripe-Version"].FirstOrDefault() ?? ApiVersion;
         try
         {
-            if (state.Faults.Take(method, path) is { } fault)
+            if (state.Faults.Take(method, path, FaultPhase.BeforeExecution) is { } fault)
             {
                 throw StripeErrors.Fault(fault.Status, fault.Message);
             }

@@ -40,20 +40,12 @@ internal sealed class BenchBroker(Process process, int port) : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("The broker did not start.");
         var output = new StringBuilder();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (output) output.AppendLine(e.Data);
-            if (e.Data.StartsWith("Connection string:", StringComparison.Ordinal))
-                ready.TrySetResult();
-        };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var finished = await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-        if (finished != ready.Task)
+        if (!await ListeningAsync(process, port, TimeSpan.FromSeconds(60)))
         {
             try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             string text;
@@ -61,6 +53,26 @@ internal sealed class BenchBroker(Process process, int port) : IAsyncDisposable
             throw new InvalidOperationException($"The broker did not come up on port {port}. Its output:\n{text}");
         }
         return new BenchBroker(process, port);
+    }
+
+    /// <summary>Polls the port until the broker accepts a connection, it exits, or the timeout passes.</summary>
+    private static async Task<bool> ListeningAsync(Process process, int port, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout && !process.HasExited)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port);
+                return true;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        return false;
     }
 
     /// <summary>A port free a moment ago; another process taking it in between makes the start fail loudly.</summary>

@@ -1,6 +1,8 @@
 using Amqp;
 using Amqp.Framing;
 using Amqp.Listener;
+using Amqp.Transactions;
+using Amqp.Types;
 using Payments.ServiceBusBroker.Queues;
 
 namespace Payments.ServiceBusBroker.Amqp;
@@ -15,9 +17,16 @@ internal sealed class EntityLinkProcessor(IReadOnlyDictionary<string, BrokerQueu
     /// <summary>Credit for a client's sender; AMQPNetLite restores it as messages are accepted.</summary>
     private const int SendCredit = 200;
 
+    private static readonly Symbol SessionFilter = "com.microsoft:session-filter";
+
     public void Process(AttachContext attachContext)
     {
         var attach = attachContext.Attach;
+        if (Unsupported(attach) is { } unsupported)
+        {
+            attachContext.Complete(new Error(ErrorCode.NotImplemented) { Description = unsupported });
+            return;
+        }
         var clientReceives = attach.Role;
         var path = EntityAddress.Normalize(clientReceives ? (attach.Source as Source)?.Address : (attach.Target as Target)?.Address);
         var entity = EntityAddress.IsManagement(path, out var owner) ? owner : path;
@@ -45,5 +54,15 @@ internal sealed class EntityLinkProcessor(IReadOnlyDictionary<string, BrokerQueu
             return;
         }
         attachContext.Complete(new IncomingEndpoint(queue, maxMessageSize), SendCredit);
+    }
+
+    /// <summary>Fail clearly (the client raises NotSupportedException) rather than serve something else.</summary>
+    private static string? Unsupported(Attach attach)
+    {
+        if (attach.Target is Coordinator)
+            return "The local Service Bus broker does not support transactions.";
+        if (attach.Source is Source { FilterSet: { } filters } && filters.ContainsKey(SessionFilter))
+            return "The local Service Bus broker does not support sessions.";
+        return null;
     }
 }

@@ -27,7 +27,7 @@ internal static class MessageCodec
     public static IReadOnlyList<IncomingMessage> Unpack(Message transfer)
     {
         if (transfer.Format != BatchFormat)
-            return [Incoming(Encode(transfer))];
+            return [Incoming(Encode(transfer), transfer)];
 
         return transfer.BodySection switch
         {
@@ -97,9 +97,10 @@ internal static class MessageCodec
         return properties;
     }
 
-    private static IncomingMessage Incoming(byte[] encoded)
+    private static IncomingMessage Incoming(byte[] encoded) => Incoming(encoded, Decode(encoded));
+
+    private static IncomingMessage Incoming(byte[] encoded, Message message)
     {
-        var message = Decode(encoded);
         DateTime? scheduled = null;
         if (message.MessageAnnotations?.Map.TryGetValue(ScheduledEnqueueTime, out var value) == true && value is DateTime at)
             scheduled = at.ToUniversalTime();

@@ -79,20 +79,23 @@ internal sealed partial class BrokerQueue : IDisposable
                     continue;
                 }
 
+                // A scheduled message is enqueued at its time; its time to live (capped by the queue's) starts then.
+                var scheduled = incoming.ScheduledEnqueueTimeUtc > now;
+                var enqueuedAt = scheduled ? incoming.ScheduledEnqueueTimeUtc!.Value : now;
                 var timeToLive = incoming.TimeToLive is { } ttl && ttl < Settings.DefaultMessageTimeToLive ? ttl : Settings.DefaultMessageTimeToLive;
                 var message = new QueuedMessage
                 {
                     SequenceNumber = sequenceNumbers[i],
-                    EnqueuedTimeUtc = now,
+                    EnqueuedTimeUtc = enqueuedAt,
                     Encoded = incoming.Encoded,
                     MessageId = incoming.MessageId,
-                    ExpiresAtUtc = now + timeToLive,
+                    ExpiresAtUtc = enqueuedAt + timeToLive,
                 };
                 _messages.Add(message.SequenceNumber, message);
-                if (incoming.ScheduledEnqueueTimeUtc is { } at && at > now)
+                if (scheduled)
                 {
                     message.State = MessageState.Scheduled;
-                    AddDeadline(new Deadline(message.SequenceNumber, Guid.Empty), at, now);
+                    AddDeadline(new Deadline(message.SequenceNumber, Guid.Empty), enqueuedAt, now);
                 }
                 else
                 {
@@ -437,7 +440,7 @@ internal sealed partial class BrokerQueue : IDisposable
         return null;
     }
 
-    /// <summary>Sends outside the lock. A message whose link is gone goes back unchanged.</summary>
+    /// <summary>Sends outside the lock. A message whose link is gone goes back unchanged, to another receiver if one has credit.</summary>
     private void Deliver(List<Dispatch>? dispatches)
     {
         if (dispatches is null)
@@ -456,6 +459,8 @@ internal sealed partial class BrokerQueue : IDisposable
         {
             foreach (var dispatch in failed)
             {
+                // Its link is closing; the close removes it, and until then it gets nothing more.
+                dispatch.Consumer.Credit = 0;
                 var message = dispatch.Message;
                 if (dispatch.Consumer.ReceiveAndDelete)
                 {

@@ -3,6 +3,9 @@ namespace Payments.StripeEmulator;
 /// <summary>Body of <c>POST /_emulator/payment_methods/{id}/decline</c>.</summary>
 internal sealed record DeclineRequest(string? Code, string? DeclineCode, string? Message);
 
+/// <summary>Body of <c>POST /_emulator/payment_methods/{id}/reissue</c>: the new card's expiry.</summary>
+internal sealed record ReissueRequest(int? ExpMonth, int? ExpYear);
+
 /// <summary>Body of <c>POST /_emulator/{payment_intents|setup_intents}/{id}/authenticate</c>: <c>succeed</c> or <c>fail</c>.</summary>
 internal sealed record AuthenticateRequest(string? Outcome);
 
@@ -19,7 +22,10 @@ internal sealed record CompleteCheckoutRequest(string? PaymentMethod, string? Em
 internal sealed record WebhookEndpointRequest(string? Url, string? Secret, string[]? EnabledEvents, string? ApiVersion, string? Description);
 
 /// <summary>Body of <c>POST /_emulator/faults</c>. <c>Count</c> defaults to 1.</summary>
-internal sealed record FaultRequest(string? Method, string? PathPrefix, int? Status, int? Count, string? Message);
+internal sealed record FaultRequest(string? Method, string? PathPrefix, int? Status, int? Count, string? Message, string? When = null, int? DelayMs = null);
+
+/// <summary>Body of <c>POST /_emulator/clock/advance</c>.</summary>
+internal sealed record AdvanceClockRequest(long? Seconds);
 
 /// <summary>
 /// Test and demo controls, outside /v1 and without authentication: make a saved card decline, play
@@ -34,12 +40,24 @@ internal static class ControlEndpoints
         var control = app.MapGroup("/_emulator");
         control.MapPost("/payment_methods/{id}/decline", SetDecline);
         control.MapDelete("/payment_methods/{id}/decline", ClearDecline);
+        control.MapPost("/payment_methods/{id}/reissue", Reissue);
         control.MapPost("/payment_intents/{id}/authenticate", AuthenticatePaymentIntent);
         control.MapPost("/payment_intents/{id}/expire_authorization", ExpireAuthorization);
         control.MapPost("/setup_intents/{id}/authenticate", AuthenticateSetupIntent);
         control.MapPost("/refunds/{id}/fail", FailRefund);
         control.MapPost("/faults", AddFault);
         control.MapGet("/faults", (EmulatorState state) => Results.Ok(state.Faults.Snapshot()));
+        control.MapGet("/clock", (EmulatorState state) => Results.Ok(new { now = state.Clock.Now.ToUnixTimeSeconds() }));
+        control.MapPost("/clock/advance", (AdvanceClockRequest request, EmulatorState state) =>
+        {
+            if (request.Seconds is not > 0)
+            {
+                return Results.BadRequest(new { error = "seconds must be a positive number" });
+            }
+
+            state.Clock.Advance(TimeSpan.FromSeconds(request.Seconds.Value));
+            return Results.Ok(new { now = state.Clock.Now.ToUnixTimeSeconds() });
+        });
         control.MapDelete("/faults", (EmulatorState state) =>
         {
             state.Faults.Clear();
@@ -100,6 +118,38 @@ internal static class ControlEndpoints
 
             info.DeclineOverride = null;
             return Results.Ok(new { id, decline = (CardDecline?)null });
+        }
+    }
+
+    /// <summary>
+    /// The bank reissued this card: a new, unattached PaymentMethod for the same card number (so the
+    /// same fingerprint) with a later expiry, as Stripe.js makes when the customer types the new card in.
+    /// </summary>
+    private static IResult Reissue(string id, ReissueRequest? request, EmulatorState state)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (request is not { ExpMonth: >= 1 and <= 12, ExpYear: { } year } || year * 12 + request.ExpMonth < now.Year * 12 + now.Month || year > now.Year + 50)
+        {
+            return Results.BadRequest(new { error = "expMonth (1-12) and expYear must name a month that has not passed" });
+        }
+
+        lock (state.Sync)
+        {
+            if (!state.PaymentMethods.TryGetValue(id, out var pm) || !state.PaymentMethodInfo.TryGetValue(id, out var info))
+            {
+                return Results.NotFound(new { error = $"No such PaymentMethod: '{id}'" });
+            }
+
+            var reissued = pm.DeepClone().AsObject();
+            var newId = Ids.New("pm_");
+            reissued["id"] = newId;
+            reissued["customer"] = null;
+            reissued["created"] = now.ToUnixTimeSeconds();
+            reissued["card"]!["exp_month"] = request.ExpMonth;
+            reissued["card"]!["exp_year"] = year;
+            state.PaymentMethods.Add(newId, reissued);
+            state.PaymentMethodInfo.Add(newId, new PaymentMethodInfo(info.Card));
+            return Results.Ok(reissued);
         }
     }
 
@@ -251,13 +301,31 @@ internal static class ControlEndpoints
 
     private static IResult AddFault(FaultRequest request, EmulatorState state)
     {
-        var status = request.Status ?? StatusCodes.Status500InternalServerError;
-        if (status is < 400 or > 599)
+        var delayOnly = request.Status is null && request.DelayMs > 0 && request.When == "during_execution";
+        var status = delayOnly ? 0 : request.Status ?? StatusCodes.Status500InternalServerError;
+        if (!delayOnly && status is < 400 or > 599)
         {
             return Results.BadRequest(new { error = "status must be an HTTP error status (400-599)" });
         }
 
-        var fault = new Fault(request.Method, request.PathPrefix, status, Math.Max(1, request.Count ?? 1), request.Message);
+        if (request.DelayMs is < 0 or > 30_000)
+        {
+            return Results.BadRequest(new { error = "delayMs is 0 to 30000" });
+        }
+
+        FaultPhase? phase = request.When switch
+        {
+            null or "" or "before_execution" => FaultPhase.BeforeExecution,
+            "during_execution" => FaultPhase.DuringExecution,
+            "after_execution" => FaultPhase.AfterExecution,
+            _ => null,
+        };
+        if (phase is null)
+        {
+            return Results.BadRequest(new { error = "when must be before_execution, during_execution or after_execution" });
+        }
+
+        var fault = new Fault(request.Method, request.PathPrefix, status, Math.Max(1, request.Count ?? 1), request.Message, phase.Value, request.DelayMs ?? 0);
         state.Faults.Add(fault);
         return Results.Ok(fault);
     }

@@ -76,7 +76,15 @@ internal sealed class EmulatorState
 
     public EventLog Events { get; } = new();
 
-    public IdempotencyStore Idempotency { get; } = new();
+    public EmulatorState()
+    {
+        Idempotency = new IdempotencyStore(Clock);
+    }
+
+    /// <summary>The emulator's time for what lasts (idempotency keys); advanced by a control endpoint.</summary>
+    public EmulatorClock Clock { get; } = new();
+
+    public IdempotencyStore Idempotency { get; }
 
     public FaultStore Faults { get; } = new();
 
@@ -111,6 +119,7 @@ internal sealed class EmulatorState
         }
 
         Idempotency.Clear();
+        Clock.Reset();
         Faults.Clear();
         Requests.Clear();
     }

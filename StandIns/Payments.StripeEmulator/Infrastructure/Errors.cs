@@ -88,6 +88,7 @@ internal static class StripeErrors
             message ?? "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.", "rate_limit"),
         StatusCodes.Status409Conflict => Create(status, "invalid_request_error",
             message ?? "This object cannot be accessed right now because another API request or Stripe process is currently accessing it.", "lock_timeout"),
+        < 500 => Create(status, "invalid_request_error", message ?? "The request was refused (injected by the emulator)."),
         _ => Create(status, "api_error", message ?? "An unknown error occurred (injected by the emulator)."),
     };
 

@@ -152,15 +152,15 @@ internal static class Charges
         return charge;
     }
 
-    /// <summary>What may still be refunded: captured, less refunds (pending ones included) and releases.</summary>
-    public static long Refundable(JsonObject charge) => (long)charge["amount"]! - (long)charge["amount_refunded"]!;
+    /// <summary>What may still be refunded: what was captured, less refunds (pending ones included).</summary>
+    public static long Refundable(JsonObject charge) => (long)charge["amount_captured"]! - (long)charge["amount_refunded"]!;
 
     /// <summary>Adds to (or, for a failed refund, takes back from) <c>amount_refunded</c>; <c>refunded</c> follows.</summary>
     public static void AddRefunded(JsonObject charge, long amount)
     {
         var refunded = (long)charge["amount_refunded"]! + amount;
         charge["amount_refunded"] = refunded;
-        charge["refunded"] = refunded >= (long)charge["amount"]!;
+        charge["refunded"] = refunded > 0 && refunded >= (long)charge["amount_captured"]!;
     }
 
     private static JsonObject Outcome(CardDecline? decline)

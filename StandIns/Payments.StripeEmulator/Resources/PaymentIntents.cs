@@ -410,8 +410,8 @@ internal static class PaymentIntents
             var charge = Charges.Get(state, (string)intent["latest_charge"]!, "intent");
             charge["captured"] = true;
             charge["amount_captured"] = amount;
-            // One capture only: whatever is not captured now is released, shown as refunded on the charge.
-            Refunds.Release(state, charge, (long)charge["amount"]! - amount, reason: null);
+            // One capture only: the rest is released. Since 2025-03-31.basil that creates no Refund and
+            // leaves amount_refunded alone; amount_captured alone tells what was taken.
 
             intent["amount_capturable"] = 0L;
             intent["amount_received"] = amount;
@@ -504,18 +504,17 @@ internal static class PaymentIntents
             return null;
         }
 
-        CancelNow(state, intent, "automatic", expired: true, EventRequest.Automatic);
+        CancelNow(state, intent, "expired", expired: true, EventRequest.Automatic);
         return intent;
     }
 
     private static void CancelNow(EmulatorState state, JsonObject intent, string? reason, bool expired, EventRequest request)
     {
-        if ((string?)intent["status"] == "requires_capture" && (string?)intent["latest_charge"] is { } chargeId)
+        if (expired && (string?)intent["latest_charge"] is { } chargeId)
         {
-            // The authorization is released: Stripe shows it as a refund of the uncaptured charge.
-            var charge = state.Charges[chargeId];
-            Refunds.Release(state, charge, Charges.Refundable(charge), expired ? "expired_uncaptured_charge" : null);
-            state.Events.Emit(expired ? "charge.expired" : "charge.refunded", charge, request);
+            // The authorization is released. Since 2025-03-31.basil no Refund is created and the charge's
+            // amount_refunded and refunded stay as they were; a lapse is announced as charge.expired.
+            state.Events.Emit("charge.expired", state.Charges[chargeId], request);
         }
 
         intent["amount_capturable"] = 0L;

@@ -56,18 +56,18 @@ internal static class Refunds
                     $"Charge {id} has a status of {(string?)charge["status"]} and cannot be refunded.", "charge", "charge_not_refundable");
             }
 
-            var remaining = Charges.Refundable(charge);
-            if (remaining <= 0)
-            {
-                throw StripeErrors.InvalidRequest($"Charge {id} has already been refunded.", "charge", "charge_already_refunded");
-            }
-
             if ((bool?)charge["captured"] != true)
             {
                 // Stripe releases an authorization when its PaymentIntent is canceled; a refund needs captured funds.
                 throw StripeErrors.InvalidRequest(
                     $"Charge {id} has not been captured, so there is nothing to refund. Cancel its PaymentIntent to release the authorization.",
                     intentId is not null ? "payment_intent" : "charge", "charge_not_refundable");
+            }
+
+            var remaining = Charges.Refundable(charge);
+            if (remaining <= 0)
+            {
+                throw StripeErrors.InvalidRequest($"Charge {id} has already been refunded.", "charge", "charge_already_refunded");
             }
 
             var amount = requested ?? remaining;
@@ -128,19 +128,6 @@ internal static class Refunds
 
     public static JsonObject Get(EmulatorState state, string id, string param) =>
         state.Refunds.TryGetValue(id, out var refund) ? refund : throw StripeErrors.ResourceMissing("refund", id, param);
-
-    /// <summary>
-    /// The amount Stripe gives back without a refund request: the uncaptured rest of a partial capture,
-    /// or the whole authorization of a canceled or lapsed intent. Stripe shows it as a refund on the
-    /// charge (<c>amount_refunded</c>, and a Refund object); no refund.* event.
-    /// </summary>
-    public static void Release(EmulatorState state, JsonObject charge, long amount, string? reason)
-    {
-        if (amount > 0)
-        {
-            New(state, charge, amount, reason, "succeeded");
-        }
-    }
 
     /// <summary>Fails the refunds of pm_card_refundFail that are due; runs before each /v1 request.</summary>
     public static void FailDue(EmulatorState state)

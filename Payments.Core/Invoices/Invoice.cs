@@ -1,0 +1,332 @@
+using Payments.Core.Catalog;
+using Payments.Core.Purchases;
+using Payments.Core.Stripe;
+
+namespace Payments.Core.Invoices;
+
+/// <summary>
+/// A group invoice: one shared cart, its members and their items, and once checked out, each
+/// member's share and the payments toward it. Every change goes through a method here that
+/// guards the transition and throws the API's answer when it is not allowed; the store writes the
+/// whole change at once, guarded by the invoice row's ETag.
+/// </summary>
+public sealed class Invoice
+{
+    private readonly List<InvoiceMember> _members;
+    private readonly Dictionary<string, InvoiceShare> _shares;
+    private readonly Dictionary<string, InvoicePayment> _payments;
+    private readonly List<InvoiceRefund> _refunds;
+
+    private Invoice(InvoiceHeader header, IEnumerable<InvoiceMember> members, IEnumerable<InvoiceShare> shares,
+        IEnumerable<InvoicePayment> payments, IEnumerable<InvoiceRefund> refunds)
+    {
+        Header = header;
+        _members = members.OrderBy(m => m.JoinOrder).ToList();
+        _shares = shares.ToDictionary(s => s.MemberId, StringComparer.Ordinal);
+        _payments = payments.ToDictionary(p => p.Id, StringComparer.Ordinal);
+        _refunds = refunds.OrderBy(r => r.Created).ToList();
+    }
+
+    public InvoiceHeader Header { get; private set; }
+    public string Id => Header.Id;
+    public string OrganiserId => Header.OrganiserId;
+    public InvoiceStatus Status => Header.Status;
+    /// <summary>In join order, the organiser first.</summary>
+    public IReadOnlyList<InvoiceMember> Members => _members;
+    /// <summary>In join order; only members with something to pay have a share.</summary>
+    public IReadOnlyList<InvoiceShare> Shares => _members.Where(m => _shares.ContainsKey(m.UserId)).Select(m => _shares[m.UserId]).ToList();
+    public IReadOnlyCollection<InvoicePayment> Payments => _payments.Values;
+    public IReadOnlyList<InvoiceRefund> Refunds => _refunds;
+
+    public static Invoice Open(string id, string organiserId, string? email, string? title, DateTimeOffset now, TimeSpan deadline) =>
+        new(new InvoiceHeader(id, organiserId, InvoiceStatus.Open, now, now + deadline, now) { Title = title },
+            [new InvoiceMember(organiserId, email, 0, now, [])], [], [], []);
+
+    /// <summary>Rebuilds from storage; only the store calls this.</summary>
+    internal static Invoice Restore(InvoiceHeader header, IEnumerable<InvoiceMember> members, IEnumerable<InvoiceShare> shares,
+        IEnumerable<InvoicePayment> payments, IEnumerable<InvoiceRefund> refunds) => new(header, members, shares, payments, refunds);
+
+    public bool IsMember(string userId) => _members.Any(m => m.UserId == userId);
+    public InvoiceMember? Member(string userId) => _members.FirstOrDefault(m => m.UserId == userId);
+    public InvoiceShare? Share(string memberId) => _shares.GetValueOrDefault(memberId);
+    public InvoicePayment? Payment(string paymentId) => _payments.GetValueOrDefault(paymentId);
+
+    /// <summary>False (and no change) when the user is a member already.</summary>
+    public bool Join(string userId, string? email, int maxMembers, DateTimeOffset now)
+    {
+        if (IsMember(userId))
+            return false;
+        RequireOpen();
+        if (_members.Count >= maxMembers)
+            throw InvoiceErrors.Full(maxMembers).ToException();
+        _members.Add(new InvoiceMember(userId, email, _members.Max(m => m.JoinOrder) + 1, now, []));
+        Touch(now);
+        return true;
+    }
+
+    /// <summary>Replaces the member's own items (an empty list removes them all).</summary>
+    public void SetItems(string userId, IReadOnlyList<QuoteLine> items, DateTimeOffset now)
+    {
+        RequireOpen();
+        var index = _members.FindIndex(m => m.UserId == userId);
+        _members[index] = _members[index] with { Items = items };
+        Touch(now);
+    }
+
+    /// <summary>Prices and locks: the totals and shares are fixed from here on.</summary>
+    public void CheckOut(string callerId, PaymentMode mode, ShippingAddress address, PricedInvoice priced, DateTimeOffset now)
+    {
+        RequireOrganiser(callerId);
+        RequireOpen();
+        _shares.Clear();
+        for (var i = 0; i < priced.Members.Count; i++)
+            if (priced.Shares[i] > 0)
+                _shares[priced.Members[i].UserId] = new InvoiceShare(priced.Members[i].UserId, priced.Shares[i], ShareStatus.Unpaid, null, null, 0, 0);
+        Header = Header with
+        {
+            Status = InvoiceStatus.CheckedOut, Mode = mode, ShippingAddress = address, Totals = priced.Totals, CheckedOutAt = now,
+        };
+        Touch(now);
+    }
+
+    /// <summary>
+    /// How long a payment may hold a share without being authorized (a client confirmation or 3-D
+    /// Secure left unfinished, a request that died) before another payment may take the share over;
+    /// the old intent is then voided, and voided again should it be authorized later.
+    /// </summary>
+    public static readonly TimeSpan PaymentClaimTimeout = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Checks that the share may be paid now, without changing anything. <paramref name="resumingPayerId"/>
+    /// lets a payer whose own request died before Stripe answered retry it (same Idempotency-Key):
+    /// their pending payment still holds the share, and the retry carries on with it.
+    /// </summary>
+    public InvoiceShare RequirePayable(string memberId, DateTimeOffset now, string? resumingPayerId = null)
+    {
+        if (Status.IsEnded())
+            throw InvoiceErrors.Closed(Status).ToException();
+        if (Status != InvoiceStatus.CheckedOut)
+            throw InvoiceErrors.InvalidState(Status == InvoiceStatus.Open
+                ? "The organiser has not checked the invoice out yet; shares are known after checkout."
+                : $"The invoice is {Status.ToWire()}; every share is paid.").ToException();
+        var share = Share(memberId) ?? throw InvoiceErrors.ShareNotFound().ToException();
+        if (share.Status == ShareStatus.Unpaid)
+            return share;
+        if (share.Status == ShareStatus.Paying && _payments[share.PaymentId!] is var holder
+            && ((holder.Status == InvoicePaymentStatus.Pending && holder.PayerId == resumingPayerId) || now - holder.Updated >= PaymentClaimTimeout))
+            return share;
+        throw InvoiceErrors.AlreadyCovered().ToException();
+    }
+
+    /// <summary>The payer claims the share for a new payment: from here until it fails, nobody else can pay it.</summary>
+    public InvoicePayment ClaimShare(string memberId, string payerId, string paymentId, string? cardId, DateTimeOffset now)
+    {
+        if (_payments.TryGetValue(paymentId, out var existing))
+            return existing;
+        var share = RequirePayable(memberId, now);
+        var payment = new InvoicePayment(paymentId, memberId, payerId, cardId, share.Amount, Header.Totals!.Currency,
+            InvoicePaymentStatus.Pending, null, null, null, now, now);
+        _payments[paymentId] = payment;
+        _shares[memberId] = share with { Status = ShareStatus.Paying, PayerId = payerId, PaymentId = paymentId };
+        Touch(now);
+        return payment;
+    }
+
+    /// <summary>
+    /// Applies what Stripe says about a payment's PaymentIntent. False (no change) when the snapshot is
+    /// older than what we know. A payment that no longer holds its share (or an invoice that ended)
+    /// keeps its status here; <see cref="HoldsToVoid"/> then names it for voiding.
+    /// </summary>
+    public bool ApplyIntent(string paymentId, PaymentIntentSnapshot intent, DateTimeOffset now)
+    {
+        if (!_payments.TryGetValue(paymentId, out var payment))
+            return false;
+        var next = StatusOf(intent);
+        if (next.Rank() < payment.Status.Rank() || (next == payment.Status && payment.PaymentIntentId == intent.Id))
+            return false;
+        payment = payment with
+        {
+            Status = next, PaymentIntentId = intent.Id, ErrorCode = intent.LastErrorCode ?? payment.ErrorCode,
+            DeclineCode = intent.LastDeclineCode ?? payment.DeclineCode, Updated = now,
+        };
+        _payments[paymentId] = payment;
+        FollowPayment(payment, intent.AmountReceived);
+        Touch(now);
+        return true;
+    }
+
+    /// <summary>The card was refused when we confirmed: the share is free to pay again.</summary>
+    public void Decline(string paymentId, string? paymentIntentId, string? code, string? declineCode, DateTimeOffset now)
+    {
+        var payment = _payments[paymentId];
+        if (payment.Status.Rank() > InvoicePaymentStatus.Failed.Rank())
+            return;
+        payment = payment with
+        {
+            Status = InvoicePaymentStatus.Failed, PaymentIntentId = payment.PaymentIntentId ?? paymentIntentId,
+            ErrorCode = code, DeclineCode = declineCode, Updated = now,
+        };
+        _payments[paymentId] = payment;
+        FollowPayment(payment, 0);
+        Touch(now);
+    }
+
+    /// <summary>Every share is authorized (or captured) and the invoice is still waiting for its money.</summary>
+    public bool IsFullyAuthorized =>
+        Status == InvoiceStatus.CheckedOut && _shares.Count > 0 && _shares.Values.All(s => s.Status is ShareStatus.Authorized or ShareStatus.Captured);
+
+    /// <summary>Claims the captures for one runner; false when another holds a fresh claim or there is nothing to capture.</summary>
+    public bool ClaimFunding(DateTimeOffset now, TimeSpan staleAfter)
+    {
+        if (!IsFullyAuthorized || (Header.FundingClaimedAt is { } claimed && now - claimed < staleAfter))
+            return false;
+        Header = Header with { FundingClaimedAt = now };
+        Touch(now);
+        return true;
+    }
+
+    public void ReleaseFunding(DateTimeOffset now)
+    {
+        Header = Header with { FundingClaimedAt = null };
+        Touch(now);
+    }
+
+    /// <summary>Authorized payments that hold their share: what funding captures.</summary>
+    public IReadOnlyList<InvoicePayment> PaymentsToCapture =>
+        _shares.Values.Where(s => s.Status == ShareStatus.Authorized && s.PaymentId is not null).Select(s => _payments[s.PaymentId!]).ToList();
+
+    /// <summary>The capture failed for good (the authorization lapsed or was refused): the share is unpaid again.</summary>
+    public void CaptureFailed(string paymentId, string? code, DateTimeOffset now)
+    {
+        var payment = _payments[paymentId] with { Status = InvoicePaymentStatus.Canceled, ErrorCode = code ?? "capture_failed", Updated = now };
+        _payments[paymentId] = payment;
+        FollowPayment(payment, 0);
+        Touch(now);
+    }
+
+    /// <summary>False when not every share is captured yet (or the invoice was funded already).</summary>
+    public bool MarkFunded(DateTimeOffset now)
+    {
+        if (Status != InvoiceStatus.CheckedOut || _shares.Values.Any(s => s.Status != ShareStatus.Captured))
+            return false;
+        Header = Header with { Status = InvoiceStatus.Funded, FundedAt = now, FundingClaimedAt = null };
+        Touch(now);
+        return true;
+    }
+
+    /// <summary>Cancel (organiser) or expire (deadline): no more payments; <see cref="HoldsToVoid"/> then lists what to release.</summary>
+    public void End(InvoiceStatus ending, DateTimeOffset now)
+    {
+        if (Status == ending)
+            return;
+        if (Status.IsEnded())
+            throw InvoiceErrors.Closed(Status).ToException();
+        if (Status is not (InvoiceStatus.Open or InvoiceStatus.CheckedOut) || _shares.Values.Any(s => s.Status == ShareStatus.Captured))
+            throw InvoiceErrors.InvalidState($"A {Status.ToWire()} invoice that was paid cannot be {ending.ToWire()}; refund its shares instead.").ToException();
+        foreach (var share in _shares.Values.ToList())
+            _shares[share.MemberId] = share with { Status = ShareStatus.Voided };
+        Header = Header with { Status = ending, EndedAt = now, FundingClaimedAt = null };
+        Touch(now);
+    }
+
+    /// <summary>
+    /// Payments whose PaymentIntent may still hold money but must not: the invoice ended, or the
+    /// payment lost its share (another payment holds it). Canceling their intents releases the holds.
+    /// </summary>
+    public IReadOnlyList<InvoicePayment> HoldsToVoid =>
+        _payments.Values
+            .Where(p => p.PaymentIntentId is not null && p.Status.IsVoidable()
+                && (Status.IsEnded() || _shares.GetValueOrDefault(p.MemberId)?.PaymentId != p.Id))
+            .ToList();
+
+    public void MarkOrdered(string callerId, DateTimeOffset now)
+    {
+        RequireOrganiser(callerId);
+        if (Status == InvoiceStatus.Ordered)
+            return;
+        if (Status != InvoiceStatus.Funded)
+            throw InvoiceErrors.InvalidState($"Only a funded invoice can be checked out with the shop; this one is {Status.ToWire()}.").ToException();
+        Header = Header with { Status = InvoiceStatus.Ordered, OrderedAt = now };
+        Touch(now);
+    }
+
+    public void Ship(string callerId, string carrier, string trackingNumber, DateTimeOffset now)
+    {
+        RequireOrganiser(callerId);
+        if (Status is not (InvoiceStatus.Ordered or InvoiceStatus.Shipped))
+            throw InvoiceErrors.InvalidState($"Only an ordered invoice ships; this one is {Status.ToWire()}.").ToException();
+        Header = Header with { Status = InvoiceStatus.Shipped, Shipment = new Shipment(carrier, trackingNumber, now) };
+        Touch(now);
+    }
+
+    /// <summary>What can still be refunded of a member's share; throws when the invoice or share was never captured.</summary>
+    public (InvoiceShare Share, long Refundable) RequireRefundable(string callerId, string memberId)
+    {
+        RequireOrganiser(callerId);
+        if (Status is not (InvoiceStatus.Funded or InvoiceStatus.Ordered or InvoiceStatus.Shipped))
+            throw InvoiceErrors.InvalidState($"Shares are refunded after funding; this invoice is {Status.ToWire()}.").ToException();
+        var share = Share(memberId) ?? throw InvoiceErrors.ShareNotFound().ToException();
+        return (share, share.AmountCaptured - share.AmountRefunded);
+    }
+
+    public void AddRefund(InvoiceRefund refund, DateTimeOffset now)
+    {
+        if (_refunds.Any(r => r.Id == refund.Id))
+            return;
+        _refunds.Add(refund);
+        var share = _shares[refund.MemberId];
+        _shares[refund.MemberId] = share with { AmountRefunded = share.AmountRefunded + refund.Amount };
+        Touch(now);
+    }
+
+    public void RequireOrganiser(string callerId)
+    {
+        if (callerId != OrganiserId)
+            throw InvoiceErrors.OrganiserOnly().ToException();
+    }
+
+    public void RequireOpen()
+    {
+        if (Status.IsEnded())
+            throw InvoiceErrors.Closed(Status).ToException();
+        if (Status != InvoiceStatus.Open)
+            throw InvoiceErrors.NotOpen().ToException();
+    }
+
+    /// <summary>The share follows the payment that holds it; a failed or canceled one frees it (unless the invoice ended).</summary>
+    private void FollowPayment(InvoicePayment payment, long amountReceived)
+    {
+        if (!_shares.TryGetValue(payment.MemberId, out var share))
+            return;
+        if (share.PaymentId != payment.Id)
+        {
+            // A payment the share had let go of got authorized after all (say the payer finished 3-D Secure
+            // after a decline on another card): it takes the share if nobody else holds it.
+            if (payment.Status == InvoicePaymentStatus.Authorized && share.Status == ShareStatus.Unpaid && Status == InvoiceStatus.CheckedOut)
+                _shares[share.MemberId] = share with { Status = ShareStatus.Authorized, PayerId = payment.PayerId, PaymentId = payment.Id };
+            return;
+        }
+        _shares[share.MemberId] = payment.Status switch
+        {
+            InvoicePaymentStatus.Authorized => share with { Status = ShareStatus.Authorized },
+            InvoicePaymentStatus.Captured => share with { Status = ShareStatus.Captured, AmountCaptured = Math.Max(share.AmountCaptured, amountReceived) },
+            InvoicePaymentStatus.Failed or InvoicePaymentStatus.Canceled => Status.IsEnded()
+                ? share with { Status = ShareStatus.Voided }
+                : share with { Status = ShareStatus.Unpaid, PayerId = null, PaymentId = null },
+            _ => share with { Status = ShareStatus.Paying },
+        };
+    }
+
+    private static InvoicePaymentStatus StatusOf(PaymentIntentSnapshot intent) => intent.Status switch
+    {
+        "succeeded" => InvoicePaymentStatus.Captured,
+        "requires_capture" => InvoicePaymentStatus.Authorized,
+        "requires_action" => InvoicePaymentStatus.RequiresAction,
+        "canceled" => InvoicePaymentStatus.Canceled,
+        "requires_payment_method" when intent.LastErrorCode is not null => InvoicePaymentStatus.Failed,
+        "processing" => InvoicePaymentStatus.Pending,
+        _ => InvoicePaymentStatus.AwaitingPayment,
+    };
+
+    private void Touch(DateTimeOffset now) => Header = Header with { Updated = now };
+}

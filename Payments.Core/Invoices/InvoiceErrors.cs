@@ -1,0 +1,30 @@
+using Payments.Core.Cards;
+using Payments.Core.Http;
+
+namespace Payments.Core.Invoices;
+
+/// <summary>The stable codes of invoice answers (listed in the README's error table).</summary>
+public static class InvoiceErrors
+{
+    public static ApiError NotFound() => ApiErrors.NotFound("invoice");
+    public static ApiError ShareNotFound() => new(404, "not_found", "That member has no share to pay on this invoice.", "memberId");
+    public static ApiError EmptyCart() => new(400, "empty_cart", "Nobody has added items to this invoice yet.", "items");
+    public static ApiError OrganiserOnly() => new(403, "organiser_only", "Only the invoice's organiser may do this.");
+    public static ApiError NotOpen() => new(409, "invoice_not_open", "The invoice was checked out: its items, members and payment mode are locked.");
+    public static ApiError Closed(InvoiceStatus status) => new(409, "invoice_closed", $"The invoice is {status.ToWire()}; nothing more can be paid or changed.");
+    public static ApiError Full(int max) => new(409, "invoice_full", $"An invoice has at most {max} members.");
+    public static ApiError InvalidState(string title) => new(409, "invalid_state", title);
+    public static ApiError AlreadyCovered() => new(409, "share_already_covered", "This share is already paid or being paid.", "memberId");
+
+    public static ApiError Declined(string? code, string? declineCode, NextAction next, string invoiceId, string paymentId, string message) =>
+        new(402, code ?? "card_declined", message, "paymentMethodId")
+        {
+            Extensions = new Dictionary<string, object?>
+            {
+                ["declineCode"] = declineCode,
+                ["nextAction"] = DeclineAdvice.ToWire(next),
+                ["invoiceId"] = invoiceId,
+                ["paymentId"] = paymentId,
+            },
+        };
+}

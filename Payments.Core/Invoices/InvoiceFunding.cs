@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Logging;
+using Payments.Core.Stripe;
+
+namespace Payments.Core.Invoices;
+
+/// <summary>
+/// When every share is authorized: capture each payment once (our key per payment), mark the
+/// invoice funded and email the organiser once. A capture Stripe refuses (the hold lapsed or was
+/// released) frees that share and tells its member; the others stay captured.
+/// </summary>
+public sealed partial class InvoiceFunding(
+    InvoiceStore store, IStripeGateway stripe, InvoiceEmails emails, TimeProvider clock, ILogger<InvoiceFunding> logger)
+{
+    /// <summary>A runner that died mid-way leaves its claim; after this long another may take over (captures replay by key).</summary>
+    public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(2);
+
+    public async Task<Invoice> TryFundAsync(string invoiceId, CancellationToken ct)
+    {
+        var claimed = false;
+        var invoice = await store.MutateAsync(invoiceId, i => claimed = i.ClaimFunding(clock.GetUtcNow(), ClaimTimeout), ct);
+        if (!claimed)
+            return invoice;
+
+        try
+        {
+            return await CaptureAllAsync(invoice, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Stripe or storage failed for the moment: free the claim so the next event or sweep retries at once.
+            await store.MutateAsync(invoiceId, i =>
+            {
+                i.ReleaseFunding(clock.GetUtcNow());
+                return true;
+            }, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<Invoice> CaptureAllAsync(Invoice invoice, CancellationToken ct)
+    {
+        var invoiceId = invoice.Id;
+        var failed = new List<InvoicePayment>();
+        foreach (var payment in invoice.PaymentsToCapture)
+        {
+            PaymentIntentSnapshot intent;
+            try
+            {
+                intent = await stripe.CapturePaymentIntentAsync(payment.PaymentIntentId!, null,
+                    IdempotencyKeys.InvoicePaymentCapture(invoiceId, payment.Id), ct);
+            }
+            catch (PaymentProviderException ex) when (ex.Failure is PaymentProviderFailure.Card or PaymentProviderFailure.InvalidRequest)
+            {
+                LogCaptureFailed(logger, invoiceId, payment.Id, ex.Code);
+                invoice = await store.MutateAsync(invoiceId, i =>
+                {
+                    i.CaptureFailed(payment.Id, ex.Code, clock.GetUtcNow());
+                    return true;
+                }, ct);
+                failed.Add(payment);
+                continue;
+            }
+            invoice = await store.MutateAsync(invoiceId, i => i.ApplyIntent(payment.Id, intent, clock.GetUtcNow()), ct);
+        }
+
+        if (failed.Count > 0)
+        {
+            invoice = await store.MutateAsync(invoiceId, i =>
+            {
+                i.ReleaseFunding(clock.GetUtcNow());
+                return true;
+            }, ct);
+            foreach (var payment in failed)
+                await emails.CaptureFailedAsync(invoice, payment, ct);
+            return invoice;
+        }
+
+        var funded = false;
+        invoice = await store.MutateAsync(invoiceId, i => funded = i.MarkFunded(clock.GetUtcNow()), ct);
+        if (invoice.Status == InvoiceStatus.Funded)
+        {
+            if (funded)
+                LogFunded(logger, invoiceId, invoice.Header.Totals!.Total, invoice.Header.Totals.Currency);
+            await emails.FundedAsync(invoice, ct);
+        }
+        return invoice;
+    }
+
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "Invoice {InvoiceId} funded: {Total} {Currency} captured")]
+    private static partial void LogFunded(ILogger logger, string invoiceId, long total, string currency);
+
+    [LoggerMessage(EventId = 6202, Level = LogLevel.Warning, Message = "Invoice {InvoiceId}: capturing payment {PaymentId} failed ({Code}); the share is unpaid again")]
+    private static partial void LogCaptureFailed(ILogger logger, string invoiceId, string paymentId, string? code);
+}

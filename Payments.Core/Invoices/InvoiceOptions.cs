@@ -1,0 +1,42 @@
+namespace Payments.Core.Invoices;
+
+public sealed class InvoiceOptions
+{
+    public const string Section = "Invoices";
+
+    /// <summary>From creation to expiry; inside the 7 days a card authorization lives, so every hold can still be captured.</summary>
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromDays(5);
+    /// <summary>Members per invoice, the organiser included.</summary>
+    public int MaxMembers { get; set; } = 20;
+    /// <summary>How often the Host's deadline sweep runs (Functions: the InvoiceDeadlineSweepSchedule timer).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(15);
+    public InvoiceShippingOptions Shipping { get; set; } = new();
+}
+
+/// <summary>
+/// Shipping per physical unit, in the minor units of the catalog's currency: a country's own
+/// amount, else its zone's, else the default.
+/// </summary>
+public sealed class InvoiceShippingOptions
+{
+    public long DefaultUnitAmount { get; set; } = 500;
+    public Dictionary<string, InvoiceShippingZone> Zones { get; set; } = [];
+    public Dictionary<string, long> Countries { get; set; } = [];
+
+    public long UnitAmountFor(string country)
+    {
+        foreach (var (code, amount) in Countries)
+            if (string.Equals(code, country, StringComparison.OrdinalIgnoreCase))
+                return amount;
+        foreach (var zone in Zones.Values)
+            if (zone.Countries.Any(c => string.Equals(c, country, StringComparison.OrdinalIgnoreCase)))
+                return zone.UnitAmount;
+        return DefaultUnitAmount;
+    }
+}
+
+public sealed class InvoiceShippingZone
+{
+    public long UnitAmount { get; set; }
+    public List<string> Countries { get; set; } = [];
+}

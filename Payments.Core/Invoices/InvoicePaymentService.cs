@@ -1,0 +1,149 @@
+using Microsoft.Extensions.Logging;
+using Payments.Core.Cards;
+using Payments.Core.Customers;
+using Payments.Core.Http;
+using Payments.Core.Stripe;
+
+namespace Payments.Core.Invoices;
+
+/// <param name="PaymentMethodId">One of the payer's saved cards (our card id); leave it out for a client-confirmed PaymentIntent.</param>
+public sealed record PayShareRequest(string? PaymentMethodId = null);
+
+/// <summary>
+/// Paying a share, one's own or another member's: the share is claimed (ETag) before Stripe is
+/// called, so two payers at once make one payment; the amount is always the share's; the money is
+/// authorized now (manual capture) and captured when every share is authorized.
+/// </summary>
+public sealed partial class InvoicePaymentService(
+    InvoiceStore store,
+    CardService cards,
+    CustomerAccounts customers,
+    IdempotentRequests idempotency,
+    IStripeGateway stripe,
+    InvoiceFunding funding,
+    InvoiceClosing closing,
+    TimeProvider clock,
+    ILogger<InvoicePaymentService> logger)
+{
+    public Task<StoredResponse> PayAsync(Caller caller, string invoiceId, string memberId, PayShareRequest request, string idempotencyKey, CancellationToken ct)
+    {
+        Card? card = null;
+        string? customerId = null;
+        return idempotency.RunAsync(caller.UserId, $"invoice-pay:{invoiceId}:{memberId}", idempotencyKey, IdempotentRequests.Hash(request), Ids.New("ipay"),
+            validate: async token =>
+            {
+                var invoice = await store.GetAsync(invoiceId, token);
+                if (!invoice.IsMember(caller.UserId))
+                    throw InvoiceErrors.NotFound().ToException();
+                invoice.RequirePayable(memberId, clock.GetUtcNow(), resumingPayerId: caller.UserId);
+                if (request.PaymentMethodId is { } cardId)
+                {
+                    card = await cards.FindUsableAsync(caller.UserId, cardId, token) ?? throw CardNotUsable().ToException();
+                    customerId = await customers.FindAsync(caller.UserId, token) ?? throw CardNotUsable().ToException();
+                }
+            },
+            work: async (paymentId, token) =>
+            {
+                var invoice = await store.MutateAsync(invoiceId, i =>
+                {
+                    if (i.Payment(paymentId) is not null)
+                        return false;
+                    i.ClaimShare(memberId, caller.UserId, paymentId, card?.Id, clock.GetUtcNow());
+                    return true;
+                }, token);
+                if (invoice.HoldsToVoid.Count > 0)
+                    await closing.VoidHoldsAsync(invoiceId, token); // the abandoned payment this one took over from
+                var payment = invoice.Payment(paymentId)!;
+                return card is null
+                    ? await ClientConfirmedAsync(caller, invoice, payment, token)
+                    : await ChargeSavedCardAsync(caller, invoice, payment, card, customerId!, token);
+            },
+            ct);
+    }
+
+    private async Task<StoredResponse> ChargeSavedCardAsync(Caller caller, Invoice invoice, InvoicePayment payment, Card card, string customerId, CancellationToken ct)
+    {
+        PaymentIntentSnapshot intent;
+        try
+        {
+            intent = await stripe.CreatePaymentIntentAsync(IntentFor(invoice, payment, customerId, card.StripePaymentMethodId, caller.Email),
+                IdempotencyKeys.InvoicePaymentIntent(invoice.Id, payment.MemberId, payment.Id), ct);
+        }
+        catch (PaymentProviderException ex) when (ex.Failure == PaymentProviderFailure.Card)
+        {
+            await store.MutateAsync(invoice.Id, i =>
+            {
+                i.Decline(payment.Id, ex.PaymentIntentId, ex.Code, ex.DeclineCode, clock.GetUtcNow());
+                return true;
+            }, ct);
+            var advice = await cards.AdviseOnDeclineAsync(caller.UserId, card.Id, ex.Code, ex.DeclineCode, ct);
+            LogDeclined(logger, invoice.Id, payment.Id, ex.Code, ex.DeclineCode);
+            return ProblemMapper.Stored(InvoiceErrors.Declined(ex.Code, ex.DeclineCode, advice.NextAction, invoice.Id, payment.Id, ex.Message));
+        }
+        return await SettleAsync(caller, invoice.Id, payment.Id, intent, 201, ct);
+    }
+
+    private async Task<StoredResponse> ClientConfirmedAsync(Caller caller, Invoice invoice, InvoicePayment payment, CancellationToken ct)
+    {
+        var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, ct);
+        var intent = await stripe.CreatePaymentIntentAsync(IntentFor(invoice, payment, customerId, null, caller.Email),
+            IdempotencyKeys.InvoicePaymentIntent(invoice.Id, payment.MemberId, payment.Id), ct);
+        return await SettleAsync(caller, invoice.Id, payment.Id, intent, 201, ct);
+    }
+
+    /// <summary>Records what Stripe answered, releases the hold if the invoice ended meanwhile, and funds the invoice if this was the last share.</summary>
+    private async Task<StoredResponse> SettleAsync(Caller caller, string invoiceId, string paymentId, PaymentIntentSnapshot intent, int status, CancellationToken ct)
+    {
+        var invoice = await store.MutateAsync(invoiceId, i => i.ApplyIntent(paymentId, intent, clock.GetUtcNow()), ct);
+        if (invoice.HoldsToVoid.Any(p => p.Id == paymentId))
+        {
+            await closing.VoidHoldsAsync(invoice.Id, ct);
+            return ProblemMapper.Stored(invoice.Status.IsEnded() ? InvoiceErrors.Closed(invoice.Status) : InvoiceErrors.AlreadyCovered());
+        }
+        if (invoice.IsFullyAuthorized)
+        {
+            try
+            {
+                invoice = await funding.TryFundAsync(invoice.Id, ct);
+            }
+            catch (Exception ex) when (ex is PaymentProviderException or Azure.RequestFailedException)
+            {
+                // The payment itself stands; funding is retried by the payment's events and the sweep.
+                LogFundingDeferred(logger, ex, invoiceId);
+                invoice = await store.GetAsync(invoiceId, ct);
+            }
+        }
+
+        var payment = invoice.Payment(paymentId)!;
+        var paymentStatus = payment.Status.ToWire();
+        LogPaid(logger, invoiceId, paymentId, payment.MemberId, paymentStatus);
+        var response = new PayShareResponse(InvoiceView.Payment(payment, caller.UserId), invoice.Share(payment.MemberId)!.Status.ToWire(), invoice.Status.ToWire());
+        return payment.Status switch
+        {
+            InvoicePaymentStatus.RequiresAction => (response with { ClientSecret = intent.ClientSecret, NextAction = "authenticate" }).ToStored(202),
+            InvoicePaymentStatus.AwaitingPayment => (response with { ClientSecret = intent.ClientSecret, NextAction = "confirm" }).ToStored(status),
+            _ => response.ToStored(status),
+        };
+    }
+
+    private static PaymentIntentRequest IntentFor(Invoice invoice, InvoicePayment payment, string customerId, string? paymentMethodId, string? receiptEmail) => new(
+        payment.Amount,
+        Currencies.ToStripe(payment.Currency),
+        customerId,
+        paymentMethodId,
+        Confirm: paymentMethodId is not null,
+        ManualCapture: true,
+        InvoicePaymentSync.Metadata(invoice.Id, payment),
+        receiptEmail);
+
+    private static ApiError CardNotUsable() => Purchases.PurchaseErrors.CardNotUsable();
+
+    [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Invoice {InvoiceId} payment {PaymentId} toward {MemberId}'s share is {Status}")]
+    private static partial void LogPaid(ILogger logger, string invoiceId, string paymentId, string memberId, string status);
+
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Invoice {InvoiceId}: funding failed for now; it is retried")]
+    private static partial void LogFundingDeferred(ILogger logger, Exception ex, string invoiceId);
+
+    [LoggerMessage(EventId = 6102, Level = LogLevel.Information, Message = "Invoice {InvoiceId} payment {PaymentId} declined: {Code} {DeclineCode}")]
+    private static partial void LogDeclined(ILogger logger, string invoiceId, string paymentId, string? code, string? declineCode);
+}

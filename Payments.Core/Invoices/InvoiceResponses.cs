@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Payments.Core.Catalog;
+using Payments.Core.Http;
+using Payments.Core.Purchases;
+
+namespace Payments.Core.Invoices;
+
+public sealed record InvoiceMemberView(string UserId, string Role, DateTimeOffset JoinedAt, IReadOnlyList<QuoteLine> Items, long ItemsSubtotal);
+
+public sealed record InvoiceShareView(string MemberId, long Amount, string Status, string? PaidBy, long AmountCaptured, long AmountRefunded);
+
+public sealed record InvoicePaymentView(
+    string Id, string MemberId, string PayerId, long Amount, string Currency, string Status,
+    string? CardId, string? PaymentIntentId, string? ErrorCode, string? DeclineCode, DateTimeOffset Created);
+
+public sealed record InvoiceRefundView(string Id, string MemberId, long Amount, string? Reason, string Status, DateTimeOffset Created);
+
+/// <summary>
+/// The invoice page. Every member sees the whole cart, who added what, the totals and every
+/// share; the organiser also sees the shipping address and every payment, a member only the
+/// payments they made or that were made toward their share. Nobody sees emails or other people's card ids.
+/// </summary>
+public sealed record InvoiceView(
+    string Id, string View, string Status, string? Title, string OrganiserId, string? Mode,
+    DateTimeOffset Created, DateTimeOffset Deadline, IReadOnlyList<InvoiceMemberView> Members, InvoiceTotals? Totals,
+    IReadOnlyList<InvoiceShareView> Shares, IReadOnlyList<InvoicePaymentView> Payments, IReadOnlyList<InvoiceRefundView> Refunds,
+    ShipmentResponse? Shipment, DateTimeOffset? CheckedOutAt, DateTimeOffset? FundedAt, DateTimeOffset? OrderedAt, DateTimeOffset? EndedAt)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ShippingAddress? ShippingAddress { get; init; }
+
+    public static InvoiceView For(Invoice invoice, string viewerId)
+    {
+        var organiser = viewerId == invoice.OrganiserId;
+        var h = invoice.Header;
+        return new InvoiceView(
+            invoice.Id, organiser ? "organiser" : "member", invoice.Status.ToWire(), h.Title, invoice.OrganiserId, h.Mode?.ToWire(),
+            h.Created, h.Deadline,
+            invoice.Members.Select(m => new InvoiceMemberView(m.UserId, m.UserId == invoice.OrganiserId ? "organiser" : "member",
+                m.JoinedAt, m.Items, m.Items.Sum(l => l.Amount))).ToList(),
+            h.Totals,
+            invoice.Shares.Select(s => new InvoiceShareView(s.MemberId, s.Amount, s.Status.ToWire(), s.PayerId, s.AmountCaptured, s.AmountRefunded)).ToList(),
+            invoice.Payments
+                .Where(p => organiser || p.PayerId == viewerId || p.MemberId == viewerId)
+                .OrderBy(p => p.Created)
+                .Select(p => Payment(p, viewerId)).ToList(),
+            invoice.Refunds.Select(r => new InvoiceRefundView(r.Id, r.MemberId, r.Amount, r.Reason, r.Status, r.Created)).ToList(),
+            h.Shipment is null ? null : new ShipmentResponse(h.Shipment.Carrier, h.Shipment.TrackingNumber, h.Shipment.ShippedAt),
+            h.CheckedOutAt, h.FundedAt, h.OrderedAt, h.EndedAt)
+        {
+            ShippingAddress = organiser ? h.ShippingAddress : null,
+        };
+    }
+
+    /// <summary>The card id is shown to its owner only.</summary>
+    public static InvoicePaymentView Payment(InvoicePayment p, string viewerId) => new(
+        p.Id, p.MemberId, p.PayerId, p.Amount, p.Currency, p.Status.ToWire(), p.PayerId == viewerId ? p.CardId : null,
+        p.PaymentIntentId, p.ErrorCode, p.DeclineCode, p.Created);
+}
+
+public sealed record InvoiceSummary(string Id, string Role, string Status, string? Title, string OrganiserId, string? Currency, long? Total, long? MyShare, DateTimeOffset Deadline)
+{
+    public static InvoiceSummary For(Invoice invoice, string viewerId) => new(
+        invoice.Id, viewerId == invoice.OrganiserId ? "organiser" : "member", invoice.Status.ToWire(), invoice.Header.Title, invoice.OrganiserId,
+        invoice.Header.Totals?.Currency, invoice.Header.Totals?.Total, invoice.Share(viewerId)?.Amount, invoice.Header.Deadline);
+}
+
+/// <summary>The answer to paying a share: the payment, where the share and invoice now stand, and what Stripe.js needs if anything.</summary>
+public sealed record PayShareResponse(InvoicePaymentView Payment, string ShareStatus, string InvoiceStatus)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ClientSecret { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? NextAction { get; init; }
+
+    public StoredResponse ToStored(int status) => new(status, "application/json", JsonSerializer.Serialize(this, JsonBody.Options));
+}
+
+public sealed record InvoiceRefundResponse(string RefundId, string MemberId, long Amount, string Status, string? Reason, InvoiceView Invoice)
+{
+    public StoredResponse ToStored() => new(201, "application/json", JsonSerializer.Serialize(this, JsonBody.Options));
+}

@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Http;
+using Payments.FunctionsHostStandIn;
+using Xunit;
+
+namespace Payments.Tests.Functions;
+
+/// <summary>The stand-in host's own checks, on metadata made here: what must stop a run does.</summary>
+public sealed class HostStandInChecksTests
+{
+    private static WorkerFunction Http(string name, string route, params string[] methods) => new(name, name + "-id", "App." + name,
+    [
+        WorkerBinding.Parse($$"""{"name":"req","type":"httpTrigger","direction":"In","authLevel":"Anonymous","methods":[{{string.Join(',', methods.Select(m => $"\"{m}\""))}}],"route":"{{route}}"}"""),
+        WorkerBinding.Parse("""{"name":"$return","type":"http","direction":"Out"}"""),
+    ]);
+
+    private static WorkerFunction Timer(string name, string schedule) => new(name, name + "-id", "App." + name,
+        [WorkerBinding.Parse($$"""{"name":"timer","type":"timerTrigger","direction":"In","schedule":"{{schedule}}"}""")]);
+
+    [Fact]
+    public void A_function_that_did_not_load_stops_the_run_with_its_exception()
+    {
+        var report = new FunctionLoadReport(34, [new FunctionLoadFailure("WebhookResyncTimer", "System.Reflection.AmbiguousMatchException: Ambiguous match found")]);
+
+        var failure = Assert.Throws<FunctionsHostStandInException>(report.EnsureAllLoaded);
+
+        Assert.Contains("Functions: 33 of 34 loaded", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("WebhookResyncTimer: System.Reflection.AmbiguousMatchException", failure.Message, StringComparison.Ordinal);
+        Assert.Throws<FunctionsHostStandInException>(new FunctionLoadReport(0, []).EnsureAllLoaded);
+    }
+
+    [Fact]
+    public void A_schedule_setting_that_is_missing_or_not_six_field_ncrontab_stops_the_run()
+    {
+        var settings = new Dictionary<string, string> { ["Hourly"] = "0 0 * * * *", ["FiveFields"] = "0 * * * *" };
+
+        Assert.Equal("0 0 * * * *", TimerSchedules.Resolve(Timer("Sweep", "%Hourly%"), settings).Expression);
+        Assert.Contains("'Missing', which is not set", Assert.Throws<FunctionsHostStandInException>(() =>
+            TimerSchedules.Resolve(Timer("Sweep", "%Missing%"), settings)).Message, StringComparison.Ordinal);
+        Assert.Contains("not a six-field NCRONTAB", Assert.Throws<FunctionsHostStandInException>(() =>
+            TimerSchedules.Resolve(Timer("Sweep", "%FiveFields%"), settings)).Message, StringComparison.Ordinal);
+        Assert.Throws<FunctionsHostStandInException>(() => TimerSchedules.ResolveAll([Timer("Sweep", "00:05:00")], settings));
+    }
+
+    [Fact]
+    public void A_route_that_differs_from_the_Hosts_fails_the_parity_check()
+    {
+        var host = RouteParity.HostRoutes("api");
+        var right = RouteParity.FunctionRoutes(HostRouteTable.Create([Http("GetCard", "me/payment-methods/{id}", "get")], "api"));
+        var wrongRoute = RouteParity.FunctionRoutes(HostRouteTable.Create([Http("GetCard", "me/cards/{id}", "get")], "api"));
+        var wrongMethod = RouteParity.FunctionRoutes(HostRouteTable.Create([Http("GetCard", "me/payment-methods/{id}", "post")], "api"));
+        var anyMethod = RouteParity.FunctionRoutes(HostRouteTable.Create([Http("GetCard", "me/payment-methods/{id}")], "api"));
+        var onlyGetCard = host.Where(r => r.Name == "GetCard").ToHashSet();
+
+        Assert.Equal("", RouteParity.Differences(onlyGetCard, right));
+        Assert.Contains("GetCard GET api/me/cards/{id}", RouteParity.Differences(onlyGetCard, wrongRoute), StringComparison.Ordinal);
+        Assert.Contains("GetCard POST", RouteParity.Differences(onlyGetCard, wrongMethod), StringComparison.Ordinal);
+        Assert.Contains("GetCard * ", RouteParity.Differences(onlyGetCard, anyMethod), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Requests_are_routed_like_the_host_routes_them()
+    {
+        var table = HostRouteTable.Create(
+        [
+            Http("GetWebhookEvent", "webhook-events/{id}", "get"),
+            Http("ResyncWebhookEvents", "webhook-events/resync", "post"),
+            Http("ReplayWebhookEvent", "webhook-events/{id}/replay", "post"),
+            Http("Sweep", "purchases/{id}", "post"),
+            Http("SweepNow", "purchases/authorization-sweep", "post"),
+        ], "api");
+
+        var get = table.Match("GET", new PathString("/api/webhook-events/evt_1"));
+        Assert.Equal("GetWebhookEvent", get?.Route.FunctionName);
+        Assert.Equal("evt_1", get?.Values["id"]);
+        Assert.Equal("ReplayWebhookEvent", table.Match("POST", new PathString("/api/webhook-events/evt_1/replay"))?.Route.FunctionName);
+        // A literal segment wins over a parameter.
+        Assert.Equal("SweepNow", table.Match("POST", new PathString("/api/purchases/authorization-sweep"))?.Route.FunctionName);
+        // No function for the method or the path: 404.
+        Assert.Null(table.Match("DELETE", new PathString("/api/webhook-events/evt_1")));
+        Assert.Null(table.Match("GET", new PathString("/webhook-events/evt_1")));
+        Assert.Null(table.Match("GET", new PathString("/api/nothing-here")));
+        Assert.Throws<FunctionsHostStandInException>(() => HostRouteTable.Create([Http("Typed", "items/{id:int}", "get")], "api"));
+    }
+}

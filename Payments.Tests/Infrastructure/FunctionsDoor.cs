@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Payments.Core;
+using Payments.FunctionsHostStandIn;
+
+namespace Payments.Tests.Infrastructure;
+
+/// <summary>
+/// The Functions door: the built Payments.Functions under the real isolated worker, driven by the
+/// stand-in host (StandIns/Payments.FunctionsHostStandIn) with the same settings as the Host door.
+/// Its Service Bus triggers are not compiled on this feed, so the queue side runs in this process:
+/// Core's own queue processing (<c>AddPaymentsQueueProcessing</c>) with the same settings, which also
+/// serves <see cref="Services"/> for reading stored state.
+/// </summary>
+public sealed class FunctionsDoor : IPaymentsDoor
+{
+    private readonly IHost _core;
+
+    private FunctionsDoor(IHost core, FunctionsHost standIn, ServiceBusBrokerServer broker)
+    {
+        _core = core;
+        StandIn = standIn;
+        Broker = broker;
+        Http = new HttpClient { BaseAddress = standIn.BaseUrl };
+    }
+
+    public FunctionsHost StandIn { get; }
+    /// <summary>This door's own broker: the worker sends to it, and the in-process queue processing receives from it.</summary>
+    public ServiceBusBrokerServer Broker { get; }
+    public Uri BaseUrl => StandIn.BaseUrl;
+    public HttpClient Http { get; }
+    public IServiceProvider Services => _core.Services;
+
+    /// <summary>Payments.Functions' build output (the test project builds it first).</summary>
+    public static string AppDirectory => RepoPaths.Metadata("FunctionsAppDirectory");
+
+    /// <summary>The timer schedule settings, as a developer gets them from local.settings.sample.json.</summary>
+    public static IReadOnlyDictionary<string, string> SampleSchedules()
+    {
+        var sample = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "local.settings.sample.json")))!["Values"]!.AsObject();
+        return sample.Where(v => v.Key.EndsWith("Schedule", StringComparison.Ordinal))
+            .ToDictionary(v => v.Key, v => v.Value!.GetValue<string>(), StringComparer.Ordinal);
+    }
+
+    public static async Task<FunctionsDoor> StartAsync(string storageConnectionString, Uri stripeEmulator, params string[] extraSettings)
+    {
+        var broker = await ServiceBusBrokerServer.StartAsync();
+        try
+        {
+            return await StartAsync(storageConnectionString, stripeEmulator, broker, extraSettings);
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<FunctionsDoor> StartAsync(string storageConnectionString, Uri stripeEmulator, ServiceBusBrokerServer broker, string[] extraSettings)
+    {
+        var settings = new Dictionary<string, string>(SampleSchedules(), StringComparer.OrdinalIgnoreCase)
+        {
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Testing",
+            ["AzureWebJobsStorage"] = storageConnectionString,
+        };
+        foreach (var setting in PaymentsHostServer.Settings(storageConnectionString, stripeEmulator, broker.ConnectionString, extraSettings))
+        {
+            var split = setting.IndexOf('=', StringComparison.Ordinal);
+            settings[setting[..split]] = setting[(split + 1)..];
+        }
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(settings!);
+        builder.Services.AddPayments(builder.Configuration);
+        builder.Services.AddPaymentsQueueProcessing();
+        var core = builder.Build();
+        await core.StartAsync();
+        try
+        {
+            var standIn = await FunctionsHost.StartAsync(new FunctionsHostStandInOptions
+            {
+                FunctionAppDirectory = AppDirectory,
+                AssemblyFile = "Payments.Functions.dll",
+                AppSettings = settings,
+            });
+            ReportLoaded(standIn.LoadReport);
+            return new FunctionsDoor(core, standIn, broker);
+        }
+        catch
+        {
+            await core.StopAsync();
+            core.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>./test.sh prints this file's lines: how many functions loaded under the real worker.</summary>
+    private static void ReportLoaded(FunctionLoadReport report)
+    {
+        if (Environment.GetEnvironmentVariable("PAYMENTS_FUNCTIONS_REPORT") is { Length: > 0 } path)
+            File.AppendAllText(path, report.Summary + Environment.NewLine);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await StandIn.DisposeAsync();
+        await _core.StopAsync();
+        _core.Dispose();
+        await Broker.DisposeAsync();
+    }
+}

@@ -1,0 +1,452 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Payments.Core.Invoices;
+using Payments.Core.Webhooks;
+using Payments.Tests.Infrastructure;
+using Xunit;
+using static Payments.Tests.Invoices.InvoiceTestKit;
+
+namespace Payments.Tests.Invoices;
+
+/// <summary>
+/// The README's group-invoice walk-through through each door, with Azurite, the Stripe emulator
+/// delivering signed events, and the SMTP sink: open, join, fill, check out, pay, fund.
+/// </summary>
+public abstract class GroupInvoiceTests(DoorFixture store)
+{
+    private IPaymentsDoor Host => store.Door;
+
+    private Task NormalDeliveryAsync() =>
+        store.DeliveryAsync(new { duplicates = 1, shuffle = false, delayMs = 0, dropTypes = Array.Empty<string>(), paused = false });
+
+    /// <summary>Delivers every event sent so far, waits until each is handled, then holds back the next ones.</summary>
+    private async Task HoldEventsAsync()
+    {
+        await store.FlushAsync();
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<WebhookInbox>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "events handled");
+        await store.DeliveryAsync(new { paused = true });
+    }
+
+    [Theory]
+    [InlineData("each", 4400L, 5500L, 11500L)]
+    [InlineData("split", 7134L, 7133L, 7133L)]
+    public async Task Three_members_pay_their_shares_and_the_invoice_is_funded_with_one_capture_each_and_one_email(
+        string mode, long aliceShare, long bobShare, long carolShare)
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(Host);
+
+        var checkedOut = await CheckOutAsync(alice, id, mode);
+        Assert.Equal("checked_out", checkedOut.GetProperty("status").GetString());
+        var totals = checkedOut.GetProperty("totals");
+        Assert.Equal((19000L, 1900L, 500L, 21400L, "USD"), (totals.GetProperty("subtotal").GetInt64(), totals.GetProperty("fee").GetInt64(),
+            totals.GetProperty("shipping").GetInt64(), totals.GetProperty("total").GetInt64(), totals.GetProperty("currency").GetString()));
+        Assert.Equal([aliceShare, bobShare, carolShare], checkedOut.GetProperty("shares").EnumerateArray().Select(s => s.GetProperty("amount").GetInt64()));
+
+        foreach (var person in new[] { alice, bob, carol })
+        {
+            var paid = await HttpAssert.JsonAsync(await PayAsync(person, id, person.UserId, await person.SaveCardAsync()), HttpStatusCode.Created);
+            Assert.Equal(person == carol ? "captured" : "authorized", paid.GetProperty("payment").GetProperty("status").GetString());
+        }
+
+        var funded = await GetAsync(alice, id);
+        Assert.Equal("funded", funded.GetProperty("status").GetString());
+        Assert.All(funded.GetProperty("shares").EnumerateArray(), s => Assert.Equal("captured", s.GetProperty("status").GetString()));
+        Assert.Equal(carolShare, ShareOf(funded, carol).GetProperty("amountCaptured").GetInt64());
+        Assert.Equal(3, await StripeCallsAsync(store.Stripe, id, ":capture"));
+        Assert.Equal(3, await StripeCallsAsync(store.Stripe, id, ":intent"));
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(alice.Email).Count == 1), "the organiser's email");
+
+        // Events of the payments (authorized, captured) arrive afterwards and change nothing.
+        await store.FlushAsync();
+        Assert.Equal(3, await StripeCallsAsync(store.Stripe, id, ":capture"));
+        Assert.Single(store.Smtp.To(alice.Email));
+        Assert.Contains($"Invoice {id} is paid", store.Smtp.To(alice.Email)[0].Subject);
+        Assert.Empty(store.Smtp.To(bob.Email));
+    }
+
+    [Fact]
+    public async Task Six_people_joining_at_once_are_all_members_and_a_replayed_payment_answers_the_same()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, _, _) = await GoldenInvoiceAsync(Host);
+        // Fewer than the optimistic loop's attempts, so even the unluckiest writer gets through.
+        var people = Enumerable.Range(0, 6).Select(i => PersonFor(Host, $"guest{i}")).ToList();
+
+        var joined = await Task.WhenAll(people.Select(p => p.Client.PostAsync($"/api/invoices/{id}/members", null)));
+
+        Assert.All(joined, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var invoice = await GetAsync(alice, id);
+        Assert.Equal(9, invoice.GetProperty("members").GetArrayLength());
+        Assert.Equal(9, invoice.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("userId").GetString()).Distinct().Count());
+
+        await CheckOutAsync(alice, id, "organiser");
+        var card = await alice.SaveCardAsync();
+        var key = Guid.NewGuid().ToString();
+        var first = await (await PayAsync(alice, id, alice.UserId, card, key)).Content.ReadAsStringAsync();
+        var again = await PayAsync(alice, id, alice.UserId, card, key);
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(first, await again.Content.ReadAsStringAsync());
+        Assert.Equal(1, await StripeCallsAsync(store.Stripe, id, ":intent"));
+    }
+
+    [Fact]
+    public async Task Organiser_mode_puts_the_whole_total_on_the_organiser()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, _) = await GoldenInvoiceAsync(Host);
+        var checkedOut = await CheckOutAsync(alice, id, "organiser");
+
+        var share = Assert.Single(checkedOut.GetProperty("shares").EnumerateArray());
+        Assert.Equal((alice.UserId, 21400L), (share.GetProperty("memberId").GetString(), share.GetProperty("amount").GetInt64()));
+        await HttpAssert.ProblemAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync()), 404, "not_found", "memberId");
+
+        await HttpAssert.JsonAsync(await PayAsync(alice, id, alice.UserId, await alice.SaveCardAsync()), HttpStatusCode.Created);
+        Assert.Equal("funded", (await GetAsync(bob, id)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_member_covers_another_members_share_and_the_member_and_organiser_views_differ()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "split");
+        var bobCard = await bob.SaveCardAsync();
+
+        var covered = await HttpAssert.JsonAsync(await PayAsync(bob, id, carol.UserId, bobCard), HttpStatusCode.Created);
+        Assert.Equal((carol.UserId, bob.UserId, 7133L), (covered.GetProperty("payment").GetProperty("memberId").GetString(),
+            covered.GetProperty("payment").GetProperty("payerId").GetString(), covered.GetProperty("payment").GetProperty("amount").GetInt64()));
+        await HttpAssert.ProblemAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), 409, "share_already_covered", "memberId");
+
+        var asCarol = await GetAsync(carol, id);
+        Assert.Equal("member", asCarol.GetProperty("view").GetString());
+        Assert.Equal(bob.UserId, ShareOf(asCarol, carol).GetProperty("paidBy").GetString());
+        Assert.False(asCarol.TryGetProperty("shippingAddress", out _));
+        var seenByCarol = Assert.Single(asCarol.GetProperty("payments").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, seenByCarol.GetProperty("cardId").ValueKind); // Bob's card is Bob's business
+        Assert.Equal(3, asCarol.GetProperty("members").GetArrayLength());
+
+        var asAlice = await GetAsync(alice, id);
+        Assert.Equal("organiser", asAlice.GetProperty("view").GetString());
+        Assert.Equal("US", asAlice.GetProperty("shippingAddress").GetProperty("country").GetString());
+        Assert.Single(asAlice.GetProperty("payments").EnumerateArray());
+        var asBob = await GetAsync(bob, id);
+        Assert.Equal(bobCard, Assert.Single(asBob.GetProperty("payments").EnumerateArray()).GetProperty("cardId").GetString());
+    }
+
+    [Fact]
+    public async Task A_decline_frees_the_share_with_the_purchase_advice_and_another_card_pays_it()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, _, carol) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "each");
+        var lost = await carol.SaveCardAsync();
+        (await store.Stripe.Control.PostAsJsonAsync($"/_emulator/payment_methods/{await StripeIdOfAsync(Host, carol, lost)}/decline",
+            new { code = "card_declined", declineCode = "lost_card" })).EnsureSuccessStatusCode();
+
+        var declined = await HttpAssert.ProblemAsync(await PayAsync(carol, id, carol.UserId, lost), 402, "card_declined", "paymentMethodId");
+        Assert.Equal(("lost_card", "use_another_card", id), (declined.GetProperty("declineCode").GetString(),
+            declined.GetProperty("nextAction").GetString(), declined.GetProperty("invoiceId").GetString()));
+        var card = await HttpAssert.JsonAsync(await carol.Client.GetAsync($"/api/me/payment-methods/{lost}"), HttpStatusCode.OK);
+        Assert.Equal("fail_checks", card.GetProperty("status").GetString());
+        var afterDecline = await GetAsync(carol, id);
+        Assert.Equal("unpaid", ShareOf(afterDecline, carol).GetProperty("status").GetString());
+        Assert.Equal("failed", Assert.Single(afterDecline.GetProperty("payments").EnumerateArray()).GetProperty("status").GetString());
+
+        var retried = await HttpAssert.JsonAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync("pm_card_mastercard")), HttpStatusCode.Created);
+        Assert.Equal("authorized", retried.GetProperty("shareStatus").GetString());
+        Assert.Equal(11500, retried.GetProperty("payment").GetProperty("amount").GetInt64());
+    }
+
+    [Fact]
+    public async Task Three_d_secure_answers_202_and_the_event_authorizes_the_share()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, _) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "split");
+
+        var pending = await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync("pm_card_authenticationRequired")), HttpStatusCode.Accepted);
+        Assert.Equal(("requires_action", "authenticate"), (pending.GetProperty("payment").GetProperty("status").GetString(), pending.GetProperty("nextAction").GetString()));
+        var intentId = pending.GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
+        Assert.StartsWith(intentId + "_secret_", pending.GetProperty("clientSecret").GetString());
+        Assert.Equal("paying", pending.GetProperty("shareStatus").GetString());
+
+        (await store.Stripe.Control.PostAsJsonAsync($"/_emulator/payment_intents/{intentId}/authenticate", new { outcome = "succeed" })).EnsureSuccessStatusCode();
+        await store.FlushAsync();
+        await HttpAssert.EventuallyAsync(async () => ShareOf(await GetAsync(bob, id), bob).GetProperty("status").GetString() == "authorized", "share authorized by the event");
+    }
+
+    [Fact]
+    public async Task A_client_confirmed_payment_returns_the_client_secret_and_settles_by_event()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, _, _) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "organiser");
+
+        var started = await HttpAssert.JsonAsync(await PayAsync(alice, id, alice.UserId, null), HttpStatusCode.Created);
+        Assert.Equal(("awaiting_payment", "confirm", 21400L), (started.GetProperty("payment").GetProperty("status").GetString(),
+            started.GetProperty("nextAction").GetString(), started.GetProperty("payment").GetProperty("amount").GetInt64()));
+        var intentId = started.GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
+        Assert.StartsWith(intentId + "_secret_", started.GetProperty("clientSecret").GetString());
+
+        // Stripe.js confirms with the secret; the emulator takes that confirmation over Stripe's API.
+        using var stripe = new HttpClient { BaseAddress = store.Stripe.BaseUrl };
+        stripe.DefaultRequestHeaders.Authorization = new("Bearer", "sk_test_emulator");
+        (await stripe.PostAsync($"/v1/payment_intents/{intentId}/confirm",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["payment_method"] = "pm_card_visa" }))).EnsureSuccessStatusCode();
+
+        await store.FlushAsync();
+        await HttpAssert.EventuallyAsync(async () => (await GetAsync(alice, id)).GetProperty("status").GetString() == "funded", "funded by the events");
+        Assert.Equal(1, await StripeCallsAsync(store.Stripe, id, ":capture"));
+    }
+
+    [Fact]
+    public async Task Two_people_paying_one_share_at_once_make_one_payment()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "each");
+        var (bobCard, carolCard) = (await bob.SaveCardAsync(), await carol.SaveCardAsync());
+
+        var answers = await Task.WhenAll(
+            Enumerable.Range(0, 4).Select(i => i % 2 == 0 ? PayAsync(bob, id, carol.UserId, bobCard) : PayAsync(carol, id, carol.UserId, carolCard)));
+
+        Assert.Equal(1, answers.Count(a => a.StatusCode == HttpStatusCode.Created));
+        foreach (var refused in answers.Where(a => a.StatusCode != HttpStatusCode.Created))
+            await HttpAssert.ProblemAsync(refused, 409, "share_already_covered", "memberId");
+        var invoice = await GetAsync(alice, id);
+        Assert.Single(invoice.GetProperty("payments").EnumerateArray());
+        Assert.Equal(1, await StripeCallsAsync(store.Stripe, id, ":intent"));
+        Assert.Equal("authorized", ShareOf(invoice, carol).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_organiser_cancels_every_hold_is_voided_and_each_member_is_emailed_once()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "split");
+        var paid = await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync()), HttpStatusCode.Created);
+        var intentId = paid.GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
+
+        await HttpAssert.ProblemAsync(await bob.Client.PostAsync($"/api/invoices/{id}/cancel", null), 403, "organiser_only");
+        var canceled = await HttpAssert.JsonAsync(await alice.Client.PostAsync($"/api/invoices/{id}/cancel", null), HttpStatusCode.OK);
+        Assert.Equal("canceled", canceled.GetProperty("status").GetString());
+        Assert.All(canceled.GetProperty("shares").EnumerateArray(), s => Assert.Equal("voided", s.GetProperty("status").GetString()));
+        Assert.Equal("canceled", Assert.Single(canceled.GetProperty("payments").EnumerateArray()).GetProperty("status").GetString());
+        Assert.Equal("canceled", (await store.Stripe.CreateClient().V1.PaymentIntents.GetAsync(intentId)).Status);
+
+        // Cancel again: nothing more is voided or sent.
+        await HttpAssert.JsonAsync(await alice.Client.PostAsync($"/api/invoices/{id}/cancel", null), HttpStatusCode.OK);
+        Assert.Equal(1, await StripeCallsAsync(store.Stripe, id, ":cancel"));
+        foreach (var person in new[] { alice, bob, carol })
+            Assert.Single(store.Smtp.To(person.Email));
+        await HttpAssert.ProblemAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), 409, "invoice_closed");
+    }
+
+    [Fact]
+    public async Task After_funding_the_organiser_marks_it_ordered_and_shipped_and_refunds_part_of_a_share()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "each");
+        await HttpAssert.ProblemAsync(await PostKeyedAsync(alice, $"/api/invoices/{id}/refunds", new { memberId = bob.UserId }), 409, "invalid_state");
+        foreach (var person in new[] { alice, bob, carol })
+            await HttpAssert.JsonAsync(await PayAsync(person, id, person.UserId, await person.SaveCardAsync()), HttpStatusCode.Created);
+
+        await HttpAssert.ProblemAsync(await PostKeyedAsync(bob, $"/api/invoices/{id}/refunds", new { memberId = bob.UserId }), 403, "organiser_only");
+        await HttpAssert.ProblemAsync(await PostKeyedAsync(alice, $"/api/invoices/{id}/refunds", new { memberId = bob.UserId, amount = 5501 }), 422, "refund_exceeds_captured", "amount");
+        var refunded = await HttpAssert.JsonAsync(
+            await PostKeyedAsync(alice, $"/api/invoices/{id}/refunds", new { memberId = bob.UserId, amount = 2000, reason = "requested_by_customer" }), HttpStatusCode.Created);
+        Assert.StartsWith("re_", refunded.GetProperty("refundId").GetString());
+        Assert.Equal(2000, ShareOf(refunded.GetProperty("invoice"), bob).GetProperty("amountRefunded").GetInt64());
+
+        await HttpAssert.ProblemAsync(await alice.Client.PostAsJsonAsync($"/api/invoices/{id}/shipment", new { carrier = "UPS", trackingNumber = "1Z999" }), 409, "invalid_state");
+        Assert.Equal("ordered", (await HttpAssert.JsonAsync(await alice.Client.PostAsync($"/api/invoices/{id}/ordered", null), HttpStatusCode.OK)).GetProperty("status").GetString());
+        await HttpAssert.JsonAsync(await alice.Client.PostAsJsonAsync($"/api/invoices/{id}/shipment", new { carrier = "UPS", trackingNumber = "1Z999" }), HttpStatusCode.OK);
+
+        var seenByBob = await GetAsync(bob, id);
+        Assert.Equal("shipped", seenByBob.GetProperty("status").GetString());
+        Assert.Equal("1Z999", seenByBob.GetProperty("shipment").GetProperty("trackingNumber").GetString());
+        var refund = Assert.Single(seenByBob.GetProperty("refunds").EnumerateArray());
+        Assert.Equal((bob.UserId, 2000L), (refund.GetProperty("memberId").GetString(), refund.GetProperty("amount").GetInt64()));
+        Assert.Equal("captured", ShareOf(seenByBob, bob).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Nobody_outside_the_invoice_can_read_or_pay_it_and_my_invoices_lists_it()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "split");
+        var stranger = PersonFor(Host, "mallory");
+
+        await HttpAssert.ProblemAsync(await stranger.Client.GetAsync($"/api/invoices/{id}"), 404, "not_found");
+        await HttpAssert.ProblemAsync(await PayAsync(stranger, id, carol.UserId, await stranger.SaveCardAsync()), 404, "not_found");
+        await HttpAssert.ProblemAsync(await stranger.Client.PostAsync($"/api/invoices/{id}/cancel", null), 404, "not_found");
+        await HttpAssert.ProblemAsync(await stranger.Client.GetAsync("/api/invoices/inv_00000000000000000000"), 404, "not_found");
+        await HttpAssert.ProblemAsync(await stranger.Client.PostAsync($"/api/invoices/{id}/members", null), 409, "invoice_not_open");
+
+        var mine = await HttpAssert.JsonAsync(await bob.Client.GetAsync("/api/me/invoices"), HttpStatusCode.OK);
+        var listed = Assert.Single(mine.GetProperty("data").EnumerateArray());
+        Assert.Equal((id, "member", 7133L), (listed.GetProperty("id").GetString(), listed.GetProperty("role").GetString(), listed.GetProperty("myShare").GetInt64()));
+        Assert.Empty((await HttpAssert.JsonAsync(await stranger.Client.GetAsync("/api/me/invoices"), HttpStatusCode.OK)).GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Bad_input_is_a_clear_4xx_and_changes_nothing()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(Host);
+        var before = await GetAsync(alice, id);
+
+        await HttpAssert.ProblemAsync(await bob.Client.PutAsJsonAsync($"/api/invoices/{id}/items", new { items = new[] { new { productId = "unicorn", quantity = 1 } } }), 422, "products_unavailable", "items");
+        await HttpAssert.ProblemAsync(await bob.Client.PutAsJsonAsync($"/api/invoices/{id}/items", new { items = new[] { new { productId = "poster", quantity = 101 } } }), 400, "validation_failed", "items[0].quantity");
+        await HttpAssert.ProblemAsync(await bob.Client.PostAsJsonAsync($"/api/invoices/{id}/checkout", new { mode = "split", shippingAddress = Address }), 403, "organiser_only");
+        await HttpAssert.ProblemAsync(await alice.Client.PostAsJsonAsync($"/api/invoices/{id}/checkout", new { mode = "halves", shippingAddress = Address }), 400, "validation_failed", "mode");
+        var bobCard = await bob.SaveCardAsync();
+        await HttpAssert.ProblemAsync(await PayAsync(bob, id, bob.UserId, bobCard), 409, "invalid_state");
+        Assert.Equal(before.GetProperty("members").ToString(), (await GetAsync(alice, id)).GetProperty("members").ToString());
+
+        var empty = (await HttpAssert.JsonAsync(await alice.Client.PostAsJsonAsync("/api/invoices", new { }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        var dana = PersonFor(Host, "dana");
+        await HttpAssert.ProblemAsync(await alice.Client.PostAsJsonAsync($"/api/invoices/{empty}/checkout", new { mode = "split", shippingAddress = Address }), 400, "empty_cart", "items");
+        Assert.Equal("open", (await GetAsync(alice, empty)).GetProperty("status").GetString());
+
+        await CheckOutAsync(alice, id, "each");
+        await HttpAssert.ProblemAsync(await bob.Client.PutAsJsonAsync($"/api/invoices/{id}/items", new { items = new[] { new { productId = "poster", quantity = 1 } } }), 409, "invoice_not_open");
+        await HttpAssert.ProblemAsync(await alice.Client.PostAsJsonAsync($"/api/invoices/{id}/checkout", new { mode = "split", shippingAddress = Address }), 409, "invoice_not_open");
+        var intentsBefore = await StripeCallsAsync(store.Stripe, id, ":intent");
+        var danaCard = await dana.SaveCardAsync();
+        await HttpAssert.ProblemAsync(await PayAsync(bob, id, bob.UserId, danaCard), 422, "card_not_usable", "paymentMethodId");
+        await HttpAssert.ProblemAsync(await PayAsync(bob, id, bob.UserId, "card_00000000000000000000"), 422, "card_not_usable", "paymentMethodId");
+        await HttpAssert.ProblemAsync(await PayAsync(bob, id, "nobody", bobCard), 404, "not_found", "memberId");
+        var noKey = await bob.Client.PostAsJsonAsync($"/api/invoices/{id}/shares/{bob.UserId}/payments", new { });
+        await HttpAssert.ProblemAsync(noKey, 400, "idempotency_key_required", "Idempotency-Key");
+
+        Assert.Equal(intentsBefore, await StripeCallsAsync(store.Stripe, id, ":intent"));
+        var after = await GetAsync(alice, id);
+        Assert.Empty(after.GetProperty("payments").EnumerateArray());
+        Assert.All(after.GetProperty("shares").EnumerateArray(), s => Assert.Equal("unpaid", s.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task A_capture_that_fails_puts_the_share_back_to_unpaid_and_emails_its_member()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "split");
+        await HttpAssert.JsonAsync(await PayAsync(alice, id, alice.UserId, await alice.SaveCardAsync()), HttpStatusCode.Created);
+        var bobs = await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync()), HttpStatusCode.Created);
+
+        // Bob's authorization lapses before the last share is paid; hold its events back so the capture finds out.
+        await HoldEventsAsync();
+        try
+        {
+            (await store.Stripe.Control.PostAsync($"/_emulator/payment_intents/{bobs.GetProperty("payment").GetProperty("paymentIntentId").GetString()}/expire_authorization", null)).EnsureSuccessStatusCode();
+            var last = await HttpAssert.JsonAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), HttpStatusCode.Created);
+            Assert.Equal("checked_out", last.GetProperty("invoiceStatus").GetString());
+        }
+        finally
+        {
+            await NormalDeliveryAsync();
+        }
+
+        var invoice = await GetAsync(alice, id);
+        Assert.Equal("checked_out", invoice.GetProperty("status").GetString());
+        Assert.Equal(("unpaid", "captured", "captured"), (ShareOf(invoice, bob).GetProperty("status").GetString(),
+            ShareOf(invoice, alice).GetProperty("status").GetString(), ShareOf(invoice, carol).GetProperty("status").GetString()));
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(bob.Email).Count == 1), "Bob's email");
+        Assert.Empty(store.Smtp.To(alice.Email));
+
+        // Bob pays again and the invoice is funded.
+        await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync("pm_card_mastercard")), HttpStatusCode.Created);
+        Assert.Equal("funded", (await GetAsync(alice, id)).GetProperty("status").GetString());
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(alice.Email).Count == 1), "the organiser's email");
+    }
+
+    [Fact]
+    public async Task When_Stripe_fails_during_the_captures_the_payment_stands_and_the_sweep_finishes_the_funding()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "split");
+        await HttpAssert.JsonAsync(await PayAsync(alice, id, alice.UserId, await alice.SaveCardAsync()), HttpStatusCode.Created);
+        await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync()), HttpStatusCode.Created);
+
+        await HoldEventsAsync();
+        try
+        {
+            // Stripe answers 500 to the captures (and to Stripe.net's retry): the last payment is authorized all the same.
+            await store.Stripe.FailNextAsync("POST", "/v1/payment_intents/pi_", 500, 2);
+            var last = await HttpAssert.JsonAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), HttpStatusCode.Created);
+            Assert.Equal(("authorized", "checked_out"), (last.GetProperty("shareStatus").GetString(), last.GetProperty("invoiceStatus").GetString()));
+            (await store.Stripe.Control.DeleteAsync("/_emulator/faults")).EnsureSuccessStatusCode();
+
+            using var admin = Host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+            var swept = await HttpAssert.JsonAsync(await admin.PostAsync("/api/invoices/deadline-sweep", null), HttpStatusCode.OK);
+            Assert.True(swept.GetProperty("fundingTried").GetInt32() >= 1);
+        }
+        finally
+        {
+            await store.Stripe.Control.DeleteAsync("/_emulator/faults");
+            await NormalDeliveryAsync();
+        }
+        var funded = await GetAsync(alice, id);
+        Assert.Equal("funded", funded.GetProperty("status").GetString());
+        Assert.All(funded.GetProperty("shares").EnumerateArray(), s => Assert.Equal("captured", s.GetProperty("status").GetString()));
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(alice.Email).Count == 1), "the organiser's email");
+    }
+}
+
+/// <summary>Through Payments.Host.</summary>
+[Collection(StoreTestGroup.Name)]
+public sealed class GroupInvoicesThroughTheHost(StoreFixture fixture) : GroupInvoiceTests(fixture);
+
+/// <summary>Through Payments.Functions under the real worker.</summary>
+[Collection(FunctionsStoreTestGroup.Name)]
+public sealed class GroupInvoicesThroughFunctions(FunctionsStoreFixture fixture) : GroupInvoiceTests(fixture);
+
+/// <summary>
+/// The deadline sweep over tables of its own (so it sees only this test's invoices) and a shifted
+/// clock; the Functions timer that runs the same sweep is invoked in FunctionsDoorTests.
+/// </summary>
+[Collection(StoreTestGroup.Name)]
+public sealed class InvoiceDeadlineTests(StoreFixture store)
+{
+    [Fact]
+    public async Task At_the_deadline_the_sweep_voids_every_hold_expires_the_invoice_and_emails_each_member_once()
+    {
+        // Its own tables, so the sweep sees only this test's invoices.
+        await using var host = await PaymentsHostServer.StartAsync(store.Azurite.ConnectionString, store.Stripe.BaseUrl,
+            $"Storage:NamePrefix=inv{Guid.NewGuid().ToString("n")[..8]}", $"Email:SmtpPort={store.Smtp.Port}", "Invoices:DeadlineSweepEnabled=false");
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(host);
+        await CheckOutAsync(alice, id, "split");
+        var aliceIntent = (await HttpAssert.JsonAsync(await PayAsync(alice, id, alice.UserId, await alice.SaveCardAsync()), HttpStatusCode.Created))
+            .GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
+        var bobIntent = (await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync()), HttpStatusCode.Created))
+            .GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
+        var open = (await HttpAssert.JsonAsync(await carol.Client.PostAsJsonAsync("/api/invoices", new { title = "not due" }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+
+        using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+        Assert.Equal(0, (await HttpAssert.JsonAsync(await admin.PostAsync("/api/invoices/deadline-sweep", null), HttpStatusCode.OK)).GetProperty("due").GetInt32());
+
+        var sweep = new InvoiceDeadlineSweep(host.Get<InvoiceStore>(), host.Get<InvoiceClosing>(), host.Get<InvoiceFunding>(), new ShiftedClock { Offset = TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1) },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<InvoiceDeadlineSweep>.Instance);
+        Assert.Equal(new InvoiceSweepResult(2, 2, 0, 0), await sweep.RunOnceAsync(default));
+        Assert.Equal(new InvoiceSweepResult(0, 0, 0, 0), await sweep.RunOnceAsync(default));
+
+        var expired = await GetAsync(alice, id);
+        Assert.Equal("expired", expired.GetProperty("status").GetString());
+        var stripe = store.Stripe.CreateClient();
+        Assert.Equal("canceled", (await stripe.V1.PaymentIntents.GetAsync(aliceIntent)).Status);
+        Assert.Equal("canceled", (await stripe.V1.PaymentIntents.GetAsync(bobIntent)).Status);
+        Assert.Equal(2, await StripeCallsAsync(store.Stripe, id, ":cancel"));
+        Assert.Equal("expired", (await GetAsync(carol, open)).GetProperty("status").GetString());
+        Assert.Single(store.Smtp.To(bob.Email));
+        Assert.Equal(2, store.Smtp.To(carol.Email).Count); // one per invoice she is on
+        Assert.Single(store.Smtp.To(alice.Email));
+        await HttpAssert.ProblemAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), 409, "invoice_closed");
+    }
+}

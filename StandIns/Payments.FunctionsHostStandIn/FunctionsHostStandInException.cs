@@ -1,0 +1,17 @@
+namespace Payments.FunctionsHostStandIn;
+
+/// <summary>The worker did not start, register, index or load as the host requires; the message says why.</summary>
+public sealed class FunctionsHostStandInException : Exception
+{
+    public FunctionsHostStandInException()
+    {
+    }
+
+    public FunctionsHostStandInException(string message) : base(message)
+    {
+    }
+
+    public FunctionsHostStandInException(string message, Exception inner) : base(message, inner)
+    {
+    }
+}
