@@ -42,7 +42,12 @@ public sealed partial class CheckoutService(
                 var sale = new Sale(saleId, caller.UserId, request.Devices, request.Subscription, request.Name.Trim(), request.ShippingAddress,
                     adminEmail, request.BillingEmail is null ? null : Emails.Normalize(request.BillingEmail), SaleStatus.InProgress,
                     null, null, null, clock.GetUtcNow(), null);
-                if (await sales.FindAsync(saleId, token) is null)
+                // A retry of this sale (a takeover after a crash, or after Stripe's answer was lost) must send
+                // Stripe the very same parameters under the same key, so the session's expiry comes from the
+                // sale's first try, not from now.
+                if (await sales.FindAsync(saleId, token) is { } existing)
+                    sale = existing.Sale;
+                else
                     await sales.AddAsync(sale, token);
 
                 var lines = new List<CheckoutLine>();
@@ -53,7 +58,7 @@ public sealed partial class CheckoutService(
                 var session = await stripe.CreateCheckoutSessionAsync(new CheckoutSessionRequest(
                     request.Subscription, Currencies.ToStripe(o.Currency), lines, sale.BillingEmail ?? sale.AdminEmail, o.SuccessUrl, o.CancelUrl,
                     new Dictionary<string, string> { ["sale_id"] = saleId, ["admin_email"] = adminEmail },
-                    clock.GetUtcNow().AddMinutes(o.SessionMinutes)),
+                    sale.Created.AddMinutes(o.SessionMinutes)),
                     IdempotencyKeys.CheckoutSession(saleId), token);
                 await sales.MutateAsync(saleId, s => s with { SessionId = session.Id }, token);
                 LogStarted(logger, saleId, session.Id, request.Devices, request.Subscription);
