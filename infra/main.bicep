@@ -661,6 +661,11 @@ var appSettings = [
     name: 'Checkout__CancelUrl'
     value: checkoutCancelUrl
   }
+  // How long a Checkout Session stays open, and so how long an abandoned subscription checkout holds its admin email.
+  {
+    name: 'Checkout__SessionMinutes'
+    value: '60'
+  }
   {
     name: 'Stripe__MaxNetworkRetries'
     value: '2'
