@@ -28,6 +28,15 @@ else
 fi
 rm -f "$PAYMENTS_FUNCTIONS_REPORT"
 
+# The failures again, at the end where a CI log's tail shows them: each failed test's name and
+# its message (up to its stack trace), however much output scrolled past in between.
+awk '/^  Failed / {show=1} /^  Stack Trace:/ {show=0} show' "$log" | head -n 200 > "$log.failures"
+if [ -s "$log.failures" ]; then
+  echo "failed tests:"
+  cat "$log.failures"
+fi
+rm -f "$log.failures"
+
 # One plain closing line that any CI can read: "N passed, N failed".
 # dotnet prints "Passed: N" (and "Failed: N" only when something failed) in its closing summary.
 passed=$(awk '/^ *Passed: +[0-9]+/ {s+=$2} END {print s+0}' "$log")

@@ -28,7 +28,7 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     public static async Task<EmulatorServer> StartAsync()
     {
-        var app = StripeEmulatorApp.Build([], "http://127.0.0.1:0");
+        var app = StripeEmulatorApp.Build(["--Logging:LogLevel:Default=Warning"], "http://127.0.0.1:0");
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new EmulatorServer(app, new Uri(address.TrimEnd('/') + "/"));

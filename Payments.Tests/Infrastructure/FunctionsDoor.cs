@@ -23,7 +23,7 @@ public sealed class FunctionsDoor : IPaymentsDoor
         _core = core;
         StandIn = standIn;
         Broker = broker;
-        Http = new HttpClient { BaseAddress = standIn.BaseUrl };
+        Http = NewClient();
     }
 
     public FunctionsHost StandIn { get; }
@@ -32,6 +32,25 @@ public sealed class FunctionsDoor : IPaymentsDoor
     public Uri BaseUrl => StandIn.BaseUrl;
     public HttpClient Http { get; }
     public IServiceProvider Services => _core.Services;
+
+    /// <summary>
+    /// A client whose bare 500s (the host's answer when an invocation fails before our code answers)
+    /// fail the test with the worker's last output, which says why.
+    /// </summary>
+    public HttpClient NewClient() => new(new BareFailureReport(StandIn) { InnerHandler = new HttpClientHandler() }) { BaseAddress = BaseUrl };
+
+    private sealed class BareFailureReport(FunctionsHost standIn) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.StatusCode == System.Net.HttpStatusCode.InternalServerError
+                && (await response.Content.ReadAsByteArrayAsync(cancellationToken)).Length == 0)
+                throw new InvalidOperationException(
+                    $"The stand-in host answered {request.Method} {request.RequestUri} with a bare 500. The worker's last output:\n{standIn.OutputTail}");
+            return response;
+        }
+    }
 
     /// <summary>Payments.Functions' build output (the test project builds it first).</summary>
     public static string AppDirectory => RepoPaths.Metadata("FunctionsAppDirectory");

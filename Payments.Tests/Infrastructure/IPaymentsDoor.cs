@@ -16,6 +16,9 @@ public interface IPaymentsDoor : IAsyncDisposable
     /// <summary>An unauthenticated client.</summary>
     HttpClient Http { get; }
 
+    /// <summary>A new client aimed at the door (the caller disposes it).</summary>
+    HttpClient NewClient() => new() { BaseAddress = BaseUrl };
+
     /// <summary>Core's services against the same storage, Stripe and settings as the door.</summary>
     IServiceProvider Services { get; }
 }
@@ -25,7 +28,7 @@ public static class PaymentsDoors
     /// <summary>A client with a development token for this user and roles.</summary>
     public static HttpClient ClientFor(this IPaymentsDoor door, string userId, params string[] roles)
     {
-        var client = new HttpClient { BaseAddress = door.BaseUrl };
+        var client = door.NewClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", PaymentsHostServer.Token(userId, roles));
         return client;
     }

@@ -46,15 +46,29 @@ internal sealed class HttpFront(HostRouteTable routes, IReadOnlyList<WorkerFunct
         var invocation = channel.RequestAsync(
             WorkerChannel.InvocationKey(invocationId), Invocation(function, invocationId, context.Request, found.Values), context.RequestAborted);
 
-        using var forward = Forward(context.Request, body, invocationId);
-        using var answer = await _worker.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
-        // Read the whole answer before awaiting the invocation: the worker finishes writing it before it reports.
-        var answerBody = await answer.Content.ReadAsByteArrayAsync(context.RequestAborted);
-        var result = (await invocation).InvocationResponse.Result;
+        HttpResponseMessage answer;
+        byte[] answerBody;
+        StatusResult result;
+        try
+        {
+            using var forward = Forward(context.Request, body, invocationId);
+            answer = await _worker.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+            // Read the whole answer before awaiting the invocation: the worker finishes writing it before it reports.
+            answerBody = await answer.Content.ReadAsByteArrayAsync(context.RequestAborted);
+            result = (await invocation).InvocationResponse.Result;
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // The host answers a bare 500 here too; the reason goes where a test's failure message can show it.
+            log.Add($"[stand-in] {context.Request.Method} {context.Request.Path} ({function.Name}, invocation {invocationId}) could not be completed: {ex}");
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return;
+        }
 
+        using var _ = answer;
         if (result.Status != StatusResult.Types.Status.Success)
         {
-            log.Add($"[stand-in] {function.Name} failed: {result.Exception?.Message}");
+            log.Add($"[stand-in] {context.Request.Method} {context.Request.Path} ({function.Name}, invocation {invocationId}) failed: {result.Exception?.Message}\n{result.Exception?.StackTrace}");
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return;
         }

@@ -22,9 +22,15 @@ internal sealed class EntityLinkProcessor(IReadOnlyDictionary<string, BrokerQueu
     public void Process(AttachContext attachContext)
     {
         var attach = attachContext.Attach;
-        if (Unsupported(attach) is { } unsupported)
+        if (attach.Target is Coordinator)
         {
-            attachContext.Complete(new Error(ErrorCode.NotImplemented) { Description = unsupported });
+            attachContext.Complete(new CoordinatorEndpoint(), SendCredit);
+            return;
+        }
+        if (AsksForSessions(attach))
+        {
+            // Fail clearly (the client raises NotSupportedException) rather than serve something else.
+            attachContext.Complete(new Error(ErrorCode.NotImplemented) { Description = "The local Service Bus broker does not support sessions." });
             return;
         }
         var clientReceives = attach.Role;
@@ -56,13 +62,6 @@ internal sealed class EntityLinkProcessor(IReadOnlyDictionary<string, BrokerQueu
         attachContext.Complete(new IncomingEndpoint(queue, maxMessageSize), SendCredit);
     }
 
-    /// <summary>Fail clearly (the client raises NotSupportedException) rather than serve something else.</summary>
-    private static string? Unsupported(Attach attach)
-    {
-        if (attach.Target is Coordinator)
-            return "The local Service Bus broker does not support transactions.";
-        if (attach.Source is Source { FilterSet: { } filters } && filters.ContainsKey(SessionFilter))
-            return "The local Service Bus broker does not support sessions.";
-        return null;
-    }
+    private static bool AsksForSessions(Attach attach) =>
+        attach.Source is Source { FilterSet: { } filters } && filters.ContainsKey(SessionFilter);
 }
