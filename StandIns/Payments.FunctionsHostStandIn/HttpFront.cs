@@ -20,13 +20,15 @@ internal sealed class HttpFront(HostRouteTable routes, IReadOnlyList<WorkerFunct
         "Host", "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Proxy-Connection", "TE", "Trailer", "Content-Length",
     };
 
-    private readonly HttpClient _worker = new(new SocketsHttpHandler
-    {
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        UseProxy = false,
-        AutomaticDecompression = System.Net.DecompressionMethods.None,
-    })
+    private readonly HttpClient _worker = new(new WorkerProxyRetry(
+        new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+        },
+        log.Add))
     {
         Timeout = TimeSpan.FromSeconds(230), // the Functions front end's limit for an HTTP answer
     };
