@@ -40,8 +40,7 @@ public sealed partial class KeyedStripeCall(PaymentsStorage storage, ILogger<Key
                     LogFound(logger, key, generation, ex.RequestId);
                     return existing;
                 }
-                var next = Math.Max(generation, await NewestAsync(key, ct)) + 1;
-                await _generations.UpsertEntityAsync(new TableEntity(key, "") { ["Generation"] = next }, TableUpdateMode.Replace, ct);
+                var next = await AdvanceAsync(key, generation, ct);
                 if (tries >= MaxTriesPerCall)
                     throw;
                 LogNextGeneration(logger, key, generation, next, ex.RequestId, ex.Replayed);
@@ -50,11 +49,41 @@ public sealed partial class KeyedStripeCall(PaymentsStorage storage, ILogger<Key
         }
     }
 
-    private async Task<int> NewestAsync(string key, CancellationToken ct)
+    private async Task<int> NewestAsync(string key, CancellationToken ct) => Generation(await ReadAsync(key, ct));
+
+    /// <summary>
+    /// Records that generations up to <paramref name="givenUp"/> are given up and returns the one to try
+    /// next. Two calls giving up at once both move past what either saw; the stored one never goes back.
+    /// </summary>
+    private async Task<int> AdvanceAsync(string key, int givenUp, CancellationToken ct)
+    {
+        while (true)
+        {
+            var row = await ReadAsync(key, ct);
+            var next = Math.Max(givenUp, Generation(row)) + 1;
+            var entity = new TableEntity(key, "") { ["Generation"] = next };
+            try
+            {
+                if (row is null)
+                    await _generations.AddEntityAsync(entity, ct);
+                else
+                    await _generations.UpdateEntityAsync(entity, row.ETag, TableUpdateMode.Replace, ct);
+                return next;
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                // Another call moved it first: read again and move past that.
+            }
+        }
+    }
+
+    private async Task<TableEntity?> ReadAsync(string key, CancellationToken ct)
     {
         var row = await _generations.GetEntityIfExistsAsync<TableEntity>(key, "", cancellationToken: ct);
-        return row.HasValue ? row.Value!.GetInt32("Generation") ?? 1 : 1;
+        return row.HasValue ? row.Value : null;
     }
+
+    private static int Generation(TableEntity? row) => row?.GetInt32("Generation") ?? 1;
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning,
         Message = "Stripe saved a failure under key {Key} (generation {Generation}, request {StripeRequestId}), but the effect exists; continuing with it")]

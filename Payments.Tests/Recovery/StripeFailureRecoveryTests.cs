@@ -170,4 +170,24 @@ public sealed class StripeFailureRecoveryTests(PaymentsFixture fixture)
         Assert.Null(stored.PaymentIntentId);
         Assert.NotNull(stored.Outcome?.ErrorCode);
     }
+
+    [Fact]
+    public async Task Calls_giving_up_a_key_at_once_each_move_to_a_generation_of_their_own()
+    {
+        var key = $"testing:race:{Guid.NewGuid():N}";
+        var keyed = Host.Get<Payments.Core.Stripe.KeyedStripeCall>();
+        static Task<object> SavedFailure(string generationKey) =>
+            throw new Payments.Core.Stripe.PaymentProviderException(
+                Payments.Core.Stripe.PaymentProviderFailure.Unavailable, "api_error", null, null, "saved 500") { HttpStatus = 500 };
+
+        const int calls = 8;
+        await Task.WhenAll(Enumerable.Range(0, calls).Select(_ => Task.Run(() =>
+            Assert.ThrowsAsync<Payments.Core.Stripe.PaymentProviderException>(() =>
+                keyed.RunAsync(key, SavedFailure, () => Task.FromResult<object?>(null), default)))));
+
+        // Every give-up moved the stored generation once, none lost to another: 1 + calls × tries.
+        var stored = await Host.Get<Payments.Core.Storage.PaymentsStorage>().Table(Payments.Core.Storage.TableNames.StripeKeys)
+            .GetEntityAsync<Azure.Data.Tables.TableEntity>(key, "");
+        Assert.Equal(1 + calls * Payments.Core.Stripe.KeyedStripeCall.MaxTriesPerCall, stored.Value.GetInt32("Generation"));
+    }
 }
