@@ -47,7 +47,7 @@ public sealed class DetachRetryTests(PaymentsFixture fixture)
         var rowId = OwnMessages.IdFor(CardMessages.Detach, cardId);
         var inbox = Host.Get<WebhookInbox>();
         await HttpAssert.EventuallyAsync(async () => (await inbox.FindAsync(rowId, default))?.Event.Status == InboxStatus.Failed, "detach failed", 60);
-        var dead = Assert.Single(await Host.DeadLettersAsync(QueueNames.Cards), m => QueueMessage.FromJson(m.Body.ToString()).SubjectId == cardId);
+        var dead = await Host.DeadLetteredAsync(QueueNames.Cards, m => QueueMessage.FromJson(m.Body.ToString()).SubjectId == cardId);
         Assert.Equal(new QueueMessage(CardMessages.Detach, cardId, user, rowId, Send: 1, Attempt: 3), QueueMessage.FromJson(dead.Body.ToString()));
         Assert.Equal(QueueDispatcher.HandlerFailedReason, dead.DeadLetterReason);
         Assert.Contains("PaymentProviderException", dead.DeadLetterErrorDescription, StringComparison.Ordinal);

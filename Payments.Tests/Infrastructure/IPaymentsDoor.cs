@@ -36,6 +36,17 @@ public static class PaymentsDoors
     /// <summary>A Core service of the door, e.g. a store to read what a request left behind.</summary>
     public static T Get<T>(this IPaymentsDoor door) where T : notnull => door.Services.GetRequiredService<T>();
 
+    /// <summary>
+    /// Waits for the one dead-lettered message <paramref name="which"/> picks, peeked. A message's row is
+    /// marked failed just before the message is dead-lettered, so a test seeing the row must still wait.
+    /// </summary>
+    public static async Task<ServiceBusReceivedMessage> DeadLetteredAsync(this IPaymentsDoor door, string queue, Func<ServiceBusReceivedMessage, bool> which)
+    {
+        ServiceBusReceivedMessage? found = null;
+        await HttpAssert.EventuallyAsync(async () => (found = (await door.DeadLettersAsync(queue)).SingleOrDefault(which)) is not null, $"dead-lettered in {queue}");
+        return found!;
+    }
+
     /// <summary>Messages in a queue's dead-letter queue, peeked (they stay there).</summary>
     public static async Task<IReadOnlyList<ServiceBusReceivedMessage>> DeadLettersAsync(this IPaymentsDoor door, string queue)
     {

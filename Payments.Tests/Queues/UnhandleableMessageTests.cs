@@ -26,11 +26,9 @@ public sealed class UnhandleableMessageTests(PaymentsFixture fixture)
         await using (var sender = host.Get<ServiceBusClient>().CreateSender(QueueNames.Cards))
             await sender.SendMessageAsync(new ServiceBusMessage(body) { MessageId = messageId });
 
-        ServiceBusReceivedMessage? dead = null;
-        await HttpAssert.EventuallyAsync(async () =>
-            (dead = (await host.DeadLettersAsync(QueueNames.Cards)).FirstOrDefault(m => m.MessageId == messageId)) is not null, "dead-lettered");
+        var dead = await host.DeadLetteredAsync(QueueNames.Cards, m => m.MessageId == messageId);
 
-        Assert.Equal(body, dead!.Body.ToString());
+        Assert.Equal(body, dead.Body.ToString());
         Assert.Equal(reason, dead.DeadLetterReason);
         Assert.False(string.IsNullOrEmpty(dead.DeadLetterErrorDescription));
         // Our reason, not MaxDeliveryCountExceeded: it was dead-lettered by the dispatcher's verdict, not after redeliveries.

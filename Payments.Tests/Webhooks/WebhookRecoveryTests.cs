@@ -92,7 +92,7 @@ public sealed class WebhookRecoveryTests(PaymentsFixture fixture)
         var failed = (await inbox.FindAsync(eventId, default))!.Value.Event;
         Assert.Equal(3, failed.Attempts);
         Assert.Contains("PaymentProviderException", failed.LastError, StringComparison.Ordinal);
-        var dead = Assert.Single(await host.DeadLettersAsync(QueueNames.Payments), m => QueueMessage.FromJson(m.Body.ToString()).EventId == eventId);
+        var dead = await host.DeadLetteredAsync(QueueNames.Payments, m => QueueMessage.FromJson(m.Body.ToString()).EventId == eventId);
         Assert.Equal(QueueDispatcher.HandlerFailedReason, dead.DeadLetterReason);
         Assert.Contains("PaymentProviderException", dead.DeadLetterErrorDescription, StringComparison.Ordinal);
         Assert.Equal(PurchaseStatus.Authorized, (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
