@@ -51,16 +51,43 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
         return new IdempotentRecord(e.GetString("RequestHash"), e.GetString("SubjectId"), response, e.GetDateTimeOffset("Started") ?? default, e.ETag);
     }
 
-    /// <summary>Claims the key for this request; false when another request holds it.</summary>
-    public Task<bool> TryStartAsync(string userId, string scope, string key, string hash, string subjectId, CancellationToken ct) =>
-        _table.TryAddEntityAsync(Row(userId, scope, key, hash, subjectId), ct);
-
-    /// <summary>Takes over a claim whose request died mid-way; it continues with the same subject id, so Stripe replays.</summary>
-    public async Task<bool> TryTakeOverAsync(string userId, string scope, string key, IdempotentRecord stale, CancellationToken ct)
+    /// <summary>Claims the key for this request: the claim's ETag, or null when another request holds it.</summary>
+    private async Task<ETag?> TryStartAsync(string userId, string scope, string key, string hash, string subjectId, CancellationToken ct)
     {
         try
         {
-            await _table.UpdateEntityAsync(Row(userId, scope, key, stale.RequestHash, stale.SubjectId), stale.ETag, TableUpdateMode.Replace, ct);
+            return (await _table.AddEntityAsync(Row(userId, scope, key, hash, subjectId), ct)).Headers.ETag;
+        }
+        catch (RequestFailedException ex) when (ex.IsConflict())
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Takes over a claim whose request died mid-way (its ETag, or null if another took it first); it continues with the same subject id, so Stripe replays.</summary>
+    private async Task<ETag?> TryTakeOverAsync(string userId, string scope, string key, IdempotentRecord stale, CancellationToken ct)
+    {
+        try
+        {
+            return (await _table.UpdateEntityAsync(Row(userId, scope, key, stale.RequestHash, stale.SubjectId), stale.ETag, TableUpdateMode.Replace, ct)).Headers.ETag;
+        }
+        catch (RequestFailedException ex) when (ex.IsPreconditionFailed())
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Writes to the key's row only while this request still holds the claim: a request taken over as
+    /// stale must not overwrite what the request that took over stores (false when it no longer holds it).
+    /// </summary>
+    private async Task<bool> UpdateClaimAsync(string userId, string scope, string key, ETag claim, TableEntity change, CancellationToken ct)
+    {
+        change.PartitionKey = userId;
+        change.RowKey = $"{scope}:{key}";
+        try
+        {
+            await _table.UpdateEntityAsync(change, claim, TableUpdateMode.Merge, ct);
             return true;
         }
         catch (RequestFailedException ex) when (ex.IsPreconditionFailed())
@@ -68,14 +95,6 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
             return false;
         }
     }
-
-    public Task CompleteAsync(string userId, string scope, string key, StoredResponse response, CancellationToken ct) =>
-        _table.UpsertEntityAsync(new TableEntity(userId, $"{scope}:{key}")
-        {
-            ["Status"] = response.Status,
-            ["ContentType"] = response.ContentType,
-            ["Body"] = response.Body,
-        }, TableUpdateMode.Merge, ct);
 
     /// <summary>Waits for the request holding the key to store its answer.</summary>
     public async Task<IdempotentRecord> WaitAsync(string userId, string scope, string key, CancellationToken ct)
@@ -117,8 +136,8 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
         if (prior is null)
         {
             await validate(ct);
-            if (await TryStartAsync(userId, scope, key, hash, newSubjectId, ct))
-                return await FinishAsync(userId, scope, key, newSubjectId, work, ct);
+            if (await TryStartAsync(userId, scope, key, hash, newSubjectId, ct) is { } claim)
+                return await FinishAsync(userId, scope, key, newSubjectId, claim, work, ct);
             prior = await FindAsync(userId, scope, key, ct) ?? throw InProgress().ToException();
         }
         if (prior.RequestHash != hash)
@@ -129,10 +148,10 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
         prior = await WaitAsync(userId, scope, key, ct);
         if (prior.Response is not null)
             return prior.Response;
-        if (IsStale(prior) && await TryTakeOverAsync(userId, scope, key, prior, ct))
+        if (IsStale(prior) && await TryTakeOverAsync(userId, scope, key, prior, ct) is { } takenOver)
         {
             // Inside FinishAsync, so that a refusal now is stored as this key's answer instead of leaving the claim in flight.
-            return await FinishAsync(userId, scope, key, prior.SubjectId, async (subjectId, token) =>
+            return await FinishAsync(userId, scope, key, prior.SubjectId, takenOver, async (subjectId, token) =>
             {
                 if (resume is null || !await resume(subjectId, token))
                     await validate(token);
@@ -143,7 +162,7 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
     }
 
     private async Task<StoredResponse> FinishAsync(
-        string userId, string scope, string key, string subjectId, Func<string, CancellationToken, Task<StoredResponse>> work, CancellationToken ct)
+        string userId, string scope, string key, string subjectId, ETag claim, Func<string, CancellationToken, Task<StoredResponse>> work, CancellationToken ct)
     {
         StoredResponse response;
         try
@@ -162,10 +181,16 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
         catch
         {
             // Unknown outcome (Stripe or storage failed): let the next attempt resume at once, with the same subject id.
-            await _table.UpsertEntityAsync(new TableEntity(userId, $"{scope}:{key}") { ["Started"] = DateTimeOffset.UnixEpoch }, TableUpdateMode.Merge, CancellationToken.None);
+            await UpdateClaimAsync(userId, scope, key, claim, new TableEntity { ["Started"] = DateTimeOffset.UnixEpoch }, CancellationToken.None);
             throw;
         }
-        await CompleteAsync(userId, scope, key, response, ct);
+        // Not holding the claim any more (taken over as stale): the answer stored is the one that took over.
+        await UpdateClaimAsync(userId, scope, key, claim, new TableEntity
+        {
+            ["Status"] = response.Status,
+            ["ContentType"] = response.ContentType,
+            ["Body"] = response.Body,
+        }, ct);
         return response;
     }
 

@@ -49,4 +49,32 @@ public sealed class IdempotentTakeoverTests(PaymentsFixture fixture)
         var again = await HttpAssert.JsonAsync(await PurchaseTestKit.BuyAsync(client, body), HttpStatusCode.Created);
         Assert.Equal(4400, again.GetProperty("total").GetInt64());
     }
+
+    [Fact]
+    public async Task A_request_taken_over_as_stale_does_not_overwrite_the_answer_of_the_one_that_took_over()
+    {
+        var clock = new ShiftedClock();
+        var requests = new Payments.Core.Http.IdempotentRequests(Host.Get<Payments.Core.Storage.PaymentsStorage>(), clock);
+        var (user, key) = (PaymentsFixture.NewUserId(), Guid.NewGuid().ToString());
+        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slowMayFinish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<Payments.Core.Http.StoredResponse> Run(string subjectId, Func<string, CancellationToken, Task<Payments.Core.Http.StoredResponse>> work) =>
+            requests.RunAsync(user, "test", key, "same-body", subjectId, _ => Task.CompletedTask, work, default);
+
+        var slow = Run("subject-1", async (subject, _) =>
+        {
+            slowStarted.SetResult();
+            await slowMayFinish.Task;
+            return new(201, "application/json", "from the slow request");
+        });
+        await slowStarted.Task;
+        clock.Offset = Payments.Core.Http.IdempotentRequests.InFlightTimeout + TimeSpan.FromSeconds(1);
+        var tookOver = await Run("subject-2", (subject, _) => Task.FromResult<Payments.Core.Http.StoredResponse>(new(201, "application/json", $"took over {subject}")));
+        slowMayFinish.SetResult();
+        await slow;
+
+        Assert.Equal("took over subject-1", tookOver.Body);
+        var stored = await requests.FindAsync(user, "test", key, default);
+        Assert.Equal("took over subject-1", stored!.Response!.Body);
+    }
 }
