@@ -10,7 +10,7 @@ namespace Payments.Core.Invoices;
 /// once. Running it again finishes whatever a failed run left.
 /// </summary>
 public sealed partial class InvoiceClosing(
-    InvoiceStore store, IStripeGateway stripe, InvoiceEmails emails, TimeProvider clock, ILogger<InvoiceClosing> logger)
+    InvoiceStore store, IStripeGateway stripe, KeyedStripeCall keyed, InvoiceEmails emails, TimeProvider clock, ILogger<InvoiceClosing> logger)
 {
     public async Task<Invoice> CancelAsync(Caller caller, string invoiceId, CancellationToken ct)
     {
@@ -46,7 +46,10 @@ public sealed partial class InvoiceClosing(
             PaymentIntentSnapshot intent;
             try
             {
-                intent = await stripe.CancelPaymentIntentAsync(payment.PaymentIntentId!, IdempotencyKeys.InvoicePaymentCancel(invoiceId, payment.Id), ct);
+                intent = await keyed.RunAsync(IdempotencyKeys.InvoicePaymentCancel(invoiceId, payment.Id),
+                    key => stripe.CancelPaymentIntentAsync(payment.PaymentIntentId!, key, ct),
+                    async () => await stripe.GetPaymentIntentAsync(payment.PaymentIntentId!, ct) is { Status: "canceled" } canceled ? canceled : null,
+                    ct);
             }
             catch (PaymentProviderException ex) when (ex.Failure == PaymentProviderFailure.InvalidRequest)
             {

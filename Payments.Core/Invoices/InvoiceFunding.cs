@@ -9,7 +9,7 @@ namespace Payments.Core.Invoices;
 /// released) frees that share and tells its member; the others stay captured.
 /// </summary>
 public sealed partial class InvoiceFunding(
-    InvoiceStore store, IStripeGateway stripe, InvoiceEmails emails, TimeProvider clock, ILogger<InvoiceFunding> logger)
+    InvoiceStore store, IStripeGateway stripe, KeyedStripeCall keyed, InvoiceEmails emails, TimeProvider clock, ILogger<InvoiceFunding> logger)
 {
     /// <summary>A runner that died mid-way leaves its claim; after this long another may take over (captures replay by key).</summary>
     public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(2);
@@ -46,8 +46,10 @@ public sealed partial class InvoiceFunding(
             PaymentIntentSnapshot intent;
             try
             {
-                intent = await stripe.CapturePaymentIntentAsync(payment.PaymentIntentId!, null,
-                    IdempotencyKeys.InvoicePaymentCapture(invoiceId, payment.Id), ct);
+                intent = await keyed.RunAsync(IdempotencyKeys.InvoicePaymentCapture(invoiceId, payment.Id),
+                    key => stripe.CapturePaymentIntentAsync(payment.PaymentIntentId!, null, key, ct),
+                    async () => await stripe.GetPaymentIntentAsync(payment.PaymentIntentId!, ct) is { Status: "succeeded" } captured ? captured : null,
+                    ct);
             }
             catch (PaymentProviderException ex) when (ex.Failure is PaymentProviderFailure.Card or PaymentProviderFailure.InvalidRequest)
             {

@@ -20,6 +20,7 @@ public sealed partial class InvoicePaymentService(
     CustomerAccounts customers,
     IdempotentRequests idempotency,
     IStripeGateway stripe,
+    KeyedStripeCall keyed,
     InvoiceFunding funding,
     InvoiceClosing closing,
     TimeProvider clock,
@@ -66,8 +67,7 @@ public sealed partial class InvoicePaymentService(
         PaymentIntentSnapshot intent;
         try
         {
-            intent = await stripe.CreatePaymentIntentAsync(IntentFor(invoice, payment, customerId, card.StripePaymentMethodId, caller.Email),
-                IdempotencyKeys.InvoicePaymentIntent(invoice.Id, payment.MemberId, payment.Id), ct);
+            intent = await CreateIntentAsync(invoice, payment, customerId, card.StripePaymentMethodId, caller.Email, ct);
         }
         catch (PaymentProviderException ex) when (ex.Failure == PaymentProviderFailure.Card)
         {
@@ -86,8 +86,7 @@ public sealed partial class InvoicePaymentService(
     private async Task<StoredResponse> ClientConfirmedAsync(Caller caller, Invoice invoice, InvoicePayment payment, CancellationToken ct)
     {
         var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, ct);
-        var intent = await stripe.CreatePaymentIntentAsync(IntentFor(invoice, payment, customerId, null, caller.Email),
-            IdempotencyKeys.InvoicePaymentIntent(invoice.Id, payment.MemberId, payment.Id), ct);
+        var intent = await CreateIntentAsync(invoice, payment, customerId, null, caller.Email, ct);
         return await SettleAsync(caller, invoice.Id, payment.Id, intent, 201, ct);
     }
 
@@ -125,6 +124,14 @@ public sealed partial class InvoicePaymentService(
             _ => response.ToStored(status),
         };
     }
+
+    /// <summary>Creates the payment's intent; after a 5xx Stripe saved under its key, finds the intent by our payment id before trying the key's next generation.</summary>
+    private Task<PaymentIntentSnapshot> CreateIntentAsync(
+        Invoice invoice, InvoicePayment payment, string customerId, string? paymentMethodId, string? receiptEmail, CancellationToken ct) =>
+        keyed.RunAsync(IdempotencyKeys.InvoicePaymentIntent(invoice.Id, payment.MemberId, payment.Id),
+            key => stripe.CreatePaymentIntentAsync(IntentFor(invoice, payment, customerId, paymentMethodId, receiptEmail), key, ct),
+            () => stripe.FindPaymentIntentAsync(customerId, InvoicePaymentSync.PaymentKey, payment.Id, ct),
+            ct);
 
     private static PaymentIntentRequest IntentFor(Invoice invoice, InvoicePayment payment, string customerId, string? paymentMethodId, string? receiptEmail) => new(
         payment.Amount,

@@ -12,7 +12,8 @@ public sealed partial class InvoicePaymentSync(
     InvoiceStore store, InvoiceClosing closing, InvoiceFunding funding, TimeProvider clock, ILogger<InvoicePaymentSync> logger)
 {
     private const string InvoiceKey = "invoice_id";
-    private const string PaymentKey = "payment_id";
+    /// <summary>The metadata naming our payment id on its PaymentIntent.</summary>
+    public const string PaymentKey = "payment_id";
 
     public static IReadOnlyDictionary<string, string> Metadata(string invoiceId, InvoicePayment payment) => new Dictionary<string, string>
     {

@@ -9,7 +9,7 @@ public sealed record InvoiceRefundRequest(string MemberId, long? Amount = null, 
 
 /// <summary>After funding, the organiser refunds a member's share or part of it (say an item the shop could not supply).</summary>
 public sealed partial class InvoiceRefunds(
-    InvoiceStore store, IdempotentRequests idempotency, IStripeGateway stripe, TimeProvider clock, ILogger<InvoiceRefunds> logger)
+    InvoiceStore store, IdempotentRequests idempotency, IStripeGateway stripe, KeyedStripeCall keyed, TimeProvider clock, ILogger<InvoiceRefunds> logger)
 {
     private static readonly HashSet<string> Reasons = ["duplicate", "fraudulent", "requested_by_customer"];
 
@@ -37,7 +37,10 @@ public sealed partial class InvoiceRefunds(
             work: async (_, token) =>
             {
                 var refundKey = IdempotencyKeys.InvoiceRefund(invoiceId, idempotencyKey);
-                var refund = await stripe.CreateRefundAsync(payment.PaymentIntentId!, amount, request.Reason, refundKey, refundKey, token);
+                var refund = await keyed.RunAsync(refundKey,
+                    key => stripe.CreateRefundAsync(payment.PaymentIntentId!, amount, request.Reason, refundKey, key, token),
+                    () => stripe.FindRefundAsync(payment.PaymentIntentId!, refundKey, token),
+                    token);
                 var invoice = await store.MutateAsync(invoiceId, i =>
                 {
                     i.AddRefund(new InvoiceRefund(refund.Id, request.MemberId, payment.Id, refund.Amount, request.Reason, refund.Status, clock.GetUtcNow()), clock.GetUtcNow());

@@ -137,7 +137,7 @@ public sealed partial class PurchaseService(
         {
             return await keyed.RunAsync(IdempotencyKeys.PaymentIntent(purchase.Id),
                 key => stripe.CreatePaymentIntentAsync(IntentFor(purchase, customerId, paymentMethodId, confirm), key, ct),
-                () => stripe.FindPaymentIntentForPurchaseAsync(customerId, purchase.Id, ct),
+                () => stripe.FindPaymentIntentAsync(customerId, "purchase_id", purchase.Id, ct),
                 ct);
         }
         catch (PaymentProviderException ex) when (ex.Failure != PaymentProviderFailure.Card && !ex.IsTransient)

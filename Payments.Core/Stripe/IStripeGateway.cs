@@ -20,8 +20,8 @@ public interface IStripeGateway
     /// <summary>A card decline throws <see cref="PaymentProviderException"/> (Card) naming the intent it left behind.</summary>
     Task<PaymentIntentSnapshot> CreatePaymentIntentAsync(PaymentIntentRequest request, string idempotencyKey, CancellationToken ct);
     Task<PaymentIntentSnapshot> GetPaymentIntentAsync(string paymentIntentId, CancellationToken ct);
-    /// <summary>The customer's PaymentIntent made for the purchase (metadata purchase_id), if any.</summary>
-    Task<PaymentIntentSnapshot?> FindPaymentIntentForPurchaseAsync(string customerId, string purchaseId, CancellationToken ct);
+    /// <summary>The customer's PaymentIntent we made under one of our ids (its metadata <paramref name="metadataKey"/>, e.g. purchase_id), if any.</summary>
+    Task<PaymentIntentSnapshot?> FindPaymentIntentAsync(string customerId, string metadataKey, string ourId, CancellationToken ct);
     /// <summary>Null amount captures everything authorized; a smaller amount releases the rest.</summary>
     Task<PaymentIntentSnapshot> CapturePaymentIntentAsync(string paymentIntentId, long? amount, string idempotencyKey, CancellationToken ct);
     Task<PaymentIntentSnapshot> CancelPaymentIntentAsync(string paymentIntentId, string idempotencyKey, CancellationToken ct);

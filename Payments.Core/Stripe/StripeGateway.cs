@@ -90,12 +90,12 @@ public sealed class StripeGateway(StripeClient client, string idempotencyPrefix 
             Expand = ExpandCharge,
         }, Keyed(idempotencyKey), ct)));
 
-    public Task<PaymentIntentSnapshot?> FindPaymentIntentForPurchaseAsync(string customerId, string purchaseId, CancellationToken ct) =>
+    public Task<PaymentIntentSnapshot?> FindPaymentIntentAsync(string customerId, string metadataKey, string ourId, CancellationToken ct) =>
         Call(async () =>
         {
             var page = await client.V1.PaymentIntents.ListAsync(
                 new PaymentIntentListOptions { Customer = customerId, Limit = 100, Expand = ["data.latest_charge"] }, cancellationToken: ct);
-            return page.Data.FirstOrDefault(pi => pi.Metadata?.GetValueOrDefault("purchase_id") == purchaseId) is { } found ? Map(found) : null;
+            return page.Data.FirstOrDefault(pi => pi.Metadata?.GetValueOrDefault(metadataKey) == ourId) is { } found ? Map(found) : null;
         });
 
     public Task<PaymentIntentSnapshot> GetPaymentIntentAsync(string paymentIntentId, CancellationToken ct) =>

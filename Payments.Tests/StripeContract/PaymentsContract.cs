@@ -118,10 +118,10 @@ public sealed class PaymentsContract(StripeContractFixture stripe)
         var (customer, pm) = await CustomerWithCardAsync();
         var paid = await PayAsync(customer, pm, 1500, manual: false);
 
-        var found = await Gateway.FindPaymentIntentForPurchaseAsync(customer, paid.Metadata["purchase_id"], default);
+        var found = await Gateway.FindPaymentIntentAsync(customer, "purchase_id", paid.Metadata["purchase_id"], default);
 
         Assert.Equal(paid.Id, found?.Id);
-        Assert.Null(await Gateway.FindPaymentIntentForPurchaseAsync(customer, "pur_contract_none", default));
+        Assert.Null(await Gateway.FindPaymentIntentAsync(customer, "purchase_id", "pur_contract_none", default));
     }
 
     [Fact]
