@@ -205,7 +205,11 @@ public sealed partial class CardService(
     public async Task<StripeSetupIntent> CreateSetupIntentAsync(Caller caller, string requestId, CancellationToken ct)
     {
         var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, ct);
-        return await stripe.CreateSetupIntentAsync(customerId, caller.UserId, IdempotencyKeys.SetupIntent(caller.UserId, requestId), ct);
+        // A SetupIntent Stripe made behind a saved 500 never reached the client (nobody has its secret), so nothing is looked for.
+        return await keyed.RunAsync(IdempotencyKeys.SetupIntent(caller.UserId, requestId),
+            key => stripe.CreateSetupIntentAsync(customerId, caller.UserId, key, ct),
+            () => Task.FromResult<StripeSetupIntent?>(null),
+            ct);
     }
 
     private async Task<StoredCard> FindOwnedAsync(Caller caller, string cardId, CancellationToken ct)

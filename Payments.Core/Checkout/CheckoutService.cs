@@ -12,7 +12,7 @@ public sealed record CheckoutResponse(string SaleId, string SessionId, string? U
 
 /// <summary>Opens a Stripe Checkout Session for devices plus an optional subscription, after saving the sale.</summary>
 public sealed partial class CheckoutService(
-    SaleStore sales, AdminAccounts accounts, SubscriptionCheckoutClaims claims, IStripeGateway stripe, IdempotentRequests idempotency,
+    SaleStore sales, AdminAccounts accounts, SubscriptionCheckoutClaims claims, IStripeGateway stripe, KeyedStripeCall keyed, IdempotentRequests idempotency,
     IOptions<CheckoutOptions> options, TimeProvider clock, ILogger<CheckoutService> logger)
 {
     public Task<StoredResponse> StartAsync(Caller caller, CheckoutRequest request, string? idempotencyKey, CancellationToken ct)
@@ -55,11 +55,16 @@ public sealed partial class CheckoutService(
                     lines.Add(new CheckoutLine(o.DeviceName, o.DeviceUnitAmount, request.Devices, null));
                 if (request.Subscription)
                     lines.Add(new CheckoutLine(o.SubscriptionName, o.SubscriptionUnitAmount, 1, o.SubscriptionInterval));
-                var session = await stripe.CreateCheckoutSessionAsync(new CheckoutSessionRequest(
+                var sessionRequest = new CheckoutSessionRequest(
                     request.Subscription, Currencies.ToStripe(o.Currency), lines, sale.BillingEmail ?? sale.AdminEmail, o.SuccessUrl, o.CancelUrl,
                     new Dictionary<string, string> { ["sale_id"] = saleId, ["admin_email"] = adminEmail },
-                    sale.Created.AddMinutes(o.SessionMinutes)),
-                    IdempotencyKeys.CheckoutSession(saleId), token);
+                    sale.Created.AddMinutes(o.SessionMinutes));
+                // A session Stripe made behind a saved 500 was never shown to anyone and expires with the sale's
+                // expiry, so nothing is looked for: the key's next generation makes the one the buyer gets.
+                var session = await keyed.RunAsync(IdempotencyKeys.CheckoutSession(saleId),
+                    key => stripe.CreateCheckoutSessionAsync(sessionRequest, key, token),
+                    () => Task.FromResult<CheckoutSessionSnapshot?>(null),
+                    token);
                 await sales.MutateAsync(saleId, s => s with { SessionId = session.Id }, token);
                 LogStarted(logger, saleId, session.Id, request.Devices, request.Subscription);
                 return new StoredResponse(201, "application/json",

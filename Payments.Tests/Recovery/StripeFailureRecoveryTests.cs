@@ -190,4 +190,38 @@ public sealed class StripeFailureRecoveryTests(PaymentsFixture fixture)
             .GetEntityAsync<Azure.Data.Tables.TableEntity>(key, "");
         Assert.Equal(1 + calls * Payments.Core.Stripe.KeyedStripeCall.MaxTriesPerCall, stored.Value.GetInt32("Generation"));
     }
+
+    [Fact]
+    public async Task A_checkout_session_behind_a_saved_500_is_made_again_under_the_next_generation_and_the_buyer_gets_that_one()
+    {
+        using var client = Host.ClientFor(PaymentsFixture.NewUserId("buyer"));
+        await FaultAsync("POST", "/v1/checkout/sessions", "after_execution");
+
+        var started = await HttpAssert.JsonAsync(await client.PostJsonAsync("/api/checkout-sessions", new
+        {
+            devices = 1, subscription = false, name = "Acme Labs", adminEmail = $"ops-{Guid.NewGuid():n}@example.test",
+            shippingAddress = new { line1 = "1 Main St", city = "Springfield", postalCode = "62701", country = "US" },
+        }), HttpStatusCode.Created);
+
+        var saleId = started.GetProperty("saleId").GetString()!;
+        Assert.NotEmpty(await CallsWithKeyAsync($"testing:checkout:{saleId}:g2"));
+        var session = await Stripe.V1.Checkout.Sessions.GetAsync(started.GetProperty("sessionId").GetString()!);
+        Assert.Equal(saleId, session.Metadata["sale_id"]);
+    }
+
+    [Fact]
+    public async Task A_setup_intent_behind_a_saved_500_is_made_under_the_next_generation()
+    {
+        var user = PaymentsFixture.NewUserId();
+        using var client = Host.ClientFor(user);
+        await FaultAsync("POST", "/v1/setup_intents", "during_execution");
+
+        var created = await HttpAssert.JsonAsync(await client.PostAsync("/api/me/setup-intents", null), HttpStatusCode.OK);
+
+        var intent = await Stripe.V1.SetupIntents.GetAsync(created.GetProperty("setupIntentId").GetString()!);
+        Assert.Equal(created.GetProperty("clientSecret").GetString(), intent.ClientSecret);
+        Assert.Contains((await fixture.Stripe.RequestsAsync()).Where(r => r.GetProperty("path").GetString() == "/v1/setup_intents"),
+            r => r.GetProperty("idempotencyKey").GetString()!.StartsWith($"testing:setup-intent:{user}:", StringComparison.Ordinal)
+                && r.GetProperty("idempotencyKey").GetString()!.EndsWith(":g2", StringComparison.Ordinal));
+    }
 }
