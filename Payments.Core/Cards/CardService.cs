@@ -82,7 +82,7 @@ public sealed partial class CardService(
         if (paymentMethodId == kept.StripePaymentMethodId)
             return;
         // Inline, not queued: should Stripe fail, the save answers "try again", and saving this id again detaches it.
-        await stripe.DetachPaymentMethodAsync(paymentMethodId, IdempotencyKeys.DetachDuplicate(kept.UserId, kept.Id, paymentMethodId), ct);
+        await keyed.DetachAsync(stripe, paymentMethodId, IdempotencyKeys.DetachDuplicate(kept.UserId, kept.Id, paymentMethodId), ct);
         LogDuplicateDetached(logger, kept.UserId, kept.Id, paymentMethodId);
     }
 

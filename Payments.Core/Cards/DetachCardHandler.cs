@@ -18,15 +18,7 @@ public sealed class DetachCardHandler(CardStore store, IStripeGateway stripe, Ke
         if (stored is null || !stored.Card.NeedsDetach)
             return;
 
-        var paymentMethodId = stored.Card.StripePaymentMethodId;
-        await keyed.RunAsync<object>(IdempotencyKeys.Detach(userId, stored.Card.Id),
-            async key =>
-            {
-                await stripe.DetachPaymentMethodAsync(paymentMethodId, key, ct);
-                return paymentMethodId;
-            },
-            async () => await stripe.FindPaymentMethodAsync(paymentMethodId, ct) is { CustomerId: not null } ? null : paymentMethodId,
-            ct);
+        await keyed.DetachAsync(stripe, stored.Card.StripePaymentMethodId, IdempotencyKeys.Detach(userId, stored.Card.Id), ct);
 
         stored.Card.MarkDetached(clock.GetUtcNow());
         try
