@@ -173,7 +173,7 @@ public sealed partial class CardService(
     }
 
     /// <summary>What a payment decline does to the saved card (see DeclineAdvice).</summary>
-    public async Task ApplyDeclineAsync(string userId, string cardId, Action<Card> consequence, CancellationToken ct)
+    private async Task ApplyDeclineAsync(string userId, string cardId, Action<Card> consequence, CancellationToken ct)
     {
         var changed = await Optimistic.MutateAsync(
             async token => await store.FindAsync(userId, cardId, token) is { } stored ? (stored.Card, stored.ETag) : ((Card, Azure.ETag)?)null,

@@ -115,11 +115,7 @@ public sealed partial class PurchaseService(
                 p.Decline(ex.PaymentIntentId, ex.Code, ex.DeclineCode, clock.GetUtcNow());
                 return true;
             }, ct);
-            var advice = DeclineAdvice.For(ex.Code, ex.DeclineCode);
-            if (advice.Card == CardConsequence.Expire)
-                await cards.ApplyDeclineAsync(caller.UserId, card.Id, c => c.ExpireAfterDecline(), ct);
-            else if (advice.Card == CardConsequence.FailChecks)
-                await cards.ApplyDeclineAsync(caller.UserId, card.Id, c => c.FailChecksAfterDecline(), ct);
+            var advice = await cards.AdviseOnDeclineAsync(caller.UserId, card.Id, ex.Code, ex.DeclineCode, ct);
             LogDeclined(logger, caller.UserId, purchaseId, ex.Code, ex.DeclineCode);
             return ProblemMapper.Stored(PurchaseErrors.Declined(ex.Code, ex.DeclineCode, advice.NextAction, purchaseId, ex.Message));
         }
