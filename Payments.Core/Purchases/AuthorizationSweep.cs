@@ -73,22 +73,8 @@ public sealed partial class AuthorizationSweep(
 public sealed partial class AuthorizationSweepService(
     AuthorizationSweep sweep, IOptions<AuthorizationSweepOptions> options, ILogger<AuthorizationSweepService> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.Interval);
-        do
-        {
-            try
-            {
-                await sweep.RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogRunFailed(logger, ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Periodic.RunAsync(options.Value.Interval, sweep.RunOnceAsync, ex => LogRunFailed(logger, ex), stoppingToken);
 
     [LoggerMessage(EventId = 4303, Level = LogLevel.Error, Message = "The authorization sweep failed; the next tick tries again")]
     private static partial void LogRunFailed(ILogger logger, Exception ex);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Payments.Core.Webhooks;
 
-/// <summary>The Host's timers for the inbox sweep and the resync (Functions uses timer triggers).</summary>
+/// <summary>The Host's timers for the inbox sweep and the resync, run at start-up (catching up after a stop) and then every interval; Functions uses timer triggers.</summary>
 public sealed partial class WebhookMaintenanceService(IServiceScopeFactory scopes, IOptions<WebhookOptions> options, ILogger<WebhookMaintenanceService> logger)
     : BackgroundService
 {
@@ -13,22 +13,12 @@ public sealed partial class WebhookMaintenanceService(IServiceScopeFactory scope
         EveryAsync(options.Value.SweepInterval, (ops, ct) => ops.RedeliverStuckAsync(ct), stoppingToken),
         EveryAsync(options.Value.ResyncInterval, (ops, ct) => ops.ResyncAsync(ct), stoppingToken));
 
-    private async Task EveryAsync(TimeSpan interval, Func<WebhookOperations, CancellationToken, Task> work, CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(ct))
+    private Task EveryAsync(TimeSpan interval, Func<WebhookOperations, CancellationToken, Task> work, CancellationToken ct) =>
+        Periodic.RunAsync(interval, async token =>
         {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await work(scope.ServiceProvider.GetRequiredService<WebhookOperations>(), ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(logger, ex);
-            }
-        }
-    }
+            await using var scope = scopes.CreateAsyncScope();
+            await work(scope.ServiceProvider.GetRequiredService<WebhookOperations>(), token);
+        }, ex => LogFailed(logger, ex), ct);
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Error, Message = "Webhook maintenance failed; the next tick tries again")]
     private static partial void LogFailed(ILogger logger, Exception ex);
