@@ -30,7 +30,8 @@ rm -f "$PAYMENTS_FUNCTIONS_REPORT"
 
 # The failures again, at the end where a CI log's tail shows them: each failed test's name and
 # its message (up to its stack trace), however much output scrolled past in between.
-awk '/^  Failed / {show=1} /^  Stack Trace:/ {show=0} show' "$log" | head -n 200 > "$log.failures"
+# (awk stops at 200 lines itself: `| head` would end awk with SIGPIPE, failing the script under pipefail.)
+awk '/^  Failed / {show=1} /^  Stack Trace:/ {show=0} show && shown++ < 200' "$log" > "$log.failures"
 if [ -s "$log.failures" ]; then
   echo "failed tests:"
   cat "$log.failures"

@@ -81,4 +81,23 @@ public sealed class HostStandInChecksTests
         Assert.Null(table.Match("GET", new PathString("/api/nothing-here")));
         Assert.Throws<FunctionsHostStandInException>(() => HostRouteTable.Create([Http("Typed", "items/{id:int}", "get")], "api"));
     }
+
+    [Fact]
+    public async Task A_worker_that_keeps_exiting_during_start_up_is_started_again_then_fails_the_run_with_its_output()
+    {
+        var settings = new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "NotALevel" };
+        foreach (var (name, schedule) in Payments.Tests.Infrastructure.FunctionsDoor.SampleSchedules())
+            settings[name] = schedule;
+
+        var failure = await Assert.ThrowsAsync<FunctionsHostStandInException>(() => FunctionsHost.StartAsync(new FunctionsHostStandInOptions
+        {
+            FunctionAppDirectory = Payments.Tests.Infrastructure.FunctionsDoor.AppDirectory,
+            AssemblyFile = "Payments.Functions.dll",
+            AppSettings = settings,
+        }));
+
+        Assert.True(failure.WorkerExited);
+        Assert.StartsWith($"The worker exited during start-up {FunctionsHost.MaxWorkerStarts} times", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("NotALevel", failure.Message, StringComparison.Ordinal);
+    }
 }

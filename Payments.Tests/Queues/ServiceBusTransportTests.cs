@@ -107,7 +107,8 @@ public sealed class ServiceBusTransportTests(PaymentsFixture fixture) : IAsyncLi
     public async Task A_retry_is_a_scheduled_copy_with_the_next_attempt_and_its_own_message_id()
     {
         var message = new QueueMessage(CardMessages.Detach, "card_retry", "user-1", "msg_retry", Send: 2);
-        var at = DateTimeOffset.UtcNow.AddSeconds(1);
+        // AMQP carries the scheduled time in whole milliseconds, so the broker sees it up to 1 ms earlier than this.
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeMilliseconds());
         await Get<IMessageSender>().ScheduleAsync(message with { Attempt = 2 }, at, default);
         await Get<IMessageSender>().SendAsync(message, default);
 

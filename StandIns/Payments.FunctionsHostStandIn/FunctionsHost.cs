@@ -44,7 +44,28 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     public FunctionLoadReport LoadReport { get; private set; } = null!;
 
+    /// <summary>Starts of a worker that exits during start-up, as the host restarts a language worker that exits.</summary>
+    public const int MaxWorkerStarts = 3;
+
     public static async Task<FunctionsHost> StartAsync(FunctionsHostStandInOptions options, CancellationToken ct = default)
+    {
+        for (var start = 1; ; start++)
+        {
+            try
+            {
+                return await StartOnceAsync(options, ct);
+            }
+            catch (FunctionsHostStandInException ex) when (ex.WorkerExited)
+            {
+                if (start == MaxWorkerStarts)
+                    throw new FunctionsHostStandInException($"The worker exited during start-up {MaxWorkerStarts} times; the last time: {ex.Message}", ex) { WorkerExited = true };
+                // e.g. its HTTP server lost the free port it had picked to another process before binding it.
+                Console.Error.WriteLine($"[stand-in] the worker exited during start-up (start {start} of {MaxWorkerStarts}); starting it again.\n{ex.Message}");
+            }
+        }
+    }
+
+    private static async Task<FunctionsHost> StartOnceAsync(FunctionsHostStandInOptions options, CancellationToken ct)
     {
         var host = new FunctionsHost(options);
         try
@@ -210,6 +231,8 @@ public sealed class FunctionsHost : IAsyncDisposable
                 l.Result.Exception?.Message ?? l.Result.Result))
             .ToList());
         LoadReport.EnsureAllLoaded();
+        // The worker binds its HTTP server while it answers the loads; one that cannot bind exits.
+        await StepAsync(ListeningAsync(WorkerHttpUri, ct), $"listen on its HttpUri {WorkerHttpUri}", ct);
 
         _frontDoor = new HttpFront(Routes, Functions, channel, WorkerHttpUri, _output);
         var front = _frontDoor;
@@ -223,8 +246,27 @@ public sealed class FunctionsHost : IAsyncDisposable
         var finished = await Task.WhenAny(step, _worker!.Exited, timeout);
         if (finished == step)
             return await step;
-        var why = finished == timeout ? $"within {_options.StepTimeout.TotalSeconds:0} s" : $"before exiting with code {_worker.ExitCode}";
-        throw new FunctionsHostStandInException(Failure($"The worker did not {what} {why}."));
+        if (finished == timeout)
+            throw new FunctionsHostStandInException(Failure($"The worker did not {what} within {_options.StepTimeout.TotalSeconds:0} s."));
+        throw new FunctionsHostStandInException(Failure($"The worker did not {what} before exiting with code {_worker.ExitCode}.")) { WorkerExited = true };
+    }
+
+    /// <summary>Completes once a connection to the worker's HTTP server is accepted.</summary>
+    private static async Task<bool> ListeningAsync(Uri workerHttp, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(workerHttp.Host, workerHttp.Port, ct);
+                return true;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+            }
+        }
     }
 
     private void EnsureSuccess(StatusResult result, string what)

@@ -14,4 +14,7 @@ public sealed class FunctionsHostStandInException : Exception
     public FunctionsHostStandInException(string message, Exception inner) : base(message, inner)
     {
     }
+
+    /// <summary>The worker process exited during start-up (the host starts such a worker again).</summary>
+    public bool WorkerExited { get; init; }
 }

@@ -53,6 +53,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
         var process = Process.Start(start) ?? throw new FunctionsHostStandInException("dotnet did not start the worker.");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Add(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Add("[stderr] " + e.Data); };
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => output.Add($"[stand-in] the worker exited with code {process.ExitCode}");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new WorkerProcess(process);
