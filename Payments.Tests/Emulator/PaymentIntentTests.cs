@@ -489,37 +489,6 @@ public sealed class PaymentIntentTests : EmulatorTest
     }
 
     [Fact]
-    public async Task UpdateChangesAnOpenIntentButNotTheAmountOfAPaidOne()
-    {
-        var intent = await Stripe.V1.PaymentIntents.CreateAsync(Payment(1000));
-
-        var updated = await Stripe.V1.PaymentIntents.UpdateAsync(intent.Id, new PaymentIntentUpdateOptions
-        {
-            Amount = 2500,
-            ReceiptEmail = "buyer@example.com",
-            Metadata = new() { ["order_id"] = "7" },
-            PaymentMethod = "pm_card_visa",
-        });
-        Assert.Equal((2500L, "buyer@example.com", "7", "requires_confirmation"), (updated.Amount, updated.ReceiptEmail, updated.Metadata["order_id"], updated.Status));
-
-        var paid = await Stripe.V1.PaymentIntents.ConfirmAsync(intent.Id);
-        Assert.Equal((2500L, "succeeded"), (paid.AmountReceived, paid.Status));
-
-        var e = await ThrowsStripeAsync(HttpStatusCode.BadRequest, "invalid_request_error",
-            () => Stripe.V1.PaymentIntents.UpdateAsync(intent.Id, new PaymentIntentUpdateOptions { Amount = 3000 }));
-        Assert.Equal("payment_intent_unexpected_state", e.StripeError.Code);
-
-        // Metadata may change at any time.
-        var tagged = await Stripe.V1.PaymentIntents.UpdateAsync(intent.Id, new PaymentIntentUpdateOptions { Metadata = new() { ["shipped"] = "yes" } });
-        Assert.Equal(("7", "yes", 2500L), (tagged.Metadata["order_id"], tagged.Metadata["shipped"], tagged.Amount));
-
-        var open = await Stripe.V1.PaymentIntents.CreateAsync(Payment(1000));
-        var tooSmall = await ThrowsStripeAsync(HttpStatusCode.BadRequest, "invalid_request_error",
-            () => Stripe.V1.PaymentIntents.UpdateAsync(open.Id, new PaymentIntentUpdateOptions { Amount = 10 }));
-        Assert.Equal("amount_too_small", tooSmall.StripeError.Code);
-    }
-
-    [Fact]
     public async Task ListFiltersByCustomerNewestFirst()
     {
         var customer = await NewCustomerAsync();
