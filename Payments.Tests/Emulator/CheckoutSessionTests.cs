@@ -236,8 +236,7 @@ public sealed class CheckoutSessionTests : EmulatorTest
         Assert.Equal("succeeded", Object<PaymentIntent>("payment_intent.succeeded").Status);
         Assert.All(events, e => Assert.Null(e.Request.Id));
 
-        var updated = events.Single(e => e.Type == "customer.subscription.updated");
-        var raw = await GetJsonAsync($"/v1/events/{updated.Id}");
+        var raw = (await GetJsonAsync("/v1/events?type=customer.subscription.updated")).GetProperty("data")[0];
         Assert.Equal("incomplete", raw.GetProperty("data").GetProperty("previous_attributes").GetProperty("status").GetString());
     }
 

@@ -52,7 +52,6 @@ public static class StripeEmulatorApp
         PaymentMethods.Map(v1);
         SetupIntents.Map(v1);
         PaymentIntents.Map(v1);
-        Charges.Map(v1);
         Refunds.Map(v1);
         Events.Map(v1);
         CheckoutSessions.Map(v1);
