@@ -167,23 +167,6 @@ public sealed class RefundTests : EmulatorTest
     }
 
     [Fact]
-    public async Task TheControlApiCanFailASucceededRefund()
-    {
-        var intent = await PaidAsync();
-        var refund = await Stripe.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = intent.Id, Amount = 600 });
-        Assert.Equal("succeeded", refund.Status);
-
-        var (status, body) = await ControlAsync($"/_emulator/refunds/{refund.Id}/fail", new { failureReason = "lost_or_stolen_card" });
-
-        Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal("failed", body.GetProperty("status").GetString());
-        Assert.Equal("lost_or_stolen_card", (await RefundAsync(intent.Id, refund.Id)).FailureReason);
-        Assert.Equal(0L, (await LatestChargeAsync(intent.Id)).AmountRefunded);
-        var (twice, _) = await ControlAsync($"/_emulator/refunds/{refund.Id}/fail");
-        Assert.Equal(HttpStatusCode.Conflict, twice);
-    }
-
-    [Fact]
     public async Task ARefundIsIdempotentByKey()
     {
         var intent = await PaidAsync();

@@ -127,7 +127,7 @@ internal static class Refunds
     /// A pending or succeeded refund fails: the money goes back onto the charge's refundable amount.
     /// Emits <c>refund.updated</c> and <c>refund.failed</c>. False when it had already failed.
     /// </summary>
-    public static bool Fail(EmulatorState state, JsonObject refund, string failureReason)
+    private static bool Fail(EmulatorState state, JsonObject refund, string failureReason)
     {
         var id = (string)refund["id"]!;
         state.RefundsDueToFail.Remove(id);
