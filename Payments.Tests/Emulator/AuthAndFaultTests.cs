@@ -44,10 +44,15 @@ public sealed class AuthAndFaultTests : EmulatorTest
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    [Fact]
-    public async Task UnknownRoutesAreStripeShaped404s()
+    /// <summary>Unknown paths, and routes Payments does not call (so the emulator does not serve them), even where another method of the path is served.</summary>
+    [Theory]
+    [InlineData("GET", "/v1/widgets")]
+    [InlineData("GET", "/v1/products")]
+    [InlineData("POST", "/v1/subscriptions/sub_123")]
+    [InlineData("GET", "/v1/customers/cus_123/payment_methods")]
+    public async Task UnknownRoutesAreStripeShaped404s(string method, string path)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/widgets");
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk_test_x");
 
         using var response = await Server.Control.SendAsync(request);
@@ -55,7 +60,7 @@ public sealed class AuthAndFaultTests : EmulatorTest
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
-        Assert.Contains("Unrecognized request URL (GET: /v1/widgets)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"Unrecognized request URL ({method}: {path})", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -66,6 +66,17 @@ public abstract class EmulatorTest : IAsyncLifetime
         return body;
     }
 
+    /// <summary>
+    /// The intent's latest charge, read as Payments reads it (<c>expand[]=latest_charge</c>):
+    /// /v1/charges is not served, since Payments never calls it.
+    /// </summary>
+    protected async Task<Charge> LatestChargeAsync(string paymentIntentId) =>
+        (await Stripe.V1.PaymentIntents.GetAsync(paymentIntentId, new PaymentIntentGetOptions { Expand = ["latest_charge"] })).LatestCharge;
+
+    /// <summary>How many charge attempts reached a card: one <c>charge.succeeded</c> or <c>charge.failed</c> each.</summary>
+    protected async Task<int> ChargeAttemptsAsync() =>
+        (await EventTypesAsync()).Count(t => t is "charge.succeeded" or "charge.failed");
+
     /// <summary>The types of the events emitted so far, oldest first.</summary>
     protected async Task<List<string>> EventTypesAsync()
     {

@@ -62,7 +62,7 @@ public sealed class SetupIntentTests : EmulatorTest
         var immediate = await Stripe.V1.SetupIntents.CreateAsync(options);
         Assert.Equal("succeeded", immediate.Status);
 
-        Assert.Equal(2, (await Stripe.V1.Customers.PaymentMethods.ListAsync(customer.Id)).Data.Count);
+        Assert.Equal(2, (await Stripe.V1.PaymentMethods.ListAsync(new PaymentMethodListOptions { Customer = customer.Id })).Data.Count);
     }
 
     [Theory]
@@ -78,7 +78,7 @@ public sealed class SetupIntentTests : EmulatorTest
         Assert.Equal("requires_action", confirmed.Status);
         Assert.Equal("use_stripe_sdk", confirmed.NextAction.Type);
         Assert.NotNull(confirmed.PaymentMethodId);
-        Assert.Empty((await Stripe.V1.Customers.PaymentMethods.ListAsync(customer.Id)).Data);
+        Assert.Empty((await Stripe.V1.PaymentMethods.ListAsync(new PaymentMethodListOptions { Customer = customer.Id })).Data);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class SetupIntentTests : EmulatorTest
         Assert.Equal("requires_payment_method", after.Status);
         Assert.Null(after.PaymentMethodId);
         Assert.Equal(("card_error", "insufficient_funds"), (after.LastSetupError.Type, after.LastSetupError.DeclineCode));
-        Assert.Empty((await Stripe.V1.Customers.PaymentMethods.ListAsync(customer.Id)).Data);
+        Assert.Empty((await Stripe.V1.PaymentMethods.ListAsync(new PaymentMethodListOptions { Customer = customer.Id })).Data);
 
         // The intent can be retried with another card.
         Assert.Equal("succeeded", (await Stripe.V1.SetupIntents.ConfirmAsync(intent.Id, new SetupIntentConfirmOptions { PaymentMethod = "pm_card_visa" })).Status);

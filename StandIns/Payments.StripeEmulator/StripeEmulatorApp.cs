@@ -52,14 +52,11 @@ public static class StripeEmulatorApp
         PaymentMethods.Map(v1);
         SetupIntents.Map(v1);
         PaymentIntents.Map(v1);
-        Charges.Map(v1);
         Refunds.Map(v1);
         Events.Map(v1);
-        Prices.Map(v1);
         CheckoutSessions.Map(v1);
         Subscriptions.Map(v1);
         Invoices.Map(v1);
-        WebhookEndpoints.Map(v1);
 
         ControlEndpoints.Map(app);
 

@@ -9,9 +9,6 @@ internal sealed record ReissueRequest(int? ExpMonth, int? ExpYear);
 /// <summary>Body of <c>POST /_emulator/{payment_intents|setup_intents}/{id}/authenticate</c>: <c>succeed</c> or <c>fail</c>.</summary>
 internal sealed record AuthenticateRequest(string? Outcome);
 
-/// <summary>Body of <c>POST /_emulator/refunds/{id}/fail</c>; the reason defaults to expired_or_canceled_card.</summary>
-internal sealed record RefundFailRequest(string? FailureReason);
-
 /// <summary>
 /// Body of <c>POST /_emulator/checkout/sessions/{id}/complete</c>: the card the customer pays with
 /// (default pm_card_visa), and the email and name they type when the session did not prefill them.
@@ -44,7 +41,6 @@ internal static class ControlEndpoints
         control.MapPost("/payment_intents/{id}/authenticate", AuthenticatePaymentIntent);
         control.MapPost("/payment_intents/{id}/expire_authorization", ExpireAuthorization);
         control.MapPost("/setup_intents/{id}/authenticate", AuthenticateSetupIntent);
-        control.MapPost("/refunds/{id}/fail", FailRefund);
         control.MapPost("/faults", AddFault);
         control.MapGet("/faults", (EmulatorState state) => Results.Ok(state.Faults.Snapshot()));
         control.MapGet("/clock", (EmulatorState state) => Results.Ok(new { now = state.Clock.Now.ToUnixTimeSeconds() }));
@@ -205,22 +201,6 @@ internal static class ControlEndpoints
             return PaymentIntents.ExpireAuthorization(state, intent) is { } done
                 ? Rendered(state, done)
                 : Results.Conflict(new { error = $"PaymentIntent {id} has a status of {(string?)intent["status"]}, not requires_capture." });
-        }
-    }
-
-    private static IResult FailRefund(string id, RefundFailRequest? request, EmulatorState state)
-    {
-        lock (state.Sync)
-        {
-            if (!state.Refunds.TryGetValue(id, out var refund))
-            {
-                return Results.NotFound(new { error = $"No such refund: '{id}'" });
-            }
-
-            var reason = string.IsNullOrEmpty(request?.FailureReason) ? Refunds.DefaultFailureReason : request.FailureReason;
-            return Refunds.Fail(state, refund, reason)
-                ? Rendered(state, refund)
-                : Results.Conflict(new { error = $"Refund {id} has a status of {(string?)refund["status"]}; only pending or succeeded refunds can fail." });
         }
     }
 

@@ -52,9 +52,6 @@ internal sealed class EmulatorState
 
     public OrderedDictionary<string, JsonObject> Prices { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Prices made from Checkout's price_data: retrievable, never listed.</summary>
-    public HashSet<string> InlinePrices { get; } = new(StringComparer.Ordinal);
-
     public OrderedDictionary<string, JsonObject> CheckoutSessions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>A session's line items: includable (<c>expand[]=line_items</c>), so kept apart from its JSON.</summary>
@@ -106,7 +103,6 @@ internal sealed class EmulatorState
             RefundsDueToFail.Clear();
             Products.Clear();
             Prices.Clear();
-            InlinePrices.Clear();
             CheckoutSessions.Clear();
             CheckoutLineItems.Clear();
             CheckoutPlans.Clear();

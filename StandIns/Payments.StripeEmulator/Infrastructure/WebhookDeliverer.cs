@@ -56,7 +56,7 @@ internal sealed record WebhookDropRecord(string EventId, string Type, string Rea
 
 /// <summary>
 /// Delivers events to webhook endpoints as Stripe does: an HTTP POST of the event JSON (exactly as
-/// <c>GET /v1/events/{id}</c> renders it at that moment), signed in <c>Stripe-Signature</c>
+/// <c>GET /v1/events</c> lists it at that moment), signed in <c>Stripe-Signature</c>
 /// (<c>t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.body")&gt;</c>). Any 2xx is success; anything
 /// else, or no answer within the timeout, is retried with doubling waits, then given up.
 /// <para>

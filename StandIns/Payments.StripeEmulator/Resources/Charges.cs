@@ -3,50 +3,14 @@ using System.Text.Json.Nodes;
 namespace Payments.StripeEmulator;
 
 /// <summary>
-/// /v1/charges (read only): the Charge each PaymentIntent attempt that reaches the card leaves
-/// behind. PaymentIntents and Refunds change them.
+/// The Charge each PaymentIntent attempt that reaches the card leaves behind; PaymentIntents and
+/// Refunds change them. Read through a PaymentIntent's <c>latest_charge</c> (as Payments does) and
+/// in events: /v1/charges is not served.
 /// </summary>
 internal static class Charges
 {
     /// <summary>An online card authorization lasts 7 days; Stripe reports it as <c>capture_before</c>.</summary>
     public static readonly TimeSpan AuthorizationValidity = TimeSpan.FromDays(7);
-
-    private static readonly HashSet<string> RetrieveParams = ["expand"];
-
-    private static readonly HashSet<string> ListParams =
-        ["created", "customer", "ending_before", "expand", "limit", "payment_intent", "starting_after", "transfer_group"];
-
-    public static void Map(RouteGroupBuilder v1)
-    {
-        v1.MapGet("/charges", List);
-        v1.MapGet("/charges/{id}", Retrieve);
-    }
-
-    private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(RetrieveParams);
-        lock (state.Sync)
-        {
-            return StripeResult.Ok(Json.Render(state, Get(state, id, "id"), p.Expand));
-        }
-    }
-
-    private static StripeResult List(StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(ListParams);
-        var customer = p.GetString("customer");
-        var intent = p.GetString("payment_intent");
-        var created = p.GetTimeFilter("created");
-        lock (state.Sync)
-        {
-            var matching = state.Charges.Values.Reverse()
-                .Where(c => string.IsNullOrEmpty(customer) || (string?)c["customer"] == customer)
-                .Where(c => string.IsNullOrEmpty(intent) || (string?)c["payment_intent"] == intent)
-                .Where(c => created is null || created((long)c["created"]!));
-            var (page, hasMore) = Json.Paginate(p, matching);
-            return StripeResult.Ok(Json.RenderList(state, "/v1/charges", page, hasMore, p.Expand));
-        }
-    }
 
     public static JsonObject Get(EmulatorState state, string id, string param) =>
         state.Charges.TryGetValue(id, out var charge) ? charge : throw StripeErrors.ResourceMissing("charge", id, param);

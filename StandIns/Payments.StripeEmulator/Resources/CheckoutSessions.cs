@@ -9,8 +9,7 @@ internal sealed record CheckoutPlan(
     string CustomerCreation);
 
 /// <summary>
-/// /v1/checkout/sessions in <c>payment</c> and <c>subscription</c> mode: create, retrieve, list,
-/// line items, expire. Nobody visits the Checkout page here; the control endpoint
+/// /v1/checkout/sessions in <c>payment</c> and <c>subscription</c> mode: create, retrieve, expire. Nobody visits the Checkout page here; the control endpoint
 /// <c>POST /_emulator/checkout/sessions/{id}/complete</c> plays the customer paying (see
 /// <see cref="Complete"/>), making the Customer, Subscription, Invoice, PaymentIntent and Charge
 /// Stripe would, and emitting their events in Stripe's order.
@@ -66,14 +65,6 @@ internal static class CheckoutSessions
 
     private static readonly HashSet<string> RetrieveParams = ["expand"];
 
-    private static readonly HashSet<string> ListParams =
-    [
-        "created", "customer", "customer_account", "customer_details", "ending_before", "expand", "limit", "payment_intent",
-        "payment_link", "starting_after", "status", "subscription",
-    ];
-
-    private static readonly HashSet<string> LineItemListParams = ["ending_before", "expand", "limit", "starting_after"];
-
     private static readonly HashSet<string> ExpireParams = ["expand"];
 
     /// <summary>The order Stripe emits a completed subscription checkout's events in (stripe.md, "Webhooks").</summary>
@@ -94,9 +85,7 @@ internal static class CheckoutSessions
     public static void Map(RouteGroupBuilder v1)
     {
         v1.MapPost("/checkout/sessions", Create);
-        v1.MapGet("/checkout/sessions", List);
         v1.MapGet("/checkout/sessions/{id}", Retrieve);
-        v1.MapGet("/checkout/sessions/{id}/line_items", ListLineItems);
         v1.MapPost("/checkout/sessions/{id}/expire", Expire);
     }
 
@@ -386,11 +375,8 @@ internal static class CheckoutSessions
 
                 if (!string.IsNullOrEmpty(priceId))
                 {
+                    // No catalog here: the only prices are inline ones an earlier session made.
                     price = Prices.Get(state, priceId, $"{param}[price]");
-                    if ((bool?)price["active"] != true && !state.InlinePrices.Contains(priceId))
-                    {
-                        throw StripeErrors.InvalidRequest($"The price specified ({priceId}) is inactive. This field only accepts active prices.", $"{param}[price]");
-                    }
                 }
                 else if (priceData is not null)
                 {
@@ -563,47 +549,6 @@ internal static class CheckoutSessions
         lock (state.Sync)
         {
             return StripeResult.Ok(Json.Render(state, Get(state, id, "session"), p.Expand));
-        }
-    }
-
-    private static StripeResult List(StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(ListParams);
-        var customer = p.GetString("customer");
-        var intent = p.GetString("payment_intent");
-        var subscription = p.GetString("subscription");
-        var status = p.GetString("status") is { Length: > 0 } s ? s : null;
-        if (status is not null && status is not ("open" or "complete" or "expired"))
-        {
-            throw StripeErrors.InvalidRequest("Invalid status: must be one of complete, expired, or open", "status");
-        }
-
-        var email = p.GetObject("customer_details") is { } details
-            ? StripeParams.GetString(details, "email", "customer_details[email]")
-            : null;
-        var created = p.GetTimeFilter("created");
-        lock (state.Sync)
-        {
-            var matching = state.CheckoutSessions.Values.Reverse()
-                .Where(x => string.IsNullOrEmpty(customer) || (string?)x["customer"] == customer)
-                .Where(x => string.IsNullOrEmpty(intent) || (string?)x["payment_intent"] == intent)
-                .Where(x => string.IsNullOrEmpty(subscription) || (string?)x["subscription"] == subscription)
-                .Where(x => status is null || (string?)x["status"] == status)
-                .Where(x => string.IsNullOrEmpty(email) || (string?)x["customer_details"]?["email"] == email)
-                .Where(x => created is null || created((long)x["created"]!));
-            var (page, hasMore) = Json.Paginate(p, matching);
-            return StripeResult.Ok(Json.RenderList(state, "/v1/checkout/sessions", page, hasMore, p.Expand));
-        }
-    }
-
-    private static StripeResult ListLineItems(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(LineItemListParams);
-        lock (state.Sync)
-        {
-            Get(state, id, "session");
-            var (page, hasMore) = Json.Paginate(p, state.CheckoutLineItems.GetValueOrDefault(id) ?? []);
-            return StripeResult.Ok(Json.RenderList(state, $"/v1/checkout/sessions/{id}/line_items", page, hasMore, p.Expand));
         }
     }
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Payments.StripeEmulator;
 
-/// <summary>/v1/customers.</summary>
+/// <summary>/v1/customers: create, list, retrieve.</summary>
 internal static class Customers
 {
     // Parameter names of Stripe.net 53's option classes; the ones we don't model are accepted and ignored.
@@ -11,13 +11,6 @@ internal static class Customers
         "address", "balance", "business_name", "cash_balance", "description", "email", "expand", "individual_name",
         "invoice_prefix", "invoice_settings", "metadata", "name", "next_invoice_sequence", "payment_method", "phone",
         "plan", "preferred_locales", "shipping", "source", "tax", "tax_exempt", "tax_id_data", "test_clock", "validate",
-    ];
-
-    private static readonly HashSet<string> UpdateParams =
-    [
-        "address", "balance", "business_name", "cash_balance", "default_source", "description", "email", "expand",
-        "individual_name", "invoice_prefix", "invoice_settings", "metadata", "name", "next_invoice_sequence", "phone",
-        "preferred_locales", "shipping", "source", "tax", "tax_exempt", "validate",
     ];
 
     private static readonly HashSet<string> ListParams = ["created", "email", "ending_before", "expand", "limit", "starting_after", "test_clock"];
@@ -29,7 +22,6 @@ internal static class Customers
         v1.MapPost("/customers", Create);
         v1.MapGet("/customers", List);
         v1.MapGet("/customers/{id}", Retrieve);
-        v1.MapPost("/customers/{id}", Update);
     }
 
     private static StripeResult Create(StripeParams p, EmulatorState state, HttpContext http)
@@ -110,26 +102,6 @@ internal static class Customers
         lock (state.Sync)
         {
             return StripeResult.Ok(Json.Render(state, Get(state, id, "id"), p.Expand));
-        }
-    }
-
-    private static StripeResult Update(string id, StripeParams p, EmulatorState state, HttpContext http)
-    {
-        p.AllowOnly(UpdateParams);
-        lock (state.Sync)
-        {
-            var customer = Get(state, id, "id");
-            // Validate everything that can fail before changing anything.
-            var updated = (JsonObject)customer.DeepClone();
-            ApplyFields(updated, p);
-            ApplyInvoiceSettings(state, updated, p);
-            state.Customers[id] = updated;
-            if (Json.Changes(customer, updated, "description", "email", "invoice_settings", "metadata", "name", "phone") is { } changes)
-            {
-                state.Events.Emit("customer.updated", updated, EventRequest.From(http), changes);
-            }
-
-            return StripeResult.Ok(Json.Render(state, updated, p.Expand));
         }
     }
 

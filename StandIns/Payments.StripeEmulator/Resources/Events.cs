@@ -1,27 +1,14 @@
 namespace Payments.StripeEmulator;
 
-/// <summary>/v1/events: the events the emulator emitted (see <see cref="EventLog"/>), newest first.</summary>
+/// <summary>/v1/events (list; Payments never retrieves one by id): the events the emulator emitted (see <see cref="EventLog"/>), newest first.</summary>
 internal static class Events
 {
-    private static readonly HashSet<string> RetrieveParams = ["expand"];
-
     private static readonly HashSet<string> ListParams =
         ["created", "delivery_success", "ending_before", "expand", "limit", "starting_after", "type", "types"];
 
     public static void Map(RouteGroupBuilder v1)
     {
         v1.MapGet("/events", List);
-        v1.MapGet("/events/{id}", Retrieve);
-    }
-
-    private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(RetrieveParams);
-        lock (state.Sync)
-        {
-            var evt = state.Events.Find(id) ?? throw StripeErrors.ResourceMissing("event", id, "id");
-            return StripeResult.Ok(Json.Render(state, evt, p.Expand));
-        }
     }
 
     private static StripeResult List(StripeParams p, EmulatorState state)

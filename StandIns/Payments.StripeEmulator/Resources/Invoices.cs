@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Payments.StripeEmulator;
 
 /// <summary>
-/// /v1/invoices (read only) and /v1/invoice_payments: the invoices Checkout makes, a subscription's
+/// /v1/invoices/{id} (retrieve only): the invoices Checkout makes, a subscription's
 /// first invoice or a payment-mode session's post-purchase invoice. Shaped as in basil and later: the
 /// subscription is named under <c>parent.subscription_details</c>, payments are the includable
 /// <c>payments</c> list (<c>expand[]=payments</c>), and there is no top-level subscription,
@@ -13,29 +13,12 @@ internal static class Invoices
 {
     private static readonly HashSet<string> RetrieveParams = ["expand"];
 
-    private static readonly HashSet<string> ListParams =
-    [
-        "collection_method", "created", "customer", "customer_account", "due_date", "ending_before", "expand", "limit",
-        "starting_after", "status", "subscription",
-    ];
-
-    private static readonly HashSet<string> LinesParams = ["ending_before", "expand", "limit", "starting_after"];
-
-    private static readonly HashSet<string> PaymentListParams =
-        ["created", "ending_before", "expand", "invoice", "limit", "payment", "starting_after", "status"];
-
-    private static readonly HashSet<string> Statuses = ["draft", "open", "paid", "uncollectible", "void"];
-
     /// <summary>A line to bill: a price, how many, and (for subscription items) the item and its period.</summary>
     public sealed record Line(JsonObject Price, long Quantity, string? SubscriptionItem, long PeriodStart, long PeriodEnd);
 
     public static void Map(RouteGroupBuilder v1)
     {
-        v1.MapGet("/invoices", List);
         v1.MapGet("/invoices/{id}", Retrieve);
-        v1.MapGet("/invoices/{id}/lines", ListLines);
-        v1.MapGet("/invoice_payments", ListPayments);
-        v1.MapGet("/invoice_payments/{id}", RetrievePayment);
     }
 
     private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state)
@@ -47,78 +30,8 @@ internal static class Invoices
         }
     }
 
-    private static StripeResult List(StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(ListParams);
-        var customer = p.GetString("customer");
-        var subscription = p.GetString("subscription");
-        var status = p.GetString("status") is { Length: > 0 } s ? s : null;
-        if (status is not null && !Statuses.Contains(status))
-        {
-            throw StripeErrors.InvalidRequest("Invalid status: must be one of draft, open, paid, uncollectible, or void", "status");
-        }
-
-        var collection = p.GetString("collection_method");
-        var created = p.GetTimeFilter("created");
-        lock (state.Sync)
-        {
-            var matching = state.Invoices.Values.Reverse()
-                .Where(x => string.IsNullOrEmpty(customer) || (string?)x["customer"] == customer)
-                .Where(x => string.IsNullOrEmpty(subscription) || SubscriptionOf(x) == subscription)
-                .Where(x => status is null || (string?)x["status"] == status)
-                .Where(x => string.IsNullOrEmpty(collection) || (string?)x["collection_method"] == collection)
-                .Where(x => created is null || created((long)x["created"]!));
-            var (page, hasMore) = Json.Paginate(p, matching);
-            return StripeResult.Ok(Json.RenderList(state, "/v1/invoices", page, hasMore, p.Expand));
-        }
-    }
-
-    private static StripeResult ListLines(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(LinesParams);
-        lock (state.Sync)
-        {
-            var invoice = Get(state, id, "invoice");
-            var lines = ((JsonArray)invoice["lines"]!["data"]!).Select(l => (JsonObject)l!);
-            var (page, hasMore) = Json.Paginate(p, lines);
-            return StripeResult.Ok(Json.RenderList(state, $"/v1/invoices/{id}/lines", page, hasMore, p.Expand));
-        }
-    }
-
-    private static StripeResult ListPayments(StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(PaymentListParams);
-        var invoice = p.GetString("invoice");
-        var status = p.GetString("status");
-        var created = p.GetTimeFilter("created");
-        var payment = p.GetObject("payment");
-        var intent = payment is null ? null : StripeParams.GetString(payment, "payment_intent", "payment[payment_intent]");
-        lock (state.Sync)
-        {
-            var matching = state.InvoicePayments.Values.Reverse()
-                .Where(x => string.IsNullOrEmpty(invoice) || (string?)x["invoice"] == invoice)
-                .Where(x => string.IsNullOrEmpty(status) || (string?)x["status"] == status)
-                .Where(x => string.IsNullOrEmpty(intent) || (string?)x["payment"]!["payment_intent"] == intent)
-                .Where(x => created is null || created((long)x["created"]!));
-            var (page, hasMore) = Json.Paginate(p, matching);
-            return StripeResult.Ok(Json.RenderList(state, "/v1/invoice_payments", page, hasMore, p.Expand));
-        }
-    }
-
-    private static StripeResult RetrievePayment(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(RetrieveParams);
-        lock (state.Sync)
-        {
-            var payment = state.InvoicePayments.GetValueOrDefault(id) ?? throw StripeErrors.ResourceMissing("invoice_payment", id, "id");
-            return StripeResult.Ok(Json.Render(state, payment, p.Expand));
-        }
-    }
-
     public static JsonObject Get(EmulatorState state, string id, string param) =>
         state.Invoices.GetValueOrDefault(id) ?? throw StripeErrors.ResourceMissing("invoice", id, param);
-
-    public static string? SubscriptionOf(JsonObject invoice) => (string?)invoice["parent"]?["subscription_details"]?["subscription"];
 
     /// <summary>
     /// A new draft invoice for <paramref name="customer"/>, stored, with <c>invoice.created</c>

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Payments.StripeEmulator;
 
 /// <summary>
-/// /v1/payment_intents: create, retrieve, update, confirm, capture, cancel, list. Charging a card
+/// /v1/payment_intents: create, retrieve, list, confirm, capture, cancel. Charging a card
 /// follows the test card's documented outcome (see <see cref="TestCards"/>) or a decline set
 /// through the control API.
 /// </summary>
@@ -20,15 +20,6 @@ internal static class PaymentIntents
         "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_data", "transfer_group", "use_stripe_sdk",
         // Rejected below with Stripe's own error rather than as unknown.
         "payment_method_types",
-    ];
-
-    private static readonly HashSet<string> UpdateParams =
-    [
-        "allowed_payment_method_types", "amount", "amount_details", "application_fee_amount", "capture_method", "currency",
-        "customer", "customer_account", "description", "excluded_payment_method_types", "expand", "hooks", "metadata",
-        "payment_details", "payment_method", "payment_method_configuration", "payment_method_data", "payment_method_options",
-        "receipt_email", "setup_future_usage", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_data",
-        "transfer_group",
     ];
 
     private static readonly HashSet<string> ConfirmParams =
@@ -56,7 +47,7 @@ internal static class PaymentIntents
 
     private static readonly HashSet<string> CancellationReasons = ["abandoned", "duplicate", "fraudulent", "requested_by_customer"];
 
-    /// <summary>Where confirming, and changing amount or payment method, is allowed.</summary>
+    /// <summary>Where confirming is allowed.</summary>
     private static readonly HashSet<string> Open = ["requires_payment_method", "requires_confirmation", "requires_action"];
 
     private static readonly HashSet<string> Cancelable =
@@ -73,7 +64,6 @@ internal static class PaymentIntents
         v1.MapPost("/payment_intents", Create);
         v1.MapGet("/payment_intents", List);
         v1.MapGet("/payment_intents/{id}", Retrieve);
-        v1.MapPost("/payment_intents/{id}", Update);
         v1.MapPost("/payment_intents/{id}/confirm", Confirm);
         v1.MapPost("/payment_intents/{id}/capture", Capture);
         v1.MapPost("/payment_intents/{id}/cancel", Cancel);
@@ -257,93 +247,6 @@ internal static class PaymentIntents
                 .Where(i => created is null || created((long)i["created"]!));
             var (page, hasMore) = Json.Paginate(p, matching);
             return StripeResult.Ok(Json.RenderList(state, "/v1/payment_intents", page, hasMore, p.Expand));
-        }
-    }
-
-    private static StripeResult Update(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(UpdateParams);
-        lock (state.Sync)
-        {
-            var intent = Get(state, id, "intent");
-            var status = (string)intent["status"]!;
-            // Validate on a copy; store it only when everything passed.
-            var updated = (JsonObject)intent.DeepClone();
-            foreach (var field in (string[])["amount", "currency", "customer", "payment_method", "capture_method", "setup_future_usage"])
-            {
-                if (p.Has(field) && !Open.Contains(status))
-                {
-                    throw UnexpectedState(state, intent,
-                        $"This PaymentIntent's {field} could not be updated because it has a status of {status}. You may only update the " +
-                        $"{field} of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action.");
-                }
-            }
-
-            var changesAttempt = false;
-            if (p.Has("currency") || p.Has("amount"))
-            {
-                var currency = p.Has("currency") ? Money.ParseCurrency(p.GetString("currency"), "currency") : (string)intent["currency"]!;
-                var amount = p.GetLong("amount") ?? (long)intent["amount"]!;
-                Money.CheckChargeAmount(amount, currency, "amount");
-                updated["currency"] = currency;
-                updated["amount"] = amount;
-                changesAttempt = true;
-            }
-
-            if (p.Has("customer"))
-            {
-                var customerId = p.GetString("customer") is { Length: > 0 } c ? c : null;
-                if (customerId is not null)
-                {
-                    Customers.Get(state, customerId, "customer");
-                }
-
-                updated["customer"] = customerId;
-            }
-
-            if (CaptureMethod(p) is { } captureMethod)
-            {
-                updated["capture_method"] = captureMethod;
-            }
-
-            if (p.Has("setup_future_usage"))
-            {
-                updated["setup_future_usage"] = SetupFutureUsage(p);
-            }
-
-            if (p.Has("payment_method"))
-            {
-                string? pmId = null;
-                if (p.GetString("payment_method") is { Length: > 0 } requested)
-                {
-                    var pm = PaymentMethods.Resolve(state, requested, "payment_method");
-                    EnsureUsable(state, pm, (string?)updated["customer"], "payment_method");
-                    pmId = (string)pm["id"]!;
-                }
-
-                updated["payment_method"] = pmId;
-                changesAttempt = true;
-            }
-            else if (p.Has("customer") && (string?)updated["payment_method"] is { } current)
-            {
-                EnsureUsable(state, state.PaymentMethods[current], (string?)updated["customer"], "customer");
-            }
-
-            if (changesAttempt)
-            {
-                // A new amount or card needs a new confirmation (and a new 3-D Secure challenge).
-                updated["next_action"] = null;
-                updated["status"] = updated["payment_method"] is null ? "requires_payment_method" : "requires_confirmation";
-            }
-
-            foreach (var key in (string[])["description", "receipt_email", "statement_descriptor", "statement_descriptor_suffix"])
-            {
-                Json.ApplyString(updated, p, key);
-            }
-
-            Json.ApplyMetadata(updated, p);
-            state.PaymentIntents[id] = updated;
-            return StripeResult.Ok(Json.Render(state, updated, p.Expand));
         }
     }
 

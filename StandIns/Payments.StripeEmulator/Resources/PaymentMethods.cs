@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Payments.StripeEmulator;
 
-/// <summary>/v1/payment_methods, and a customer's payment methods.</summary>
+/// <summary>/v1/payment_methods: retrieve, list, attach, detach.</summary>
 internal static class PaymentMethods
 {
     private static readonly HashSet<string> RetrieveParams = ["expand"];
@@ -10,8 +10,6 @@ internal static class PaymentMethods
     private static readonly HashSet<string> DetachParams = ["expand"];
     private static readonly HashSet<string> ListParams =
         ["allow_redisplay", "customer", "customer_account", "ending_before", "expand", "limit", "starting_after", "type"];
-    private static readonly HashSet<string> CustomerListParams =
-        ["allow_redisplay", "ending_before", "expand", "limit", "starting_after", "type"];
 
     public static void Map(RouteGroupBuilder v1)
     {
@@ -19,7 +17,6 @@ internal static class PaymentMethods
         v1.MapGet("/payment_methods", List);
         v1.MapPost("/payment_methods/{id}/attach", Attach);
         v1.MapPost("/payment_methods/{id}/detach", Detach);
-        v1.MapGet("/customers/{id}/payment_methods", ListForCustomer);
     }
 
     private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state)
@@ -75,6 +72,7 @@ internal static class PaymentMethods
     {
         p.AllowOnly(ListParams);
         var customerId = p.GetString("customer");
+        var type = p.GetString("type");
         lock (state.Sync)
         {
             if (!string.IsNullOrEmpty(customerId))
@@ -82,28 +80,12 @@ internal static class PaymentMethods
                 Customers.Get(state, customerId, "customer");
             }
 
-            return ListOf(state, p, "/v1/payment_methods", string.IsNullOrEmpty(customerId) ? null : customerId);
+            var matching = state.PaymentMethods.Values.Reverse()
+                .Where(pm => string.IsNullOrEmpty(customerId) ? pm["customer"] is not null : (string?)pm["customer"] == customerId)
+                .Where(pm => string.IsNullOrEmpty(type) || (string?)pm["type"] == type);
+            var (page, hasMore) = Json.Paginate(p, matching);
+            return StripeResult.Ok(Json.RenderList(state, "/v1/payment_methods", page, hasMore, p.Expand));
         }
-    }
-
-    private static StripeResult ListForCustomer(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(CustomerListParams);
-        lock (state.Sync)
-        {
-            Customers.Get(state, id, "customer");
-            return ListOf(state, p, $"/v1/customers/{id}/payment_methods", id);
-        }
-    }
-
-    private static StripeResult ListOf(EmulatorState state, StripeParams p, string url, string? customerId)
-    {
-        var type = p.GetString("type");
-        var matching = state.PaymentMethods.Values.Reverse()
-            .Where(pm => customerId is null ? pm["customer"] is not null : (string?)pm["customer"] == customerId)
-            .Where(pm => string.IsNullOrEmpty(type) || (string?)pm["type"] == type);
-        var (page, hasMore) = Json.Paginate(p, matching);
-        return StripeResult.Ok(Json.RenderList(state, url, page, hasMore, p.Expand));
     }
 
     /// <summary>

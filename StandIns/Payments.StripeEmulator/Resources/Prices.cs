@@ -4,37 +4,13 @@ using System.Text.Json.Nodes;
 namespace Payments.StripeEmulator;
 
 /// <summary>
-/// /v1/products and /v1/prices: enough of the catalog for Checkout and Subscriptions. A Checkout
-/// line item's <c>price_data</c> makes an inline Price (and, from <c>product_data</c>, a Product) as
-/// Stripe does; inline prices are inactive and left out of lists but can be retrieved.
+/// Prices as Checkout line items carry them. Payments sends <c>price_data</c> inline and keeps no
+/// catalog, so /v1/products and /v1/prices are not served: a line item's <c>price_data</c> makes an
+/// inactive inline Price (and, from <c>product_data</c>, a Product) as Stripe does.
 /// </summary>
 internal static class Prices
 {
-    private static readonly HashSet<string> ProductCreateParams =
-    [
-        "active", "default_price_data", "description", "expand", "id", "images", "marketing_features", "metadata", "name",
-        "package_dimensions", "shippable", "statement_descriptor", "tax_code", "tax_details", "type", "unit_label", "url",
-    ];
-
-    private static readonly HashSet<string> PriceCreateParams =
-    [
-        "active", "billing_scheme", "currency", "currency_options", "custom_unit_amount", "expand", "lookup_key", "metadata",
-        "nickname", "product", "product_data", "recurring", "tax_behavior", "tiers", "tiers_mode", "transfer_lookup_key",
-        "transform_quantity", "unit_amount", "unit_amount_decimal",
-    ];
-
-    private static readonly HashSet<string> PriceListParams =
-        ["active", "created", "currency", "ending_before", "expand", "limit", "lookup_keys", "product", "recurring", "starting_after", "type"];
-
-    private static readonly HashSet<string> ProductListParams =
-        ["active", "created", "ending_before", "expand", "ids", "limit", "shippable", "starting_after", "type", "url"];
-
-    private static readonly HashSet<string> RetrieveParams = ["expand"];
-
     private static readonly HashSet<string> RecurringParams = ["interval", "interval_count", "meter", "trial_period_days", "usage_type"];
-
-    private static readonly HashSet<string> ProductDataParams =
-        ["active", "description", "id", "images", "metadata", "name", "statement_descriptor", "tax_code", "tax_details", "unit_label"];
 
     /// <summary>Checkout's <c>line_items[][price_data]</c>.</summary>
     private static readonly HashSet<string> InlinePriceParams =
@@ -44,119 +20,6 @@ internal static class Prices
         ["description", "images", "metadata", "name", "tax_code", "tax_details", "unit_label"];
 
     private static readonly HashSet<string> Intervals = ["day", "week", "month", "year"];
-
-    public static void Map(RouteGroupBuilder v1)
-    {
-        v1.MapPost("/products", CreateProduct);
-        v1.MapGet("/products", ListProducts);
-        v1.MapGet("/products/{id}", RetrieveProduct);
-        v1.MapPost("/prices", CreatePrice);
-        v1.MapGet("/prices", ListPrices);
-        v1.MapGet("/prices/{id}", RetrievePrice);
-    }
-
-    private static StripeResult CreateProduct(StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(ProductCreateParams);
-        var name = p.RequireString("name");
-        lock (state.Sync)
-        {
-            var product = NewProduct(state, p.GetString("id"), name, p.GetString("description"), "id");
-            product["active"] = p.GetBool("active") ?? true;
-            foreach (var key in (string[])["statement_descriptor", "unit_label", "url"])
-            {
-                Json.ApplyString(product, p, key);
-            }
-
-            Json.ApplyMetadata(product, p);
-            state.Products.Add((string)product["id"]!, product);
-            return StripeResult.Ok(Json.Render(state, product, p.Expand));
-        }
-    }
-
-    private static StripeResult RetrieveProduct(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(RetrieveParams);
-        lock (state.Sync)
-        {
-            var product = state.Products.GetValueOrDefault(id) ?? throw StripeErrors.ResourceMissing("product", id, "id");
-            return StripeResult.Ok(Json.Render(state, product, p.Expand));
-        }
-    }
-
-    private static StripeResult ListProducts(StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(ProductListParams);
-        var active = p.GetBool("active");
-        var ids = p.GetStringList("ids");
-        var created = p.GetTimeFilter("created");
-        lock (state.Sync)
-        {
-            var matching = state.Products.Values.Reverse()
-                .Where(x => active is null || (bool?)x["active"] == active)
-                .Where(x => ids.Count == 0 || ids.Contains((string)x["id"]!))
-                .Where(x => created is null || created((long)x["created"]!));
-            var (page, hasMore) = Json.Paginate(p, matching);
-            return StripeResult.Ok(Json.RenderList(state, "/v1/products", page, hasMore, p.Expand));
-        }
-    }
-
-    private static StripeResult CreatePrice(StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(PriceCreateParams);
-        lock (state.Sync)
-        {
-            var price = Build(state, p.Root, "", inline: false, out var newProduct);
-            price["active"] = p.GetBool("active") ?? true;
-            foreach (var key in (string[])["lookup_key", "nickname"])
-            {
-                Json.ApplyString(price, p, key);
-            }
-
-            Json.ApplyMetadata(price, p);
-            if (newProduct is not null)
-            {
-                state.Products.Add((string)newProduct["id"]!, newProduct);
-            }
-
-            state.Prices.Add((string)price["id"]!, price);
-            return StripeResult.Ok(Json.Render(state, price, p.Expand));
-        }
-    }
-
-    private static StripeResult RetrievePrice(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(RetrieveParams);
-        lock (state.Sync)
-        {
-            return StripeResult.Ok(Json.Render(state, Get(state, id, "id"), p.Expand));
-        }
-    }
-
-    private static StripeResult ListPrices(StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(PriceListParams);
-        var active = p.GetBool("active");
-        var product = p.GetString("product");
-        var type = p.GetString("type");
-        var currency = p.GetString("currency");
-        var lookupKeys = p.GetStringList("lookup_keys");
-        var created = p.GetTimeFilter("created");
-        lock (state.Sync)
-        {
-            // Inline prices (from price_data) are not listed.
-            var matching = state.Prices.Values.Reverse()
-                .Where(x => !state.InlinePrices.Contains((string)x["id"]!))
-                .Where(x => active is null || (bool?)x["active"] == active)
-                .Where(x => string.IsNullOrEmpty(product) || (string?)x["product"] == product)
-                .Where(x => string.IsNullOrEmpty(type) || (string?)x["type"] == type)
-                .Where(x => string.IsNullOrEmpty(currency) || string.Equals((string?)x["currency"], currency, StringComparison.OrdinalIgnoreCase))
-                .Where(x => lookupKeys.Count == 0 || lookupKeys.Contains((string?)x["lookup_key"] ?? "\0"))
-                .Where(x => created is null || created((long)x["created"]!));
-            var (page, hasMore) = Json.Paginate(p, matching);
-            return StripeResult.Ok(Json.RenderList(state, "/v1/prices", page, hasMore, p.Expand));
-        }
-    }
 
     public static JsonObject Get(EmulatorState state, string id, string param) =>
         state.Prices.GetValueOrDefault(id) ?? throw StripeErrors.ResourceMissing("price", id, param);
@@ -168,7 +31,7 @@ internal static class Prices
     public static JsonObject BuildInline(EmulatorState state, FormNode priceData, string param, out JsonObject? newProduct)
     {
         StripeParams.AllowOnly(priceData, InlinePriceParams, param);
-        var price = Build(state, priceData, param, inline: true, out newProduct);
+        var price = Build(state, priceData, param, out newProduct);
         price["active"] = false;
         return price;
     }
@@ -180,9 +43,7 @@ internal static class Prices
             state.Products.TryAdd((string)newProduct["id"]!, newProduct);
         }
 
-        var id = (string)price["id"]!;
-        state.Prices.TryAdd(id, price);
-        state.InlinePrices.Add(id);
+        state.Prices.TryAdd((string)price["id"]!, price);
     }
 
     public static bool IsRecurring(JsonObject price) => price["recurring"] is JsonObject;
@@ -241,9 +102,9 @@ internal static class Prices
         return count == 1 ? $"{amount} / {interval}" : $"{amount} every {count} {interval}s";
     }
 
-    private static JsonObject Build(EmulatorState state, FormNode data, string prefix, bool inline, out JsonObject? newProduct)
+    private static JsonObject Build(EmulatorState state, FormNode data, string prefix, out JsonObject? newProduct)
     {
-        string P(string key) => prefix.Length == 0 ? key : $"{prefix}[{key}]";
+        string P(string key) => $"{prefix}[{key}]";
 
         var currency = Money.ParseCurrency(StripeParams.GetString(data, "currency", P("currency")), P("currency"));
         var unitAmount = StripeParams.GetLong(data, "unit_amount", P("unit_amount"));
@@ -339,15 +200,14 @@ internal static class Prices
         }
         else if (productData is not null)
         {
-            StripeParams.AllowOnly(productData, inline ? InlineProductDataParams : ProductDataParams, P("product_data"));
+            StripeParams.AllowOnly(productData, InlineProductDataParams, P("product_data"));
             var name = StripeParams.GetString(productData, "name", P("product_data") + "[name]");
             if (string.IsNullOrEmpty(name))
             {
                 throw StripeErrors.MissingParameter(P("product_data") + "[name]");
             }
 
-            newProduct = NewProduct(state, inline ? null : StripeParams.GetString(productData, "id", P("product_data") + "[id]"), name,
-                StripeParams.GetString(productData, "description", P("product_data") + "[description]"), P("product_data") + "[id]");
+            newProduct = NewProduct(name, StripeParams.GetString(productData, "description", P("product_data") + "[description]"));
             newProduct["metadata"] = Json.StringMap(StripeParams.GetObject(productData, "metadata", P("product_data") + "[metadata]"), P("product_data") + "[metadata]");
             productId = (string)newProduct["id"]!;
         }
@@ -378,15 +238,10 @@ internal static class Prices
         return price;
     }
 
-    private static JsonObject NewProduct(EmulatorState state, string? id, string name, string? description, string idParam)
+    private static JsonObject NewProduct(string name, string? description)
     {
-        if (!string.IsNullOrEmpty(id) && state.Products.ContainsKey(id))
-        {
-            throw StripeErrors.InvalidRequest($"Product already exists.", idParam, "resource_already_exists");
-        }
-
         var now = Ids.Now();
-        var product = Json.NewObject(string.IsNullOrEmpty(id) ? Ids.New("prod_", 14) : id, "product");
+        var product = Json.NewObject(Ids.New("prod_", 14), "product");
         product["active"] = true;
         product["created"] = now;
         product["default_price"] = null;

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Payments.StripeEmulator;
 
-/// <summary>/v1/refunds: create, retrieve, list; plus the releases of uncaptured amounts.</summary>
+/// <summary>/v1/refunds: create and list (what Payments calls); a refund of pm_card_refundFail fails later.</summary>
 internal static class Refunds
 {
     /// <summary>Why a pm_card_refundFail refund fails (one of Stripe's <c>failure_reason</c> values).</summary>
@@ -14,8 +14,6 @@ internal static class Refunds
         "reason", "refund_application_fee", "reverse_transfer",
     ];
 
-    private static readonly HashSet<string> RetrieveParams = ["expand"];
-
     private static readonly HashSet<string> ListParams =
         ["charge", "created", "ending_before", "expand", "limit", "payment_intent", "starting_after"];
 
@@ -25,7 +23,6 @@ internal static class Refunds
     {
         v1.MapPost("/refunds", Create);
         v1.MapGet("/refunds", List);
-        v1.MapGet("/refunds/{id}", Retrieve);
     }
 
     private static StripeResult Create(StripeParams p, EmulatorState state, HttpContext http)
@@ -100,15 +97,6 @@ internal static class Refunds
         }
     }
 
-    private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(RetrieveParams);
-        lock (state.Sync)
-        {
-            return StripeResult.Ok(Json.Render(state, Get(state, id, "id"), p.Expand));
-        }
-    }
-
     private static StripeResult List(StripeParams p, EmulatorState state)
     {
         p.AllowOnly(ListParams);
@@ -126,9 +114,6 @@ internal static class Refunds
         }
     }
 
-    public static JsonObject Get(EmulatorState state, string id, string param) =>
-        state.Refunds.TryGetValue(id, out var refund) ? refund : throw StripeErrors.ResourceMissing("refund", id, param);
-
     /// <summary>Fails the refunds of pm_card_refundFail that are due; runs before each /v1 request.</summary>
     public static void FailDue(EmulatorState state)
     {
@@ -142,7 +127,7 @@ internal static class Refunds
     /// A pending or succeeded refund fails: the money goes back onto the charge's refundable amount.
     /// Emits <c>refund.updated</c> and <c>refund.failed</c>. False when it had already failed.
     /// </summary>
-    public static bool Fail(EmulatorState state, JsonObject refund, string failureReason)
+    private static bool Fail(EmulatorState state, JsonObject refund, string failureReason)
     {
         var id = (string)refund["id"]!;
         state.RefundsDueToFail.Remove(id);

@@ -3,33 +3,12 @@ using System.Text.Json.Nodes;
 namespace Payments.StripeEmulator;
 
 /// <summary>
-/// /v1/subscriptions: retrieve, list, update (cancel_at_period_end, metadata, description,
-/// cancellation_details), cancel. Subscriptions are made by Checkout (see <see cref="CheckoutSessions"/>).
+/// /v1/subscriptions: retrieve and cancel (what Payments calls). Subscriptions are made by Checkout (see <see cref="CheckoutSessions"/>).
 /// Shaped as in basil and later: the billing period lives on the items.
 /// </summary>
 internal static class Subscriptions
 {
     private static readonly HashSet<string> RetrieveParams = ["expand"];
-
-    private static readonly HashSet<string> ListParams =
-    [
-        "automatic_tax", "collection_method", "created", "current_period_end", "current_period_start", "customer",
-        "customer_account", "ending_before", "expand", "limit", "plan", "price", "starting_after", "status", "test_clock",
-    ];
-
-    private static readonly HashSet<string> UpdateParams =
-    [
-        "add_invoice_items", "application_fee_percent", "automatic_tax", "billing_cycle_anchor", "billing_schedules",
-        "billing_thresholds", "cancel_at", "cancel_at_period_end", "cancellation_details", "collection_method", "days_until_due",
-        "default_payment_method", "default_source", "default_tax_rates", "description", "discounts", "expand", "invoice_settings",
-        "items", "metadata", "off_session", "on_behalf_of", "pause_collection", "payment_behavior", "payment_settings",
-        "pending_invoice_item_interval", "proration_behavior", "proration_date", "transfer_data", "trial_end", "trial_from_plan",
-        "trial_settings",
-    ];
-
-    /// <summary>What the emulator changes on update; the rest of Stripe's update parameters are refused as unsupported.</summary>
-    private static readonly HashSet<string> ModeledUpdateParams =
-        ["cancel_at_period_end", "cancellation_details", "description", "expand", "metadata"];
 
     private static readonly HashSet<string> CancelParams = ["cancellation_details", "expand", "invoice_now", "prorate"];
 
@@ -38,18 +17,9 @@ internal static class Subscriptions
     private static readonly HashSet<string> Feedbacks =
         ["customer_service", "low_quality", "missing_features", "other", "switched_service", "too_complex", "too_expensive", "unused"];
 
-    private static readonly HashSet<string> Statuses =
-        ["active", "all", "canceled", "ended", "incomplete", "incomplete_expired", "past_due", "paused", "trialing", "unpaid"];
-
-    /// <summary>The fields an update can change, for <c>previous_attributes</c>.</summary>
-    private static readonly string[] Tracked =
-        ["cancel_at", "cancel_at_period_end", "canceled_at", "cancellation_details", "description", "metadata", "status"];
-
     public static void Map(RouteGroupBuilder v1)
     {
-        v1.MapGet("/subscriptions", List);
         v1.MapGet("/subscriptions/{id}", Retrieve);
-        v1.MapPost("/subscriptions/{id}", Update);
         v1.MapDelete("/subscriptions/{id}", Cancel);
     }
 
@@ -59,86 +29,6 @@ internal static class Subscriptions
         lock (state.Sync)
         {
             return StripeResult.Ok(Json.Render(state, Get(state, id, "id"), p.Expand));
-        }
-    }
-
-    private static StripeResult List(StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(ListParams);
-        var customer = p.GetString("customer");
-        var price = p.GetString("price") is { Length: > 0 } pr ? pr : p.GetString("plan");
-        var status = p.GetString("status") is { Length: > 0 } s ? s : null;
-        if (status is not null && !Statuses.Contains(status))
-        {
-            throw StripeErrors.InvalidRequest(
-                "Invalid status: must be one of active, all, canceled, ended, incomplete, incomplete_expired, past_due, paused, trialing, or unpaid",
-                "status");
-        }
-
-        var created = p.GetTimeFilter("created");
-        var periodStart = p.GetTimeFilter("current_period_start");
-        var periodEnd = p.GetTimeFilter("current_period_end");
-        lock (state.Sync)
-        {
-            var matching = state.Subscriptions.Values.Reverse()
-                .Where(x => string.IsNullOrEmpty(customer) || (string?)x["customer"] == customer)
-                .Where(x => string.IsNullOrEmpty(price) || Items(x).Any(i => (string?)i["price"]?["id"] == price))
-                .Where(x => StatusMatches(status, (string)x["status"]!))
-                .Where(x => created is null || created((long)x["created"]!))
-                .Where(x => periodStart is null || Items(x).Any(i => periodStart((long)i["current_period_start"]!)))
-                .Where(x => periodEnd is null || Items(x).Any(i => periodEnd((long)i["current_period_end"]!)));
-            var (page, hasMore) = Json.Paginate(p, matching);
-            return StripeResult.Ok(Json.RenderList(state, "/v1/subscriptions", page, hasMore, p.Expand));
-        }
-    }
-
-    private static StripeResult Update(string id, StripeParams p, EmulatorState state, HttpContext http)
-    {
-        p.AllowOnly(UpdateParams);
-        foreach (var key in p.Root.Keys)
-        {
-            if (!ModeledUpdateParams.Contains(key))
-            {
-                throw StripeErrors.InvalidRequest(
-                    $"The emulator does not support updating `{key}` on a subscription (supported: cancel_at_period_end, " +
-                    "cancellation_details, description, metadata).", key);
-            }
-        }
-
-        lock (state.Sync)
-        {
-            var subscription = Get(state, id, "id");
-            var canceled = (string?)subscription["status"] is "canceled" or "incomplete_expired";
-            if (canceled && (p.Has("cancel_at_period_end") || p.Has("description")))
-            {
-                throw StripeErrors.InvalidRequest("A canceled subscription can only update its cancellation_details and metadata.");
-            }
-
-            var updated = (JsonObject)subscription.DeepClone();
-            ApplyCancellationDetails(updated, p);
-            Json.ApplyString(updated, p, "description");
-            Json.ApplyMetadata(updated, p);
-            if (p.GetBool("cancel_at_period_end") is { } atPeriodEnd)
-            {
-                updated["cancel_at_period_end"] = atPeriodEnd;
-                updated["cancel_at"] = atPeriodEnd ? PeriodEnd(updated) : null;
-                var details = (JsonObject)updated["cancellation_details"]!;
-                // Stripe records why a subscription is set to end; un-scheduling forgets it.
-                details["reason"] = atPeriodEnd ? "cancellation_requested" : null;
-                if (!atPeriodEnd && !p.Has("cancellation_details"))
-                {
-                    details["comment"] = null;
-                    details["feedback"] = null;
-                }
-            }
-
-            state.Subscriptions[id] = updated;
-            if (Json.Changes(subscription, updated, Tracked) is { } changes)
-            {
-                state.Events.Emit("customer.subscription.updated", updated, EventRequest.From(http), changes);
-            }
-
-            return StripeResult.Ok(Json.Render(state, updated, p.Expand));
         }
     }
 
@@ -265,17 +155,6 @@ internal static class Subscriptions
 
     public static IEnumerable<JsonObject> Items(JsonObject subscription) =>
         ((JsonArray)subscription["items"]!["data"]!).Select(i => (JsonObject)i!);
-
-    private static long PeriodEnd(JsonObject subscription) => Items(subscription).Min(i => (long)i["current_period_end"]!);
-
-    private static bool StatusMatches(string? filter, string status) => filter switch
-    {
-        // Stripe's default leaves canceled subscriptions out.
-        null => status is not ("canceled" or "incomplete_expired"),
-        "all" => true,
-        "ended" => status is "canceled" or "incomplete_expired",
-        _ => filter == status,
-    };
 
     private static void ApplyCancellationDetails(JsonObject subscription, StripeParams p)
     {

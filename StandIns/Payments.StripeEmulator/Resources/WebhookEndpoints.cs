@@ -4,123 +4,14 @@ using System.Text.RegularExpressions;
 namespace Payments.StripeEmulator;
 
 /// <summary>
-/// /v1/webhook_endpoints: where events are delivered (see <see cref="WebhookDeliverer"/>). The
-/// signing secret (<c>whsec_</c>) is shown only in the answer to the create call, as on Stripe.
+/// Where events are delivered (see <see cref="WebhookDeliverer"/>). Payments does not call
+/// /v1/webhook_endpoints, so endpoints come from configuration or the control API, each with its
+/// signing secret (<c>whsec_</c>).
 /// </summary>
 internal static partial class WebhookEndpoints
 {
     /// <summary>Stripe's limit per account and mode.</summary>
     public const int MaximumEndpoints = 16;
-
-    private static readonly HashSet<string> CreateParams =
-        ["api_version", "connect", "description", "enabled_events", "expand", "metadata", "url"];
-
-    private static readonly HashSet<string> UpdateParams =
-        ["description", "disabled", "enabled_events", "expand", "metadata", "url"];
-
-    private static readonly HashSet<string> RetrieveParams = ["expand"];
-
-    private static readonly HashSet<string> ListParams = ["ending_before", "expand", "limit", "starting_after"];
-
-    public static void Map(RouteGroupBuilder v1)
-    {
-        v1.MapPost("/webhook_endpoints", Create);
-        v1.MapGet("/webhook_endpoints", List);
-        v1.MapGet("/webhook_endpoints/{id}", Retrieve);
-        v1.MapPost("/webhook_endpoints/{id}", Update);
-        v1.MapDelete("/webhook_endpoints/{id}", Delete);
-    }
-
-    private static StripeResult Create(StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(CreateParams);
-        var url = CheckUrl(p.RequireString("url"), "url");
-        if (!p.Has("enabled_events"))
-        {
-            throw StripeErrors.MissingParameter("enabled_events");
-        }
-
-        var events = CheckEvents(p.GetStringList("enabled_events"), "enabled_events");
-        if (p.GetBool("connect") == true)
-        {
-            throw StripeErrors.InvalidRequest("The emulator has no connected accounts, so it does not support `connect`.", "connect");
-        }
-
-        var apiVersion = p.GetString("api_version") is { Length: > 0 } v ? CheckApiVersion(v, "api_version") : null;
-        var description = p.GetString("description") is { Length: > 0 } d ? d : null;
-        lock (state.Sync)
-        {
-            var endpoint = Register(state, url, events, secret: null, apiVersion, description);
-            Json.ApplyMetadata(endpoint, p);
-            return StripeResult.Ok(WithSecret(state, endpoint, p.Expand));
-        }
-    }
-
-    private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(RetrieveParams);
-        lock (state.Sync)
-        {
-            return StripeResult.Ok(Json.Render(state, Get(state, id), p.Expand));
-        }
-    }
-
-    private static StripeResult List(StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(ListParams);
-        lock (state.Sync)
-        {
-            var (page, hasMore) = Json.Paginate(p, state.WebhookEndpoints.Values.Reverse());
-            return StripeResult.Ok(Json.RenderList(state, "/v1/webhook_endpoints", page, hasMore, p.Expand));
-        }
-    }
-
-    private static StripeResult Update(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(UpdateParams);
-        var url = p.Has("url") ? CheckUrl(p.RequireString("url"), "url") : null;
-        var events = p.Has("enabled_events") ? CheckEvents(p.GetStringList("enabled_events"), "enabled_events") : null;
-        var disabled = p.GetBool("disabled");
-        lock (state.Sync)
-        {
-            var endpoint = Get(state, id);
-            if (url is not null)
-            {
-                endpoint["url"] = url;
-            }
-
-            if (events is not null)
-            {
-                endpoint["enabled_events"] = ToArray(events);
-            }
-
-            if (disabled is { } off)
-            {
-                endpoint["status"] = off ? "disabled" : "enabled";
-            }
-
-            Json.ApplyString(endpoint, p, "description");
-            Json.ApplyMetadata(endpoint, p);
-            return StripeResult.Ok(Json.Render(state, endpoint, p.Expand));
-        }
-    }
-
-    private static StripeResult Delete(string id, StripeParams p, EmulatorState state)
-    {
-        p.AllowOnly(RetrieveParams);
-        lock (state.Sync)
-        {
-            Get(state, id);
-            state.WebhookEndpoints.Remove(id);
-            state.WebhookSecrets.Remove(id);
-            var deleted = Json.NewObject(id, "webhook_endpoint");
-            deleted["deleted"] = true;
-            return StripeResult.Ok(deleted.ToJsonString(Json.Options));
-        }
-    }
-
-    public static JsonObject Get(EmulatorState state, string id) =>
-        state.WebhookEndpoints.GetValueOrDefault(id) ?? throw StripeErrors.ResourceMissing("webhook_endpoint", id, "id");
 
     /// <summary>
     /// Stores a new enabled endpoint; <paramref name="secret"/> null makes a random <c>whsec_</c>.
@@ -151,7 +42,7 @@ internal static partial class WebhookEndpoints
         return endpoint;
     }
 
-    /// <summary>The endpoint as the create call answers: with its signing secret.</summary>
+    /// <summary>The endpoint as Stripe's create call answers: with its signing secret.</summary>
     public static string WithSecret(EmulatorState state, JsonObject endpoint, IReadOnlyList<string> expand)
     {
         var rendered = Json.RenderNode(state, endpoint, expand);
