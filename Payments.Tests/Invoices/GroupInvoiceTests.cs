@@ -58,11 +58,12 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         foreach (var person in new[] { alice, bob, carol })
         {
             var paid = await HttpAssert.JsonAsync(await PayAsync(person, id, person.UserId, await person.SaveCardAsync()), HttpStatusCode.Created);
-            Assert.Equal(person == carol ? "captured" : "authorized", paid.GetProperty("payment").GetProperty("status").GetString());
+            // The last payment is captured by its own request, or a moment later by an event's handler holding the funding claim.
+            string[] expected = person == carol ? ["captured", "authorized"] : ["authorized"];
+            Assert.Contains(paid.GetProperty("payment").GetProperty("status").GetString(), expected);
         }
 
-        var funded = await GetAsync(alice, id);
-        Assert.Equal("funded", funded.GetProperty("status").GetString());
+        var funded = await FundedAsync(alice, id);
         Assert.All(funded.GetProperty("shares").EnumerateArray(), s => Assert.Equal("captured", s.GetProperty("status").GetString()));
         Assert.Equal(carolShare, ShareOf(funded, carol).GetProperty("amountCaptured").GetInt64());
         Assert.Equal(3, await StripeCallsAsync(store.Stripe, id, ":capture"));
@@ -114,7 +115,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         await HttpAssert.ProblemAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync()), 404, "not_found", "memberId");
 
         await HttpAssert.JsonAsync(await PayAsync(alice, id, alice.UserId, await alice.SaveCardAsync()), HttpStatusCode.Created);
-        Assert.Equal("funded", (await GetAsync(bob, id)).GetProperty("status").GetString());
+        await FundedAsync(bob, id);
     }
 
     [Fact]
@@ -208,7 +209,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
             new FormUrlEncodedContent(new Dictionary<string, string> { ["payment_method"] = "pm_card_visa" }))).EnsureSuccessStatusCode();
 
         await store.FlushAsync();
-        await HttpAssert.EventuallyAsync(async () => (await GetAsync(alice, id)).GetProperty("status").GetString() == "funded", "funded by the events");
+        await FundedAsync(alice, id);
         Assert.Equal(1, await StripeCallsAsync(store.Stripe, id, ":capture"));
     }
 
@@ -373,7 +374,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
 
         // Bob pays again and the invoice is funded.
         await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync("pm_card_mastercard")), HttpStatusCode.Created);
-        Assert.Equal("funded", (await GetAsync(alice, id)).GetProperty("status").GetString());
+        await FundedAsync(alice, id);
         await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(alice.Email).Count == 1), "the organiser's email");
     }
 
@@ -385,8 +386,8 @@ public abstract class GroupInvoiceTests(DoorFixture store)
 
         // Stripe makes Carol's PaymentIntent, then answers 500 and saves that answer under the key: the intent is found by our payment id.
         await store.Stripe.FaultAsync(new { method = "POST", pathPrefix = "/v1/payment_intents", status = 500, count = 1, when = "after_execution" });
-        var paid = await HttpAssert.JsonAsync(await PayAsync(carol, id, carol.UserId, carolsCard), HttpStatusCode.Created);
-        Assert.Equal("funded", paid.GetProperty("invoiceStatus").GetString());
+        await HttpAssert.JsonAsync(await PayAsync(carol, id, carol.UserId, carolsCard), HttpStatusCode.Created);
+        await FundedAsync(alice, id);
         Assert.Equal(3, await StripeCallsAsync(store.Stripe, id, ":intent"));
         var carolsIntent = (await Host.Get<InvoiceStore>().GetAsync(id, default)).Payments.Single(p => p.MemberId == carol.UserId).PaymentIntentId!;
         Assert.Equal(11500, (await store.Stripe.CreateClient().V1.PaymentIntents.GetAsync(carolsIntent)).AmountReceived);
@@ -424,8 +425,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
             await store.Stripe.Control.DeleteAsync("/_emulator/faults");
             await NormalDeliveryAsync();
         }
-        var funded = await GetAsync(alice, id);
-        Assert.Equal("funded", funded.GetProperty("status").GetString());
+        var funded = await FundedAsync(alice, id);
         Assert.All(funded.GetProperty("shares").EnumerateArray(), s => Assert.Equal("captured", s.GetProperty("status").GetString()));
         await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(alice.Email).Count == 1), "the organiser's email");
     }

@@ -73,6 +73,17 @@ public static class InvoiceTestKit
     public static async Task<JsonElement> GetAsync(Person person, string invoiceId) =>
         await HttpAssert.JsonAsync(await person.Client.GetAsync($"/api/invoices/{invoiceId}"), HttpStatusCode.OK);
 
+    /// <summary>
+    /// Waits for the invoice to read funded. The last payment's request funds it, unless the handler of a
+    /// payment event holds the funding claim at that moment: then that handler does, a moment later.
+    /// </summary>
+    public static async Task<JsonElement> FundedAsync(Person person, string invoiceId)
+    {
+        var invoice = default(JsonElement);
+        await HttpAssert.EventuallyAsync(async () => (invoice = await GetAsync(person, invoiceId)).GetProperty("status").GetString() == "funded", "the invoice funded");
+        return invoice;
+    }
+
     public static JsonElement ShareOf(JsonElement invoice, Person member) =>
         invoice.GetProperty("shares").EnumerateArray().Single(s => s.GetProperty("memberId").GetString() == member.UserId);
 
