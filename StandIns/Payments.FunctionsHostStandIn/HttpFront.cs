@@ -48,7 +48,7 @@ internal sealed class HttpFront(HostRouteTable routes, IReadOnlyList<WorkerFunct
         var invocation = channel.RequestAsync(
             WorkerChannel.InvocationKey(invocationId), Invocation(function, invocationId, context.Request, found.Values), context.RequestAborted);
 
-        HttpResponseMessage answer;
+        HttpResponseMessage? answer = null;
         byte[] answerBody;
         StatusResult result;
         try
@@ -61,6 +61,7 @@ internal sealed class HttpFront(HostRouteTable routes, IReadOnlyList<WorkerFunct
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
         {
+            answer?.Dispose();
             // The host answers a bare 500 here too; the reason goes where a test's failure message can show it.
             log.Add($"[stand-in] {context.Request.Method} {context.Request.Path} ({function.Name}, invocation {invocationId}) could not be completed: {ex}");
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
