@@ -14,6 +14,26 @@ public sealed partial class InvoiceFunding(
     /// <summary>A runner that died mid-way leaves its claim; after this long another may take over (captures replay by key).</summary>
     public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long the last payer's request waits for another runner's funding before it answers.</summary>
+    public static readonly TimeSpan OtherRunnerWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// For the last payer's request: funds the invoice, or, while another runner (a payment event's handler)
+    /// holds the funding claim, waits for it and tries again once it is released, so the answer says what
+    /// happened. After <see cref="OtherRunnerWait"/> it answers as things stand; the other runner finishes.
+    /// </summary>
+    public async Task<Invoice> FundOrWaitAsync(string invoiceId, CancellationToken ct)
+    {
+        var deadline = clock.GetUtcNow() + OtherRunnerWait;
+        while (true)
+        {
+            var invoice = await TryFundAsync(invoiceId, ct);
+            if (invoice.Header.FundingClaimedAt is null || clock.GetUtcNow() >= deadline)
+                return invoice;
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+        }
+    }
+
     public async Task<Invoice> TryFundAsync(string invoiceId, CancellationToken ct)
     {
         var claimed = false;

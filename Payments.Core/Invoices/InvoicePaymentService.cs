@@ -103,7 +103,7 @@ public sealed partial class InvoicePaymentService(
         {
             try
             {
-                invoice = await funding.TryFundAsync(invoice.Id, ct);
+                invoice = await funding.FundOrWaitAsync(invoice.Id, ct);
             }
             catch (Exception ex) when (ex is PaymentProviderException or Azure.RequestFailedException)
             {

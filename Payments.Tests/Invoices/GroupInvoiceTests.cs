@@ -379,6 +379,45 @@ public abstract class GroupInvoiceTests(DoorFixture store)
     }
 
     [Fact]
+    public async Task The_last_payer_waits_while_another_runner_holds_the_funding_claim_and_is_told_the_invoice_is_funded()
+    {
+        var (id, _, _, carol) = await AllButCarolPaidAsync("each");
+        var carolsCard = await carol.SaveCardAsync();
+        // A payment event's handler is funding the invoice at this moment: it holds a fresh claim.
+        await SetFundingClaimAsync(id, DateTimeOffset.UtcNow);
+
+        var paying = PayAsync(carol, id, carol.UserId, carolsCard);
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<InvoiceStore>().GetAsync(id, default)).Payments
+            .Any(p => p.MemberId == carol.UserId && p.Status == InvoicePaymentStatus.Authorized), "Carol's payment authorized");
+        // The other runner lets go (its claim goes stale, as when it dies); the waiting request funds the invoice.
+        await SetFundingClaimAsync(id, DateTimeOffset.UtcNow - InvoiceFunding.ClaimTimeout - TimeSpan.FromSeconds(1));
+
+        var paid = await HttpAssert.JsonAsync(await paying, HttpStatusCode.Created);
+        Assert.Equal(("captured", "funded"), (paid.GetProperty("payment").GetProperty("status").GetString(), paid.GetProperty("invoiceStatus").GetString()));
+    }
+
+    /// <summary>Sets the funding claim on the invoice's header row (ETag-guarded), as a runner claiming it would.</summary>
+    private async Task SetFundingClaimAsync(string invoiceId, DateTimeOffset claimedAt)
+    {
+        var table = Host.Get<Payments.Core.Storage.PaymentsStorage>().Table(Payments.Core.Storage.TableNames.GroupInvoices);
+        while (true)
+        {
+            var row = (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(invoiceId, "invoice")).Value;
+            var header = System.Text.Json.Nodes.JsonNode.Parse(row.GetString("Data"))!;
+            header["fundingClaimedAt"] = claimedAt;
+            row["Data"] = header.ToJsonString();
+            try
+            {
+                await table.UpdateEntityAsync(row, row.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+                return;
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 412)
+            {
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_payment_and_a_refund_behind_a_saved_Stripe_500_each_happen_once()
     {
         var (id, alice, _, carol) = await AllButCarolPaidAsync("each");
