@@ -79,6 +79,8 @@ public sealed class SubscriptionCheckoutAfterCancelTests(StoreFixture store)
         await store.FlushAsync();
         await HttpAssert.EventuallyAsync(async () => (await store.Host.Get<SubscriptionStore>().FindAsync(subscriptionId, default))?.Status == "canceled",
             "subscription recorded as canceled");
+        // The admin account reads the cancellation just after the subscription row: checkout asks the account.
+        await HttpAssert.EventuallyAsync(async () => !await store.Host.Get<AdminAccounts>().HasActiveSubscriptionAsync(adminEmail, default), "the admin's subscription ended");
 
         var second = await HttpAssert.JsonAsync(await client.PostAsJsonAsync("/api/checkout-sessions", order), HttpStatusCode.Created);
         Assert.NotEqual(first.GetProperty("saleId").GetString(), second.GetProperty("saleId").GetString());
