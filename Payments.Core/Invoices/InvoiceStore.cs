@@ -119,6 +119,20 @@ public sealed class InvoiceStore(PaymentsStorage storage)
         return awaiting;
     }
 
+    /// <summary>
+    /// Ids of invoices whose invoice row was written at or after <paramref name="since"/> (every change
+    /// replaces that row, so its Timestamp is the invoice's last change), a page at a time, with the
+    /// table's continuation token as is: what the reconciler compares with Stripe.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Ids, string? Continuation)> ListTouchedSinceAsync(
+        DateTimeOffset since, int limit, string? continuation, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {HeaderRow} and Timestamp ge {since}");
+        await foreach (var page in _invoices.QueryAsync<TableEntity>(filter, maxPerPage: limit, select: ["PartitionKey"], cancellationToken: ct).AsPages(continuation, limit))
+            return (page.Values.Select(r => r.PartitionKey).ToList(), page.ContinuationToken);
+        return ([], null);
+    }
+
     private static List<TableEntity> Rows(Invoice invoice)
     {
         var id = invoice.Id;

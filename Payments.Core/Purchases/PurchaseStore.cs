@@ -70,6 +70,13 @@ public sealed class PurchaseStore(PaymentsStorage storage)
     public Task<PurchasePage> ListByStatusAsync(PurchaseStatus status, int limit, string? continuation, CancellationToken ct) =>
         PageAsync(TableClient.CreateQueryFilter($"Status eq {status.ToWire()}"), limit, continuation, ct);
 
+    /// <summary>
+    /// Purchases whose row was written at or after <paramref name="since"/> (the table's own Timestamp, which
+    /// every write moves), a page at a time: what the reconciler compares with Stripe.
+    /// </summary>
+    public Task<PurchasePage> ListTouchedSinceAsync(DateTimeOffset since, int limit, string? continuation, CancellationToken ct) =>
+        PageAsync(TableClient.CreateQueryFilter($"Timestamp ge {since}"), limit, continuation, ct);
+
     public async Task<IReadOnlyList<Purchase>> ListAuthorizedSinceBeforeAsync(DateTimeOffset cutoff, CancellationToken ct)
     {
         var found = new List<Purchase>();

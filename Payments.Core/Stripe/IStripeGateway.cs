@@ -28,6 +28,8 @@ public interface IStripeGateway
     /// <param name="refundKey">Our name for the refund, kept in its metadata so <see cref="FindRefundAsync"/> can find it.</param>
     Task<RefundSnapshot> CreateRefundAsync(string paymentIntentId, long amount, string? reason, string refundKey, string idempotencyKey, CancellationToken ct);
     Task<RefundSnapshot?> FindRefundAsync(string paymentIntentId, string refundKey, CancellationToken ct);
+    /// <summary>Every Refund of the PaymentIntent, as Stripe has them now (the reconciler compares their statuses with ours).</summary>
+    Task<IReadOnlyList<RefundSnapshot>> ListRefundsAsync(string paymentIntentId, CancellationToken ct);
 
     Task<CheckoutSessionSnapshot> CreateCheckoutSessionAsync(CheckoutSessionRequest request, string idempotencyKey, CancellationToken ct);
     Task<CheckoutSessionSnapshot> GetCheckoutSessionAsync(string sessionId, CancellationToken ct);

@@ -131,6 +131,15 @@ public sealed class StripeGateway(StripeClient client, string idempotencyPrefix 
                 : null;
         });
 
+    public Task<IReadOnlyList<RefundSnapshot>> ListRefundsAsync(string paymentIntentId, CancellationToken ct) =>
+        Call(async () =>
+        {
+            var refunds = new List<RefundSnapshot>();
+            await foreach (var r in client.V1.Refunds.ListAutoPagingAsync(new RefundListOptions { PaymentIntent = paymentIntentId, Limit = 100 }, cancellationToken: ct))
+                refunds.Add(new RefundSnapshot(r.Id, r.Status, r.Amount));
+            return (IReadOnlyList<RefundSnapshot>)refunds;
+        });
+
     public Task<CheckoutSessionSnapshot> CreateCheckoutSessionAsync(CheckoutSessionRequest request, string idempotencyKey, CancellationToken ct) =>
         Call(async () =>
         {
