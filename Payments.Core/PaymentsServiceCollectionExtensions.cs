@@ -12,6 +12,7 @@ using Payments.Core.Invoices;
 using Payments.Core.Organisations;
 using Payments.Core.Webhooks;
 using Payments.Core.Purchases;
+using Payments.Core.Reconciliation;
 using Payments.Core.Customers;
 using Payments.Core.Http;
 using Payments.Core.Queues;
@@ -105,6 +106,7 @@ public static class PaymentsServiceCollectionExtensions
         services.AddTransient<InvoicePaidHandler>();
         services.AddTransient<FulfilmentRequestedHandler>();
         services.AddInvoices(configuration);
+        services.AddReconciliation(configuration);
         return services;
     }
 

@@ -3,6 +3,7 @@ using Payments.Core.Http;
 using Payments.Core.Invoices;
 using Payments.Core.Purchases;
 using Payments.Core.Queues;
+using Payments.Core.Reconciliation;
 using Payments.Core.Webhooks;
 
 namespace Payments.Host;
@@ -24,6 +25,8 @@ public static partial class PaymentsHostApp
             builder.Services.AddHostedService<AuthorizationSweepService>();
         if (builder.Configuration.GetValue("Invoices:DeadlineSweepEnabled", true))
             builder.Services.AddHostedService<InvoiceDeadlineSweepService>();
+        if (builder.Configuration.GetValue("Reconciliation:Enabled", true))
+            builder.Services.AddHostedService<ReconciliationService>();
         if (builder.Configuration.GetValue("Webhooks:MaintenanceEnabled", true))
             builder.Services.AddHostedService<WebhookMaintenanceService>();
         builder.Services.AddProblemDetails();

@@ -6,6 +6,7 @@ using Payments.Core.Checkout;
 using Payments.Core.Invoices;
 using Payments.Core.Webhooks;
 using Payments.Core.Purchases;
+using Payments.Core.Reconciliation;
 
 namespace Payments.Core.Http;
 
@@ -21,6 +22,7 @@ public static class PaymentsApi
         CheckoutApi.Map(api);
         WebhooksApi.Map(api);
         InvoicesApi.Map(api);
+        ReconciliationApi.Map(api);
         return api;
     }
 }

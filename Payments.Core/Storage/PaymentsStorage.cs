@@ -73,12 +73,16 @@ public static class TableNames
     public const string GroupInvoicesByUser = "groupinvoicesbyuser";
     /// <summary>Stripe idempotency keys given up after a saved 5xx: the newest generation per key (see KeyedStripeCall).</summary>
     public const string StripeKeys = "stripekeys";
+    /// <summary>The reconciler's findings (PK object, RK kind[:part]) and its cursor (where a pass stands, the last run).</summary>
+    public const string ReconciliationFindings = "reconciliationfindings";
+    public const string ReconciliationCursor = "reconciliationcursor";
 
     public static readonly IReadOnlyList<string> All =
     [
         Customers, Cards, CardFingerprints, Products, Purchases, PurchaseOwners, IdempotentRequests, Refunds,
         WebhookInbox, WebhookIndex, WebhookCursor, Sales, Subscriptions, AdminAccounts, Organisations, OrganisationMembers, SentEmails,
         InvoicePayments, FulfilmentOrders, GroupInvoices, GroupInvoicesByUser, StripeKeys,
+        ReconciliationFindings, ReconciliationCursor,
     ];
 }
 

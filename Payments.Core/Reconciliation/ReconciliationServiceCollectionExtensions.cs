@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Payments.Core.Reconciliation;
+
+public static class ReconciliationServiceCollectionExtensions
+{
+    /// <summary>The reconciler: options, stores, checks, repairs and API (its timer is the host's: ReconciliationService or the Functions timer).</summary>
+    public static IServiceCollection AddReconciliation(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ReconciliationOptions>().Bind(configuration.GetSection(ReconciliationOptions.Section));
+        services.AddSingleton<FindingStore>();
+        services.AddSingleton<ReconciliationCursor>();
+        services.AddTransient<PurchaseRepairs>();
+        services.AddTransient<InvoiceRepairs>();
+        services.AddTransient<PurchaseCheck>();
+        services.AddTransient<InvoiceCheck>();
+        services.AddTransient<Reconciler>();
+        services.AddTransient<ReconciliationApi>();
+        return services;
+    }
+}
