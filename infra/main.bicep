@@ -101,6 +101,12 @@ param invoiceShippingDefaultUnitAmount int = 500
 @description('When the group invoice deadline sweep runs (NCRONTAB, six fields, seconds first).')
 param invoiceDeadlineSweepSchedule string = '0 */15 * * * *'
 
+@description('When the reconciler compares our purchases and invoices with Stripe (NCRONTAB, six fields, seconds first).')
+param reconciliationSchedule string = '0 0 * * * *'
+
+@description('Reconciliation:Window: each reconciler pass compares what was written within this long (d.hh:mm:ss).')
+param reconciliationWindow string = '1.00:00:00'
+
 @description('SMTP relay for the introduction and fulfilment emails.')
 param smtpHost string
 
@@ -206,6 +212,8 @@ var tableNames = [
   'groupinvoices'
   'groupinvoicesbyuser'
   'stripekeys'
+  'reconciliationfindings'
+  'reconciliationcursor'
 ]
 
 // Payments.Core.Storage.ContainerNames.All: Stripe event payloads too large for a table property.
@@ -742,6 +750,15 @@ var appSettings = [
   {
     name: 'InvoiceDeadlineSweepSchedule'
     value: invoiceDeadlineSweepSchedule
+  }
+  // Payments.Core: the reconciler (findings in table reconciliationfindings; README "Reconciler").
+  {
+    name: 'Reconciliation__Window'
+    value: reconciliationWindow
+  }
+  {
+    name: 'ReconciliationSchedule'
+    value: reconciliationSchedule
   }
 ]
 

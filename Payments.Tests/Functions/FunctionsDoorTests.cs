@@ -6,6 +6,7 @@ using Payments.Core.Http;
 using Payments.Core.Invoices;
 using Payments.Core.Purchases;
 using Payments.Core.Queues;
+using Payments.Core.Reconciliation;
 using Payments.Core.Storage;
 using Payments.Core.Webhooks;
 using Payments.FunctionsHostStandIn;
@@ -36,6 +37,7 @@ public sealed class FunctionsDoorTests(FunctionsFixture fixture, ITestOutputHelp
         ["WebhookInboxSweepTimer"] = ("WebhookInboxSweepSchedule", new WebhookOptions().SweepInterval),
         ["WebhookResyncTimer"] = ("WebhookResyncSchedule", new WebhookOptions().ResyncInterval),
         ["InvoiceDeadlineSweepTimer"] = ("InvoiceDeadlineSweepSchedule", new InvoiceOptions().SweepInterval),
+        ["ReconciliationTimer"] = ("ReconciliationSchedule", new ReconciliationOptions().Interval),
     };
 
     [Fact]
@@ -145,5 +147,17 @@ public sealed class FunctionsDoorTests(FunctionsFixture fixture, ITestOutputHelp
 
         var swept = await HttpAssert.JsonAsync(await client.GetAsync($"/api/invoices/{id}"), HttpStatusCode.OK);
         Assert.Equal("expired", swept.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_reconciliation_timer_runs_the_reconciler()
+    {
+        var before = DateTimeOffset.UtcNow;
+
+        await StandIn.InvokeTimerAsync("ReconciliationTimer");
+
+        var last = await Door.Get<ReconciliationCursor>().LastRunAsync(default);
+        Assert.NotNull(last);
+        Assert.True(last.FinishedAt >= before, $"the last run finished at {last.FinishedAt}, before the timer fired at {before}");
     }
 }

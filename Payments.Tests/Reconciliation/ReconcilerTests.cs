@@ -1,0 +1,192 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Payments.Core.Reconciliation;
+using Payments.Tests.Infrastructure;
+using Stripe;
+using Xunit;
+using static Payments.Tests.Invoices.InvoiceTestKit;
+using static Payments.Tests.Purchases.PurchaseTestKit;
+
+namespace Payments.Tests.Reconciliation;
+
+[CollectionDefinition(Name)]
+public sealed class ReconciliationTestGroup : ICollectionFixture<PaymentsFixture>
+{
+    public const string Name = "reconciliation";
+}
+
+/// <summary>
+/// The reconciler through the Host, against Azurite and the emulator over the real client. Each test has a
+/// Host of its own with its own table prefix, so a run sees only that test's purchases and invoices; the
+/// emulator has no webhook endpoint here, so what a test does to Stripe behind our back stays unknown to us.
+/// </summary>
+[Collection(ReconciliationTestGroup.Name)]
+public sealed class ReconcilerTests(PaymentsFixture fixture)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private Task<PaymentsHostServer> HostAsync(params string[] settings) =>
+        PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
+            [$"Storage:NamePrefix=rec{Guid.NewGuid().ToString("n")[..8]}", "Invoices:DeadlineSweepEnabled=false", .. settings]);
+
+    private static async Task<ReconciliationSummary> RunAsync(IPaymentsDoor host)
+    {
+        using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+        var body = await HttpAssert.JsonAsync(await admin.PostAsync("/api/reconciliation/runs", null), HttpStatusCode.OK);
+        return body.Deserialize<ReconciliationSummary>(Json)!;
+    }
+
+    private static async Task<JsonElement[]> FindingsAsync(IPaymentsDoor host, string status)
+    {
+        using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+        var page = await HttpAssert.JsonAsync(await admin.GetAsync($"/api/reconciliation/findings?status={status}&limit=100"), HttpStatusCode.OK);
+        return page.GetProperty("data").EnumerateArray().ToArray();
+    }
+
+    private static JsonElement Single(JsonElement[] findings, string kind) => Assert.Single(findings, f => f.GetProperty("kind").GetString() == kind);
+
+    private static (string Ours, string Stripe) Figures(JsonElement finding) =>
+        (finding.GetProperty("ours").GetString()!, finding.GetProperty("stripe").GetString()!);
+
+    [Fact]
+    public async Task A_clean_purchase_with_a_refund_and_a_clean_funded_invoice_give_no_findings()
+    {
+        await using var host = await HostAsync();
+        var (client, cardId, _) = await UserWithCardAsync(host, PaymentsFixture.NewUserId());
+        var bought = await HttpAssert.JsonAsync(await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId }), HttpStatusCode.Created);
+        using (var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin"))
+            await HttpAssert.JsonAsync(await PostKeyedAsync(admin, $"/api/purchases/{bought.Id()}/refunds", new { amount = 1000 }, Guid.NewGuid().ToString()), HttpStatusCode.Created);
+        var (invoiceId, alice, _, _) = await GoldenInvoiceAsync(host);
+        await CheckOutAsync(alice, invoiceId, "organiser");
+        await HttpAssert.JsonAsync(await PayAsync(alice, invoiceId, alice.UserId, await alice.SaveCardAsync()), HttpStatusCode.Created);
+        await FundedAsync(alice, invoiceId);
+
+        var run = await RunAsync(host);
+
+        Assert.Equal((2, 0, 0, 0, 0, 0, true), (run.Checked, run.Opened, run.Repaired, run.StillOpen, run.Resolved, run.Failed, run.Complete));
+        Assert.Empty(await FindingsAsync(host, "open"));
+        Assert.Empty(await FindingsAsync(host, "resolved"));
+    }
+
+    [Fact]
+    public async Task A_capture_behind_our_back_is_found_and_repaired_from_Stripe_and_a_rerun_opens_nothing()
+    {
+        await using var host = await HostAsync();
+        var (client, cardId, _) = await UserWithCardAsync(host, PaymentsFixture.NewUserId());
+        var held = await HttpAssert.JsonAsync(await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId, captureMethod = "manual" }), HttpStatusCode.Created);
+        var total = held.GetProperty("total").GetInt64();
+        await fixture.Stripe.CreateClient().V1.PaymentIntents.CaptureAsync(held.GetProperty("paymentIntentId").GetString()!);
+
+        var first = await RunAsync(host);
+
+        Assert.Equal((1, 2, 2, 0, 0), (first.Checked, first.Opened, first.Repaired, first.StillOpen, first.Failed));
+        var resolved = await FindingsAsync(host, "resolved");
+        Assert.Equal((total.ToString(), "0"), Figures(Single(resolved, FindingKinds.HeldDiffers)));
+        var captured = Single(resolved, FindingKinds.CapturedDiffers);
+        Assert.Equal(("0", total.ToString()), Figures(captured));
+        Assert.Equal(("purchase", held.Id(), FindingKinds.ApplyIntent), (captured.GetProperty("objectType").GetString(), captured.GetProperty("objectId").GetString(), captured.GetProperty("repairedBy").GetString()));
+        Assert.Empty(await FindingsAsync(host, "open"));
+        using (var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin"))
+        {
+            var purchase = await HttpAssert.JsonAsync(await admin.GetAsync($"/api/purchases/{held.Id()}"), HttpStatusCode.OK);
+            Assert.Equal(("succeeded", total), (purchase.GetProperty("status").GetString(), purchase.GetProperty("amountCaptured").GetInt64()));
+        }
+
+        var second = await RunAsync(host);
+        Assert.Equal((1, 0, 0, 0), (second.Checked, second.Opened, second.Repaired, second.StillOpen));
+        Assert.Equal(2, (await FindingsAsync(host, "resolved")).Length);
+    }
+
+    [Fact]
+    public async Task A_refund_made_in_Stripe_is_counted_and_the_refund_we_never_asked_for_stays_open_for_an_admin()
+    {
+        await using var host = await HostAsync();
+        var (client, cardId, _) = await UserWithCardAsync(host, PaymentsFixture.NewUserId());
+        var bought = await HttpAssert.JsonAsync(await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId }), HttpStatusCode.Created);
+        var refund = await fixture.Stripe.CreateClient().V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = bought.GetProperty("paymentIntentId").GetString(), Amount = 1500 });
+
+        var first = await RunAsync(host);
+
+        Assert.Equal((1, 2, 1, 1), (first.Checked, first.Opened, first.Repaired, first.StillOpen));
+        Assert.Equal(("0", "1500"), Figures(Single(await FindingsAsync(host, "resolved"), FindingKinds.RefundedDiffers)));
+        var open = Single(await FindingsAsync(host, "open"), FindingKinds.RefundUnrecorded);
+        Assert.Equal((refund.Id, "none", $"{refund.Status} 1500"), (open.GetProperty("part").GetString(), open.GetProperty("ours").GetString(), open.GetProperty("stripe").GetString()));
+
+        var second = await RunAsync(host);
+        Assert.Equal((0, 0, 1), (second.Opened, second.Repaired, second.StillOpen));
+        var again = Single(await FindingsAsync(host, "open"), FindingKinds.RefundUnrecorded);
+        Assert.Equal(open.GetProperty("firstSeen").GetDateTimeOffset(), again.GetProperty("firstSeen").GetDateTimeOffset());
+        Assert.True(again.GetProperty("lastSeen").GetDateTimeOffset() > open.GetProperty("lastSeen").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task A_hold_left_on_a_canceled_invoice_by_a_failed_void_is_voided_and_resolved()
+    {
+        await using var host = await HostAsync();
+        var (invoiceId, alice, _, _) = await GoldenInvoiceAsync(host);
+        var checkedOut = await CheckOutAsync(alice, invoiceId, "split");
+        var share = ShareOf(checkedOut, alice).GetProperty("amount").GetInt64();
+        var paid = await HttpAssert.JsonAsync(await PayAsync(alice, invoiceId, alice.UserId, await alice.SaveCardAsync()), HttpStatusCode.Created);
+        var payment = paid.GetProperty("payment");
+        var intentId = payment.GetProperty("paymentIntentId").GetString()!;
+        // Every try to void the hold fails, as in a Stripe outage: the invoice is canceled, the money stays held.
+        await fixture.Stripe.FaultAsync(new { method = "POST", pathPrefix = $"/v1/payment_intents/{intentId}/cancel", status = 500, count = 50 });
+        var canceling = await alice.Client.PostAsync($"/api/invoices/{invoiceId}/cancel", null);
+        (await fixture.Stripe.Control.DeleteAsync("/_emulator/faults")).EnsureSuccessStatusCode();
+        Assert.False(canceling.IsSuccessStatusCode);
+        Assert.Equal("canceled", (await GetAsync(alice, invoiceId)).GetProperty("status").GetString());
+        var stripe = fixture.Stripe.CreateClient();
+        Assert.Equal("requires_capture", (await stripe.V1.PaymentIntents.GetAsync(intentId)).Status);
+
+        var first = await RunAsync(host);
+
+        Assert.Equal((1, 1, 1, 0, 0), (first.Checked, first.Opened, first.Repaired, first.StillOpen, first.Failed));
+        Assert.Equal("canceled", (await stripe.V1.PaymentIntents.GetAsync(intentId)).Status);
+        var finding = Single(await FindingsAsync(host, "resolved"), FindingKinds.HeldOnEndedInvoice);
+        Assert.Equal(("0", share.ToString()), Figures(finding));
+        Assert.Equal(("invoice", invoiceId, payment.GetProperty("id").GetString(), FindingKinds.FinishEnding),
+            (finding.GetProperty("objectType").GetString(), finding.GetProperty("objectId").GetString(), finding.GetProperty("part").GetString(), finding.GetProperty("repairedBy").GetString()));
+        Assert.Equal("canceled", Assert.Single((await GetAsync(alice, invoiceId)).GetProperty("payments").EnumerateArray()).GetProperty("status").GetString());
+
+        var second = await RunAsync(host);
+        Assert.Equal((1, 0, 0, 0), (second.Checked, second.Opened, second.Repaired, second.StillOpen));
+        Assert.Empty(await FindingsAsync(host, "open"));
+    }
+
+    [Fact]
+    public async Task A_run_stops_at_its_page_limit_and_the_next_run_resumes_from_the_cursor()
+    {
+        await using var host = await HostAsync("Reconciliation:PageSize=1", "Reconciliation:MaxPagesPerRun=1");
+        var (client, cardId, _) = await UserWithCardAsync(host, PaymentsFixture.NewUserId());
+        for (var i = 0; i < 2; i++)
+            await HttpAssert.JsonAsync(await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId }), HttpStatusCode.Created);
+
+        var first = await RunAsync(host);
+        Assert.False(first.Complete);
+        Assert.Equal(1, first.Checked);
+
+        var runs = new List<ReconciliationSummary> { first };
+        while (!runs[^1].Complete && runs.Count < 5)
+            runs.Add(await RunAsync(host));
+        Assert.True(runs[^1].Complete);
+        Assert.Equal(2, runs.Sum(r => r.Checked));
+    }
+
+    [Fact]
+    public async Task The_admin_routes_need_an_admin()
+    {
+        await using var host = await HostAsync();
+        using var anonymous = ((IPaymentsDoor)host).NewClient();
+        using var member = host.ClientFor(PaymentsFixture.NewUserId());
+
+        await HttpAssert.ProblemAsync(await anonymous.PostAsync("/api/reconciliation/runs", null), 401, "unauthenticated");
+        await HttpAssert.ProblemAsync(await anonymous.GetAsync("/api/reconciliation/findings"), 401, "unauthenticated");
+        await HttpAssert.ProblemAsync(await member.PostAsync("/api/reconciliation/runs", null), 403, "forbidden");
+        await HttpAssert.ProblemAsync(await member.GetAsync("/api/reconciliation/findings"), 403, "forbidden");
+        using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+        await HttpAssert.ProblemAsync(await admin.GetAsync("/api/reconciliation/findings?status=closed"), 400, "validation_failed", "status");
+        var page = await HttpAssert.JsonAsync(await admin.GetAsync("/api/reconciliation/findings"), HttpStatusCode.OK);
+        Assert.Equal(JsonValueKind.Array, page.GetProperty("data").ValueKind);
+    }
+}
