@@ -16,8 +16,8 @@ public sealed record ReconciliationSummary(
     string RunId, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, int Checked, int Opened, int Repaired, int StillOpen, int Resolved, int Failed, bool Complete);
 
 /// <summary>
-/// Compares every purchase and group invoice written within the window with Stripe, a page at a time
-/// from a cursor, and turns each difference into a finding: the safe kinds are repaired and compared
+/// Compares every purchase and group invoice written within the window (and every object with an open
+/// finding) with Stripe, a page at a time from a cursor, and turns each difference into a finding: the safe kinds are repaired and compared
 /// again at once, the rest stay open for an admin and are logged as errors. Running it again updates
 /// the same findings; nothing here moves money except voiding a hold an ended invoice must not keep.
 /// </summary>
@@ -28,6 +28,7 @@ public sealed partial class Reconciler(
     private sealed class Tally
     {
         public int Checked, Opened, Repaired, StillOpen, Resolved, Failed;
+        public readonly HashSet<string> Seen = new(StringComparer.Ordinal);
     }
 
     public async Task<ReconciliationSummary> RunOnceAsync(CancellationToken ct)
@@ -37,13 +38,27 @@ public sealed partial class Reconciler(
         var purchasesDone = await WalkAsync("purchases", async (since, token, c) =>
         {
             var page = await purchases.ListTouchedSinceAsync(since, options.Value.PageSize, token, c);
-            return (page.Items.Select(p => p.Id).ToList(), page.Continuation);
-        }, purchaseCheck, tally, ct);
-        var invoicesDone = await WalkAsync("invoices",
-            (since, token, c) => invoices.ListTouchedSinceAsync(since, options.Value.PageSize, token, c), invoiceCheck, tally, ct);
+            return (page.Items.Select(p => ((IObjectCheck)purchaseCheck, p.Id)).ToList(), page.Continuation);
+        }, tally, ct);
+        var invoicesDone = await WalkAsync("invoices", async (since, token, c) =>
+        {
+            var (ids, next) = await invoices.ListTouchedSinceAsync(since, options.Value.PageSize, token, c);
+            return (ids.Select(id => ((IObjectCheck)invoiceCheck, id)).ToList(), next);
+        }, tally, ct);
+        // Objects with open findings are compared again even when nobody wrote them within the window,
+        // so a finding is resolved once Stripe and we agree again (say an admin fixed it by hand).
+        var findingsDone = await WalkAsync("open-findings", async (_, token, c) =>
+        {
+            var page = await findings.ListAsync(open: true, options.Value.PageSize, token, c);
+            var objects = new List<(IObjectCheck, string)>();
+            foreach (var finding in page.Items)
+                if (CheckFor(finding.ObjectType) is { } check)
+                    objects.Add((check, finding.ObjectId));
+            return (objects, page.Continuation);
+        }, tally, ct);
 
         var summary = new ReconciliationSummary(Ids.New("rec"), started, clock.GetUtcNow(), tally.Checked, tally.Opened, tally.Repaired,
-            tally.StillOpen, tally.Resolved, tally.Failed, purchasesDone && invoicesDone);
+            tally.StillOpen, tally.Resolved, tally.Failed, purchasesDone && invoicesDone && findingsDone);
         await cursor.RecordRunAsync(summary, ct);
         LogRun(logger, summary.Checked, summary.Opened, summary.Repaired, summary.StillOpen, summary.Resolved, summary.Failed, summary.Complete);
         return summary;
@@ -54,16 +69,16 @@ public sealed partial class Reconciler(
     /// moved after each page. True when the pass reached its end (or another run is walking it).
     /// </summary>
     private async Task<bool> WalkAsync(
-        string source, Func<DateTimeOffset, string?, CancellationToken, Task<(IReadOnlyList<string> Ids, string? Continuation)>> page,
-        IObjectCheck check, Tally tally, CancellationToken ct)
+        string source, Func<DateTimeOffset, string?, CancellationToken, Task<(List<(IObjectCheck Check, string Id)> Objects, string? Continuation)>> page,
+        Tally tally, CancellationToken ct)
     {
         var state = await cursor.ReadAsync(source, ct);
         var (since, token) = state is { Continuation: { } resume } ? (state.Since, resume) : (clock.GetUtcNow() - options.Value.Window, (string?)null);
         var etag = state?.ETag;
         for (var pages = 0; pages < options.Value.MaxPagesPerRun; pages++)
         {
-            var (ids, next) = await page(since, token, ct);
-            foreach (var id in ids)
+            var (objects, next) = await page(since, token, ct);
+            foreach (var (check, id) in objects)
                 await ReconcileAsync(check, id, tally, ct);
             etag = await cursor.TryAdvanceAsync(source, since, next, etag, ct);
             if (etag is null || next is null)
@@ -73,10 +88,20 @@ public sealed partial class Reconciler(
         return false;
     }
 
+    private IObjectCheck? CheckFor(string objectType) => objectType switch
+    {
+        ObjectTypes.Purchase => purchaseCheck,
+        ObjectTypes.Invoice => invoiceCheck,
+        _ => null,
+    };
+
     /// <summary>Compare, record, repair what is safe, compare again, record the outcome. Failures stay with this object.</summary>
     private async Task ReconcileAsync(IObjectCheck check, string id, Tally tally, CancellationToken ct)
     {
         var type = check.ObjectType;
+        // Once per run, whichever source names it first.
+        if (!tally.Seen.Add($"{type}:{id}"))
+            return;
         try
         {
             var before = await check.CompareAsync(id, ct);

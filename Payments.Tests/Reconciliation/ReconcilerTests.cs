@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Payments.Core.Reconciliation;
 using Payments.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Stripe;
 using Xunit;
 using static Payments.Tests.Invoices.InvoiceTestKit;
@@ -26,8 +27,12 @@ public sealed class ReconcilerTests(PaymentsFixture fixture)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private Task<PaymentsHostServer> HostAsync(params string[] settings) =>
+    private Task<PaymentsHostServer> HostAsync(params string[] settings) => HostAsync(null, settings);
+
+    /// <param name="clock">The Host's clock, when the test moves time (the window is measured on it).</param>
+    private Task<PaymentsHostServer> HostAsync(TimeProvider? clock, params string[] settings) =>
         PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
+            services => { if (clock is not null) services.AddSingleton(clock); },
             [$"Storage:NamePrefix=rec{Guid.NewGuid().ToString("n")[..8]}", "Invoices:DeadlineSweepEnabled=false", .. settings]);
 
     private static async Task<ReconciliationSummary> RunAsync(IPaymentsDoor host)
@@ -99,9 +104,10 @@ public sealed class ReconcilerTests(PaymentsFixture fixture)
     }
 
     [Fact]
-    public async Task A_refund_made_in_Stripe_is_counted_and_the_refund_we_never_asked_for_stays_open_for_an_admin()
+    public async Task A_refund_made_in_Stripe_is_counted_and_the_refund_we_never_asked_for_stays_open_and_is_compared_again_outside_the_window()
     {
-        await using var host = await HostAsync();
+        var clock = new ShiftedClock();
+        await using var host = await HostAsync(clock);
         var (client, cardId, _) = await UserWithCardAsync(host, PaymentsFixture.NewUserId());
         var bought = await HttpAssert.JsonAsync(await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId }), HttpStatusCode.Created);
         var refund = await fixture.Stripe.CreateClient().V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = bought.GetProperty("paymentIntentId").GetString(), Amount = 1500 });
@@ -113,11 +119,38 @@ public sealed class ReconcilerTests(PaymentsFixture fixture)
         var open = Single(await FindingsAsync(host, "open"), FindingKinds.RefundUnrecorded);
         Assert.Equal((refund.Id, "none", $"{refund.Status} 1500"), (open.GetProperty("part").GetString(), open.GetProperty("ours").GetString(), open.GetProperty("stripe").GetString()));
 
+        // Two days on, the purchase is out of the window; its open finding still brings it back, once.
+        clock.Offset = TimeSpan.FromDays(2);
         var second = await RunAsync(host);
-        Assert.Equal((0, 0, 1), (second.Opened, second.Repaired, second.StillOpen));
+        Assert.Equal((1, 0, 0, 1), (second.Checked, second.Opened, second.Repaired, second.StillOpen));
         var again = Single(await FindingsAsync(host, "open"), FindingKinds.RefundUnrecorded);
         Assert.Equal(open.GetProperty("firstSeen").GetDateTimeOffset(), again.GetProperty("firstSeen").GetDateTimeOffset());
         Assert.True(again.GetProperty("lastSeen").GetDateTimeOffset() > open.GetProperty("lastSeen").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task A_refund_Stripe_failed_after_we_recorded_it_pending_takes_Stripes_status()
+    {
+        await using var host = await HostAsync();
+        var (client, cardId, _) = await UserWithCardAsync(host, PaymentsFixture.NewUserId(), "pm_card_refundFail");
+        var bought = await HttpAssert.JsonAsync(await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId }), HttpStatusCode.Created);
+        using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+        var refunded = await HttpAssert.JsonAsync(await PostKeyedAsync(admin, $"/api/purchases/{bought.Id()}/refunds", new { amount = 1000 }, Guid.NewGuid().ToString()), HttpStatusCode.Created);
+        var refundId = refunded.GetProperty("refundId").GetString()!;
+        Assert.Equal("pending", refunded.GetProperty("status").GetString());
+        // The emulator fails a pm_card_refundFail refund before the next /v1 request it handles.
+        var listed = await fixture.Stripe.CreateClient().V1.Refunds.ListAsync(new RefundListOptions { PaymentIntent = bought.GetProperty("paymentIntentId").GetString() });
+        Assert.Equal("failed", Assert.Single(listed.Data, r => r.Id == refundId).Status);
+
+        var first = await RunAsync(host);
+
+        var status = Single(await FindingsAsync(host, "resolved"), FindingKinds.RefundStatus);
+        Assert.Equal((refundId, "pending", "failed", FindingKinds.RefreshRefund),
+            (status.GetProperty("part").GetString(), status.GetProperty("ours").GetString(), status.GetProperty("stripe").GetString(), status.GetProperty("repairedBy").GetString()));
+        Assert.DoesNotContain(await FindingsAsync(host, "open"), f => f.GetProperty("kind").GetString() == FindingKinds.RefundStatus);
+        var second = await RunAsync(host);
+        Assert.Equal((0, 0), (second.Opened, second.Repaired));
+        Assert.Equal(first.StillOpen, second.StillOpen);
     }
 
     [Fact]
