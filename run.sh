@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# Runs Payments locally and offline: Azurite (Table and Blob storage, data kept in .azurite/), the
+# Runs Payments locally and offline: Azurite (Table and Blob storage in .azurite/, wiped at start), the
 # Service Bus broker on 127.0.0.1:5672 (in memory), an SMTP sink on 127.0.0.1:1025 (emails land in
 # .mail/), the Stripe emulator on 127.0.0.1:12111 (delivering signed webhooks to the Host), and
 # Payments.Host on http://127.0.0.1:7071 (its ServiceBusConnection is in appsettings.Development.json).
 set -euo pipefail
 cd "$(dirname "$0")"
+
+# Every start is fresh: the Stripe emulator keeps its objects in memory only, so rows Azurite kept from
+# an earlier run would name customers and payment methods Stripe no longer has. --keep-data keeps them
+# anyway (the app then retires what Stripe lost at first use, and saved cards must be added again).
+keep_data=false
+for arg in "$@"; do
+  case "$arg" in
+    --keep-data) keep_data=true ;;
+    *) echo "usage: ./run.sh [--keep-data]" >&2; exit 2 ;;
+  esac
+done
 
 npm ci --no-audit --no-fund --loglevel=error
 # Only what runs here: Payments.Functions is not built (our feed lacks its Service Bus extension; see README).
@@ -16,6 +27,9 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
+if [ "$keep_data" = false ]; then
+  rm -rf .azurite
+fi
 mkdir -p .azurite
 node_modules/.bin/azurite --silent --location .azurite --disableTelemetry --skipApiVersionCheck --loose \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &

@@ -18,12 +18,22 @@ public sealed class Card
     public required int ExpYear { get; init; }
     public required string Fingerprint { get; init; }
     public string? Funding { get; init; }
+    /// <summary>The Stripe customer the payment method was attached to; null on records saved before it was kept.</summary>
+    public string? StripeCustomerId { get; init; }
     public required DateTimeOffset Created { get; init; }
     public bool Active { get; private set; } = true;
     public CardStatus StoredStatus { get; private set; } = CardStatus.Live;
     public DateTimeOffset? CancelledAt { get; private set; }
     /// <summary>When Stripe confirmed the payment method is no longer attached to the customer.</summary>
     public DateTimeOffset? DetachedAt { get; private set; }
+    /// <summary>Why the card is in its status, when the status alone does not say (see <see cref="RetireAsMissingAtProvider"/>).</summary>
+    public string? StatusReason { get; private set; }
+
+    /// <summary>Stripe no longer has the customer this card was saved to (deleted in the dashboard, an emulator restarted).</summary>
+    public const string ReasonCustomerMissing = "provider_customer_missing";
+
+    /// <summary>Stripe no longer has this card's payment method.</summary>
+    public const string ReasonPaymentMethodMissing = "provider_payment_method_missing";
 
     public static Card FromStripe(string id, string userId, StripePaymentMethod paymentMethod, DateTimeOffset now)
     {
@@ -39,14 +49,16 @@ public sealed class Card
             ExpYear = card.ExpYear,
             Fingerprint = card.Fingerprint ?? throw new ArgumentException("Card has no fingerprint.", nameof(paymentMethod)),
             Funding = card.Funding,
+            StripeCustomerId = paymentMethod.CustomerId,
             Created = now,
             StoredStatus = FailedChecks(card) ? CardStatus.FailChecks : CardStatus.Live,
         };
     }
 
     /// <summary>Rebuilds a card from storage; only the store calls this.</summary>
-    internal static Card Restore(Card shape, bool active, CardStatus status, DateTimeOffset? cancelledAt, DateTimeOffset? detachedAt)
+    internal static Card Restore(Card shape, bool active, CardStatus status, DateTimeOffset? cancelledAt, DateTimeOffset? detachedAt, string? statusReason)
     {
+        shape.StatusReason = statusReason;
         shape.Active = active;
         shape.StoredStatus = status;
         shape.CancelledAt = cancelledAt;
@@ -108,6 +120,24 @@ public sealed class Card
         if (StoredStatus == CardStatus.Cancelled)
             return;
         StoredStatus = CardStatus.FailChecks;
+    }
+
+    /// <summary>
+    /// Stripe no longer has what this card pays through (<see cref="ReasonCustomerMissing"/>,
+    /// <see cref="ReasonPaymentMethodMissing"/>): it can never pay again, so it becomes an inactive
+    /// <c>error</c> record the user replaces by adding the card again. Kept, never deleted, for the history.
+    /// Nothing is left attached in Stripe, so it counts as detached (no detach message is sent).
+    /// Returns false when the card was already inactive (removed, retired): that record says enough.
+    /// </summary>
+    public bool RetireAsMissingAtProvider(string reason, DateTimeOffset now)
+    {
+        if (!Active)
+            return false;
+        Active = false;
+        StoredStatus = CardStatus.Error;
+        StatusReason = reason;
+        DetachedAt ??= now;
+        return true;
     }
 
     public void MarkDetached(DateTimeOffset now)

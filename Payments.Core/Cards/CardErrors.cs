@@ -21,6 +21,20 @@ public static class CardErrors
             },
         };
 
+    /// <summary>
+    /// Stripe no longer has the card's customer or payment method; the card was retired (status <c>error</c>).
+    /// Not a decline (nothing was asked of the bank) and not "try again": the user must save the card again.
+    /// </summary>
+    public static ApiError NeedsAddingAgain(string reason) =>
+        new(409, "card_needs_adding_again", "This saved card can no longer be used; add it again.", "paymentMethodId")
+        {
+            Extensions = new Dictionary<string, object?>
+            {
+                ["nextAction"] = DeclineAdvice.ToWire(NextAction.AddCard),
+                ["reason"] = reason,
+            },
+        };
+
     public static ApiError InvalidStatus() =>
         ApiErrors.Validation("status", "status is one of live, expired, cancelled, error, fail_checks, all.");
 }

@@ -20,22 +20,35 @@ public sealed partial class CardService(
     TimeProvider clock,
     ILogger<CardService> logger)
 {
-    public async Task<SaveCardOutcome> SaveAsync(Caller caller, string paymentMethodId, CancellationToken ct)
+    public Task<SaveCardOutcome> SaveAsync(Caller caller, string paymentMethodId, CancellationToken ct) =>
+        SaveAsync(caller, paymentMethodId, recovered: false, ct);
+
+    /// <param name="recovered">
+    /// True on the one retry after this save found Stripe had lost the user's customer (or the record's
+    /// payment method) and retired them: the save then starts over against a new customer.
+    /// </param>
+    private async Task<SaveCardOutcome> SaveAsync(Caller caller, string paymentMethodId, bool recovered, CancellationToken ct)
     {
         var paymentMethod = await stripe.FindPaymentMethodAsync(paymentMethodId, ct);
-        var knownCustomerId = await customers.FindAsync(caller.UserId, ct);
+        var knownAccount = await customers.FindAccountAsync(caller.UserId, ct);
+        var knownCustomerId = knownAccount?.StripeCustomerId;
         // Someone else's payment method reads as missing: we never confirm that another customer's id exists.
         if (paymentMethod is null || (paymentMethod.CustomerId is not null && paymentMethod.CustomerId != knownCustomerId))
             throw CardErrors.PaymentMethodNotFound().ToException();
         if (paymentMethod.Type != "card" || paymentMethod.Card?.Fingerprint is null)
             throw CardErrors.NotACard().ToException();
         // Only now, so that a refused payment method leaves no customer behind.
-        var customerId = knownCustomerId ?? await customers.EnsureAsync(caller.UserId, caller.Email, ct);
+        var account = knownAccount ?? await customers.EnsureAccountAsync(caller.UserId, caller.Email, ct);
+        var customerId = account.StripeCustomerId;
 
         var claim = await fingerprints.ClaimAsync(
             caller.UserId, paymentMethod.Card.Fingerprint, paymentMethod.Id, Ids.New("card"), clock.GetUtcNow(), ct);
         if (claim is FingerprintClaim.Existing existing)
         {
+            // The record we would answer may point at what Stripe lost (the customer deleted, the emulator
+            // restarted): answering it as live would leave the user with a card that can never pay.
+            if (!recovered && await IsLostAtStripeAsync(existing.Card, paymentMethod, customerId, ct))
+                return await SaveAsync(caller, paymentMethodId, recovered: true, ct);
             // Attached to this customer already (say by a SetupIntent) but not the card we keep: one attachment per card.
             if (paymentMethod.CustomerId == customerId)
                 await DetachDuplicateAsync(existing.Card, paymentMethod.Id, ct);
@@ -49,10 +62,16 @@ public sealed partial class CardService(
         {
             attached = paymentMethod.CustomerId == customerId
                 ? paymentMethod
-                : await keyed.RunAsync(IdempotencyKeys.Attach(caller.UserId, cardId, paymentMethodId),
+                : await keyed.RunAsync(IdempotencyKeys.Attach(caller.UserId, cardId, paymentMethodId, account.Generation),
                     key => stripe.AttachPaymentMethodAsync(paymentMethodId, customerId, key, ct),
                     async () => await stripe.FindPaymentMethodAsync(paymentMethodId, ct) is { } pm && pm.CustomerId == customerId ? pm : null,
                     ct);
+        }
+        catch (PaymentProviderException ex) when (!recovered && CustomerAccounts.IsMissingCustomer(ex))
+        {
+            // Our customer is gone in Stripe: retire it (and its cards), then save again under a new one.
+            await customers.RetireMissingAsync(caller.UserId, customerId, ct);
+            return await SaveAsync(caller, paymentMethodId, recovered: true, ct);
         }
         catch (PaymentProviderException ex) when (ex.Failure == PaymentProviderFailure.Card)
         {
@@ -75,6 +94,55 @@ public sealed partial class CardService(
         var winner = await store.FindAsync(caller.UserId, cardId, ct) ?? throw ApiErrors.Busy().ToException();
         await DetachDuplicateAsync(winner.Card, attached.Id, ct);
         return new SaveCardOutcome(winner.Card, Created: false);
+    }
+
+    /// <summary>
+    /// Whether Stripe still holds <paramref name="card"/> as we saved it: its payment method exists and is
+    /// attached to the user's customer. When not, what is gone is retired (the customer with all its
+    /// cards, or this card alone) and true is returned. Costs one Stripe read, and only on a save of a
+    /// card the user already has.
+    /// </summary>
+    private async Task<bool> IsLostAtStripeAsync(Card card, StripePaymentMethod saving, string customerId, CancellationToken ct)
+    {
+        var held = card.StripePaymentMethodId == saving.Id ? saving : await stripe.FindPaymentMethodAsync(card.StripePaymentMethodId, ct);
+        if (held is not null && held.CustomerId == customerId)
+            return false;
+        if ((await customers.VerifyAsync(card.UserId, ct)).WasMissing)
+            return true;
+        await RetireMissingPaymentMethodAsync(card.UserId, card.Id, ct);
+        return true;
+    }
+
+    /// <summary>
+    /// A payment with a saved card failed because Stripe no longer has the user's customer or the card's
+    /// payment method (resource_missing). Retires what is gone and returns the problem to answer (add the
+    /// card again); null for any other failure, which the caller handles as before.
+    /// </summary>
+    public async Task<ApiError?> RecoverFromMissingAsync(string userId, string customerId, Card card, PaymentProviderException ex, CancellationToken ct)
+    {
+        if (CustomerAccounts.IsMissingCustomer(ex))
+        {
+            await customers.RetireMissingAsync(userId, customerId, ct);
+            return CardErrors.NeedsAddingAgain(Card.ReasonCustomerMissing);
+        }
+        if (ex.Failure == PaymentProviderFailure.NotFound && ex.Param == "payment_method")
+        {
+            await RetireMissingPaymentMethodAsync(userId, card.Id, ct);
+            return CardErrors.NeedsAddingAgain(Card.ReasonPaymentMethodMissing);
+        }
+        return null;
+    }
+
+    private async Task RetireMissingPaymentMethodAsync(string userId, string cardId, CancellationToken ct)
+    {
+        var changed = false;
+        await Optimistic.MutateAsync(
+            async token => await store.FindAsync(userId, cardId, token) is { } stored ? (stored.Card, stored.ETag) : ((Card, Azure.ETag)?)null,
+            card => (changed = card.RetireAsMissingAtProvider(Card.ReasonPaymentMethodMissing, clock.GetUtcNow())) ? card : null,
+            (card, etag, token) => store.UpdateAsync(card, etag, token),
+            ct);
+        if (changed)
+            LogPaymentMethodMissing(logger, userId, cardId);
     }
 
     private async Task DetachDuplicateAsync(Card kept, string paymentMethodId, CancellationToken ct)
@@ -204,13 +272,26 @@ public sealed partial class CardService(
 
     public async Task<StripeSetupIntent> CreateSetupIntentAsync(Caller caller, string requestId, CancellationToken ct)
     {
-        var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, ct);
+        var account = await customers.EnsureAccountAsync(caller.UserId, caller.Email, ct);
+        try
+        {
+            return await CreateSetupIntentAsync(caller, requestId, account, ct);
+        }
+        catch (PaymentProviderException ex) when (CustomerAccounts.IsMissingCustomer(ex))
+        {
+            // Stripe lost our customer: retire it, and set the card up for a new one (its key names the new generation).
+            await customers.RetireMissingAsync(caller.UserId, account.StripeCustomerId, ct);
+            account = await customers.EnsureAccountAsync(caller.UserId, caller.Email, ct);
+            return await CreateSetupIntentAsync(caller, requestId, account, ct);
+        }
+    }
+
+    private Task<StripeSetupIntent> CreateSetupIntentAsync(Caller caller, string requestId, CustomerAccount account, CancellationToken ct) =>
         // A SetupIntent Stripe made behind a saved 500 never reached the client (nobody has its secret), so nothing is looked for.
-        return await keyed.RunAsync(IdempotencyKeys.SetupIntent(caller.UserId, requestId),
-            key => stripe.CreateSetupIntentAsync(customerId, caller.UserId, key, ct),
+        keyed.RunAsync(IdempotencyKeys.SetupIntent(caller.UserId, requestId, account.Generation),
+            key => stripe.CreateSetupIntentAsync(account.StripeCustomerId, caller.UserId, key, ct),
             () => Task.FromResult<StripeSetupIntent?>(null),
             ct);
-    }
 
     private async Task<StoredCard> FindOwnedAsync(Caller caller, string cardId, CancellationToken ct)
     {
@@ -234,6 +315,9 @@ public sealed partial class CardService(
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "User {UserId}: card {CardId} retired, replaced by {ReplacementId}")]
     private static partial void LogRetired(ILogger logger, string userId, string cardId, string replacementId);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Stripe has no payment method of card {CardId} of user {UserId}: retired the card")]
+    private static partial void LogPaymentMethodMissing(ILogger logger, string userId, string cardId);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "User {UserId} removed card {CardId}")]
     private static partial void LogRemoved(ILogger logger, string userId, string cardId);

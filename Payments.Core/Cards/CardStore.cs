@@ -45,6 +45,8 @@ public sealed class CardStore(PaymentsStorage storage)
         ["ExpYear"] = card.ExpYear,
         ["Fingerprint"] = card.Fingerprint,
         ["Funding"] = card.Funding,
+        ["StripeCustomerId"] = card.StripeCustomerId,
+        ["StatusReason"] = card.StatusReason,
         ["Created"] = card.Created,
         ["Active"] = card.Active,
         ["Status"] = card.StoredStatus.ToWire(),
@@ -65,9 +67,10 @@ public sealed class CardStore(PaymentsStorage storage)
             ExpYear = e.GetInt32("ExpYear") ?? 0,
             Fingerprint = e.GetString("Fingerprint"),
             Funding = e.GetString("Funding"),
+            StripeCustomerId = e.GetString("StripeCustomerId"),
             Created = e.GetDateTimeOffset("Created") ?? default,
         };
         var status = CardStatuses.TryParse(e.GetString("Status"), out var parsed) ? parsed : CardStatus.Error;
-        return Card.Restore(shape, e.GetBoolean("Active") ?? false, status, e.GetDateTimeOffset("CancelledAt"), e.GetDateTimeOffset("DetachedAt"));
+        return Card.Restore(shape, e.GetBoolean("Active") ?? false, status, e.GetDateTimeOffset("CancelledAt"), e.GetDateTimeOffset("DetachedAt"), e.GetString("StatusReason"));
     }
 }

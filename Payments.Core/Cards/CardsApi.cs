@@ -11,11 +11,11 @@ public sealed record SaveCardRequest(string PaymentMethodId);
 /// <summary>A saved card as its owner sees it; the Stripe id lets Stripe.js reuse it (it is no card data).</summary>
 public sealed record CardResponse(
     string Id, string Brand, string Last4, int ExpMonth, int ExpYear, string Status, string? Funding, bool Active, DateTimeOffset Created,
-    string StripePaymentMethodId)
+    string StripePaymentMethodId, string? StatusReason = null)
 {
     public static CardResponse From(Card card, DateTimeOffset now) =>
         new(card.Id, card.Brand, card.Last4, card.ExpMonth, card.ExpYear, card.StatusAt(now).ToWire(), card.Funding, card.Active, card.Created,
-            card.StripePaymentMethodId);
+            card.StripePaymentMethodId, card.StatusReason);
 }
 
 public sealed record SetupIntentResponse(string SetupIntentId, string ClientSecret);

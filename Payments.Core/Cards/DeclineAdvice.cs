@@ -1,6 +1,7 @@
 namespace Payments.Core.Cards;
 
-public enum NextAction { UseAnotherCard, RetryLater, ContactBank, UpdateCardDetails }
+/// <summary>What the user should do next. <see cref="AddCard"/>: the saved card can no longer be used (Stripe lost it); save it again.</summary>
+public enum NextAction { UseAnotherCard, RetryLater, ContactBank, UpdateCardDetails, AddCard }
 
 /// <summary>What a decline means for the saved card.</summary>
 public enum CardConsequence { None, Expire, FailChecks }
@@ -34,6 +35,7 @@ public sealed record DeclineAdvice(NextAction NextAction, CardConsequence Card)
         NextAction.RetryLater => "retry_later",
         NextAction.ContactBank => "contact_bank",
         NextAction.UpdateCardDetails => "update_card_details",
+        NextAction.AddCard => "add_card",
         _ => throw new ArgumentOutOfRangeException(nameof(action)),
     };
 }

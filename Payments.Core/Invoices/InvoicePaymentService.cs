@@ -80,6 +80,22 @@ public sealed partial class InvoicePaymentService(
             LogDeclined(logger, invoice.Id, payment.Id, ex.Code, ex.DeclineCode);
             return ProblemMapper.Stored(InvoiceErrors.Declined(ex.Code, ex.DeclineCode, advice.NextAction, invoice.Id, payment.Id, ex.Message));
         }
+        catch (PaymentProviderException ex) when (ex.Failure == PaymentProviderFailure.NotFound)
+        {
+            // Stripe lost the customer or the card's payment method: nothing was asked of the bank, so the
+            // payment fails at once (the share is payable again, not "paying" for minutes) and the user is told to add the card again.
+            if (await cards.RecoverFromMissingAsync(caller.UserId, customerId, card, ex, ct) is not { } problem)
+                throw;
+            await store.MutateAsync(invoice.Id, i =>
+            {
+                i.Decline(payment.Id, null, problem.Code, null, clock.GetUtcNow());
+                return true;
+            }, ct);
+            return ProblemMapper.Stored(problem with
+            {
+                Extensions = new Dictionary<string, object?>(problem.Extensions) { ["invoiceId"] = invoice.Id, ["paymentId"] = payment.Id },
+            });
+        }
         return await SettleAsync(caller, invoice.Id, payment.Id, intent, 201, ct);
     }
 

@@ -72,7 +72,7 @@ public sealed partial class PurchaseService(
                 var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, token);
                 var purchase = Purchase.Start(purchaseId, caller.UserId, null, quote, captureMethod, caller.Email, clock.GetUtcNow());
                 await purchases.TryInsertAsync(purchase, token);
-                var intent = await CreateIntentAsync(purchase, customerId, paymentMethodId: null, confirm: false, token);
+                var intent = await CreateIntentAsync(purchase, customerId, card: null, confirm: false, token);
                 var updated = await purchases.MutateAsync(caller.UserId, purchaseId, p =>
                 {
                     p.AwaitClientConfirmation(intent.Id, clock.GetUtcNow());
@@ -100,7 +100,7 @@ public sealed partial class PurchaseService(
         await purchases.TryInsertAsync(purchase, ct);
         try
         {
-            var intent = await CreateIntentAsync(purchase, customerId, card.StripePaymentMethodId, confirm: true, ct);
+            var intent = await CreateIntentAsync(purchase, customerId, card, confirm: true, ct);
             var updated = await purchases.MutateAsync(caller.UserId, purchaseId, p => p.Apply(intent, clock.GetUtcNow()), ct);
             var status = updated.Status.ToWire();
             LogCharged(logger, caller.UserId, purchaseId, status);
@@ -125,10 +125,13 @@ public sealed partial class PurchaseService(
     /// The purchase's one PaymentIntent. A 5xx Stripe saved under the key is recovered by looking for
     /// the intent by our metadata, then trying the key's next generation. A refusal that is not the
     /// card's (an amount below Stripe's minimum, say) ends the purchase as failed with Stripe's code:
-    /// nothing exists in Stripe, and no purchase stays pending without a way forward.
+    /// nothing exists in Stripe, and no purchase stays pending without a way forward. When the refusal
+    /// is that Stripe lost the user's customer or the saved card's payment method, what is gone is
+    /// retired and the answer asks the user to add the card again (409 card_needs_adding_again).
     /// </summary>
-    private async Task<PaymentIntentSnapshot> CreateIntentAsync(Purchase purchase, string customerId, string? paymentMethodId, bool confirm, CancellationToken ct)
+    private async Task<PaymentIntentSnapshot> CreateIntentAsync(Purchase purchase, string customerId, Card? card, bool confirm, CancellationToken ct)
     {
+        var paymentMethodId = card?.StripePaymentMethodId;
         try
         {
             return await keyed.RunAsync(IdempotencyKeys.PaymentIntent(purchase.Id),
@@ -144,7 +147,12 @@ public sealed partial class PurchaseService(
                 p.Reject(ex.Code ?? ex.Failure.ToString(), clock.GetUtcNow());
                 return true;
             }, ct);
-            var problem = ProblemMapper.FromProvider(ex);
+            var problem = card is not null && await cards.RecoverFromMissingAsync(purchase.UserId, customerId, card, ex, ct) is { } recovered
+                ? recovered
+                : ProblemMapper.FromProvider(ex);
+            // Without a card (a client-confirmed intent) the lost customer is retired all the same, so the client's next try makes a new one.
+            if (card is null && CustomerAccounts.IsMissingCustomer(ex))
+                await customers.RetireMissingAsync(purchase.UserId, customerId, ct);
             throw (problem with
             {
                 Extensions = new Dictionary<string, object?>(problem.Extensions) { ["purchaseId"] = purchase.Id },

@@ -10,6 +10,8 @@ public interface IStripeGateway
     Task<string> CreateCustomerAsync(string userId, string? email, string idempotencyKey, CancellationToken ct);
     /// <summary>The customer we made for the user (metadata user_id), when a lost answer left us without its id.</summary>
     Task<string?> FindCustomerAsync(string userId, string? email, CancellationToken ct);
+    /// <summary>False when Stripe has no such customer, or shows it as deleted.</summary>
+    Task<bool> CustomerExistsAsync(string customerId, CancellationToken ct);
     /// <summary>Null when Stripe has no such payment method.</summary>
     Task<StripePaymentMethod?> FindPaymentMethodAsync(string paymentMethodId, CancellationToken ct);
     Task<StripePaymentMethod> AttachPaymentMethodAsync(string paymentMethodId, string customerId, string idempotencyKey, CancellationToken ct);

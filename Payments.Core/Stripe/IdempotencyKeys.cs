@@ -8,12 +8,28 @@ namespace Payments.Core.Stripe;
 public static class IdempotencyKeys
 {
     public static string Customer(string userId) => $"customer:{userId}";
+
+    /// <summary>
+    /// The user's <paramref name="customerGeneration"/>th Stripe customer: a new one is made after Stripe lost the
+    /// previous (deleted in the dashboard, an emulator restarted), and must never replay the old key's answer.
+    /// </summary>
+    public static string Customer(string userId, int customerGeneration) =>
+        customerGeneration <= 1 ? Customer(userId) : $"customer:{userId}:c{customerGeneration}";
+
     /// <summary>The card id is part of the key so that a card saved again after removal is a new attach.</summary>
     public static string Attach(string userId, string cardId, string paymentMethodId) => $"attach:{userId}:{cardId}:{paymentMethodId}";
+
+    /// <summary>The same attach to the user's <paramref name="customerGeneration"/>th customer (see <see cref="Customer(string, int)"/>).</summary>
+    public static string Attach(string userId, string cardId, string paymentMethodId, int customerGeneration) =>
+        customerGeneration <= 1 ? Attach(userId, cardId, paymentMethodId) : $"{Attach(userId, cardId, paymentMethodId)}:c{customerGeneration}";
     public static string Detach(string userId, string cardId) => $"detach:{userId}:{cardId}";
     /// <summary>A second payment method of a card the user already saved (a racing save through another id).</summary>
     public static string DetachDuplicate(string userId, string cardId, string paymentMethodId) => $"detach:{userId}:{cardId}:{paymentMethodId}";
     public static string SetupIntent(string userId, string requestId) => $"setup-intent:{userId}:{requestId}";
+
+    /// <summary>The same SetupIntent for the user's <paramref name="customerGeneration"/>th customer (see <see cref="Customer(string, int)"/>).</summary>
+    public static string SetupIntent(string userId, string requestId, int customerGeneration) =>
+        customerGeneration <= 1 ? SetupIntent(userId, requestId) : $"{SetupIntent(userId, requestId)}:c{customerGeneration}";
     /// <summary>One PaymentIntent per purchase, however often the request or its handler runs.</summary>
     public static string PaymentIntent(string purchaseId) => $"purchase:{purchaseId}:intent";
     public static string Capture(string purchaseId) => $"purchase:{purchaseId}:capture";

@@ -23,6 +23,20 @@ public sealed class StripeGateway(StripeClient client, string idempotencyPrefix 
             return customer.Id;
         });
 
+    public async Task<bool> CustomerExistsAsync(string customerId, CancellationToken ct)
+    {
+        try
+        {
+            // Stripe answers a deleted customer with 200 and deleted: true, an unknown one with resource_missing.
+            var customer = await Call(() => client.V1.Customers.GetAsync(customerId, cancellationToken: ct));
+            return customer.Deleted != true;
+        }
+        catch (PaymentProviderException ex) when (ex.Failure == PaymentProviderFailure.NotFound)
+        {
+            return false;
+        }
+    }
+
     public async Task<StripePaymentMethod?> FindPaymentMethodAsync(string paymentMethodId, CancellationToken ct)
     {
         try

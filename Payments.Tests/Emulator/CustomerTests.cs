@@ -62,6 +62,28 @@ public sealed class CustomerTests : EmulatorTest
     }
 
     [Fact]
+    public async Task DeletingACustomerDetachesItsPaymentMethodsForGoodAndLaterUsesAreResourceMissing()
+    {
+        var customer = await Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "del@example.com" });
+        var pm = await Stripe.V1.PaymentMethods.AttachAsync("pm_card_visa", new PaymentMethodAttachOptions { Customer = customer.Id });
+
+        var deleted = await Stripe.V1.Customers.DeleteAsync(customer.Id);
+
+        Assert.Equal((customer.Id, true), (deleted.Id, deleted.Deleted));
+        Assert.Null((await Stripe.V1.PaymentMethods.GetAsync(pm.Id)).CustomerId);
+        var retrieve = await Assert.ThrowsAsync<StripeException>(() => Stripe.V1.Customers.GetAsync(customer.Id));
+        Assert.Equal("resource_missing", retrieve.StripeError.Code);
+        var pay = await Assert.ThrowsAsync<StripeException>(() => Stripe.V1.PaymentIntents.CreateAsync(new PaymentIntentCreateOptions
+        {
+            Amount = 1000, Currency = "usd", Customer = customer.Id, PaymentMethod = pm.Id, Confirm = true,
+        }));
+        Assert.Equal(("resource_missing", "customer"), (pay.StripeError.Code, pay.StripeError.Param));
+        var attach = await Assert.ThrowsAsync<StripeException>(() =>
+            Stripe.V1.PaymentMethods.AttachAsync("pm_card_visa", new PaymentMethodAttachOptions { Customer = customer.Id }));
+        Assert.Equal(("resource_missing", "customer"), (attach.StripeError.Code, attach.StripeError.Param));
+    }
+
+    [Fact]
     public async Task MissingCustomerIsResourceMissing()
     {
         var e = await ThrowsStripeAsync(HttpStatusCode.NotFound, "invalid_request_error",

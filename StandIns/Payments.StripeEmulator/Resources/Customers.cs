@@ -17,11 +17,36 @@ internal static class Customers
 
     private static readonly HashSet<string> RetrieveParams = ["expand"];
 
+    private static readonly HashSet<string> DeleteParams = [];
+
     public static void Map(RouteGroupBuilder v1)
     {
         v1.MapPost("/customers", Create);
         v1.MapGet("/customers", List);
         v1.MapGet("/customers/{id}", Retrieve);
+        v1.MapDelete("/customers/{id}", Delete);
+    }
+
+    /// <summary>
+    /// As in Stripe (and its dashboard): the customer is gone for good, and its payment methods are
+    /// detached and can never be used again. Later requests naming it answer resource_missing.
+    /// </summary>
+    private static StripeResult Delete(string id, StripeParams p, EmulatorState state, HttpContext http)
+    {
+        p.AllowOnly(DeleteParams);
+        lock (state.Sync)
+        {
+            var customer = Get(state, id, "id");
+            state.Customers.Remove(id);
+            foreach (var pm in state.PaymentMethods.Values.Where(pm => (string?)pm["customer"] == id))
+            {
+                pm["customer"] = null;
+                state.PaymentMethodInfo[(string)pm["id"]!].Detached = true;
+            }
+
+            state.Events.Emit("customer.deleted", customer, EventRequest.From(http));
+            return StripeResult.Ok(new JsonObject { ["id"] = id, ["object"] = "customer", ["deleted"] = true }.ToJsonString());
+        }
     }
 
     private static StripeResult Create(StripeParams p, EmulatorState state, HttpContext http)
