@@ -30,7 +30,7 @@ internal static class FaultCampaign
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
         var machine = MachineFacts.Collect(RepoPaths.Root);
-        Log($"{options.Checkouts} checkouts, {options.Purchases} purchases, {options.Concurrency} in flight; {machine.Cores} cores, load average {machine.LoadAverage}");
+        Log($"{options.Checkouts} checkouts, {options.Purchases} purchases, {options.Invoices} group invoices, {options.Concurrency} in flight; {machine.Cores} cores, load average {machine.LoadAverage}");
         var logs = Directory.CreateTempSubdirectory("payments-faults-").FullName;
         Log($"process logs in {logs}");
 
@@ -90,6 +90,9 @@ internal static class FaultCampaign
             "--Email:SmtpHost=127.0.0.1",
             $"--Email:SmtpPort={smtp.Port}",
             "--Purchases:AuthorizationSweep:Enabled=false",
+            // Group invoices end at a deadline the run can wait for, and the sweep that ends (and finishes ending) them runs often.
+            $"--Invoices:Deadline={options.InvoiceDeadline:c}",
+            "--Invoices:SweepInterval=00:00:05",
             "--Logging:LogLevel:Default=Warning",
             .. RetryDelays.Select((d, i) => $"--Queues:RetryDelays:{i}={d}"),
         ];
@@ -121,7 +124,8 @@ internal static class FaultCampaign
         tableProxy.Enabled = blobProxy.Enabled = stripeProxy.Enabled = false;
 
         var counter = new Counter(new TableServiceClient(storage.ConnectionString), stripe, broker.ConnectionString, smtp);
-        var tally = await counter.CountAsync(shoppers.Checkouts, shoppers.Purchases, ct);
+        var reconciliation = await ReconcileAsync(shop, ct);
+        var tally = await counter.CountAsync(shoppers.Checkouts, shoppers.Purchases, shoppers.Invoices, reconciliation, ct);
 
         var run = new CampaignRun(options, machine, started, driveTime, quiet, quietTime, clock.Elapsed, incidents,
             tableProxy.Counts, blobProxy.Counts, stripeProxy.Counts, shop.Retries.ToDictionary(), delivery, RetryDelays, logs);
@@ -198,14 +202,30 @@ internal static class FaultCampaign
     }
 
     /// <summary>
+    /// The reconciler is the invoice oracle: once quiet, an admin runs it through the Host (it repairs what is safe to
+    /// repair), runs it again, and reads what is still open. Both runs' summaries and the open findings are reported.
+    /// </summary>
+    private static async Task<Reconciliation> ReconcileAsync(Shop shop, CancellationToken ct)
+    {
+        var admin = shop.Token("staff", admin: true);
+        var first = await shop.HostAsync(HttpMethod.Post, "api/reconciliation/runs", new { }, admin, null, ct);
+        var second = await shop.HostAsync(HttpMethod.Post, "api/reconciliation/runs", new { }, admin, null, ct);
+        var open = await shop.HostAsync(HttpMethod.Get, "api/reconciliation/findings?status=open", null, admin, null, ct);
+        Log($"reconciler: first run {first}, second run {second}");
+        return new Reconciliation(first, second, open);
+    }
+
+    /// <summary>
     /// Quiet: the emulator has no delivery left to make, no inbox row waits for its handler (the inbox's pending
-    /// index is empty: retries and the sweep's re-sends included) and no queue holds a message; twice in a row, 5 s apart.
+    /// index is empty: retries and the sweep's re-sends included), no queue holds a message and every group invoice is
+    /// funded or ended (one left unpaid ends at its deadline); twice in a row, 5 s apart.
     /// </summary>
     private static async Task<bool> WaitForQuietAsync(EmulatorReader stripe, TableServiceClient tables, string serviceBus, TimeSpan timeout, CancellationToken ct)
     {
         await using var client = new ServiceBusClient(serviceBus);
         var receivers = QueueNames.All.Select(q => client.CreateReceiver(q)).ToList();
         var index = tables.GetTableClient(TableNames.WebhookIndex);
+        var invoices = tables.GetTableClient(TableNames.GroupInvoices);
         var deadline = Stopwatch.StartNew();
         var quietInARow = 0;
         while (deadline.Elapsed < timeout)
@@ -217,10 +237,14 @@ internal static class FaultCampaign
             var queued = 0;
             foreach (var receiver in receivers)
                 queued += (await receiver.PeekMessagesAsync(100, 0, ct)).Count;
-            quietInARow = deliveries + pending + queued == 0 ? quietInARow + 1 : 0;
+            var unsettled = 0;
+            await foreach (var _ in invoices.QueryAsync<TableEntity>("RowKey eq 'invoice' and Status ne 'funded' and Status ne 'canceled' and Status ne 'expired'",
+                maxPerPage: 100, select: ["Status"], cancellationToken: ct))
+                unsettled++;
+            quietInARow = deliveries + pending + queued + unsettled == 0 ? quietInARow + 1 : 0;
             if (quietInARow == 2)
                 return true;
-            Log($"  deliveries pending {deliveries}, inbox rows pending {pending}, queued messages {queued}");
+            Log($"  deliveries pending {deliveries}, inbox rows pending {pending}, queued messages {queued}, group invoices not yet funded or ended {unsettled}");
             await Task.Delay(TimeSpan.FromSeconds(5), ct);
         }
         return false;

@@ -9,6 +9,7 @@ namespace Payments.Bench.Faults;
 internal sealed record FaultOptions(
     int Checkouts,
     int Purchases,
+    int Invoices,
     int Concurrency,
     int FaultPercent,
     int DuplicatePercent,
@@ -16,16 +17,20 @@ internal sealed record FaultOptions(
     TimeSpan SmtpDown,
     TimeSpan QuietTimeout,
     int Seed,
-    string Output)
+    string Output,
+    TimeSpan InvoiceDeadline)
 {
     public const string Usage = """
-        Payments.Bench faults: the fault campaign (issue 10). Azurite, the Service Bus broker, the Stripe emulator
-        and Payments.Host as processes of their own; store checkouts and purchases driven through the Host while
+        Payments.Bench faults: the fault campaign (issues 10 and 14). Azurite, the Service Bus broker, the Stripe emulator
+        and Payments.Host as processes of their own; store checkouts, purchases and group invoices driven through the Host while
         storage and Stripe calls fail, webhooks arrive duplicated, shuffled and late, the SMTP sink goes down and
         the Host is killed with SIGKILL; then it waits for quiet and counts every effect.
 
           --checkouts N          store checkouts (default 1000)
           --purchases N          purchases with a saved card (default 1000)
+          --invoices N           group invoices of 2-8 members: every mode, covers, 3-D Secure, declines,
+                                 cancels racing the funding, deadlines, refunds (default 300)
+          --deadline S           the group invoices' deadline in seconds (default 180; the Host's sweep runs every 5 s)
           --concurrency N        shoppers in flight (default 8)
           --fault-percent P      share of storage calls and of the Host's Stripe calls that fail (default 5)
           --duplicate-percent P  share of events the emulator delivers twice (default 30)
@@ -40,6 +45,8 @@ internal sealed record FaultOptions(
     {
         var checkouts = 1000;
         var purchases = 1000;
+        var invoices = 300;
+        var deadline = 180;
         var concurrency = 8;
         var faultPercent = 5;
         var duplicatePercent = 30;
@@ -57,6 +64,8 @@ internal sealed record FaultOptions(
             {
                 case "--checkouts": checkouts = Whole(name, value, 0); break;
                 case "--purchases": purchases = Whole(name, value, 0); break;
+                case "--invoices": invoices = Whole(name, value, 0); break;
+                case "--deadline": deadline = Whole(name, value, 30); break;
                 case "--concurrency": concurrency = Whole(name, value, 1); break;
                 case "--fault-percent": faultPercent = Percent(name, value); break;
                 case "--duplicate-percent": duplicatePercent = Percent(name, value); break;
@@ -68,10 +77,10 @@ internal sealed record FaultOptions(
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
-        if (checkouts + purchases == 0)
-            throw new ArgumentException("Nothing to do: give --checkouts or --purchases.");
-        return new FaultOptions(checkouts, purchases, concurrency, faultPercent, duplicatePercent, kills,
-            TimeSpan.FromSeconds(smtpDown), TimeSpan.FromSeconds(quietTimeout), seed, output);
+        if (checkouts + purchases + invoices == 0)
+            throw new ArgumentException("Nothing to do: give --checkouts, --purchases or --invoices.");
+        return new FaultOptions(checkouts, purchases, invoices, concurrency, faultPercent, duplicatePercent, kills,
+            TimeSpan.FromSeconds(smtpDown), TimeSpan.FromSeconds(quietTimeout), seed, output, TimeSpan.FromSeconds(deadline));
     }
 
     private static int Whole(string name, string value, int min) =>

@@ -23,6 +23,8 @@ internal sealed class Shoppers(Shop shop, FaultOptions options)
 {
     private readonly ConcurrentBag<CheckoutRun> _checkouts = [];
     private readonly ConcurrentBag<PurchaseRun> _purchases = [];
+    private readonly ConcurrentBag<InvoiceRun> _invoices = [];
+    private readonly InvoiceShoppers _invoiceShoppers = new(shop, options);
     private readonly Dictionary<string, string> _cards = new(StringComparer.Ordinal);
     private int _done;
 
@@ -30,10 +32,12 @@ internal sealed class Shoppers(Shop shop, FaultOptions options)
 
     public IReadOnlyList<PurchaseRun> Purchases => [.. _purchases.OrderBy(p => p.Index)];
 
-    /// <summary>Units done (checkouts and purchases) out of <see cref="Total"/>.</summary>
+    public IReadOnlyList<InvoiceRun> Invoices => [.. _invoices.OrderBy(p => p.Index)];
+
+    /// <summary>Units done (checkouts, purchases and invoices) out of <see cref="Total"/>.</summary>
     public int Done => Volatile.Read(ref _done);
 
-    public int Total => options.Checkouts + options.Purchases;
+    public int Total => options.Checkouts + options.Purchases + options.Invoices;
 
     private int Buyers => Math.Max(1, (options.Purchases + 4) / 5);
 
@@ -42,6 +46,7 @@ internal sealed class Shoppers(Shop shop, FaultOptions options)
     /// <summary>Every buyer saves pm_card_visa once (through the same faults), before the purchases start.</summary>
     public async Task SaveCardsAsync(CancellationToken ct)
     {
+        await _invoiceShoppers.SaveCardsAsync(ct);
         if (options.Purchases == 0)
             return;
         await Parallel.ForEachAsync(Enumerable.Range(0, Buyers), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct },
@@ -58,17 +63,20 @@ internal sealed class Shoppers(Shop shop, FaultOptions options)
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var units = Enumerable.Range(0, options.Checkouts).Select(i => (Checkout: true, Index: i))
-            .Concat(Enumerable.Range(0, options.Purchases).Select(i => (Checkout: false, Index: i)))
+        var units = Enumerable.Range(0, options.Checkouts).Select(i => (Kind: 'c', Index: i))
+            .Concat(Enumerable.Range(0, options.Purchases).Select(i => (Kind: 'p', Index: i)))
+            .Concat(Enumerable.Range(0, options.Invoices).Select(i => (Kind: 'i', Index: i)))
             .ToArray();
         new Random(options.Seed).Shuffle(units);
         await Parallel.ForEachAsync(units, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct },
             async (unit, token) =>
             {
-                if (unit.Checkout)
-                    _checkouts.Add(await CheckoutAsync(unit.Index, token));
-                else
-                    _purchases.Add(await PurchaseAsync(unit.Index, token));
+                switch (unit.Kind)
+                {
+                    case 'c': _checkouts.Add(await CheckoutAsync(unit.Index, token)); break;
+                    case 'p': _purchases.Add(await PurchaseAsync(unit.Index, token)); break;
+                    default: _invoices.Add(await _invoiceShoppers.RunAsync(unit.Index, token)); break;
+                }
                 Interlocked.Increment(ref _done);
             });
     }

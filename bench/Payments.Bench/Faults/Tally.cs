@@ -19,6 +19,9 @@ internal sealed record Figure(string What, string Value, string Expected = "", b
 
 internal sealed record Section(string Title, IReadOnlyList<Figure> Figures);
 
+/// <summary>The reconciler's two runs and the findings still open, as the Host answered them.</summary>
+internal sealed record Reconciliation(Answer First, Answer Second, Answer Open);
+
 internal sealed record DeadLetter(string Queue, string MessageId, string Subject, string Reason, string Description, string Body);
 
 /// <summary>Everything counted once quiet: sections of figures, the dead letters, and each anomaly spelt out.</summary>
@@ -36,7 +39,8 @@ internal sealed class Counter(TableServiceClient tables, EmulatorReader stripe, 
 {
     private readonly List<string> _problems = [];
 
-    public async Task<Tally> CountAsync(IReadOnlyList<CheckoutRun> checkouts, IReadOnlyList<PurchaseRun> purchases, CancellationToken ct)
+    public async Task<Tally> CountAsync(IReadOnlyList<CheckoutRun> checkouts, IReadOnlyList<PurchaseRun> purchases, IReadOnlyList<InvoiceRun> invoices,
+        Reconciliation reconciliation, CancellationToken ct)
     {
         var sections = new List<Section>
         {
@@ -44,18 +48,21 @@ internal sealed class Counter(TableServiceClient tables, EmulatorReader stripe, 
             await CheckoutsAsync(checkouts, ct),
             await PurchasesAsync(purchases, ct),
         };
+        if (invoices.Count > 0)
+            sections.Add(await new InvoiceCounter(this, stripe, smtp).CountAsync(invoices, ct));
+        sections.Add(ReconcilerSection(reconciliation));
         var (queues, deadLetters) = await QueuesAsync(ct);
         sections.Add(queues);
         return new Tally(sections, deadLetters, _problems);
     }
 
-    private void Problem(string text)
+    internal void Problem(string text)
     {
         lock (_problems)
             _problems.Add(text);
     }
 
-    private async Task<List<TableEntity>> RowsAsync(string table, CancellationToken ct)
+    internal async Task<List<TableEntity>> RowsAsync(string table, CancellationToken ct)
     {
         var rows = new List<TableEntity>();
         await foreach (var row in tables.GetTableClient(table).QueryAsync<TableEntity>(cancellationToken: ct))
@@ -256,6 +263,22 @@ internal sealed class Counter(TableServiceClient tables, EmulatorReader stripe, 
             Figure.Exactly("purchases refunded above what was captured (Stripe)", overRefunded, 0),
             Figure.Exactly("purchase rows disagreeing with Stripe (captured, refunded)", tableMismatch, 0),
             new Figure("captured / refunded in Stripe (USD)", FormattableString.Invariant($"{captured / 100m:N2} / {refunded / 100m:N2}")),
+        ]);
+    }
+
+    /// <summary>The reconciler's word, after quiet: its first run (what it found and repaired), its second, and what is still open.</summary>
+    private Section ReconcilerSection(Reconciliation r)
+    {
+        var data = r.Open.Status == 200 && r.Open.Body.TryGetProperty("data", out var d) ? d : (JsonElement?)null;
+        if (data is null)
+            Problem($"reconciliation findings: {r.Open}");
+        foreach (var f in data?.EnumerateArray().Take(20) ?? [])
+            Problem($"open finding: {f}");
+        var open = data?.GetArrayLength() ?? -1;
+        return new Section("Reconciler (ours against Stripe, after quiet)", [
+            new Figure("first run", r.First.ToString()),
+            new Figure("second run", r.Second.ToString()),
+            Figure.Exactly("findings still open after the second run", open, 0),
         ]);
     }
 
