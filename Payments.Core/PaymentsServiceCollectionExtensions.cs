@@ -85,6 +85,7 @@ public static class PaymentsServiceCollectionExtensions
         services.AddTransient<AuthorizationSweep>();
         services.AddTransient<PurchasesApi>();
         services.AddTransient<PaymentIntentChangedHandler>();
+        services.AddTransient<RefundChangedHandler>();
 
         services.AddSingleton<WebhookInbox>();
         services.AddTransient<WebhookIntake>();

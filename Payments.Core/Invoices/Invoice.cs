@@ -266,17 +266,73 @@ public sealed class Invoice
         if (Status is not (InvoiceStatus.Funded or InvoiceStatus.Ordered or InvoiceStatus.Shipped))
             throw InvoiceErrors.InvalidState($"Shares are refunded after funding; this invoice is {Status.ToWire()}.").ToException();
         var share = Share(memberId) ?? throw InvoiceErrors.ShareNotFound().ToException();
-        return (share, share.AmountCaptured - share.AmountRefunded);
+        // Pending refunds are not refunded yet, but their money is spoken for: refunding it again could pass what was captured.
+        return (share, Math.Max(0, share.AmountCaptured - share.AmountRefunded - RefundsPending(memberId)));
     }
 
+    /// <summary>Refunds of the member's share Stripe has not settled yet (pending or requires_action): not refunded, not refundable.</summary>
+    public long RefundsPending(string memberId) =>
+        _refunds.Where(r => r.MemberId == memberId && RefundStatuses.IsPending(r.Status)).Sum(r => r.Amount);
+
+    /// <summary>
+    /// Records a refund with the status Stripe gave it; a refund already recorded only moves forward
+    /// (<see cref="ApplyRefund"/>). The share's refunded amount is recounted from its refunds either way.
+    /// </summary>
     public void AddRefund(InvoiceRefund refund, DateTimeOffset now)
     {
-        if (_refunds.Any(r => r.Id == refund.Id))
+        var known = _refunds.FindIndex(r => r.Id == refund.Id);
+        if (known >= 0)
+        {
+            Advance(known, refund.Status, refund.FailureReason, now);
             return;
+        }
         _refunds.Add(refund);
-        var share = _shares[refund.MemberId];
-        _shares[refund.MemberId] = share with { AmountRefunded = share.AmountRefunded + refund.Amount };
+        RecountRefunds(refund.MemberId);
         Touch(now);
+    }
+
+    /// <summary>
+    /// Applies what Stripe says of a refund of <paramref name="paymentId"/>'s intent: a refund we do not know
+    /// yet (made in Stripe's dashboard, or its request's write not done yet) is added; a known one moves
+    /// forward only (pending → succeeded → failed; a stale snapshot changes nothing). Returns the refund as it
+    /// now stands when something changed, else null.
+    /// </summary>
+    public InvoiceRefund? ApplyRefund(string paymentId, RefundSnapshot snapshot, DateTimeOffset now)
+    {
+        var known = _refunds.FindIndex(r => r.Id == snapshot.Id);
+        if (known >= 0)
+            return Advance(known, snapshot.Status, snapshot.FailureReason, now) ? _refunds[known] : null;
+        if (!_payments.TryGetValue(paymentId, out var payment) || !_shares.ContainsKey(payment.MemberId))
+            return null;
+        var added = new InvoiceRefund(snapshot.Id, payment.MemberId, paymentId, snapshot.Amount, snapshot.Reason, snapshot.Status, snapshot.Created ?? now)
+        {
+            FailureReason = snapshot.FailureReason, Updated = now,
+        };
+        _refunds.Add(added);
+        RecountRefunds(added.MemberId);
+        Touch(now);
+        return added;
+    }
+
+    private bool Advance(int index, string status, string? failureReason, DateTimeOffset now)
+    {
+        var refund = _refunds[index];
+        if (RefundStatuses.Rank(status) <= RefundStatuses.Rank(refund.Status))
+            return false;
+        _refunds[index] = refund with { Status = status, FailureReason = failureReason ?? refund.FailureReason, Updated = now };
+        RecountRefunds(refund.MemberId);
+        Touch(now);
+        return true;
+    }
+
+    /// <summary>Refunded is what Stripe says succeeded, recounted from the refunds so any order of updates ends the same.</summary>
+    private void RecountRefunds(string memberId)
+    {
+        if (_shares.TryGetValue(memberId, out var share))
+            _shares[memberId] = share with
+            {
+                AmountRefunded = _refunds.Where(r => r.MemberId == memberId && RefundStatuses.IsRefunded(r.Status)).Sum(r => r.Amount),
+            };
     }
 
     public void RequireOrganiser(string callerId)

@@ -20,6 +20,14 @@ public sealed partial class InvoiceEmails(EmailOnce email, ILogger<InvoiceEmails
             $"We could not collect the payment toward your share of invoice {invoice.Id} ({new Money(payment.Amount, payment.Currency)}). " +
             "Please pay it again before the deadline.", ct);
 
+    /// <summary>Stripe gave a refund back (failed or canceled): the member did not get that money, and the organiser must know.</summary>
+    public Task RefundFailedAsync(Invoice invoice, InvoiceRefund refund, CancellationToken ct) =>
+        SendAsync(invoice, invoice.OrganiserId, $"refund-failed:{refund.Id}",
+            $"A refund on invoice {invoice.Id} {refund.Status}",
+            $"The refund of {new Money(refund.Amount, invoice.Payment(refund.PaymentId)?.Currency ?? invoice.Header.Totals!.Currency)} to {refund.MemberId} on invoice {invoice.Id} " +
+            $"{refund.Status}{(refund.FailureReason is { } why ? $" ({why})" : "")}: they did not get that money back. " +
+            "It can be refunded again from the invoice, or returned to them another way.", ct);
+
     public async Task EndedAsync(Invoice invoice, CancellationToken ct)
     {
         var why = invoice.Status == InvoiceStatus.Expired ? "was not paid in full by its deadline" : "was canceled by its organiser";

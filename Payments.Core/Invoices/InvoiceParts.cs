@@ -27,6 +27,7 @@ public sealed record InvoiceMember(string UserId, string? Email, int JoinOrder, 
 
 /// <param name="PayerId">Who is paying (or paid) it: the member, or another member covering it.</param>
 /// <param name="PaymentId">The payment that holds the share; null while unpaid.</param>
+/// <param name="AmountRefunded">Refunds Stripe says <c>succeeded</c>; refunds still pending are <see cref="Invoice.RefundsPending"/>.</param>
 public sealed record InvoiceShare(
     string MemberId, long Amount, ShareStatus Status, string? PayerId, string? PaymentId, long AmountCaptured, long AmountRefunded);
 
@@ -34,4 +35,10 @@ public sealed record InvoicePayment(
     string Id, string MemberId, string PayerId, string? CardId, long Amount, string Currency, InvoicePaymentStatus Status,
     string? PaymentIntentId, string? ErrorCode, string? DeclineCode, DateTimeOffset Created, DateTimeOffset Updated);
 
-public sealed record InvoiceRefund(string Id, string MemberId, string PaymentId, long Amount, string? Reason, string Status, DateTimeOffset Created);
+/// <param name="Status">Stripe's refund status (see <see cref="Stripe.RefundStatuses"/>): only <c>succeeded</c> counts as refunded.</param>
+public sealed record InvoiceRefund(string Id, string MemberId, string PaymentId, long Amount, string? Reason, string Status, DateTimeOffset Created)
+{
+    /// <summary>Stripe's <c>failure_reason</c> once the refund failed.</summary>
+    public string? FailureReason { get; init; }
+    public DateTimeOffset? Updated { get; init; }
+}

@@ -11,7 +11,8 @@ namespace Payments.Core.Invoices;
 public sealed partial class InvoicePaymentSync(
     InvoiceStore store, InvoiceClosing closing, InvoiceFunding funding, TimeProvider clock, ILogger<InvoicePaymentSync> logger)
 {
-    private const string InvoiceKey = "invoice_id";
+    /// <summary>The metadata naming the invoice on its payments' PaymentIntents.</summary>
+    public const string InvoiceKey = "invoice_id";
     /// <summary>The metadata naming our payment id on its PaymentIntent.</summary>
     public const string PaymentKey = "payment_id";
 

@@ -8,13 +8,16 @@ namespace Payments.Core.Invoices;
 
 public sealed record InvoiceMemberView(string UserId, string Role, DateTimeOffset JoinedAt, IReadOnlyList<QuoteLine> Items, long ItemsSubtotal);
 
-public sealed record InvoiceShareView(string MemberId, long Amount, string Status, string? PaidBy, long AmountCaptured, long AmountRefunded);
+/// <param name="AmountRefunded">Refunds Stripe says succeeded: money the member has back.</param>
+/// <param name="AmountRefundPending">Refunds on their way (Stripe: pending): not back yet, and not refundable again.</param>
+public sealed record InvoiceShareView(string MemberId, long Amount, string Status, string? PaidBy, long AmountCaptured, long AmountRefunded, long AmountRefundPending);
 
 public sealed record InvoicePaymentView(
     string Id, string MemberId, string PayerId, long Amount, string Currency, string Status,
     string? CardId, string? PaymentIntentId, string? ErrorCode, string? DeclineCode, DateTimeOffset Created);
 
-public sealed record InvoiceRefundView(string Id, string MemberId, long Amount, string? Reason, string Status, DateTimeOffset Created);
+/// <param name="Status">Stripe's: pending, requires_action, succeeded, failed or canceled.</param>
+public sealed record InvoiceRefundView(string Id, string MemberId, long Amount, string? Reason, string Status, string? FailureReason, DateTimeOffset Created);
 
 /// <summary>
 /// The invoice page. Every member sees the whole cart, who added what, the totals and every
@@ -40,12 +43,13 @@ public sealed record InvoiceView(
             invoice.Members.Select(m => new InvoiceMemberView(m.UserId, m.UserId == invoice.OrganiserId ? "organiser" : "member",
                 m.JoinedAt, m.Items, m.Items.Sum(l => l.Amount))).ToList(),
             h.Totals,
-            invoice.Shares.Select(s => new InvoiceShareView(s.MemberId, s.Amount, s.Status.ToWire(), s.PayerId, s.AmountCaptured, s.AmountRefunded)).ToList(),
+            invoice.Shares.Select(s => new InvoiceShareView(s.MemberId, s.Amount, s.Status.ToWire(), s.PayerId, s.AmountCaptured, s.AmountRefunded,
+                invoice.RefundsPending(s.MemberId))).ToList(),
             invoice.Payments
                 .Where(p => organiser || p.PayerId == viewerId || p.MemberId == viewerId)
                 .OrderBy(p => p.Created)
                 .Select(p => Payment(p, viewerId)).ToList(),
-            invoice.Refunds.Select(r => new InvoiceRefundView(r.Id, r.MemberId, r.Amount, r.Reason, r.Status, r.Created)).ToList(),
+            invoice.Refunds.Select(r => new InvoiceRefundView(r.Id, r.MemberId, r.Amount, r.Reason, r.Status, r.FailureReason, r.Created)).ToList(),
             h.Shipment is null ? null : new ShipmentResponse(h.Shipment.Carrier, h.Shipment.TrackingNumber, h.Shipment.ShippedAt),
             h.CheckedOutAt, h.FundedAt, h.OrderedAt, h.EndedAt)
         {

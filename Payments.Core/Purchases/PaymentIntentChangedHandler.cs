@@ -10,6 +10,7 @@ namespace Payments.Core.Purchases;
 /// by its metadata, to the invoice payment it belongs to or else to the purchase sync.
 /// Since 2025-03-31.basil a partial capture sends charge.captured and a lapsed authorization
 /// charge.expired then payment_intent.canceled (reason expired); neither sends charge.refunded.
+/// Refund events, charge.refunded included, go to <see cref="RefundChangedHandler"/>.
 /// </summary>
 public sealed class PaymentIntentChangedHandler(IStripeGateway stripe, PaymentIntentSync sync, InvoicePaymentSync invoices) : IMessageHandler
 {
@@ -20,7 +21,6 @@ public sealed class PaymentIntentChangedHandler(IStripeGateway stripe, PaymentIn
         "payment_intent.canceled",
         "payment_intent.requires_action",
         "payment_intent.amount_capturable_updated",
-        "charge.refunded",
         "charge.captured",
         "charge.expired",
     ];

@@ -12,6 +12,11 @@ public sealed record PaymentOutcome(string? StripeStatus, string? ErrorCode, str
 /// <summary>A refund asked of Stripe and not yet counted: how much, and since when.</summary>
 public sealed record RefundReservation(long Amount, DateTimeOffset At);
 
+/// <summary>A refund Stripe has, as it last said: only <c>succeeded</c> counts as refunded (see <see cref="RefundStatuses"/>).</summary>
+/// <param name="RefundKey">Our request's name when we made it (its metadata <c>refund_key</c>); null for one made elsewhere.</param>
+public sealed record PurchaseRefund(
+    long Amount, string Status, string? Reason, string? FailureReason, string? RefundKey, DateTimeOffset Created, DateTimeOffset Updated);
+
 /// <summary>
 /// A purchase: the priced cart and where its payment stands. Amounts are what Stripe reports
 /// (authorized, captured, refunded); the status only ever moves forward (see <see cref="PurchaseStatuses.Rank"/>).
@@ -30,7 +35,15 @@ public sealed class Purchase
     public string? PaymentIntentId { get; private set; }
     public long AmountAuthorized { get; private set; }
     public long AmountCaptured { get; private set; }
+    /// <summary>Refunds Stripe says succeeded (never pending ones: the customer does not have that money yet).</summary>
     public long AmountRefunded { get; private set; }
+    /// <summary>Refunds Stripe has not settled yet (pending, requires_action): not refunded, and not refundable again.</summary>
+    public long AmountRefundPending => _refunds.Values.Where(r => RefundStatuses.IsPending(r.Status)).Sum(r => r.Amount);
+    /// <summary>Every refund Stripe has of this purchase's intent, by refund id, as last read.</summary>
+    public IReadOnlyDictionary<string, PurchaseRefund> Refunds => _refunds;
+    private Dictionary<string, PurchaseRefund> _refunds = new(StringComparer.Ordinal);
+    /// <summary>A refund failed or was canceled: the customer did not get that money back (staff list these).</summary>
+    public bool HasFailedRefund => _refunds.Values.Any(r => RefundStatuses.IsFailed(r.Status));
     /// <summary>Authorized but never taken: the rest of a partial capture, or a canceled or lapsed authorization. Never a refund.</summary>
     public long AmountReleased { get; private set; }
     /// <summary>
@@ -47,8 +60,8 @@ public sealed class Purchase
 
     public string Currency => Quote.Currency;
     public long Total => Quote.Total;
-    /// <summary>What Stripe will still refund, less the refunds already on their way.</summary>
-    public long Refundable => Math.Max(0, AmountCaptured - AmountRefunded - _reservations.Values.Sum(r => r.Amount));
+    /// <summary>What Stripe will still refund, less the refunds already on their way (pending at Stripe, or asked and not answered yet).</summary>
+    public long Refundable => Math.Max(0, AmountCaptured - AmountRefunded - AmountRefundPending - _reservations.Values.Sum(r => r.Amount));
 
     public static Purchase Start(string id, string userId, string? cardId, Quote quote, CaptureMethod captureMethod, string? receiptEmail, DateTimeOffset now) => new()
     {
@@ -71,7 +84,6 @@ public sealed class Purchase
         PaymentIntentId = paymentIntentId;
         AmountAuthorized = authorized;
         AmountCaptured = captured;
-        AmountRefunded = refunded;
         AmountReleased = released;
         _reservations = new Dictionary<string, RefundReservation>(reservations, StringComparer.Ordinal);
         Outcome = outcome;
@@ -79,6 +91,43 @@ public sealed class Purchase
         SweptAt = sweptAt;
         Shipment = shipment;
         Updated = updated;
+    }
+
+    /// <summary>Rebuilds the refunds from storage; only the store calls this.</summary>
+    internal void RestoreRefunds(IReadOnlyDictionary<string, PurchaseRefund> refunds) =>
+        _refunds = new Dictionary<string, PurchaseRefund>(refunds, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Applies what Stripe says of one of the intent's refunds: a new one is added (and the reservation of the
+    /// request that made it, named by its refund_key, dropped in the same write); a known one moves forward only
+    /// (pending → succeeded → failed, or pending → canceled; a stale snapshot changes nothing). Refunded is then
+    /// recounted from the refunds, and the refund part of the status follows it, down as well as up: a succeeded
+    /// refund that fails takes a refunded purchase back to partially refunded (or succeeded).
+    /// Returns the refund as it now stands when something changed, else null.
+    /// </summary>
+    public PurchaseRefund? ApplyRefund(RefundSnapshot refund, DateTimeOffset now)
+    {
+        if (refund.PaymentIntentId is { } intentId && PaymentIntentId is { } ours && intentId != ours)
+            throw new InvalidOperationException($"Purchase {Id} belongs to {ours}; refund {refund.Id} is of {intentId}.");
+        PurchaseRefund next;
+        if (_refunds.TryGetValue(refund.Id, out var known))
+        {
+            if (RefundStatuses.Rank(refund.Status) <= RefundStatuses.Rank(known.Status))
+                return null;
+            next = known with { Status = refund.Status, FailureReason = refund.FailureReason ?? known.FailureReason, Updated = now };
+        }
+        else
+        {
+            next = new PurchaseRefund(refund.Amount, refund.Status, refund.Reason, refund.FailureReason, refund.RefundKey, refund.Created ?? now, now);
+            if (refund.RefundKey is { } key)
+                _reservations.Remove(key);
+        }
+        _refunds[refund.Id] = next;
+        AmountRefunded = _refunds.Values.Where(r => RefundStatuses.IsRefunded(r.Status)).Sum(r => r.Amount);
+        if (Status is PurchaseStatus.Succeeded or PurchaseStatus.PartiallyRefunded or PurchaseStatus.Refunded)
+            Status = RefundStatusOf(PurchaseStatus.Succeeded, AmountCaptured);
+        Updated = now;
+        return next;
     }
 
     public void AwaitClientConfirmation(string paymentIntentId, DateTimeOffset now)
@@ -99,19 +148,17 @@ public sealed class Purchase
         if (PaymentIntentId is not null && PaymentIntentId != intent.Id)
             throw new InvalidOperationException($"Purchase {Id} belongs to {PaymentIntentId}, not {intent.Id}.");
 
-        var next = StatusOf(intent);
+        // The intent's amount_refunded counts pending refunds too (and drops when one fails): refunded is counted
+        // from the refunds themselves (ApplyRefund), and the refund part of the status follows that count.
         var captured = Math.Max(AmountCaptured, intent.AmountReceived);
-        var refunded = Math.Max(AmountRefunded, intent.AmountRefunded);
-        if (next == PurchaseStatus.Succeeded && refunded > 0)
-            next = refunded >= captured ? PurchaseStatus.Refunded : PurchaseStatus.PartiallyRefunded;
-        if (next.Rank() < Status.Rank())
+        var next = RefundStatusOf(StatusOf(intent), captured);
+        if (next.Rank() < Status.Rank() && !(IsRefundPart(next) && IsRefundPart(Status)))
             return false;
 
         PaymentIntentId = intent.Id;
         Status = next;
         AmountAuthorized = Math.Max(AmountAuthorized, intent.AmountAuthorized);
         AmountCaptured = captured;
-        AmountRefunded = refunded;
         AmountReleased = Math.Max(AmountReleased, intent.AmountReleased);
         Outcome = new PaymentOutcome(intent.Status, intent.LastErrorCode, intent.LastDeclineCode);
         if (next == PurchaseStatus.Authorized)
@@ -192,6 +239,15 @@ public sealed class Purchase
         SweptAt ??= now;
         Updated = now;
     }
+
+    /// <summary>A paid purchase reads succeeded, partially_refunded or refunded by what Stripe says succeeded of its refunds.</summary>
+    private PurchaseStatus RefundStatusOf(PurchaseStatus status, long captured) =>
+        status != PurchaseStatus.Succeeded || AmountRefunded <= 0 ? status
+        : AmountRefunded >= captured ? PurchaseStatus.Refunded
+        : PurchaseStatus.PartiallyRefunded;
+
+    private static bool IsRefundPart(PurchaseStatus status) =>
+        status is PurchaseStatus.Succeeded or PurchaseStatus.PartiallyRefunded or PurchaseStatus.Refunded;
 
     private static PurchaseStatus StatusOf(PaymentIntentSnapshot intent) => intent.Status switch
     {

@@ -184,10 +184,16 @@ public sealed partial class PurchaseAdminService(
             ["Created"] = clock.GetUtcNow(),
         }, TableUpdateMode.Replace, ct);
         var intent = await stripe.GetPaymentIntentAsync(purchase.PaymentIntentId!, ct);
+        // Every refund of the intent, not only ours: one made in the Dashboard that we have not heard of yet is counted too.
+        var refunds = await stripe.ListRefundsAsync(purchase.PaymentIntentId!, ct);
         var updated = await purchases.MutateAsync(purchase.UserId, purchaseId, p =>
         {
-            // One write: the refund is counted as Stripe reports it and its reservation is dropped.
+            // One write: the refunds are recorded with the status Stripe gives them (only succeeded counts as refunded;
+            // pending is held back from what is refundable) and this request's reservation is dropped.
             var applied = p.Apply(intent, clock.GetUtcNow());
+            applied |= p.ApplyRefund(refund, clock.GetUtcNow()) is not null;
+            foreach (var other in refunds)
+                applied |= p.ApplyRefund(other, clock.GetUtcNow()) is not null;
             return p.ReleaseRefund(refundKey, clock.GetUtcNow()) || applied;
         }, ct);
         LogRefunded(logger, purchaseId, refund.Amount, refund.Status);
@@ -195,16 +201,21 @@ public sealed partial class PurchaseAdminService(
         return new StoredResponse(201, "application/json", JsonSerializer.Serialize(body, JsonBody.Options));
     }
 
-    /// <summary>Reservations of requests that never finished are settled against a fresh read of Stripe's refunds.</summary>
+    /// <summary>Reservations of requests that never finished are settled against a fresh read of Stripe's refunds of the intent.</summary>
     private async Task<Purchase> SettleStaleReservationsAsync(Purchase purchase, CancellationToken ct)
     {
         var cutoff = clock.GetUtcNow() - StaleReservation;
         if (purchase.PaymentIntentId is null || !purchase.RefundReservations.Values.Any(r => r.At < cutoff))
             return purchase;
         var intent = await stripe.GetPaymentIntentAsync(purchase.PaymentIntentId, ct);
+        var refunds = await stripe.ListRefundsAsync(purchase.PaymentIntentId, ct);
         return await purchases.MutateAsync(purchase.UserId, purchase.Id, p =>
         {
+            // Every refund Stripe made is in the list (pending ones held back, succeeded ones counted), so a stale
+            // reservation can go: what it stood for, if Stripe made it, is now counted by its refund.
             var applied = p.Apply(intent, clock.GetUtcNow());
+            foreach (var refund in refunds)
+                applied |= p.ApplyRefund(refund, clock.GetUtcNow()) is not null;
             return p.DropReservationsBefore(cutoff, clock.GetUtcNow()) || applied;
         }, ct);
     }

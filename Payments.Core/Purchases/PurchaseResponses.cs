@@ -8,9 +8,15 @@ namespace Payments.Core.Purchases;
 
 public sealed record ShipmentResponse(string Carrier, string TrackingNumber, DateTimeOffset ShippedAt);
 
+/// <param name="Status">Stripe's: pending, requires_action, succeeded, failed or canceled.</param>
+public sealed record PurchaseRefundView(string Id, long Amount, string Status, string? Reason, string? FailureReason, DateTimeOffset Created);
+
+/// <param name="AmountRefunded">Refunds Stripe says succeeded.</param>
+/// <param name="AmountRefundPending">Refunds on their way (Stripe: pending): not refunded yet, not refundable again.</param>
 public sealed record PurchaseResponse(
     string Id, string Status, string Currency, IReadOnlyList<QuoteLine> Lines, long Subtotal, long Fee, long Shipping, long Total,
-    string CaptureMethod, long AmountAuthorized, long AmountCaptured, long AmountRefunded, long AmountReleased, long AmountRefundable,
+    string CaptureMethod, long AmountAuthorized, long AmountCaptured, long AmountRefunded, long AmountRefundPending, long AmountReleased, long AmountRefundable,
+    IReadOnlyList<PurchaseRefundView> Refunds,
     string? CardId, string? PaymentIntentId, string? ErrorCode, string? DeclineCode, ShipmentResponse? Shipment,
     DateTimeOffset Created, DateTimeOffset Updated)
 {
@@ -24,7 +30,10 @@ public sealed record PurchaseResponse(
     public static PurchaseResponse From(Purchase p) => new(
         p.Id, p.Status.ToWire(), p.Currency, p.Quote.Lines, p.Quote.Subtotal, p.Quote.Fee, p.Quote.Shipping, p.Quote.Total,
         p.CaptureMethod == Purchases.CaptureMethod.Manual ? "manual" : "automatic", p.AmountAuthorized, p.AmountCaptured, p.AmountRefunded,
-        p.AmountReleased, p.Refundable, p.CardId, p.PaymentIntentId, p.Outcome?.ErrorCode, p.Outcome?.DeclineCode,
+        p.AmountRefundPending, p.AmountReleased, p.Refundable,
+        p.Refunds.OrderBy(r => r.Value.Created).ThenBy(r => r.Key, StringComparer.Ordinal)
+            .Select(r => new PurchaseRefundView(r.Key, r.Value.Amount, r.Value.Status, r.Value.Reason, r.Value.FailureReason, r.Value.Created)).ToList(),
+        p.CardId, p.PaymentIntentId, p.Outcome?.ErrorCode, p.Outcome?.DeclineCode,
         p.Shipment is null ? null : new ShipmentResponse(p.Shipment.Carrier, p.Shipment.TrackingNumber, p.Shipment.ShippedAt),
         p.Created, p.Updated);
 

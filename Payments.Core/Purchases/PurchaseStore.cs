@@ -77,6 +77,10 @@ public sealed class PurchaseStore(PaymentsStorage storage)
     public Task<PurchasePage> ListTouchedSinceAsync(DateTimeOffset since, int limit, string? continuation, CancellationToken ct) =>
         PageAsync(TableClient.CreateQueryFilter($"Timestamp ge {since}"), limit, continuation, ct);
 
+    /// <summary>Purchases with a refund Stripe failed or canceled: money the customer was promised and did not get.</summary>
+    public Task<PurchasePage> ListWithFailedRefundsAsync(int limit, string? continuation, CancellationToken ct) =>
+        PageAsync(TableClient.CreateQueryFilter($"HasFailedRefund eq {true}"), limit, continuation, ct);
+
     public async Task<IReadOnlyList<Purchase>> ListAuthorizedSinceBeforeAsync(DateTimeOffset cutoff, CancellationToken ct)
     {
         var found = new List<Purchase>();
@@ -113,6 +117,8 @@ public sealed class PurchaseStore(PaymentsStorage storage)
         ["AmountRefunded"] = p.AmountRefunded,
         ["AmountReleased"] = p.AmountReleased,
         ["RefundReservations"] = p.RefundReservations.Count == 0 ? null : JsonSerializer.Serialize(p.RefundReservations, Json),
+        ["Refunds"] = p.Refunds.Count == 0 ? null : JsonSerializer.Serialize(p.Refunds, Json),
+        ["HasFailedRefund"] = p.HasFailedRefund,
         ["StripeStatus"] = p.Outcome?.StripeStatus,
         ["ErrorCode"] = p.Outcome?.ErrorCode,
         ["DeclineCode"] = p.Outcome?.DeclineCode,
@@ -149,6 +155,8 @@ public sealed class PurchaseStore(PaymentsStorage storage)
             e.GetString("RefundReservations") is { } reserved ? JsonSerializer.Deserialize<Dictionary<string, RefundReservation>>(reserved, Json)! : new Dictionary<string, RefundReservation>(),
             outcome, e.GetDateTimeOffset("AuthorizedAt"), e.GetDateTimeOffset("SweptAt"), shipment,
             e.GetDateTimeOffset("Updated") ?? default);
+        if (e.GetString("Refunds") is { } refunds)
+            purchase.RestoreRefunds(JsonSerializer.Deserialize<Dictionary<string, PurchaseRefund>>(refunds, Json)!);
         return purchase;
     }
 }

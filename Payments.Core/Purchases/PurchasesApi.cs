@@ -73,9 +73,20 @@ public sealed class PurchasesApi(RequestAuthenticator auth, PurchaseService purc
     public Task<IResult> ListByStatus(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
         await auth.AuthenticateAdminAsync(request, ct);
-        if (!PurchaseStatuses.TryParse(request.Query["status"].ToString(), out var status))
-            throw ApiErrors.Validation("status", "status is one of the purchase statuses, e.g. authorized.").ToException();
-        var page = await store.ListByStatusAsync(status, Limit(request), Continuation(request), ct);
+        PurchasePage page;
+        if (request.Query.ContainsKey("refundStatus"))
+        {
+            // Staff look for refunds Stripe gave back: the customer was told of a refund they did not get.
+            if (request.Query["refundStatus"].ToString() != "failed")
+                throw ApiErrors.Validation("refundStatus", "refundStatus is failed (a refund Stripe failed or canceled).").ToException();
+            page = await store.ListWithFailedRefundsAsync(Limit(request), Continuation(request), ct);
+        }
+        else
+        {
+            if (!PurchaseStatuses.TryParse(request.Query["status"].ToString(), out var status))
+                throw ApiErrors.Validation("status", "status is one of the purchase statuses, e.g. authorized.").ToException();
+            page = await store.ListByStatusAsync(status, Limit(request), Continuation(request), ct);
+        }
         return TypedResults.Ok(new { data = page.Items.Select(PurchaseResponse.From), continuation = page.Continuation });
     });
 

@@ -23,6 +23,7 @@ public static class MessageTable
     [
         new(CardMessages.Detach, QueueNames.Cards, typeof(DetachCardHandler)),
         .. PaymentIntentChangedHandler.EventTypes.Select(type => new MessageRoute(type, QueueNames.Payments, typeof(PaymentIntentChangedHandler))),
+        .. RefundChangedHandler.EventTypes.Select(type => new MessageRoute(type, QueueNames.Payments, typeof(RefundChangedHandler))),
         new(CheckoutCompletedHandler.EventType, QueueNames.Provisioning, typeof(CheckoutCompletedHandler)),
         .. SubscriptionChangedHandler.EventTypes.Select(type => new MessageRoute(type, QueueNames.Provisioning, typeof(SubscriptionChangedHandler))),
         .. InvoicePaidHandler.EventTypes.Select(type => new MessageRoute(type, QueueNames.Billing, typeof(InvoicePaidHandler))),

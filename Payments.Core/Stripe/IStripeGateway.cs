@@ -30,7 +30,10 @@ public interface IStripeGateway
     /// <param name="refundKey">Our name for the refund, kept in its metadata so <see cref="FindRefundAsync"/> can find it.</param>
     Task<RefundSnapshot> CreateRefundAsync(string paymentIntentId, long amount, string? reason, string refundKey, string idempotencyKey, CancellationToken ct);
     Task<RefundSnapshot?> FindRefundAsync(string paymentIntentId, string refundKey, CancellationToken ct);
-    /// <summary>Every Refund of the PaymentIntent, as Stripe has them now (the reconciler compares their statuses with ours).</summary>
+    /// <summary>
+    /// Every refund of the intent as Stripe has it now (all pages): what refund events are re-read from, so a
+    /// missed, duplicated or reordered event still ends with each refund's current status.
+    /// </summary>
     Task<IReadOnlyList<RefundSnapshot>> ListRefundsAsync(string paymentIntentId, CancellationToken ct);
 
     Task<CheckoutSessionSnapshot> CreateCheckoutSessionAsync(CheckoutSessionRequest request, string idempotencyKey, CancellationToken ct);
@@ -80,7 +83,17 @@ public sealed record PaymentIntentSnapshot(
     public long Refundable => Math.Max(0, AmountReceived - AmountRefunded);
 }
 
-public sealed record RefundSnapshot(string Id, string Status, long Amount);
+/// <param name="Status">Stripe's: <c>pending</c>, <c>requires_action</c>, <c>succeeded</c>, <c>failed</c> or <c>canceled</c>.</param>
+public sealed record RefundSnapshot(string Id, string Status, long Amount)
+{
+    public string? PaymentIntentId { get; init; }
+    /// <summary>Our request's name (metadata <c>refund_key</c>) when we made the refund; null for one made elsewhere (the Dashboard).</summary>
+    public string? RefundKey { get; init; }
+    public string? Reason { get; init; }
+    /// <summary>Set when the refund failed: <c>expired_or_canceled_card</c>, <c>lost_or_stolen_card</c>, …</summary>
+    public string? FailureReason { get; init; }
+    public DateTimeOffset? Created { get; init; }
+}
 
 public sealed record StripePaymentMethod(string Id, string Type, string? CustomerId, StripeCard? Card);
 

@@ -133,7 +133,7 @@ public sealed class StripeGateway(StripeClient client, string idempotencyPrefix 
                 Reason = reason,
                 Metadata = new Dictionary<string, string> { [RefundKeyMetadata] = refundKey },
             }, Keyed(idempotencyKey), ct);
-            return new RefundSnapshot(refund.Id, refund.Status, refund.Amount);
+            return Map(refund);
         });
 
     public Task<RefundSnapshot?> FindRefundAsync(string paymentIntentId, string refundKey, CancellationToken ct) =>
@@ -141,18 +141,33 @@ public sealed class StripeGateway(StripeClient client, string idempotencyPrefix 
         {
             var page = await client.V1.Refunds.ListAsync(new RefundListOptions { PaymentIntent = paymentIntentId, Limit = 100 }, cancellationToken: ct);
             return page.Data.FirstOrDefault(r => r.Metadata?.GetValueOrDefault(RefundKeyMetadata) == refundKey) is { } found
-                ? new RefundSnapshot(found.Id, found.Status, found.Amount)
+                ? Map(found)
                 : null;
         });
 
     public Task<IReadOnlyList<RefundSnapshot>> ListRefundsAsync(string paymentIntentId, CancellationToken ct) =>
         Call(async () =>
         {
-            var refunds = new List<RefundSnapshot>();
-            await foreach (var r in client.V1.Refunds.ListAutoPagingAsync(new RefundListOptions { PaymentIntent = paymentIntentId, Limit = 100 }, cancellationToken: ct))
-                refunds.Add(new RefundSnapshot(r.Id, r.Status, r.Amount));
-            return (IReadOnlyList<RefundSnapshot>)refunds;
+            var all = new List<RefundSnapshot>();
+            var options = new RefundListOptions { PaymentIntent = paymentIntentId, Limit = 100 };
+            while (true)
+            {
+                var page = await client.V1.Refunds.ListAsync(options, cancellationToken: ct);
+                all.AddRange(page.Data.Select(Map));
+                if (!page.HasMore || page.Data.Count == 0)
+                    return (IReadOnlyList<RefundSnapshot>)all;
+                options.StartingAfter = page.Data[^1].Id;
+            }
         });
+
+    private static RefundSnapshot Map(Refund refund) => new(refund.Id, refund.Status, refund.Amount)
+    {
+        PaymentIntentId = refund.PaymentIntentId,
+        RefundKey = refund.Metadata?.GetValueOrDefault(RefundKeyMetadata),
+        Reason = refund.Reason,
+        FailureReason = refund.FailureReason,
+        Created = refund.Created,
+    };
 
     public Task<CheckoutSessionSnapshot> CreateCheckoutSessionAsync(CheckoutSessionRequest request, string idempotencyKey, CancellationToken ct) =>
         Call(async () =>

@@ -37,10 +37,12 @@ public sealed record StripeEventEnvelope(string Id, string Type, long Created, s
     }
 
     /// <summary>
-    /// The id a handler works on: the PaymentIntent for payment and charge events (purchases hang
-    /// off intents), else the event's own object.
+    /// The id a handler works on: the PaymentIntent for payment, charge and refund events (purchases
+    /// and invoice payments hang off intents, and a refund is re-read with its intent's other refunds),
+    /// else the event's own object.
     /// </summary>
     public string? SubjectId => Type.StartsWith("payment_intent.", StringComparison.Ordinal) || Type.StartsWith("charge.", StringComparison.Ordinal)
+        || Type.StartsWith("refund.", StringComparison.Ordinal)
         ? PaymentIntentId
         : ObjectId;
 

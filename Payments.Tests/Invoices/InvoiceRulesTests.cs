@@ -151,4 +151,34 @@ public sealed class InvoiceRulesTests
         Assert.Equal(5750, invoice.RequireRefundable("alice", "bob").Refundable);
         Assert.Equal("invalid_state", CodeOf(() => invoice.End(InvoiceStatus.Canceled, Now)));
     }
+
+    [Fact]
+    public void Refunds_count_as_refunded_only_when_Stripe_says_succeeded_and_move_forward_only_in_any_order()
+    {
+        var invoice = CheckedOut();
+        foreach (var (member, payment) in new[] { ("alice", "ipay_a"), ("bob", "ipay_b") })
+        {
+            invoice.ClaimShare(member, member, payment, null, Now);
+            invoice.ApplyIntent(payment, Intent("pi_" + member, "succeeded"), Now);
+        }
+        Assert.True(invoice.MarkFunded(Now));
+
+        // Pending: not refunded (nobody has the money back yet), but not refundable a second time either.
+        invoice.AddRefund(new InvoiceRefund("re_1", "bob", "ipay_b", 1000, null, "pending", Now), Now);
+        Assert.Equal((0L, 1000L, 4750L), (invoice.Share("bob")!.AmountRefunded, invoice.RefundsPending("bob"), invoice.RequireRefundable("alice", "bob").Refundable));
+
+        // The failure read before the request's own write of the pending answer: the pending one does not undo it.
+        var failed = invoice.ApplyRefund("ipay_b", new RefundSnapshot("re_1", "failed", 1000) { FailureReason = "expired_or_canceled_card" }, Now);
+        Assert.Equal(("failed", "expired_or_canceled_card"), (failed!.Status, failed.FailureReason));
+        invoice.AddRefund(new InvoiceRefund("re_1", "bob", "ipay_b", 1000, null, "pending", Now), Now);
+        Assert.Null(invoice.ApplyRefund("ipay_b", new RefundSnapshot("re_1", "succeeded", 1000), Now));
+        Assert.Equal((0L, 0L, 5750L), (invoice.Share("bob")!.AmountRefunded, invoice.RefundsPending("bob"), invoice.RequireRefundable("alice", "bob").Refundable));
+
+        // A refund made in Stripe's Dashboard is added from Stripe's list; a succeeded one can still fail later.
+        Assert.NotNull(invoice.ApplyRefund("ipay_b", new RefundSnapshot("re_2", "succeeded", 2000), Now));
+        Assert.Equal((2000L, 3750L), (invoice.Share("bob")!.AmountRefunded, invoice.RequireRefundable("alice", "bob").Refundable));
+        Assert.NotNull(invoice.ApplyRefund("ipay_b", new RefundSnapshot("re_2", "failed", 2000), Now));
+        Assert.Equal((0L, 5750L), (invoice.Share("bob")!.AmountRefunded, invoice.RequireRefundable("alice", "bob").Refundable));
+        Assert.Equal(["failed", "failed"], invoice.Refunds.Select(r => r.Status));
+    }
 }

@@ -109,7 +109,9 @@ public sealed class MoneyAsStripeCountsItTests(PaymentsFixture fixture)
     [Fact]
     public async Task Charge_events_of_our_flows_are_routed_to_the_purchase_handler()
     {
-        foreach (var type in new[] { "charge.captured", "charge.expired", "charge.refunded", "payment_intent.canceled" })
+        foreach (var type in new[] { "charge.captured", "charge.expired", "payment_intent.canceled" })
             Assert.Equal(typeof(PaymentIntentChangedHandler), MessageTable.For(type).Handler);
+        foreach (var type in new[] { "refund.created", "refund.updated", "refund.failed", "charge.refunded", "charge.refund.updated" })
+            Assert.Equal((typeof(RefundChangedHandler), QueueNames.Payments), (MessageTable.For(type).Handler, MessageTable.For(type).Queue));
     }
 }

@@ -29,10 +29,11 @@ public sealed class PurchaseRulesTests
         Assert.Equal(9000, p.AmountCaptured);
         Assert.Equal(11500, p.AmountAuthorized);
 
-        Assert.True(p.Apply(Intent("succeeded", received: 9000, refunded: 4000), Now));
+        Assert.NotNull(p.ApplyRefund(new RefundSnapshot("re_1", "succeeded", 4000), Now));
         Assert.Equal(PurchaseStatus.PartiallyRefunded, p.Status);
         Assert.Equal(5000, p.Refundable);
 
+        Assert.NotNull(p.ApplyRefund(new RefundSnapshot("re_2", "succeeded", 5000), Now));
         Assert.True(p.Apply(Intent("succeeded", received: 9000, refunded: 9000), Now));
         Assert.Equal(PurchaseStatus.Refunded, p.Status);
         Assert.Equal(0, p.Refundable);
@@ -50,10 +51,34 @@ public sealed class PurchaseRulesTests
         Assert.Equal(PurchaseStatus.Succeeded, p.Status);
         Assert.Equal(11500, p.AmountCaptured);
 
-        p.Apply(Intent("succeeded", received: 11500, refunded: 500), Now);
+        p.ApplyRefund(new RefundSnapshot("re_1", "succeeded", 500), Now);
         p.Apply(Intent("succeeded", received: 11500, refunded: 0), Now);
+        Assert.Null(p.ApplyRefund(new RefundSnapshot("re_1", "pending", 500), Now));
         Assert.Equal(500, p.AmountRefunded);
         Assert.Equal(PurchaseStatus.PartiallyRefunded, p.Status);
+    }
+
+    [Fact]
+    public void Only_succeeded_refunds_count_as_refunded_and_a_failed_one_can_be_refunded_again()
+    {
+        var p = NewPurchase();
+        p.Apply(Intent("succeeded", received: 11500), Now);
+
+        // Stripe's amount_refunded counts the pending refund already; we do not: the customer has not got it yet.
+        p.ApplyRefund(new RefundSnapshot("re_1", "pending", 1000), Now);
+        p.Apply(Intent("succeeded", received: 11500, refunded: 1000), Now);
+        Assert.Equal((PurchaseStatus.Succeeded, 0L, 1000L, 10500L), (p.Status, p.AmountRefunded, p.AmountRefundPending, p.Refundable));
+
+        p.ApplyRefund(new RefundSnapshot("re_2", "succeeded", 10500), Now);
+        Assert.Equal((PurchaseStatus.PartiallyRefunded, 10500L, 0L), (p.Status, p.AmountRefunded, p.Refundable));
+
+        // Failed after succeeding (a card refund the issuer returns): the money is back on the charge.
+        p.ApplyRefund(new RefundSnapshot("re_1", "failed", 1000) { FailureReason = "expired_or_canceled_card" }, Now);
+        p.ApplyRefund(new RefundSnapshot("re_2", "failed", 10500), Now);
+        Assert.Null(p.ApplyRefund(new RefundSnapshot("re_2", "succeeded", 10500), Now));
+        Assert.Equal((PurchaseStatus.Succeeded, 0L, 0L, 11500L, true), (p.Status, p.AmountRefunded, p.AmountRefundPending, p.Refundable, p.HasFailedRefund));
+        Assert.True(p.Apply(Intent("succeeded", received: 11500, refunded: 0), Now));
+        Assert.Equal(PurchaseStatus.Succeeded, p.Status);
     }
 
     [Fact]
