@@ -737,4 +737,40 @@ public sealed class InvoiceDeadlineTests(StoreFixture store)
         Assert.Single(store.Smtp.To(alice.Email));
         await HttpAssert.ProblemAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), 409, "invoice_closed");
     }
+
+    [Fact]
+    public async Task An_invoice_left_checked_out_by_a_refused_capture_expires_at_its_deadline_and_the_captured_share_is_refunded()
+    {
+        // Its own tables (the sweep sees only this invoice); the fixture's door gets this Stripe's events and ignores them.
+        await using var host = await PaymentsHostServer.StartAsync(store.Azurite.ConnectionString, store.Stripe.BaseUrl,
+            $"Storage:NamePrefix=inv{Guid.NewGuid().ToString("n")[..8]}", $"Email:SmtpPort={store.Smtp.Port}", "Invoices:DeadlineSweepEnabled=false");
+        var (alice, bob) = (PersonFor(host, "alice"), PersonFor(host, "bob"));
+        var id = (await HttpAssert.JsonAsync(await alice.Client.PostAsJsonAsync("/api/invoices", new { title = "Two of us" }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        await HttpAssert.JsonAsync(await bob.Client.PostAsync($"/api/invoices/{id}/members", null), HttpStatusCode.Created);
+        await SetItemsAsync(alice, id, new { productId = "livestream", quantity = 2 });
+        await SetItemsAsync(bob, id, new { productId = "meet-and-greet", quantity = 1 });
+        var bobsShare = ShareOf(await CheckOutAsync(alice, id, "split"), bob).GetProperty("amount").GetInt64();
+        var alicesIntent = (await HttpAssert.JsonAsync(await PayAsync(alice, id, alice.UserId, await alice.SaveCardAsync()), HttpStatusCode.Created))
+            .GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
+        (await store.Stripe.Control.PostAsync($"/_emulator/payment_intents/{alicesIntent}/expire_authorization", null)).EnsureSuccessStatusCode();
+        var last = await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync()), HttpStatusCode.Created);
+        Assert.Equal(("checked_out", "captured"), (last.GetProperty("invoiceStatus").GetString(), last.GetProperty("shareStatus").GetString()));
+        var bobsIntent = last.GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
+
+        var sweep = new InvoiceDeadlineSweep(host.Get<InvoiceStore>(), host.Get<InvoiceClosing>(), host.Get<InvoiceFunding>(), new ShiftedClock { Offset = TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1) },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<InvoiceDeadlineSweep>.Instance);
+        Assert.Equal(new InvoiceSweepResult(1, 1, 0, 0), await sweep.RunOnceAsync(default));
+        Assert.Equal(new InvoiceSweepResult(0, 0, 0, 0), await sweep.RunOnceAsync(default));
+
+        var expired = await GetAsync(alice, id);
+        Assert.Equal("expired", expired.GetProperty("status").GetString());
+        Assert.Equal(("refunded", bobsShare), (ShareOf(expired, bob).GetProperty("status").GetString(), ShareOf(expired, bob).GetProperty("amountRefunded").GetInt64()));
+        var refunds = await store.Stripe.CreateClient().V1.Refunds.ListAsync(new global::Stripe.RefundListOptions { PaymentIntent = bobsIntent });
+        Assert.Equal([bobsShare], refunds.Data.Select(r => r.Amount));
+        var stored = await host.Get<InvoiceStore>().GetAsync(id, default);
+        Assert.Equal((InvoiceStatus.Expired, false), (stored.Status, stored.HasEndingWork));
+        var bobsEmail = Assert.Single(store.Smtp.To(bob.Email));
+        Assert.Contains("has been refunded", bobsEmail.Data.Replace("=\r\n", "", StringComparison.Ordinal));
+        Assert.Contains(store.Smtp.To(alice.Email), m => m.Subject.Contains("was not paid in full"));
+    }
 }
