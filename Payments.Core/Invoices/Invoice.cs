@@ -103,7 +103,7 @@ public sealed class Invoice
     /// </summary>
     public InvoiceShare RequirePayable(string memberId, DateTimeOffset now, string? resumingPayerId = null)
     {
-        if (Status.IsEnded())
+        if (Status.IsEndingOrEnded())
             throw InvoiceErrors.Closed(Status).ToException();
         if (Status != InvoiceStatus.CheckedOut)
             throw InvoiceErrors.InvalidState(Status == InvoiceStatus.Open
@@ -140,6 +140,9 @@ public sealed class Invoice
     public bool ApplyIntent(string paymentId, PaymentIntentSnapshot intent, DateTimeOffset now)
     {
         if (!_payments.TryGetValue(paymentId, out var payment))
+            return false;
+        // Another intent's snapshot (a stale metadata, a mix-up of ids) says nothing about this payment.
+        if (payment.PaymentIntentId is { } own && own != intent.Id)
             return false;
         var next = StatusOf(intent);
         if (next.Rank() < payment.Status.Rank() || (next == payment.Status && payment.PaymentIntentId == intent.Id))
@@ -214,30 +217,96 @@ public sealed class Invoice
         return true;
     }
 
-    /// <summary>Cancel (organiser) or expire (deadline): no more payments; <see cref="HoldsToVoid"/> then lists what to release.</summary>
-    public void End(InvoiceStatus ending, DateTimeOffset now)
+    /// <summary>A funding run holds a claim that has not gone stale: its captures may be in flight at Stripe.</summary>
+    public bool IsFundingClaimed(DateTimeOffset now, TimeSpan staleAfter) =>
+        Header.FundingClaimedAt is { } claimed && now - claimed < staleAfter;
+
+    /// <summary>
+    /// Cancel (organiser) or expire (deadline), first step: from here no payment is accepted and the
+    /// invoice is <see cref="InvoiceStatus.Ending"/>; it becomes <paramref name="outcome"/> in
+    /// <see cref="CompleteEnding"/> once <see cref="HoldsToVoid"/> and <see cref="RefundsOwed"/> are
+    /// empty. A checked-out invoice with captured shares (a capture of another share was refused) ends
+    /// too: those shares are refunded. Refused (<c>funding_in_progress</c>, retryable) while a funding
+    /// run holds a fresh claim, since its captures would land on an ending invoice. False (no change)
+    /// when it is ending or ended that way already.
+    /// </summary>
+    public bool BeginEnding(InvoiceStatus outcome, DateTimeOffset now, TimeSpan claimStaleAfter)
     {
-        if (Status == ending)
-            return;
+        if (Status == InvoiceStatus.Ending || Status == outcome)
+            return false;
         if (Status.IsEnded())
             throw InvoiceErrors.Closed(Status).ToException();
-        if (Status is not (InvoiceStatus.Open or InvoiceStatus.CheckedOut) || _shares.Values.Any(s => s.Status == ShareStatus.Captured))
-            throw InvoiceErrors.InvalidState($"A {Status.ToWire()} invoice that was paid cannot be {ending.ToWire()}; refund its shares instead.").ToException();
-        foreach (var share in _shares.Values.ToList())
+        if (Status is not (InvoiceStatus.Open or InvoiceStatus.CheckedOut))
+            throw InvoiceErrors.InvalidState($"A {Status.ToWire()} invoice was paid in full and cannot be {outcome.ToWire()}; refund its shares instead.").ToException();
+        if (IsFundingClaimed(now, claimStaleAfter))
+            throw InvoiceErrors.FundingInProgress().ToException();
+        foreach (var share in _shares.Values.Where(s => s.Status != ShareStatus.Captured).ToList())
             _shares[share.MemberId] = share with { Status = ShareStatus.Voided };
-        Header = Header with { Status = ending, EndedAt = now, FundingClaimedAt = null };
+        Header = Header with { Status = InvoiceStatus.Ending, EndingAs = outcome, EndingStartedAt = now, FundingClaimedAt = null };
         Touch(now);
+        return true;
     }
 
     /// <summary>
-    /// Payments whose PaymentIntent may still hold money but must not: the invoice ended, or the
-    /// payment lost its share (another payment holds it). Canceling their intents releases the holds.
+    /// Payments whose PaymentIntent may still hold money but must not: the invoice is ending or ended, or
+    /// the payment lost its share (another payment holds it). Canceling their intents releases the holds.
     /// </summary>
     public IReadOnlyList<InvoicePayment> HoldsToVoid =>
         _payments.Values
             .Where(p => p.PaymentIntentId is not null && p.Status.IsVoidable()
-                && (Status.IsEnded() || _shares.GetValueOrDefault(p.MemberId)?.PaymentId != p.Id))
+                && (Status.IsEndingOrEnded() || _shares.GetValueOrDefault(p.MemberId)?.PaymentId != p.Id))
             .ToList();
+
+    /// <summary>
+    /// On an ending or ended invoice, every captured payment not yet given back in full: what is still
+    /// owed and the attempt number (1 + the refunds Stripe failed or canceled), which names the refund's
+    /// key, so a retry replays the same refund and only a failed one is tried again under a new key.
+    /// We always capture a payment's whole amount, so that is what is owed.
+    /// </summary>
+    public IReadOnlyList<OwedRefund> RefundsOwed =>
+        !Status.IsEndingOrEnded()
+            ? []
+            : _payments.Values
+                .Where(p => p.Status == InvoicePaymentStatus.Captured && p.PaymentIntentId is not null)
+                .Select(p =>
+                {
+                    var refunds = _refunds.Where(r => r.PaymentId == p.Id).ToList();
+                    var givenBack = refunds.Where(r => InvoiceWire.RefundGivesBack(r.Status)).Sum(r => r.Amount);
+                    return new OwedRefund(p, p.Amount - givenBack, 1 + refunds.Count(r => !InvoiceWire.RefundGivesBack(r.Status)));
+                })
+                .Where(o => o.Amount > 0)
+                .ToList();
+
+    /// <summary>Money an ending or ended invoice still holds (a hold or an unrefunded capture): the sweep keeps coming back until there is none.</summary>
+    public bool HasEndingWork => Status.IsEndingOrEnded() && (HoldsToVoid.Count > 0 || RefundsOwed.Count > 0);
+
+    /// <summary>
+    /// The last step of ending: with no hold left and every capture given back, the invoice becomes
+    /// canceled or expired and its refunded shares read <c>refunded</c>. Also settles the shares of an
+    /// invoice that ended already when a late capture was refunded. False when nothing changed or work remains.
+    /// </summary>
+    public bool CompleteEnding(DateTimeOffset now)
+    {
+        if (!Status.IsEndingOrEnded() || HasEndingWork)
+            return false;
+        var changed = false;
+        foreach (var share in _shares.Values.Where(s => s.Status == ShareStatus.Captured).ToList())
+        {
+            _shares[share.MemberId] = share with { Status = ShareStatus.Refunded };
+            changed = true;
+        }
+        if (Status == InvoiceStatus.Ending)
+        {
+            Header = Header with { Status = Header.EndingAs ?? InvoiceStatus.Canceled, EndedAt = now };
+            changed = true;
+        }
+        if (changed)
+            Touch(now);
+        return changed;
+    }
+
+    /// <summary>What the invoice ends as: its outcome while ending, else its status.</summary>
+    public InvoiceStatus Outcome => Status == InvoiceStatus.Ending ? Header.EndingAs ?? InvoiceStatus.Canceled : Status;
 
     public void MarkOrdered(string callerId, DateTimeOffset now)
     {
@@ -343,7 +412,7 @@ public sealed class Invoice
 
     public void RequireOpen()
     {
-        if (Status.IsEnded())
+        if (Status.IsEndingOrEnded())
             throw InvoiceErrors.Closed(Status).ToException();
         if (Status != InvoiceStatus.Open)
             throw InvoiceErrors.NotOpen().ToException();
@@ -354,6 +423,13 @@ public sealed class Invoice
     {
         if (!_shares.TryGetValue(payment.MemberId, out var share))
             return;
+        if (Status.IsEndingOrEnded())
+        {
+            // Nothing is paid any more; only money that was taken shows on the share, to be refunded.
+            if (payment.Status == InvoicePaymentStatus.Captured && share.PaymentId == payment.Id && share.Status != ShareStatus.Refunded)
+                _shares[share.MemberId] = share with { Status = ShareStatus.Captured, AmountCaptured = Math.Max(share.AmountCaptured, amountReceived) };
+            return;
+        }
         if (share.PaymentId != payment.Id)
         {
             // A payment the share had let go of got authorized after all (say the payer finished 3-D Secure
@@ -366,9 +442,7 @@ public sealed class Invoice
         {
             InvoicePaymentStatus.Authorized => share with { Status = ShareStatus.Authorized },
             InvoicePaymentStatus.Captured => share with { Status = ShareStatus.Captured, AmountCaptured = Math.Max(share.AmountCaptured, amountReceived) },
-            InvoicePaymentStatus.Failed or InvoicePaymentStatus.Canceled => Status.IsEnded()
-                ? share with { Status = ShareStatus.Voided }
-                : share with { Status = ShareStatus.Unpaid, PayerId = null, PaymentId = null },
+            InvoicePaymentStatus.Failed or InvoicePaymentStatus.Canceled => share with { Status = ShareStatus.Unpaid, PayerId = null, PaymentId = null },
             _ => share with { Status = ShareStatus.Paying },
         };
     }

@@ -4,12 +4,14 @@ using Microsoft.Extensions.Options;
 
 namespace Payments.Core.Invoices;
 
-public sealed record InvoiceSweepResult(int Due, int Expired, int Failed, int FundingTried = 0);
+/// <param name="EndingsFinished">Endings a failed run had left half-way (or late money on an ended invoice) that this run went on with.</param>
+public sealed record InvoiceSweepResult(int Due, int Expired, int Failed, int FundingTried = 0, int EndingsFinished = 0);
 
 /// <summary>
-/// Ends every open or checked-out invoice whose deadline has passed: holds voided, status expired,
-/// members emailed once. It also finishes funding that stopped half-way (a capture that failed for
-/// the moment), so a fully authorized invoice does not wait for another event.
+/// Ends every open or checked-out invoice whose deadline has passed: holds voided, captured shares
+/// refunded, status expired, members emailed once. It goes on with every ending a failed run left
+/// (status ending, or money still on an ended invoice), and finishes funding that stopped half-way
+/// (a capture that failed for the moment), so a fully authorized invoice does not wait for another event.
 /// </summary>
 public sealed partial class InvoiceDeadlineSweep(
     InvoiceStore store, InvoiceClosing closing, InvoiceFunding funding, TimeProvider clock, ILogger<InvoiceDeadlineSweep> logger)
@@ -30,8 +32,22 @@ public sealed partial class InvoiceDeadlineSweep(
             }
         }
 
+        int expired = 0, failed = 0, finished = 0;
+        foreach (var invoiceId in await store.ListEndingAsync(ct))
+        {
+            try
+            {
+                await closing.FinishEndingAsync(invoiceId, ct);
+                finished++;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogEndingFailed(logger, ex, invoiceId);
+                failed++;
+            }
+        }
+
         var due = await store.ListDueAsync(clock.GetUtcNow(), ct);
-        int expired = 0, failed = 0;
         foreach (var invoiceId in due)
         {
             try
@@ -41,16 +57,19 @@ public sealed partial class InvoiceDeadlineSweep(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // For example an invoice whose funding captured some shares and not others: staff refund those.
+                // A funding run holds a fresh claim, or Stripe failed half-way: the invoice is still due, or ending; the next sweep goes on.
                 LogFailed(logger, ex, invoiceId);
                 failed++;
             }
         }
-        return new InvoiceSweepResult(due.Count, expired, failed, retried);
+        return new InvoiceSweepResult(due.Count, expired, failed, retried, finished);
     }
 
     [LoggerMessage(EventId = 6703, Level = LogLevel.Error, Message = "Funding invoice {InvoiceId} failed again; the next sweep tries again")]
     private static partial void LogFundingFailed(ILogger logger, Exception ex, string invoiceId);
+
+    [LoggerMessage(EventId = 6704, Level = LogLevel.Error, Message = "Finishing the ending of invoice {InvoiceId} failed again; the next sweep tries again")]
+    private static partial void LogEndingFailed(ILogger logger, Exception ex, string invoiceId);
 
     [LoggerMessage(EventId = 6701, Level = LogLevel.Error, Message = "Expiring invoice {InvoiceId} failed; the next sweep tries again")]
     private static partial void LogFailed(ILogger logger, Exception ex, string invoiceId);

@@ -28,13 +28,32 @@ public sealed partial class InvoiceEmails(EmailOnce email, ILogger<InvoiceEmails
             $"{refund.Status}{(refund.FailureReason is { } why ? $" ({why})" : "")}: they did not get that money back. " +
             "It can be refunded again from the invoice, or returned to them another way.", ct);
 
+    /// <summary>Each member once, when the invoice ended and holds no money: what happened to the money they paid toward it.</summary>
     public async Task EndedAsync(Invoice invoice, CancellationToken ct)
     {
-        var why = invoice.Status == InvoiceStatus.Expired ? "was not paid in full by its deadline" : "was canceled by its organiser";
+        var outcome = invoice.Outcome;
+        var why = outcome == InvoiceStatus.Expired ? "was not paid in full by its deadline" : "was canceled by its organiser";
         foreach (var member in invoice.Members)
-            await SendAsync(invoice, member.UserId, $"{invoice.Status.ToWire()}:{member.UserId}",
+            await SendAsync(invoice, member.UserId, $"{outcome.ToWire()}:{member.UserId}",
                 $"Invoice {invoice.Id} {why}",
-                $"Invoice {invoice.Id} {why}. Any card authorization toward it has been released; nothing was charged.", ct);
+                $"Invoice {invoice.Id} {why}. {MoneyOf(invoice, member.UserId)}", ct);
+    }
+
+    /// <summary>"Nothing was charged" only when nothing this member paid was captured; else what was taken and given back.</summary>
+    private static string MoneyOf(Invoice invoice, string payerId)
+    {
+        var captured = invoice.Payments.Where(p => p.PayerId == payerId && p.Status == InvoicePaymentStatus.Captured).ToList();
+        if (captured.Count == 0)
+            return "Any card authorization toward it has been released; nothing was charged.";
+        var currency = captured[0].Currency;
+        var refunds = invoice.Refunds.Where(r => captured.Any(p => p.Id == r.PaymentId) && InvoiceWire.RefundGivesBack(r.Status)).ToList();
+        var done = refunds.Where(r => r.Status == "succeeded").Sum(r => r.Amount);
+        var pending = refunds.Sum(r => r.Amount) - done;
+        var refunded = pending == 0
+            ? $"{new Money(done, currency)} has been refunded to it"
+            : $"{new Money(done + pending, currency)} is being refunded to it ({new Money(pending, currency)} still with the bank)";
+        return $"{new Money(captured.Sum(p => p.Amount), currency)} was taken from your card toward it and {refunded}; " +
+            "any other authorization has been released.";
     }
 
     private async Task SendAsync(Invoice invoice, string userId, string kind, string subject, string body, CancellationToken ct)

@@ -14,6 +14,9 @@ public static class InvoiceErrors
     public static ApiError Closed(InvoiceStatus status) => new(409, "invoice_closed", $"The invoice is {status.ToWire()}; nothing more can be paid or changed.");
     public static ApiError Full(int max) => new(409, "invoice_full", $"An invoice has at most {max} members.");
     public static ApiError InvalidState(string title) => new(409, "invalid_state", title);
+    /// <summary>Retryable: ending waits for a funding run that is capturing at this moment, then tells the caller to try again.</summary>
+    public static ApiError FundingInProgress() =>
+        new(409, "funding_in_progress", "The invoice's payments are being captured at this moment; try again in a few seconds.");
     public static ApiError AlreadyCovered() => new(409, "share_already_covered", "This share is already paid or being paid.", "memberId");
 
     public static ApiError Declined(string? code, string? declineCode, NextAction next, string invoiceId, string paymentId, string message) =>

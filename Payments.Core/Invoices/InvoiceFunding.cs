@@ -6,7 +6,11 @@ namespace Payments.Core.Invoices;
 /// <summary>
 /// When every share is authorized: capture each payment once (our key per payment), mark the
 /// invoice funded and email the organiser once. A capture Stripe refuses (the hold lapsed or was
-/// released) frees that share and tells its member; the others stay captured.
+/// released) frees that share and tells its member; the others stay captured, and the invoice is
+/// funded when that share is paid again, or refunds them when it ends. One runner at a time holds the
+/// funding claim, and ending is refused while a fresh claim is held; should a runner outlive its claim
+/// (ending took over a stale one), it re-reads the invoice before each capture and stops once it is
+/// no longer checked out.
 /// </summary>
 public sealed partial class InvoiceFunding(
     InvoiceStore store, IStripeGateway stripe, KeyedStripeCall keyed, InvoiceEmails emails, TimeProvider clock, ILogger<InvoiceFunding> logger)
@@ -63,6 +67,12 @@ public sealed partial class InvoiceFunding(
         var failed = new List<InvoicePayment>();
         foreach (var payment in invoice.PaymentsToCapture)
         {
+            if (await store.GetAsync(invoiceId, ct) is { Status: not InvoiceStatus.CheckedOut } moved)
+            {
+                // Ending began (after our claim went stale): capture nothing more; the ending refunds what was.
+                LogFundingStopped(logger, invoiceId, moved.Status.ToWire());
+                return moved;
+            }
             PaymentIntentSnapshot intent;
             try
             {
@@ -92,8 +102,10 @@ public sealed partial class InvoiceFunding(
                 i.ReleaseFunding(clock.GetUtcNow());
                 return true;
             }, ct);
-            foreach (var payment in failed)
-                await emails.CaptureFailedAsync(invoice, payment, ct);
+            // Asking a member to pay again only makes sense while the invoice can still be paid.
+            if (invoice.Status == InvoiceStatus.CheckedOut)
+                foreach (var payment in failed)
+                    await emails.CaptureFailedAsync(invoice, payment, ct);
             return invoice;
         }
 
@@ -110,6 +122,9 @@ public sealed partial class InvoiceFunding(
 
     [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "Invoice {InvoiceId} funded: {Total} {Currency} captured")]
     private static partial void LogFunded(ILogger logger, string invoiceId, long total, string currency);
+
+    [LoggerMessage(EventId = 6203, Level = LogLevel.Warning, Message = "Invoice {InvoiceId} is {Status}: funding stopped before the next capture")]
+    private static partial void LogFundingStopped(ILogger logger, string invoiceId, string status);
 
     [LoggerMessage(EventId = 6202, Level = LogLevel.Warning, Message = "Invoice {InvoiceId}: capturing payment {PaymentId} failed ({Code}); the share is unpaid again")]
     private static partial void LogCaptureFailed(ILogger logger, string invoiceId, string paymentId, string? code);

@@ -18,6 +18,9 @@ public sealed record InvoiceHeader(string Id, string OrganiserId, InvoiceStatus 
     public DateTimeOffset? FundedAt { get; init; }
     public DateTimeOffset? OrderedAt { get; init; }
     public Shipment? Shipment { get; init; }
+    /// <summary>While <see cref="InvoiceStatus.Ending"/>: what the invoice becomes (canceled or expired) once it holds no money.</summary>
+    public InvoiceStatus? EndingAs { get; init; }
+    public DateTimeOffset? EndingStartedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
 }
 
@@ -42,3 +45,6 @@ public sealed record InvoiceRefund(string Id, string MemberId, string PaymentId,
     public string? FailureReason { get; init; }
     public DateTimeOffset? Updated { get; init; }
 }
+
+/// <summary>A captured payment of an ending invoice and what is still to be refunded of it; <paramref name="Attempt"/> names the refund's key.</summary>
+public sealed record OwedRefund(InvoicePayment Payment, long Amount, int Attempt);

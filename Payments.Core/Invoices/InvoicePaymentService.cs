@@ -55,11 +55,29 @@ public sealed partial class InvoicePaymentService(
                 if (invoice.HoldsToVoid.Count > 0)
                     await closing.VoidHoldsAsync(invoiceId, token); // the abandoned payment this one took over from
                 var payment = invoice.Payment(paymentId)!;
+                if (payment.PaymentIntentId is { } intentId)
+                    // A retry of a request whose intent exists: answer the payment as it is now (with its client secret).
+                    return await SettleAsync(caller, invoiceId, paymentId, await stripe.GetPaymentIntentAsync(intentId, token), 201, token);
                 return card is null
                     ? await ClientConfirmedAsync(caller, invoice, payment, token)
                     : await ChargeSavedCardAsync(caller, invoice, payment, card, customerId!, token);
             },
-            ct);
+            ct,
+            resume: async (paymentId, token) =>
+            {
+                // This very request (same key) failed half-way after recording its payment: it goes on with
+                // that payment whatever moved it since (3-D Secure, an event), instead of checking the share
+                // again and answering 409 share_already_covered about the payer's own payment.
+                var invoice = await store.GetAsync(invoiceId, token);
+                if (invoice.Payment(paymentId) is not { } own)
+                    return false;
+                if (own.CardId is { } cardId && own.PaymentIntentId is null)
+                {
+                    card = await cards.FindUsableAsync(caller.UserId, cardId, token) ?? throw CardNotUsable().ToException();
+                    customerId = await customers.FindAsync(caller.UserId, token) ?? throw CardNotUsable().ToException();
+                }
+                return true;
+            });
     }
 
     private async Task<StoredResponse> ChargeSavedCardAsync(Caller caller, Invoice invoice, InvoicePayment payment, Card card, string customerId, CancellationToken ct)
@@ -110,10 +128,16 @@ public sealed partial class InvoicePaymentService(
     private async Task<StoredResponse> SettleAsync(Caller caller, string invoiceId, string paymentId, PaymentIntentSnapshot intent, int status, CancellationToken ct)
     {
         var invoice = await store.MutateAsync(invoiceId, i => i.ApplyIntent(paymentId, intent, clock.GetUtcNow()), ct);
+        if (invoice.Status.IsEndingOrEnded())
+        {
+            // The invoice began ending while Stripe authorized this payment: release it with the rest.
+            invoice = await closing.FinishEndingAsync(invoice.Id, ct);
+            return ProblemMapper.Stored(InvoiceErrors.Closed(invoice.Status));
+        }
         if (invoice.HoldsToVoid.Any(p => p.Id == paymentId))
         {
             await closing.VoidHoldsAsync(invoice.Id, ct);
-            return ProblemMapper.Stored(invoice.Status.IsEnded() ? InvoiceErrors.Closed(invoice.Status) : InvoiceErrors.AlreadyCovered());
+            return ProblemMapper.Stored(InvoiceErrors.AlreadyCovered());
         }
         if (invoice.IsFullyAuthorized)
         {

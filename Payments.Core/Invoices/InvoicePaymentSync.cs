@@ -35,6 +35,12 @@ public sealed partial class InvoicePaymentSync(
             return;
         }
         var invoice = await store.MutateAsync(invoiceId, i => i.ApplyIntent(paymentId, intent, clock.GetUtcNow()), ct);
+        if (invoice.Status == InvoiceStatus.Ending || invoice.HasEndingWork)
+        {
+            // Money moved on an ending or ended invoice (a late authorization or capture): give it back, finish the ending.
+            await closing.FinishEndingAsync(invoiceId, ct);
+            return;
+        }
         if (invoice.HoldsToVoid.Count > 0)
             invoice = await closing.VoidHoldsAsync(invoiceId, ct);
         if (invoice.IsFullyAuthorized)

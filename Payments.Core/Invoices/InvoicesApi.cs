@@ -80,7 +80,10 @@ public sealed class InvoicesApi(
     public Task<IResult> Cancel(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
     {
         var caller = await auth.AuthenticateAsync(request, ct);
-        return TypedResults.Ok(InvoiceView.For(await closing.CancelAsync(caller, id, ct), caller.UserId));
+        var invoice = await closing.CancelAsync(caller, id, ct);
+        var view = InvoiceView.For(invoice, caller.UserId);
+        // Still ending (Stripe failed half-way): accepted; the sweep finishes it.
+        return invoice.Status == InvoiceStatus.Ending ? (IResult)TypedResults.Accepted($"/api/invoices/{id}", view) : TypedResults.Ok(view);
     });
 
     public Task<IResult> MarkOrdered(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>

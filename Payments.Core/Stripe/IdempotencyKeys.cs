@@ -41,6 +41,8 @@ public static class IdempotencyKeys
     public static string InvoicePaymentIntent(string invoiceId, string memberId, string paymentId) => $"invoice:{invoiceId}:share:{memberId}:payment:{paymentId}:intent";
     public static string InvoicePaymentCapture(string invoiceId, string paymentId) => $"invoice:{invoiceId}:payment:{paymentId}:capture";
     public static string InvoicePaymentCancel(string invoiceId, string paymentId) => $"invoice:{invoiceId}:payment:{paymentId}:cancel";
+    /// <summary>Giving back a captured payment of an ending invoice; a new attempt only after Stripe failed the previous refund.</summary>
+    public static string InvoiceEndingRefund(string invoiceId, string paymentId, int attempt) => $"invoice:{invoiceId}:payment:{paymentId}:refund:{attempt}";
     public static string InvoiceRefund(string invoiceId, string requestKey) => $"invoice-refund:{invoiceId}:{requestKey}";
 
     /// <summary>

@@ -396,6 +396,224 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         Assert.Equal(("captured", "funded"), (paid.GetProperty("payment").GetProperty("status").GetString(), paid.GetProperty("invoiceStatus").GetString()));
     }
 
+    /// <summary>Alice (organiser) and Bob, checked out split; Alice's share authorized, then her authorization lapses and Bob's payment
+    /// (the last) has his share captured while Stripe refuses hers: the invoice stays checked out with Bob's money taken.</summary>
+    private async Task<(string InvoiceId, Person Alice, Person Bob, long BobsShare, string AlicesIntent, string BobsIntent)> OneCaptureRefusedAsync()
+    {
+        await NormalDeliveryAsync();
+        var (alice, bob) = (PersonFor(Host, "alice"), PersonFor(Host, "bob"));
+        var id = (await HttpAssert.JsonAsync(await alice.Client.PostAsJsonAsync("/api/invoices", new { title = "Two of us" }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        await HttpAssert.JsonAsync(await bob.Client.PostAsync($"/api/invoices/{id}/members", null), HttpStatusCode.Created);
+        await SetItemsAsync(alice, id, new { productId = "livestream", quantity = 2 });
+        await SetItemsAsync(bob, id, new { productId = "meet-and-greet", quantity = 1 });
+        var bobsShare = ShareOf(await CheckOutAsync(alice, id, "split"), bob).GetProperty("amount").GetInt64();
+        var alicesIntent = (await HttpAssert.JsonAsync(await PayAsync(alice, id, alice.UserId, await alice.SaveCardAsync()), HttpStatusCode.Created))
+            .GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
+
+        await HoldEventsAsync();
+        try
+        {
+            (await store.Stripe.Control.PostAsync($"/_emulator/payment_intents/{alicesIntent}/expire_authorization", null)).EnsureSuccessStatusCode();
+            var last = await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync()), HttpStatusCode.Created);
+            Assert.Equal("checked_out", last.GetProperty("invoiceStatus").GetString());
+        }
+        finally
+        {
+            await NormalDeliveryAsync();
+        }
+        var invoice = await GetAsync(alice, id);
+        Assert.Equal(("checked_out", "unpaid", "captured"), (invoice.GetProperty("status").GetString(),
+            ShareOf(invoice, alice).GetProperty("status").GetString(), ShareOf(invoice, bob).GetProperty("status").GetString()));
+        var bobsIntent = (await Host.Get<InvoiceStore>().GetAsync(id, default)).Payments.Single(p => p.MemberId == bob.UserId).PaymentIntentId!;
+        return (id, alice, bob, bobsShare, alicesIntent, bobsIntent);
+    }
+
+    /// <summary>Stripe's refunds of one PaymentIntent, as Stripe lists them.</summary>
+    private async Task<List<long>> StripeRefundsAsync(string paymentIntentId) =>
+        (await store.Stripe.CreateClient().V1.Refunds.ListAsync(new global::Stripe.RefundListOptions { PaymentIntent = paymentIntentId }))
+            .Data.Select(r => r.Amount).ToList();
+
+    [Fact]
+    public async Task After_a_refused_capture_the_organiser_can_cancel_and_the_captured_share_is_refunded_in_full()
+    {
+        var (id, alice, bob, bobsShare, alicesIntent, bobsIntent) = await OneCaptureRefusedAsync();
+
+        var canceled = await HttpAssert.JsonAsync(await alice.Client.PostAsync($"/api/invoices/{id}/cancel", null), HttpStatusCode.OK);
+
+        Assert.Equal("canceled", canceled.GetProperty("status").GetString());
+        Assert.Equal(("refunded", bobsShare, bobsShare), (ShareOf(canceled, bob).GetProperty("status").GetString(),
+            ShareOf(canceled, bob).GetProperty("amountCaptured").GetInt64(), ShareOf(canceled, bob).GetProperty("amountRefunded").GetInt64()));
+        Assert.Equal("voided", ShareOf(canceled, alice).GetProperty("status").GetString());
+        var refund = Assert.Single(canceled.GetProperty("refunds").EnumerateArray());
+        Assert.Equal((bob.UserId, bobsShare), (refund.GetProperty("memberId").GetString(), refund.GetProperty("amount").GetInt64()));
+        Assert.Equal([bobsShare], await StripeRefundsAsync(bobsIntent));
+        var stripe = store.Stripe.CreateClient();
+        Assert.Equal("canceled", (await stripe.V1.PaymentIntents.GetAsync(alicesIntent)).Status);
+        var stored = await Host.Get<InvoiceStore>().GetAsync(id, default);
+        Assert.Equal((InvoiceStatus.Canceled, false), (stored.Status, stored.HasEndingWork));
+
+        // Bob is told what was taken and given back; Alice (whose capture was refused) that nothing was charged.
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(bob.Email).Count == 1), "Bob's ended email");
+        Assert.Contains("has been refunded", Text(store.Smtp.To(bob.Email)[0]));
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(alice.Email).Any(m => m.Subject.Contains("canceled"))), "Alice's ended email");
+        Assert.Contains("nothing was charged", Text(store.Smtp.To(alice.Email).Single(m => m.Subject.Contains("canceled"))));
+
+        // Again, and the late events: nothing more refunded or sent.
+        await HttpAssert.JsonAsync(await alice.Client.PostAsync($"/api/invoices/{id}/cancel", null), HttpStatusCode.OK);
+        await store.FlushAsync();
+        Assert.Equal([bobsShare], await StripeRefundsAsync(bobsIntent));
+        Assert.Single(store.Smtp.To(bob.Email));
+    }
+
+    [Fact]
+    public async Task Cancel_does_not_end_an_invoice_while_a_funding_run_holds_a_fresh_claim()
+    {
+        var (id, alice, _, _) = await AllButCarolPaidAsync("each");
+        // A funding run is capturing at this moment: it holds a fresh claim.
+        await SetFundingClaimAsync(id, DateTimeOffset.UtcNow);
+
+        await HttpAssert.ProblemAsync(await alice.Client.PostAsync($"/api/invoices/{id}/cancel", null), 409, "funding_in_progress");
+        var stored = await Host.Get<InvoiceStore>().GetAsync(id, default);
+        Assert.Equal(InvoiceStatus.CheckedOut, stored.Status);
+        Assert.All(stored.Payments, p => Assert.Equal(InvoicePaymentStatus.Authorized, p.Status));
+        Assert.Equal(0, await StripeCallsAsync(store.Stripe, id, ":cancel"));
+
+        // The run dies (its claim goes stale): cancel goes ahead.
+        await SetFundingClaimAsync(id, DateTimeOffset.UtcNow - InvoiceFunding.ClaimTimeout - TimeSpan.FromSeconds(1));
+        var canceled = await HttpAssert.JsonAsync(await alice.Client.PostAsync($"/api/invoices/{id}/cancel", null), HttpStatusCode.OK);
+        Assert.Equal("canceled", canceled.GetProperty("status").GetString());
+        Assert.Equal(2, await StripeCallsAsync(store.Stripe, id, ":cancel"));
+    }
+
+    [Fact]
+    public async Task An_intent_found_captured_while_voiding_is_refunded_not_left_captured_on_the_ended_invoice()
+    {
+        var (id, alice, bob, _) = await AllButCarolPaidAsync("split");
+        var bobsIntent = (await Host.Get<InvoiceStore>().GetAsync(id, default)).Payments.Single(p => p.MemberId == bob.UserId).PaymentIntentId!;
+
+        await HoldEventsAsync();
+        JsonElement canceled;
+        try
+        {
+            // A funding run captured Bob's payment at Stripe a moment ago; we have not recorded it yet.
+            await store.Stripe.CreateClient().V1.PaymentIntents.CaptureAsync(bobsIntent);
+            canceled = await HttpAssert.JsonAsync(await alice.Client.PostAsync($"/api/invoices/{id}/cancel", null), HttpStatusCode.OK);
+        }
+        finally
+        {
+            await NormalDeliveryAsync();
+        }
+
+        Assert.Equal("canceled", canceled.GetProperty("status").GetString());
+        Assert.Equal(("refunded", 7133L), (ShareOf(canceled, bob).GetProperty("status").GetString(), ShareOf(canceled, bob).GetProperty("amountRefunded").GetInt64()));
+        Assert.Equal([7133L], await StripeRefundsAsync(bobsIntent));
+        var stored = await Host.Get<InvoiceStore>().GetAsync(id, default);
+        Assert.Equal((InvoiceStatus.Canceled, false), (stored.Status, stored.HasEndingWork));
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(bob.Email).Count == 1), "Bob's ended email");
+        Assert.DoesNotContain("nothing was charged", Text(store.Smtp.To(bob.Email)[0]));
+        Assert.Contains("nothing was charged", Text(await WaitForSingleEmailAsync(alice)));
+
+        await store.FlushAsync();
+        Assert.Equal([7133L], await StripeRefundsAsync(bobsIntent));
+    }
+
+    [Fact]
+    public async Task A_void_that_Stripe_fails_leaves_the_invoice_ending_and_the_sweep_finishes_it_with_one_email_each()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "split");
+        var intentId = (await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync()), HttpStatusCode.Created))
+            .GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
+
+        await HoldEventsAsync();
+        try
+        {
+            await store.Stripe.FaultAsync(new { method = "POST", pathPrefix = $"/v1/payment_intents/{intentId}/cancel", status = 500, count = 100 });
+            var ending = await HttpAssert.JsonAsync(await alice.Client.PostAsync($"/api/invoices/{id}/cancel", null), HttpStatusCode.Accepted);
+            Assert.Equal("ending", ending.GetProperty("status").GetString());
+            var stored = await Host.Get<InvoiceStore>().GetAsync(id, default);
+            Assert.Equal((InvoiceStatus.Ending, InvoiceStatus.Canceled), (stored.Status, stored.Outcome));
+            Assert.Equal([intentId], stored.HoldsToVoid.Select(p => p.PaymentIntentId));
+            await HttpAssert.ProblemAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), 409, "invoice_closed");
+            Assert.Empty(store.Smtp.To(bob.Email));
+            (await store.Stripe.Control.DeleteAsync("/_emulator/faults")).EnsureSuccessStatusCode();
+
+            using var admin = Host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+            var swept = await HttpAssert.JsonAsync(await admin.PostAsync("/api/invoices/deadline-sweep", null), HttpStatusCode.OK);
+            Assert.True(swept.GetProperty("endingsFinished").GetInt32() >= 1);
+        }
+        finally
+        {
+            await store.Stripe.Control.DeleteAsync("/_emulator/faults");
+            await NormalDeliveryAsync();
+        }
+
+        var canceled = await GetAsync(alice, id);
+        Assert.Equal("canceled", canceled.GetProperty("status").GetString());
+        Assert.Equal("canceled", (await store.Stripe.CreateClient().V1.PaymentIntents.GetAsync(intentId)).Status);
+        foreach (var person in new[] { alice, bob, carol })
+            await WaitForSingleEmailAsync(person);
+        using (var admin = Host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin"))
+            await HttpAssert.JsonAsync(await admin.PostAsync("/api/invoices/deadline-sweep", null), HttpStatusCode.OK);
+        await store.FlushAsync();
+        foreach (var person in new[] { alice, bob, carol })
+            Assert.Single(store.Smtp.To(person.Email));
+    }
+
+    [Fact]
+    public async Task A_same_key_retry_after_a_500_gets_its_own_payment_as_it_is_now_with_its_client_secret()
+    {
+        await NormalDeliveryAsync();
+        var (id, alice, bob, _) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "split");
+        var card = await bob.SaveCardAsync("pm_card_authenticationRequired");
+        var key = Guid.NewGuid().ToString();
+
+        await HoldEventsAsync();
+        try
+        {
+            // Stripe makes the intent (it wants 3-D Secure) but answers 500, and looking for it fails too: the request answers 5xx.
+            await store.Stripe.FaultAsync(new { method = "POST", pathPrefix = "/v1/payment_intents", status = 500, count = 1, when = "after_execution" });
+            await store.Stripe.FaultAsync(new { method = "GET", pathPrefix = "/v1/payment_intents", status = 500, count = 100 });
+            var failed = await PayAsync(bob, id, bob.UserId, card, key);
+            Assert.True((int)failed.StatusCode >= 500, $"answered {(int)failed.StatusCode}");
+        }
+        finally
+        {
+            await store.Stripe.Control.DeleteAsync("/_emulator/faults");
+            await NormalDeliveryAsync();
+        }
+        // The intent's events move the payment on before the client retries.
+        await store.FlushAsync();
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<InvoiceStore>().GetAsync(id, default)).Payments
+            .Any(p => p.MemberId == bob.UserId && p.Status == InvoicePaymentStatus.RequiresAction), "Bob's payment requires_action");
+
+        var retried = await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, card, key), HttpStatusCode.Accepted);
+        Assert.Equal(("requires_action", "authenticate", "paying"), (retried.GetProperty("payment").GetProperty("status").GetString(),
+            retried.GetProperty("nextAction").GetString(), retried.GetProperty("shareStatus").GetString()));
+        var intentId = retried.GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
+        Assert.StartsWith(intentId + "_secret_", retried.GetProperty("clientSecret").GetString());
+        var again = await PayAsync(bob, id, bob.UserId, card, key);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+
+        var stored = await Host.Get<InvoiceStore>().GetAsync(id, default);
+        var payment = Assert.Single(stored.Payments);
+        Assert.Equal((intentId, InvoicePaymentStatus.RequiresAction), (payment.PaymentIntentId, payment.Status));
+        var customer = await Host.Get<Payments.Core.Customers.CustomerAccounts>().FindAsync(bob.UserId, default);
+        var intents = await store.Stripe.CreateClient().V1.PaymentIntents.ListAsync(new global::Stripe.PaymentIntentListOptions { Customer = customer, Limit = 100 });
+        Assert.Equal([intentId], intents.Data.Where(i => i.Metadata.GetValueOrDefault("invoice_id") == id).Select(i => i.Id));
+    }
+
+    /// <summary>The message as sent, its quoted-printable soft line breaks undone.</summary>
+    private static string Text(ReceivedEmail message) => message.Data.Replace("=\r\n", "", StringComparison.Ordinal);
+
+    private async Task<ReceivedEmail> WaitForSingleEmailAsync(Person person)
+    {
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(person.Email).Count >= 1), $"{person.UserId}'s email");
+        return Assert.Single(store.Smtp.To(person.Email));
+    }
+
     /// <summary>Sets the funding claim on the invoice's header row (ETag-guarded), as a runner claiming it would.</summary>
     private async Task SetFundingClaimAsync(string invoiceId, DateTimeOffset claimedAt)
     {
@@ -518,5 +736,41 @@ public sealed class InvoiceDeadlineTests(StoreFixture store)
         Assert.Equal(2, store.Smtp.To(carol.Email).Count); // one per invoice she is on
         Assert.Single(store.Smtp.To(alice.Email));
         await HttpAssert.ProblemAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), 409, "invoice_closed");
+    }
+
+    [Fact]
+    public async Task An_invoice_left_checked_out_by_a_refused_capture_expires_at_its_deadline_and_the_captured_share_is_refunded()
+    {
+        // Its own tables (the sweep sees only this invoice); the fixture's door gets this Stripe's events and ignores them.
+        await using var host = await PaymentsHostServer.StartAsync(store.Azurite.ConnectionString, store.Stripe.BaseUrl,
+            $"Storage:NamePrefix=inv{Guid.NewGuid().ToString("n")[..8]}", $"Email:SmtpPort={store.Smtp.Port}", "Invoices:DeadlineSweepEnabled=false");
+        var (alice, bob) = (PersonFor(host, "alice"), PersonFor(host, "bob"));
+        var id = (await HttpAssert.JsonAsync(await alice.Client.PostAsJsonAsync("/api/invoices", new { title = "Two of us" }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        await HttpAssert.JsonAsync(await bob.Client.PostAsync($"/api/invoices/{id}/members", null), HttpStatusCode.Created);
+        await SetItemsAsync(alice, id, new { productId = "livestream", quantity = 2 });
+        await SetItemsAsync(bob, id, new { productId = "meet-and-greet", quantity = 1 });
+        var bobsShare = ShareOf(await CheckOutAsync(alice, id, "split"), bob).GetProperty("amount").GetInt64();
+        var alicesIntent = (await HttpAssert.JsonAsync(await PayAsync(alice, id, alice.UserId, await alice.SaveCardAsync()), HttpStatusCode.Created))
+            .GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
+        (await store.Stripe.Control.PostAsync($"/_emulator/payment_intents/{alicesIntent}/expire_authorization", null)).EnsureSuccessStatusCode();
+        var last = await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync()), HttpStatusCode.Created);
+        Assert.Equal(("checked_out", "captured"), (last.GetProperty("invoiceStatus").GetString(), last.GetProperty("shareStatus").GetString()));
+        var bobsIntent = last.GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
+
+        var sweep = new InvoiceDeadlineSweep(host.Get<InvoiceStore>(), host.Get<InvoiceClosing>(), host.Get<InvoiceFunding>(), new ShiftedClock { Offset = TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1) },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<InvoiceDeadlineSweep>.Instance);
+        Assert.Equal(new InvoiceSweepResult(1, 1, 0, 0), await sweep.RunOnceAsync(default));
+        Assert.Equal(new InvoiceSweepResult(0, 0, 0, 0), await sweep.RunOnceAsync(default));
+
+        var expired = await GetAsync(alice, id);
+        Assert.Equal("expired", expired.GetProperty("status").GetString());
+        Assert.Equal(("refunded", bobsShare), (ShareOf(expired, bob).GetProperty("status").GetString(), ShareOf(expired, bob).GetProperty("amountRefunded").GetInt64()));
+        var refunds = await store.Stripe.CreateClient().V1.Refunds.ListAsync(new global::Stripe.RefundListOptions { PaymentIntent = bobsIntent });
+        Assert.Equal([bobsShare], refunds.Data.Select(r => r.Amount));
+        var stored = await host.Get<InvoiceStore>().GetAsync(id, default);
+        Assert.Equal((InvoiceStatus.Expired, false), (stored.Status, stored.HasEndingWork));
+        var bobsEmail = Assert.Single(store.Smtp.To(bob.Email));
+        Assert.Contains("has been refunded", bobsEmail.Data.Replace("=\r\n", "", StringComparison.Ordinal));
+        Assert.Contains(store.Smtp.To(alice.Email), m => m.Subject.Contains("was not paid in full"));
     }
 }

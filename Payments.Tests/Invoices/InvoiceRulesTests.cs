@@ -119,11 +119,19 @@ public sealed class InvoiceRulesTests
         Assert.False(invoice.IsFullyAuthorized);
         Assert.False(invoice.ClaimFunding(Now, TimeSpan.FromMinutes(2)));
 
-        invoice.End(InvoiceStatus.Expired, Now);
+        Assert.True(invoice.BeginEnding(InvoiceStatus.Expired, Now, TimeSpan.FromMinutes(2)));
+        Assert.Equal((InvoiceStatus.Ending, InvoiceStatus.Expired), (invoice.Status, invoice.Outcome));
         Assert.All(invoice.Shares, s => Assert.Equal(ShareStatus.Voided, s.Status));
         Assert.Equal(["ipay_a"], invoice.HoldsToVoid.Select(p => p.Id));
         Assert.Equal("invoice_closed", CodeOf(() => invoice.RequirePayable("bob", Now)));
-        Assert.Equal("invoice_closed", CodeOf(() => invoice.End(InvoiceStatus.Canceled, Now)));
+        Assert.False(invoice.BeginEnding(InvoiceStatus.Canceled, Now, TimeSpan.FromMinutes(2)));
+
+        // Only once the hold is released does it end.
+        Assert.False(invoice.CompleteEnding(Now));
+        invoice.ApplyIntent("ipay_a", Intent("pi_a", "canceled"), Now);
+        Assert.True(invoice.CompleteEnding(Now));
+        Assert.Equal(InvoiceStatus.Expired, invoice.Status);
+        Assert.Equal("invoice_closed", CodeOf(() => invoice.BeginEnding(InvoiceStatus.Canceled, Now, TimeSpan.FromMinutes(2))));
     }
 
     [Fact]
@@ -149,7 +157,65 @@ public sealed class InvoiceRulesTests
         invoice.Ship("alice", "UPS", "1Z", Now);
         Assert.Equal(InvoiceStatus.Shipped, invoice.Status);
         Assert.Equal(5750, invoice.RequireRefundable("alice", "bob").Refundable);
-        Assert.Equal("invalid_state", CodeOf(() => invoice.End(InvoiceStatus.Canceled, Now)));
+        Assert.Equal("invalid_state", CodeOf(() => invoice.BeginEnding(InvoiceStatus.Canceled, Now, TimeSpan.FromMinutes(2))));
+    }
+    [Fact]
+    public void Ending_waits_for_a_fresh_funding_claim_and_refunds_what_was_captured_before_it_ends()
+    {
+        var invoice = CheckedOut();
+        foreach (var (member, payment) in new[] { ("alice", "ipay_a"), ("bob", "ipay_b") })
+        {
+            invoice.ClaimShare(member, member, payment, null, Now);
+            invoice.ApplyIntent(payment, Intent("pi_" + member, "requires_capture"), Now);
+        }
+        Assert.True(invoice.ClaimFunding(Now, TimeSpan.FromMinutes(2)));
+        Assert.Equal("funding_in_progress", CodeOf(() => invoice.BeginEnding(InvoiceStatus.Canceled, Now.AddSeconds(1), TimeSpan.FromMinutes(2))));
+
+        // The run captured Bob and Stripe refused Alice's capture; its claim is let go.
+        invoice.ApplyIntent("ipay_b", Intent("pi_bob", "succeeded"), Now);
+        invoice.CaptureFailed("ipay_a", "payment_intent_unexpected_state", Now);
+        invoice.ReleaseFunding(Now);
+        Assert.Equal(InvoiceStatus.CheckedOut, invoice.Status);
+
+        Assert.True(invoice.BeginEnding(InvoiceStatus.Canceled, Now, TimeSpan.FromMinutes(2)));
+        Assert.Empty(invoice.HoldsToVoid);
+        var owed = Assert.Single(invoice.RefundsOwed);
+        Assert.Equal(("ipay_b", 5750L, 1), (owed.Payment.Id, owed.Amount, owed.Attempt));
+        Assert.False(invoice.CompleteEnding(Now));
+
+        // Stripe failed the first refund: it gives nothing back, and the next attempt has a key of its own.
+        invoice.AddRefund(new InvoiceRefund("re_1", "bob", "ipay_b", 5750, null, "failed", Now), Now);
+        Assert.Equal(2, Assert.Single(invoice.RefundsOwed).Attempt);
+        invoice.AddRefund(new InvoiceRefund("re_2", "bob", "ipay_b", 5750, null, "succeeded", Now), Now);
+        Assert.Empty(invoice.RefundsOwed);
+        Assert.True(invoice.CompleteEnding(Now));
+        Assert.Equal((InvoiceStatus.Canceled, ShareStatus.Refunded), (invoice.Status, invoice.Share("bob")!.Status));
+        Assert.False(invoice.HasEndingWork);
+    }
+
+    [Fact]
+    public void A_captured_payment_never_goes_back_to_canceled()
+    {
+        var invoice = CheckedOut();
+        invoice.ClaimShare("bob", "bob", "ipay_1", null, Now);
+        Assert.True(invoice.ApplyIntent("ipay_1", Intent("pi_1", "succeeded"), Now));
+
+        Assert.False(invoice.ApplyIntent("ipay_1", Intent("pi_1", "canceled"), Now));
+        Assert.Equal(InvoicePaymentStatus.Captured, invoice.Payment("ipay_1")!.Status);
+        Assert.Equal((ShareStatus.Captured, 5750L), (invoice.Share("bob")!.Status, invoice.Share("bob")!.AmountCaptured));
+    }
+
+    [Fact]
+    public void A_snapshot_of_another_intent_does_not_change_the_payment()
+    {
+        var invoice = CheckedOut();
+        invoice.ClaimShare("bob", "bob", "ipay_1", null, Now);
+        Assert.True(invoice.ApplyIntent("ipay_1", Intent("pi_1", "requires_capture"), Now));
+
+        Assert.False(invoice.ApplyIntent("ipay_1", Intent("pi_other", "canceled"), Now));
+        Assert.False(invoice.ApplyIntent("ipay_1", Intent("pi_other", "succeeded"), Now));
+        Assert.Equal((InvoicePaymentStatus.Authorized, "pi_1"), (invoice.Payment("ipay_1")!.Status, invoice.Payment("ipay_1")!.PaymentIntentId));
+        Assert.Equal(ShareStatus.Authorized, invoice.Share("bob")!.Status);
     }
 
     [Fact]
