@@ -160,4 +160,19 @@ public sealed class FunctionsDoorTests(FunctionsFixture fixture, ITestOutputHelp
         Assert.NotNull(last);
         Assert.True(last.FinishedAt >= before, $"the last run finished at {last.FinishedAt}, before the timer fired at {before}");
     }
+
+    [Fact]
+    public async Task The_reconciliation_routes_answer_admins_only_through_the_worker()
+    {
+        using var anonymous = Door.NewClient();
+        using var member = Door.ClientFor(PaymentsFixture.NewUserId());
+        using var admin = Door.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+
+        await HttpAssert.ProblemAsync(await anonymous.PostAsync("/api/reconciliation/runs", null), 401, "unauthenticated");
+        await HttpAssert.ProblemAsync(await member.GetAsync("/api/reconciliation/findings"), 403, "forbidden");
+        var run = await HttpAssert.JsonAsync(await admin.PostAsync("/api/reconciliation/runs", null), HttpStatusCode.OK);
+        Assert.True(run.GetProperty("checked").GetInt32() >= 0);
+        var page = await HttpAssert.JsonAsync(await admin.GetAsync("/api/reconciliation/findings?status=resolved"), HttpStatusCode.OK);
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, page.GetProperty("data").ValueKind);
+    }
 }
