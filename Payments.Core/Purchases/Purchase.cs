@@ -84,6 +84,7 @@ public sealed class Purchase
         PaymentIntentId = paymentIntentId;
         AmountAuthorized = authorized;
         AmountCaptured = captured;
+        AmountRefunded = refunded;
         AmountReleased = released;
         _reservations = new Dictionary<string, RefundReservation>(reservations, StringComparer.Ordinal);
         Outcome = outcome;

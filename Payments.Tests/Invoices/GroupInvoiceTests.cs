@@ -659,6 +659,53 @@ public abstract class GroupInvoiceTests(DoorFixture store)
     }
 
     [Fact]
+    public async Task A_refund_Stripe_fails_is_pending_then_failed_counts_for_nothing_is_refundable_again_and_the_organiser_is_told_once()
+    {
+        // Every event twice: the refund's handlers must be idempotent.
+        await store.DeliveryAsync(new { duplicates = 2, shuffle = false, delayMs = 0, dropTypes = Array.Empty<string>(), paused = false });
+        var (id, alice, bob, carol) = await GoldenInvoiceAsync(Host);
+        await CheckOutAsync(alice, id, "each");
+        foreach (var (person, card) in new[] { (alice, "pm_card_visa"), (bob, "pm_card_refundFail"), (carol, "pm_card_visa") })
+            await HttpAssert.JsonAsync(await PayAsync(person, id, person.UserId, await person.SaveCardAsync(card)), HttpStatusCode.Created);
+        await FundedAsync(alice, id);
+        var bobsIntent = (await Host.Get<InvoiceStore>().GetAsync(id, default)).Payments.Single(p => p.MemberId == bob.UserId).PaymentIntentId!;
+
+        // Stripe accepts the refund as pending: the answer says so, and nothing is counted as refunded yet.
+        var answer = await HttpAssert.JsonAsync(
+            await PostKeyedAsync(alice, $"/api/invoices/{id}/refunds", new { memberId = bob.UserId, amount = 1000 }), HttpStatusCode.Created);
+        Assert.Equal("pending", answer.GetProperty("status").GetString());
+        var refundId = answer.GetProperty("refundId").GetString()!;
+        Assert.Equal(0, ShareOf(answer.GetProperty("invoice"), bob).GetProperty("amountRefunded").GetInt64());
+
+        // Then it fails (refund.updated, refund.failed): shown as failed, counted for nothing, as Stripe counts it.
+        var invoice = default(JsonElement);
+        await HttpAssert.EventuallyAsync(async () => (invoice = await GetAsync(alice, id)).GetProperty("refunds").EnumerateArray()
+            .Any(r => r.GetProperty("id").GetString() == refundId && r.GetProperty("status").GetString() == "failed"), "the refund failed");
+        var refund = Assert.Single(invoice.GetProperty("refunds").EnumerateArray());
+        Assert.Equal((bob.UserId, 1000L, "expired_or_canceled_card"),
+            (refund.GetProperty("memberId").GetString(), refund.GetProperty("amount").GetInt64(), refund.GetProperty("failureReason").GetString()));
+        var share = ShareOf(invoice, bob);
+        var stripe = store.Stripe.CreateClient();
+        var charge = (await stripe.V1.PaymentIntents.GetAsync(bobsIntent, new global::Stripe.PaymentIntentGetOptions { Expand = ["latest_charge"] })).LatestCharge;
+        Assert.Equal((0L, 0L, 0L), (charge.AmountRefunded, share.GetProperty("amountRefunded").GetInt64(), share.GetProperty("amountRefundPending").GetInt64()));
+        var refunds = await stripe.V1.Refunds.ListAsync(new global::Stripe.RefundListOptions { PaymentIntent = bobsIntent });
+        Assert.Equal([(refundId, "failed")], refunds.Data.Select(r => (r.Id, r.Status)));
+
+        // The organiser is told once, however often the events come.
+        static int RefundEmails(SmtpSink smtp, Person p) => smtp.To(p.Email).Count(m => m.Subject.Contains("refund", StringComparison.OrdinalIgnoreCase));
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(RefundEmails(store.Smtp, alice) >= 1), "the organiser's email");
+        await store.FlushAsync();
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<WebhookInbox>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "events handled");
+        Assert.Equal(1, RefundEmails(store.Smtp, alice));
+        Assert.Equal(0, RefundEmails(store.Smtp, bob));
+
+        // The 10.00 is refundable again: all of Bob's 55.00 share can be asked for.
+        var again = await HttpAssert.JsonAsync(
+            await PostKeyedAsync(alice, $"/api/invoices/{id}/refunds", new { memberId = bob.UserId, amount = 5500 }), HttpStatusCode.Created);
+        Assert.Equal(5500, again.GetProperty("amount").GetInt64());
+    }
+
+    [Fact]
     public async Task When_Stripe_fails_during_the_captures_the_payment_stands_and_the_sweep_finishes_the_funding()
     {
         var (id, alice, _, carol) = await AllButCarolPaidAsync("split");

@@ -105,6 +105,46 @@ public abstract class PaymentOutcomesTests(DoorFixture fixture)
     }
 
     [Fact]
+    public async Task A_refund_Stripe_fails_is_pending_then_failed_counts_for_nothing_is_refundable_again_and_listed_for_staff()
+    {
+        var user = PaymentsFixture.NewUserId();
+        var (client, cardId, _) = await UserWithCardAsync(Host, user, "pm_card_refundFail");
+        using var admin = Host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+        var bought = await HttpAssert.JsonAsync(await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId }), HttpStatusCode.Created);
+        var (id, intentId) = (bought.Id(), bought.GetProperty("paymentIntentId").GetString()!);
+
+        // Stripe accepts the refund as pending: the answer says so, and nothing is counted as refunded.
+        var answer = await HttpAssert.JsonAsync(
+            await PostKeyedAsync(admin, $"/api/purchases/{id}/refunds", new { amount = 1000 }, Guid.NewGuid().ToString()), HttpStatusCode.Created);
+        Assert.Equal("pending", answer.GetProperty("status").GetString());
+        var refundId = answer.GetProperty("refundId").GetString()!;
+        Assert.Equal(0, answer.GetProperty("purchase").GetProperty("amountRefunded").GetInt64());
+
+        // Then it fails: the purchase shows it failed and counts nothing refunded, as Stripe's charge does.
+        var purchase = default(System.Text.Json.JsonElement);
+        await HttpAssert.EventuallyAsync(async () =>
+            (purchase = await HttpAssert.JsonAsync(await admin.GetAsync($"/api/purchases/{id}"), HttpStatusCode.OK)).GetProperty("refunds").EnumerateArray()
+                .Any(r => r.GetProperty("id").GetString() == refundId && r.GetProperty("status").GetString() == "failed"), "the refund failed");
+        var charge = (await Stripe.V1.PaymentIntents.GetAsync(intentId, new PaymentIntentGetOptions { Expand = ["latest_charge"] })).LatestCharge;
+        Assert.Equal(("succeeded", 0L, 0L, 0L, 19200L),
+            (purchase.GetProperty("status").GetString(), charge.AmountRefunded, purchase.GetProperty("amountRefunded").GetInt64(),
+                purchase.GetProperty("amountRefundPending").GetInt64(), purchase.GetProperty("amountRefundable").GetInt64()));
+        var refund = Assert.Single(purchase.GetProperty("refunds").EnumerateArray());
+        Assert.Equal((1000L, "expired_or_canceled_card"), (refund.GetProperty("amount").GetInt64(), refund.GetProperty("failureReason").GetString()));
+        var refunds = await Stripe.V1.Refunds.ListAsync(new RefundListOptions { PaymentIntent = intentId });
+        Assert.Equal([(refundId, "failed")], refunds.Data.Select(r => (r.Id, r.Status)));
+
+        // Staff find it among the purchases whose refund failed.
+        var failed = await HttpAssert.JsonAsync(await admin.GetAsync("/api/purchases?refundStatus=failed&limit=100"), HttpStatusCode.OK);
+        Assert.Contains(failed.GetProperty("data").EnumerateArray(), p => p.Id() == id);
+
+        // The 10.00 is refundable again: all of the 192.00 can be asked for.
+        var again = await HttpAssert.JsonAsync(
+            await PostKeyedAsync(admin, $"/api/purchases/{id}/refunds", new { amount = 19200 }, Guid.NewGuid().ToString()), HttpStatusCode.Created);
+        Assert.Equal(19200, again.GetProperty("amount").GetInt64());
+    }
+
+    [Fact]
     public async Task A_manual_capture_purchase_is_captured_in_part_then_refunded_in_part()
     {
         var user = PaymentsFixture.NewUserId();
