@@ -55,6 +55,11 @@ public sealed partial class InvoiceDeadlineSweep(
                 await closing.EndAsync(invoiceId, InvoiceStatus.Expired, ct);
                 expired++;
             }
+            catch (Payments.Core.Http.ApiErrorException ex) when (ex.Error.Code == InvoiceErrors.FundingInProgress().Code)
+            {
+                // A funding run is capturing right now: it funds the invoice, or lets go and the next sweep expires it.
+                LogExpiryDeferred(logger, invoiceId);
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // A funding run holds a fresh claim, or Stripe failed half-way: the invoice is still due, or ending; the next sweep goes on.
@@ -67,6 +72,9 @@ public sealed partial class InvoiceDeadlineSweep(
 
     [LoggerMessage(EventId = 6703, Level = LogLevel.Error, Message = "Funding invoice {InvoiceId} failed again; the next sweep tries again")]
     private static partial void LogFundingFailed(ILogger logger, Exception ex, string invoiceId);
+
+    [LoggerMessage(EventId = 6705, Level = LogLevel.Information, Message = "Invoice {InvoiceId} is due but a funding run holds it; the next sweep looks again")]
+    private static partial void LogExpiryDeferred(ILogger logger, string invoiceId);
 
     [LoggerMessage(EventId = 6704, Level = LogLevel.Error, Message = "Finishing the ending of invoice {InvoiceId} failed again; the next sweep tries again")]
     private static partial void LogEndingFailed(ILogger logger, Exception ex, string invoiceId);

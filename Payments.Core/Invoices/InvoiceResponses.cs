@@ -33,6 +33,10 @@ public sealed record InvoiceView(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ShippingAddress? ShippingAddress { get; init; }
 
+    /// <summary>While the invoice is ending: what it becomes (canceled or expired) once its holds are voided and captures refunded.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EndingAs { get; init; }
+
     public static InvoiceView For(Invoice invoice, string viewerId)
     {
         var organiser = viewerId == invoice.OrganiserId;
@@ -54,6 +58,7 @@ public sealed record InvoiceView(
             h.CheckedOutAt, h.FundedAt, h.OrderedAt, h.EndedAt)
         {
             ShippingAddress = organiser ? h.ShippingAddress : null,
+            EndingAs = invoice.Status == InvoiceStatus.Ending ? invoice.Outcome.ToWire() : null,
         };
     }
 
