@@ -14,6 +14,15 @@ public static class InvoiceErrors
     public static ApiError Closed(InvoiceStatus status) => new(409, "invoice_closed", $"The invoice is {status.ToWire()}; nothing more can be paid or changed.");
     public static ApiError Full(int max) => new(409, "invoice_full", $"An invoice has at most {max} members.");
     public static ApiError InvalidState(string title) => new(409, "invalid_state", title);
+    /// <summary>A share Stripe could never charge (below <see cref="StripeMinimums"/>): another mode, or fewer members, can fix it.</summary>
+    public static ApiError ShareBelowMinimum(Money smallest) =>
+        new(422, "share_below_minimum", $"A share would be below the smallest amount the payment provider charges in {smallest.Currency}; choose another payment mode.", "mode")
+        {
+            Extensions = new Dictionary<string, object?>
+            {
+                ["smallestShare"] = smallest.Amount, ["minimum"] = StripeMinimums.For(smallest.Currency), ["currency"] = smallest.Currency,
+            },
+        };
     public static ApiError AlreadyCovered() => new(409, "share_already_covered", "This share is already paid or being paid.", "memberId");
 
     public static ApiError Declined(string? code, string? declineCode, NextAction next, string invoiceId, string paymentId, string message) =>
