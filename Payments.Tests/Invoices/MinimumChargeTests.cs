@@ -69,7 +69,7 @@ public sealed class MinimumChargeTests(StoreFixture store)
         var each = await HttpAssert.ProblemAsync(await TryCheckOutAsync(alice, id, "each"), 422, "share_below_minimum", "mode");
         Assert.Equal(33L, each.GetProperty("smallestShare").GetInt64());
         await AssertStillOpenAndUnchangedAsync(alice, id, before);
-        Assert.Equal(0, await StripeCallsAsync(store.Stripe, id, ":intent"));
+        Assert.Equal(0, await StripeIntentsAsync(store.Stripe, id));
 
         // The organiser paying the whole 1.43 is chargeable: the mode was the thing to change.
         var checkedOut = await CheckOutAsync(alice, id, "organiser");
