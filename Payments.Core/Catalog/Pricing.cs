@@ -124,4 +124,21 @@ public static class PricingErrors
     public static ApiError MixedCurrencies() => new(400, "mixed_currencies", "All items in one cart must share a currency.", "items");
 
     public static ApiError TooLarge(long max) => new(422, "amount_too_large", $"The total may not exceed {max} minor units.", "items");
+
+    /// <summary>A total Stripe would refuse (<see cref="StripeMinimums"/>): a purchase of it, or an invoice whose total it is, could never be paid.</summary>
+    public static ApiError TotalBelowMinimum(Money total) =>
+        new(422, "total_below_minimum", $"The total is below the smallest amount the payment provider charges in {total.Currency}.", "items")
+        {
+            Extensions = new Dictionary<string, object?>
+            {
+                ["total"] = total.Amount, ["minimum"] = StripeMinimums.For(total.Currency), ["currency"] = total.Currency,
+            },
+        };
+
+    /// <summary>Refuses a total below Stripe's minimum charge for its currency (zero included).</summary>
+    public static void RequireChargeable(Money total)
+    {
+        if (!StripeMinimums.IsChargeable(total))
+            throw TotalBelowMinimum(total).ToException();
+    }
 }

@@ -9,6 +9,9 @@ public static class Currencies
     private static readonly HashSet<string> ZeroDecimal = ["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"];
     private static readonly HashSet<string> TwoDecimal = ["USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "SGD", "HKD", "MXN", "BRL", "ZAR", "INR"];
 
+    /// <summary>Every currency a product may be priced in (the catalog accepts these and no others).</summary>
+    public static IReadOnlyList<string> All { get; } = [.. TwoDecimal.Order(StringComparer.Ordinal), .. ZeroDecimal.Order(StringComparer.Ordinal)];
+
     public static bool IsSupported(string? code) => code is not null && (ZeroDecimal.Contains(code) || TwoDecimal.Contains(code));
 
     public static int MinorDigits(string code) => ZeroDecimal.Contains(code) ? 0 : 2;

@@ -17,6 +17,15 @@ public static class InvoiceErrors
     /// <summary>Retryable: ending waits for a funding run that is capturing at this moment, then tells the caller to try again.</summary>
     public static ApiError FundingInProgress() =>
         new(409, "funding_in_progress", "The invoice's payments are being captured at this moment; try again in a few seconds.");
+    /// <summary>A share Stripe could never charge (below <see cref="StripeMinimums"/>): another mode, or fewer members, can fix it.</summary>
+    public static ApiError ShareBelowMinimum(Money smallest) =>
+        new(422, "share_below_minimum", $"A share would be below the smallest amount the payment provider charges in {smallest.Currency}; choose another payment mode.", "mode")
+        {
+            Extensions = new Dictionary<string, object?>
+            {
+                ["smallestShare"] = smallest.Amount, ["minimum"] = StripeMinimums.For(smallest.Currency), ["currency"] = smallest.Currency,
+            },
+        };
     public static ApiError AlreadyCovered() => new(409, "share_already_covered", "This share is already paid or being paid.", "memberId");
 
     public static ApiError Declined(string? code, string? declineCode, NextAction next, string invoiceId, string paymentId, string message) =>

@@ -53,12 +53,28 @@ public sealed class InvoicePricing(Pricing pricing, IOptions<PricingOptions> pri
             if (total.Amount > pricing.MaxTotal)
                 throw PricingErrors.TooLarge(pricing.MaxTotal).ToException();
             var totals = new InvoiceTotals(currency, subtotal.Amount, fee.Amount, shippingAmount.Amount, total.Amount);
-            return new PricedInvoice(totals, basis, Shares(mode, basis, totals, organiserId));
+            var shares = Shares(mode, basis, totals, organiserId);
+            RequireChargeable(total, shares);
+            return new PricedInvoice(totals, basis, shares);
         }
         catch (OverflowException)
         {
             throw PricingErrors.TooLarge(pricing.MaxTotal).ToException();
         }
+    }
+
+    /// <summary>
+    /// Every share must be one Stripe can charge, or the invoice could never be funded: the total
+    /// (no mode can fix a total below the minimum, a zero one included: <c>total_below_minimum</c>),
+    /// then each positive share (a zero share is no share: that member pays nothing). Only
+    /// <c>split</c> and <c>each</c> can fail the second check; <c>organiser</c> mode's one share is the total.
+    /// </summary>
+    public static void RequireChargeable(Money total, IReadOnlyList<long> shares)
+    {
+        PricingErrors.RequireChargeable(total);
+        var paid = shares.Where(s => s > 0).ToList();
+        if (paid.Count > 0 && paid.Min() is var smallest && !StripeMinimums.IsChargeable(new Money(smallest, total.Currency)))
+            throw InvoiceErrors.ShareBelowMinimum(new Money(smallest, total.Currency)).ToException();
     }
 
     /// <summary>

@@ -43,6 +43,8 @@ public sealed partial class PurchaseService(
                 quote = await pricing.QuoteAsync(request.Items, token);
                 if (request.Items.Any(i => i.UnitAmount is { } seen && seen != quote.Lines.First(l => l.ProductId == i.ProductId).UnitAmount))
                     throw PurchaseErrors.PriceChanged(quote).ToException();
+                // Refused before a row or a Stripe call: Stripe would answer amount_too_small.
+                PricingErrors.RequireChargeable(quote.TotalPrice);
                 card = await cards.FindUsableAsync(caller.UserId, request.PaymentMethodId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
                 customerId = await customers.FindAsync(caller.UserId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
             },
@@ -66,7 +68,12 @@ public sealed partial class PurchaseService(
         Quote quote = null!;
 
         return idempotency.RunAsync(caller.UserId, IntentScope, idempotencyKey, IdempotentRequests.Hash(request), PurchaseStore.NewId(clock.GetUtcNow()),
-            validate: async token => quote = await pricing.QuoteAsync(request.Items, token),
+            validate: async token =>
+            {
+                quote = await pricing.QuoteAsync(request.Items, token);
+                // Refused before a row or a Stripe call: Stripe would answer amount_too_small.
+                PricingErrors.RequireChargeable(quote.TotalPrice);
+            },
             work: async (purchaseId, token) =>
             {
                 var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, token);

@@ -34,6 +34,9 @@ public sealed class SubscriptionCheckoutRaceTests(PaymentsFixture fixture)
         Assert.Single(opened);
         foreach (var refused in responses.Except(opened))
             await HttpAssert.ProblemAsync(refused, 409, "subscription_exists", "adminEmail");
+        // Counted at Stripe: the sessions it made for this admin email, not the answers we gave.
+        var session = Assert.Single(await fixture.Stripe.CheckoutSessionsAsync("admin_email", adminEmail));
+        Assert.Equal((await opened[0].Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("sessionId").GetString(), session.GetProperty("id").GetString());
     }
 
     [Fact]

@@ -66,13 +66,13 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         var funded = await FundedAsync(alice, id);
         Assert.All(funded.GetProperty("shares").EnumerateArray(), s => Assert.Equal("captured", s.GetProperty("status").GetString()));
         Assert.Equal(carolShare, ShareOf(funded, carol).GetProperty("amountCaptured").GetInt64());
-        Assert.Equal(3, await StripeCallsAsync(store.Stripe, id, ":capture"));
-        Assert.Equal(3, await StripeCallsAsync(store.Stripe, id, ":intent"));
+        Assert.Equal(3, await StripeIntentsAsync(store.Stripe, id, "succeeded"));
+        Assert.Equal(3, await StripeIntentsAsync(store.Stripe, id));
         await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(alice.Email).Count == 1), "the organiser's email");
 
         // Events of the payments (authorized, captured) arrive afterwards and change nothing.
         await store.FlushAsync();
-        Assert.Equal(3, await StripeCallsAsync(store.Stripe, id, ":capture"));
+        Assert.Equal(3, await StripeIntentsAsync(store.Stripe, id, "succeeded"));
         Assert.Single(store.Smtp.To(alice.Email));
         Assert.Contains($"Invoice {id} is paid", store.Smtp.To(alice.Email)[0].Subject);
         Assert.Empty(store.Smtp.To(bob.Email));
@@ -100,7 +100,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         var again = await PayAsync(alice, id, alice.UserId, card, key);
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         Assert.Equal(first, await again.Content.ReadAsStringAsync());
-        Assert.Equal(1, await StripeCallsAsync(store.Stripe, id, ":intent"));
+        Assert.Equal(1, await StripeIntentsAsync(store.Stripe, id));
     }
 
     [Fact]
@@ -210,7 +210,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
 
         await store.FlushAsync();
         await FundedAsync(alice, id);
-        Assert.Equal(1, await StripeCallsAsync(store.Stripe, id, ":capture"));
+        Assert.Equal(1, await StripeIntentsAsync(store.Stripe, id, "succeeded"));
     }
 
     [Fact]
@@ -229,7 +229,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
             await HttpAssert.ProblemAsync(refused, 409, "share_already_covered", "memberId");
         var invoice = await GetAsync(alice, id);
         Assert.Single(invoice.GetProperty("payments").EnumerateArray());
-        Assert.Equal(1, await StripeCallsAsync(store.Stripe, id, ":intent"));
+        Assert.Equal(1, await StripeIntentsAsync(store.Stripe, id));
         Assert.Equal("authorized", ShareOf(invoice, carol).GetProperty("status").GetString());
     }
 
@@ -251,7 +251,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
 
         // Cancel again: nothing more is voided or sent.
         await HttpAssert.JsonAsync(await alice.Client.PostAsync($"/api/invoices/{id}/cancel", null), HttpStatusCode.OK);
-        Assert.Equal(1, await StripeCallsAsync(store.Stripe, id, ":cancel"));
+        Assert.Equal(1, await StripeIntentsAsync(store.Stripe, id, "canceled"));
         foreach (var person in new[] { alice, bob, carol })
             Assert.Single(store.Smtp.To(person.Email));
         await HttpAssert.ProblemAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), 409, "invoice_closed");
@@ -329,7 +329,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         await CheckOutAsync(alice, id, "each");
         await HttpAssert.ProblemAsync(await bob.Client.PutAsJsonAsync($"/api/invoices/{id}/items", new { items = new[] { new { productId = "poster", quantity = 1 } } }), 409, "invoice_not_open");
         await HttpAssert.ProblemAsync(await alice.Client.PostAsJsonAsync($"/api/invoices/{id}/checkout", new { mode = "split", shippingAddress = Address }), 409, "invoice_not_open");
-        var intentsBefore = await StripeCallsAsync(store.Stripe, id, ":intent");
+        var intentsBefore = await StripeIntentsAsync(store.Stripe, id);
         var danaCard = await dana.SaveCardAsync();
         await HttpAssert.ProblemAsync(await PayAsync(bob, id, bob.UserId, danaCard), 422, "card_not_usable", "paymentMethodId");
         await HttpAssert.ProblemAsync(await PayAsync(bob, id, bob.UserId, "card_00000000000000000000"), 422, "card_not_usable", "paymentMethodId");
@@ -337,7 +337,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         var noKey = await bob.Client.PostAsJsonAsync($"/api/invoices/{id}/shares/{bob.UserId}/payments", new { });
         await HttpAssert.ProblemAsync(noKey, 400, "idempotency_key_required", "Idempotency-Key");
 
-        Assert.Equal(intentsBefore, await StripeCallsAsync(store.Stripe, id, ":intent"));
+        Assert.Equal(intentsBefore, await StripeIntentsAsync(store.Stripe, id));
         var after = await GetAsync(alice, id);
         Assert.Empty(after.GetProperty("payments").EnumerateArray());
         Assert.All(after.GetProperty("shares").EnumerateArray(), s => Assert.Equal("unpaid", s.GetProperty("status").GetString()));
@@ -645,7 +645,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         await store.Stripe.FaultAsync(new { method = "POST", pathPrefix = "/v1/payment_intents", status = 500, count = 1, when = "after_execution" });
         await HttpAssert.JsonAsync(await PayAsync(carol, id, carol.UserId, carolsCard), HttpStatusCode.Created);
         await FundedAsync(alice, id);
-        Assert.Equal(3, await StripeCallsAsync(store.Stripe, id, ":intent"));
+        Assert.Equal(3, await StripeIntentsAsync(store.Stripe, id));
         var carolsIntent = (await Host.Get<InvoiceStore>().GetAsync(id, default)).Payments.Single(p => p.MemberId == carol.UserId).PaymentIntentId!;
         Assert.Equal(11500, (await store.Stripe.CreateClient().V1.PaymentIntents.GetAsync(carolsIntent)).AmountReceived);
 
@@ -777,7 +777,7 @@ public sealed class InvoiceDeadlineTests(StoreFixture store)
         var stripe = store.Stripe.CreateClient();
         Assert.Equal("canceled", (await stripe.V1.PaymentIntents.GetAsync(aliceIntent)).Status);
         Assert.Equal("canceled", (await stripe.V1.PaymentIntents.GetAsync(bobIntent)).Status);
-        Assert.Equal(2, await StripeCallsAsync(store.Stripe, id, ":cancel"));
+        Assert.Equal(2, await StripeIntentsAsync(store.Stripe, id, "canceled"));
         Assert.Equal("expired", (await GetAsync(carol, open)).GetProperty("status").GetString());
         Assert.Single(store.Smtp.To(bob.Email));
         Assert.Equal(2, store.Smtp.To(carol.Email).Count); // one per invoice she is on

@@ -6,11 +6,12 @@ using Payments.Core.Queues;
 using Payments.Tests.Infrastructure;
 using Stripe;
 using Xunit;
+using Xunit.Abstractions;
 using static Payments.Tests.Purchases.PurchaseTestKit;
 
 namespace Payments.Tests.Purchases;
 
-public abstract class PaymentOutcomesTests(DoorFixture fixture)
+public abstract class PaymentOutcomesTests(DoorFixture fixture, ITestOutputHelper output)
 {
     private IPaymentsDoor Host => fixture.Door;
     private StripeClient Stripe => fixture.Stripe.CreateClient();
@@ -183,10 +184,11 @@ public abstract class PaymentOutcomesTests(DoorFixture fixture)
             await PostKeyedAsync(admin, $"/api/purchases/{id}/refunds", new { amount = 2000, reason = "requested_by_customer" }, refundKey), HttpStatusCode.Created);
         Assert.Equal(firstRefund.GetProperty("refundId").GetString(), replay.GetProperty("refundId").GetString());
 
-        var refundCalls = await RefundCallsAsync();
+        // The replay made no second refund: Stripe holds one.
+        Assert.Equal([2000L], (await fixture.Stripe.RefundsOfAsync(intent.Id)).Select(r => r.Amount));
         await HttpAssert.ProblemAsync(await PostKeyedAsync(admin, $"/api/purchases/{id}/refunds", new { amount = 5701 }, Guid.NewGuid().ToString()),
             422, "refund_exceeds_captured", "amount");
-        Assert.Equal(refundCalls, await RefundCallsAsync());
+        Assert.Equal([2000L], (await fixture.Stripe.RefundsOfAsync(intent.Id)).Select(r => r.Amount));
 
         var rest = await HttpAssert.JsonAsync(await PostKeyedAsync(admin, $"/api/purchases/{id}/refunds", null, Guid.NewGuid().ToString()), HttpStatusCode.Created);
         Assert.Equal(5700, rest.GetProperty("amount").GetInt64());
@@ -201,9 +203,6 @@ public abstract class PaymentOutcomesTests(DoorFixture fixture)
         Assert.Equal([2000L, 5700L], refunds.Data.Select(r => r.Amount).Order());
         await HttpAssert.ProblemAsync(await PostKeyedAsync(admin, $"/api/purchases/{id}/refunds", new { amount = 1 }, Guid.NewGuid().ToString()), 409, "invalid_state");
     }
-
-    private async Task<int> RefundCallsAsync() =>
-        (await fixture.Stripe.RequestsAsync()).Count(r => r.GetProperty("method").GetString() == "POST" && r.GetProperty("path").GetString() == "/v1/refunds");
 
     [Fact]
     public async Task An_authorization_can_be_voided_and_a_paid_purchase_shipped()
@@ -251,7 +250,11 @@ public abstract class PaymentOutcomesTests(DoorFixture fixture)
         // Every event, shuffled and most of them twice, straight into the handler.
         string[] events = ["payment_intent.amount_capturable_updated", "payment_intent.succeeded", "charge.refunded", "payment_intent.requires_action"];
         var handler = Host.Get<PaymentIntentChangedHandler>();
-        var deliveries = events.Concat(events.Take(3)).OrderBy(_ => Random.Shared.Next()).ToList();
+        // Shuffled with a fixed seed (printed), so a failing order can be replayed.
+        const int seed = 20261204;
+        output.WriteLine($"event order seed {seed}");
+        var shuffle = new Random(seed);
+        var deliveries = events.Concat(events.Take(3)).OrderBy(_ => shuffle.Next()).ToList();
         foreach (var type in deliveries)
             await handler.HandleAsync(new QueueMessage(type, intentId), new MessageDelivery(QueueNames.Payments, 1, 5), default);
 
@@ -274,8 +277,8 @@ public abstract class PaymentOutcomesTests(DoorFixture fixture)
 
 /// <summary>Through Payments.Host.</summary>
 [Collection(PaymentsTestGroup.Name)]
-public sealed class PaymentOutcomesThroughTheHost(PaymentsFixture fixture) : PaymentOutcomesTests(fixture);
+public sealed class PaymentOutcomesThroughTheHost(PaymentsFixture fixture, ITestOutputHelper output) : PaymentOutcomesTests(fixture, output);
 
 /// <summary>Through Payments.Functions under the real worker.</summary>
 [Collection(FunctionsTestGroup.Name)]
-public sealed class PaymentOutcomesThroughFunctions(FunctionsFixture fixture) : PaymentOutcomesTests(fixture);
+public sealed class PaymentOutcomesThroughFunctions(FunctionsFixture fixture, ITestOutputHelper output) : PaymentOutcomesTests(fixture, output);

@@ -66,6 +66,15 @@ internal static class ControlEndpoints
             return Results.NoContent();
         });
         control.MapPost("/checkout/sessions/{id}/complete", CompleteCheckoutSession);
+        // Read-only: the Checkout Sessions the emulator holds, oldest first, so tests can count what Stripe made
+        // (this emulator serves no /v1/checkout/sessions list; Payments never lists them, and /v1 stays what Payments uses).
+        control.MapGet("/checkout_sessions", (EmulatorState state) =>
+        {
+            lock (state.Sync)
+            {
+                return Results.Ok(new { data = state.CheckoutSessions.Values.Select(s => s.DeepClone()).ToList() });
+            }
+        });
         control.MapPost("/webhook_endpoints", AddWebhookEndpoint);
         control.MapGet("/webhook_endpoints", ListWebhookEndpoints);
         control.MapGet("/webhook_delivery", (WebhookDeliverer webhooks) => DeliveryStatus(webhooks));
