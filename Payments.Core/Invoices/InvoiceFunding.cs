@@ -5,7 +5,7 @@ namespace Payments.Core.Invoices;
 
 /// <summary>
 /// When every share is authorized: capture each payment once (our key per payment), mark the
-/// invoice funded and email the organiser once. A capture Stripe refuses (the hold lapsed or was
+/// invoice funded and email the organiser once (a durable message, <see cref="InvoiceEmails"/>). A capture Stripe refuses (the hold lapsed or was
 /// released) frees that share and tells its member; the others stay captured, and the invoice is
 /// funded when that share is paid again, or refunds them when it ends. One runner at a time holds the
 /// funding claim, and ending is refused while a fresh claim is held; should a runner outlive its claim
@@ -84,6 +84,8 @@ public sealed partial class InvoiceFunding(
             catch (PaymentProviderException ex) when (ex.Failure is PaymentProviderFailure.Card or PaymentProviderFailure.InvalidRequest)
             {
                 LogCaptureFailed(logger, invoiceId, payment.Id, ex.Code);
+                // Recorded before the share is freed: a crash in between must not lose the member's email (it is true already).
+                await emails.CaptureFailedAsync(invoice, payment, ct);
                 invoice = await store.MutateAsync(invoiceId, i =>
                 {
                     i.CaptureFailed(payment.Id, ex.Code, clock.GetUtcNow());
@@ -102,21 +104,16 @@ public sealed partial class InvoiceFunding(
                 i.ReleaseFunding(clock.GetUtcNow());
                 return true;
             }, ct);
-            // Asking a member to pay again only makes sense while the invoice can still be paid.
-            if (invoice.Status == InvoiceStatus.CheckedOut)
-                foreach (var payment in failed)
-                    await emails.CaptureFailedAsync(invoice, payment, ct);
             return invoice;
         }
 
+        // Every capture went through: record the organiser's email before the funded mark, so that a crash between the
+        // mark and the email cannot lose it (nothing funds an invoice twice); its handler waits for the mark.
+        await emails.FundedAsync(invoice, ct);
         var funded = false;
         invoice = await store.MutateAsync(invoiceId, i => funded = i.MarkFunded(clock.GetUtcNow()), ct);
-        if (invoice.Status == InvoiceStatus.Funded)
-        {
-            if (funded)
-                LogFunded(logger, invoiceId, invoice.Header.Totals!.Total, invoice.Header.Totals.Currency);
-            await emails.FundedAsync(invoice, ct);
-        }
+        if (funded)
+            LogFunded(logger, invoiceId, invoice.Header.Totals!.Total, invoice.Header.Totals.Currency);
         return invoice;
     }
 

@@ -12,6 +12,7 @@ public static class InvoiceServiceCollectionExtensions
         services.AddSingleton<InvoiceStore>();
         services.AddTransient<InvoicePricing>();
         services.AddTransient<InvoiceEmails>();
+        services.AddTransient<InvoiceEmailHandler>();
         services.AddTransient<InvoiceService>();
         services.AddTransient<InvoiceFunding>();
         services.AddTransient<InvoiceClosing>();

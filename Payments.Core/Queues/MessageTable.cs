@@ -1,6 +1,7 @@
 using Payments.Core.Cards;
 using Payments.Core.Checkout;
 using Payments.Core.Fulfilment;
+using Payments.Core.Invoices;
 using Payments.Core.Organisations;
 using Payments.Core.Purchases;
 
@@ -28,6 +29,8 @@ public static class MessageTable
         .. SubscriptionChangedHandler.EventTypes.Select(type => new MessageRoute(type, QueueNames.Provisioning, typeof(SubscriptionChangedHandler))),
         .. InvoicePaidHandler.EventTypes.Select(type => new MessageRoute(type, QueueNames.Billing, typeof(InvoicePaidHandler))),
         new(FulfilmentRequestedHandler.MessageType, QueueNames.Fulfilment, typeof(FulfilmentRequestedHandler)),
+        // Beside the warehouse's order: the same kind of work (an email once, waiting out an SMTP outage), so no queue of its own.
+        new(InvoiceEmails.MessageType, QueueNames.Fulfilment, typeof(InvoiceEmailHandler)),
     ];
 
     public static MessageRoute For(string type) =>

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Payments.Core.Checkout;
 using Payments.Core.Email;
@@ -20,7 +21,7 @@ public sealed class EmailOnceTests(PaymentsFixture fixture) : IDisposable
     private PaymentsStorage Storage => fixture.Host.Get<PaymentsStorage>();
 
     private EmailOnce Through(int smtpPort) =>
-        new(Storage, new SmtpEmailSender(Options.Create(new EmailOptions { SmtpPort = smtpPort })), TimeProvider.System);
+        new(Storage, new SmtpEmailSender(Options.Create(new EmailOptions { SmtpPort = smtpPort }), NullLogger<SmtpEmailSender>.Instance), TimeProvider.System);
 
     private static (string Subject, EmailMessage Message) NewEmail()
     {
@@ -49,6 +50,21 @@ public sealed class EmailOnceTests(PaymentsFixture fixture) : IDisposable
 
         Assert.Single(_smtp.To(email.To));
         Assert.True(await Through(_smtp.Port).WasSentAsync(subject, "introduction", default));
+    }
+
+    [Fact]
+    public async Task A_message_the_server_accepted_is_sent_even_when_the_server_hangs_up_on_QUIT_and_a_retry_sends_nothing()
+    {
+        // Suspected for the fault campaign's doubled introduction email (issue 14, defect 9): an accepted email counted as failed would
+        // give its claim back and the retry would send it again. MailKit 4.18 already swallows a failed QUIT, so this guards the rule.
+        var (subject, email) = NewEmail();
+        _smtp.HangUpOnQuit = true;
+
+        Assert.True(await Through(_smtp.Port).SendAsync(subject, "introduction", email, default));
+        Assert.True(await Through(_smtp.Port).WasSentAsync(subject, "introduction", default));
+        Assert.False(await Through(_smtp.Port).SendAsync(subject, "introduction", email, default));
+
+        Assert.Single(_smtp.To(email.To));
     }
 
     [Fact]

@@ -15,7 +15,9 @@ public sealed record ReceivedEmail(string From, IReadOnlyList<string> To, string
 
 /// <summary>
 /// A real SMTP server on a free loopback port (the subset MailKit uses without TLS: EHLO, MAIL,
-/// RCPT, DATA, RSET, NOOP, QUIT), keeping every message it accepts.
+/// RCPT, DATA, RSET, NOOP, QUIT), keeping every message it accepts. A test can make it misbehave the
+/// way a relay does: refuse a recipient for a while (<see cref="RefuseRecipient"/>), or hang up on QUIT
+/// after it accepted the message (<see cref="HangUpOnQuit"/>).
 /// </summary>
 /// <param name="port">0: a free port; else that port (the fault campaign brings a sink back where it was).</param>
 public sealed class SmtpSink : IAsyncDisposable
@@ -24,6 +26,7 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<ReceivedEmail> _messages = [];
     private readonly Task _accepting;
+    private readonly Dictionary<string, int> _refusals = new(StringComparer.OrdinalIgnoreCase);
 
     public SmtpSink(int port = 0)
     {
@@ -38,6 +41,33 @@ public sealed class SmtpSink : IAsyncDisposable
     public IReadOnlyList<ReceivedEmail> Messages
     {
         get { lock (_messages) return _messages.ToList(); }
+    }
+
+    /// <summary>
+    /// Drops the connection without answering QUIT, after DATA's 250 (the message is accepted and kept): the
+    /// client's disconnect fails although the email went out, as when a relay or the network hangs up at the end.
+    /// </summary>
+    public bool HangUpOnQuit { get; set; }
+
+    /// <summary>
+    /// Answers RCPT for <paramref name="address"/> with a transient <c>450</c> the next <paramref name="times"/> times
+    /// (a relay that cannot take mail for it just now); other recipients are served as usual.
+    /// </summary>
+    public void RefuseRecipient(string address, int times)
+    {
+        lock (_refusals) _refusals[address] = times;
+    }
+
+    private bool Refuses(string recipient)
+    {
+        lock (_refusals)
+        {
+            var address = _refusals.Keys.FirstOrDefault(a => recipient.Contains(a, StringComparison.OrdinalIgnoreCase));
+            if (address is null || _refusals[address] <= 0)
+                return false;
+            _refusals[address]--;
+            return true;
+        }
     }
 
     public IReadOnlyList<ReceivedEmail> To(string address) =>
@@ -87,7 +117,13 @@ public sealed class SmtpSink : IAsyncDisposable
                     await writer.WriteLineAsync("250 OK");
                     break;
                 case "RCPT":
-                    to.Add(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim());
+                    var recipient = line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+                    if (Refuses(recipient))
+                    {
+                        await writer.WriteLineAsync("450 4.2.1 Mailbox unavailable, try again later");
+                        break;
+                    }
+                    to.Add(recipient);
                     await writer.WriteLineAsync("250 OK");
                     break;
                 case "DATA":
@@ -99,6 +135,12 @@ public sealed class SmtpSink : IAsyncDisposable
                     await writer.WriteLineAsync("250 OK: queued");
                     break;
                 case "QUIT":
+                    if (HangUpOnQuit)
+                    {
+                        // No 221: reset the connection (linger 0), so the client reads a dropped connection, not a goodbye.
+                        client.Client.LingerState = new LingerOption(true, 0);
+                        return;
+                    }
                     await writer.WriteLineAsync("221 Bye");
                     return;
                 default:

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Payments.Core.Invoices;
+using Payments.Core.Queues;
 using Payments.Core.Webhooks;
 using Payments.Tests.Infrastructure;
 using Xunit;
@@ -249,9 +250,14 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         Assert.Equal("canceled", Assert.Single(canceled.GetProperty("payments").EnumerateArray()).GetProperty("status").GetString());
         Assert.Equal("canceled", (await store.Stripe.CreateClient().V1.PaymentIntents.GetAsync(intentId)).Status);
 
+        // The emails go out through the queue (durable messages), a moment after the answer.
+        foreach (var person in new[] { alice, bob, carol })
+            await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(person.Email).Count == 1), $"{person.UserId}'s email");
+
         // Cancel again: nothing more is voided or sent.
         await HttpAssert.JsonAsync(await alice.Client.PostAsync($"/api/invoices/{id}/cancel", null), HttpStatusCode.OK);
         Assert.Equal(1, await StripeIntentsAsync(store.Stripe, id, "canceled"));
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<WebhookInbox>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "messages handled");
         foreach (var person in new[] { alice, bob, carol })
             Assert.Single(store.Smtp.To(person.Email));
         await HttpAssert.ProblemAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), 409, "invoice_closed");
@@ -376,6 +382,36 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, await bob.SaveCardAsync("pm_card_mastercard")), HttpStatusCode.Created);
         await FundedAsync(alice, id);
         await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(alice.Email).Count == 1), "the organiser's email");
+    }
+
+    [Fact]
+    public async Task With_SMTP_refusing_the_organiser_when_the_invoice_is_funded_the_funded_email_is_sent_once_it_is_back()
+    {
+        // Issue 14, defect 6: the funded email was sent inline and its failure swallowed, so the organiser was never told to order.
+        var (id, alice, _, carol) = await AllButCarolPaidAsync("split");
+        var carolsCard = await carol.SaveCardAsync();
+        // The relay cannot take mail for the organiser for the email's first attempt and its first retry.
+        store.Smtp.RefuseRecipient(alice.Email, 2);
+        try
+        {
+            await HttpAssert.JsonAsync(await PayAsync(carol, id, carol.UserId, carolsCard), HttpStatusCode.Created);
+            await FundedAsync(alice, id);
+            await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(alice.Email).Count == 1), "the funded email, once the relay takes it", 60);
+        }
+        finally
+        {
+            store.Smtp.RefuseRecipient(alice.Email, 0);
+        }
+
+        var rowId = OwnMessages.IdFor(InvoiceEmails.MessageType, $"{id}:funded");
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<WebhookInbox>().FindAsync(rowId, default))?.Event.Status == InboxStatus.Processed, "the email's message processed");
+        var row = (await Host.Get<WebhookInbox>().FindAsync(rowId, default))!.Value.Event;
+        Assert.True(row.Attempts >= 3, $"two refused attempts and the one that sent: {row.Attempts}");
+        // Later events of the payments change nothing: still one email, and the one it names.
+        await store.FlushAsync();
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<WebhookInbox>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "events handled");
+        var received = Assert.Single(store.Smtp.To(alice.Email));
+        Assert.Contains($"Invoice {id} is paid", received.Subject);
     }
 
     [Fact]
@@ -779,6 +815,9 @@ public sealed class InvoiceDeadlineTests(StoreFixture store)
         Assert.Equal("canceled", (await stripe.V1.PaymentIntents.GetAsync(bobIntent)).Status);
         Assert.Equal(2, await StripeIntentsAsync(store.Stripe, id, "canceled"));
         Assert.Equal("expired", (await GetAsync(carol, open)).GetProperty("status").GetString());
+        // The emails go out through the queue, a moment after the sweep.
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(carol.Email).Count == 2), "Carol's two emails");
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(alice.Email).Count == 1 && store.Smtp.To(bob.Email).Count == 1), "Alice's and Bob's emails");
         Assert.Single(store.Smtp.To(bob.Email));
         Assert.Equal(2, store.Smtp.To(carol.Email).Count); // one per invoice she is on
         Assert.Single(store.Smtp.To(alice.Email));
