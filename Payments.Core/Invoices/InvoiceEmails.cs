@@ -26,7 +26,9 @@ public sealed partial class InvoiceEmails(EmailOnce email, ILogger<InvoiceEmails
             $"A refund on invoice {invoice.Id} {refund.Status}",
             $"The refund of {new Money(refund.Amount, invoice.Payment(refund.PaymentId)?.Currency ?? invoice.Header.Totals!.Currency)} to {refund.MemberId} on invoice {invoice.Id} " +
             $"{refund.Status}{(refund.FailureReason is { } why ? $" ({why})" : "")}: they did not get that money back. " +
-            "It can be refunded again from the invoice, or returned to them another way.", ct);
+            (invoice.Status is InvoiceStatus.Funded or InvoiceStatus.Ordered or InvoiceStatus.Shipped
+                ? "That amount can be refunded again from the invoice, or returned to them another way."
+                : "Please return it to them another way."), ct);
 
     public async Task EndedAsync(Invoice invoice, CancellationToken ct)
     {

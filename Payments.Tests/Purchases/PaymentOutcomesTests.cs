@@ -249,11 +249,14 @@ public abstract class PaymentOutcomesTests(DoorFixture fixture)
         await Stripe.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = intentId, Amount = 1000 });
 
         // Every event, shuffled and most of them twice, straight into the handler.
-        string[] events = ["payment_intent.amount_capturable_updated", "payment_intent.succeeded", "charge.refunded", "payment_intent.requires_action"];
+        string[] events = ["payment_intent.amount_capturable_updated", "payment_intent.succeeded", "charge.refunded", "refund.created", "payment_intent.requires_action"];
         var handler = Host.Get<PaymentIntentChangedHandler>();
-        var deliveries = events.Concat(events.Take(3)).OrderBy(_ => Random.Shared.Next()).ToList();
+        var refundHandler = Host.Get<RefundChangedHandler>();
+        var shuffle = new Random(7);
+        var deliveries = events.Concat(events.Take(4)).OrderBy(_ => shuffle.Next()).ToList();
         foreach (var type in deliveries)
-            await handler.HandleAsync(new QueueMessage(type, intentId), new MessageDelivery(QueueNames.Payments, 1, 5), default);
+            await (MessageTable.For(type).Handler == typeof(RefundChangedHandler) ? (IMessageHandler)refundHandler : handler)
+                .HandleAsync(new QueueMessage(type, intentId), new MessageDelivery(QueueNames.Payments, 1, 5), default);
 
         var purchase = (await Host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase;
         Assert.Equal(PurchaseStatus.PartiallyRefunded, purchase.Status);
