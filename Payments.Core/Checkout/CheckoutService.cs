@@ -101,6 +101,6 @@ public sealed partial class CheckoutService(
             throw ApiErrors.Validation(field, $"{field} is {min}-{max} characters.").ToException();
     }
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Sale {SaleId} opened checkout session {SessionId}: {Devices} devices, subscription {Subscription}")]
+    [LoggerMessage(EventId = 5501, Level = LogLevel.Information, Message = "Sale {SaleId} opened checkout session {SessionId}: {Devices} devices, subscription {Subscription}")]
     private static partial void LogStarted(ILogger logger, string saleId, string sessionId, int devices, bool subscription);
 }

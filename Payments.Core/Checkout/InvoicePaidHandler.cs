@@ -46,6 +46,6 @@ public sealed partial class InvoicePaidHandler(
             await messages.SendAsync(new QueueMessage(FulfilmentRequestedHandler.MessageType, sale.Id), ct);
     }
 
-    [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "Sale {SaleId} paid: fulfilment order for {Devices} devices")]
+    [LoggerMessage(EventId = 5511, Level = LogLevel.Information, Message = "Sale {SaleId} paid: fulfilment order for {Devices} devices")]
     private static partial void LogOrdered(ILogger logger, string saleId, int devices);
 }

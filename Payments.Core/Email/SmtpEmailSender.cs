@@ -39,6 +39,6 @@ public sealed partial class SmtpEmailSender(IOptions<EmailOptions> options, ILog
         }
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Email {MessageId} was accepted by the SMTP server; disconnecting afterwards failed (the email counts as sent)")]
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Warning, Message = "Email {MessageId} was accepted by the SMTP server; disconnecting afterwards failed (the email counts as sent)")]
     private static partial void LogDisconnectFailed(ILogger logger, Exception ex, string messageId);
 }

@@ -263,7 +263,19 @@ public sealed class Invoice
     /// key, so a retry replays the same refund and only a failed one is tried again under a new key.
     /// We always capture a payment's whole amount, so that is what is owed.
     /// </summary>
-    public IReadOnlyList<OwedRefund> RefundsOwed =>
+    public IReadOnlyList<OwedRefund> RefundsOwed => Owed.Where(o => o.Attempt <= MaxEndingRefundAttempts).ToList();
+
+    /// <summary>
+    /// How many refunds of one payment ending tries. A card whose refunds fail at the bank (closed account) fails every
+    /// one; after this many the money is for an admin to return another way: the organiser was told of each failure,
+    /// the reconciler lists it (<c>captured_on_ended_invoice</c>), and <see cref="RefundsGivenUp"/> names it.
+    /// </summary>
+    public const int MaxEndingRefundAttempts = 3;
+
+    /// <summary>Captured payments of an ending or ended invoice whose every refund Stripe failed or canceled: money we could not give back.</summary>
+    public IReadOnlyList<OwedRefund> RefundsGivenUp => Owed.Where(o => o.Attempt > MaxEndingRefundAttempts).ToList();
+
+    private IEnumerable<OwedRefund> Owed =>
         !Status.IsEndingOrEnded()
             ? []
             : _payments.Values
@@ -274,8 +286,7 @@ public sealed class Invoice
                     var givenBack = refunds.Where(r => InvoiceWire.RefundGivesBack(r.Status)).Sum(r => r.Amount);
                     return new OwedRefund(p, p.Amount - givenBack, 1 + refunds.Count(r => !InvoiceWire.RefundGivesBack(r.Status)));
                 })
-                .Where(o => o.Amount > 0)
-                .ToList();
+                .Where(o => o.Amount > 0);
 
     /// <summary>Money an ending or ended invoice still holds (a hold or an unrefunded capture): the sweep keeps coming back until there is none.</summary>
     public bool HasEndingWork => Status.IsEndingOrEnded() && (HoldsToVoid.Count > 0 || RefundsOwed.Count > 0);
@@ -290,7 +301,9 @@ public sealed class Invoice
         if (!Status.IsEndingOrEnded() || HasEndingWork)
             return false;
         var changed = false;
-        foreach (var share in _shares.Values.Where(s => s.Status == ShareStatus.Captured).ToList())
+        // A share whose refunds were given up (see RefundsGivenUp) keeps reading captured: the money is still not back.
+        var givenUp = RefundsGivenUp.Select(o => o.Payment.MemberId).ToHashSet(StringComparer.Ordinal);
+        foreach (var share in _shares.Values.Where(s => s.Status == ShareStatus.Captured && !givenUp.Contains(s.MemberId)).ToList())
         {
             _shares[share.MemberId] = share with { Status = ShareStatus.Refunded };
             changed = true;

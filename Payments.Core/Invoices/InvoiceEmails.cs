@@ -93,7 +93,11 @@ public sealed class InvoiceEmails(OwnMessages messages)
             $"A refund on invoice {invoice.Id} {refund.Status}",
             $"The refund of {new Money(refund.Amount, currency)} to {refund.MemberId} on invoice {invoice.Id} " +
             $"{refund.Status}{(refund.FailureReason is { } why ? $" ({why})" : "")}: they did not get that money back. " +
-            "It can be refunded again from the invoice, or returned to them another way.");
+            (invoice.Status is InvoiceStatus.Funded or InvoiceStatus.Ordered or InvoiceStatus.Shipped
+                ? "That amount can be refunded again from the invoice, or returned to them another way."
+                : invoice.RefundsGivenUp.Any(o => o.Payment.Id == refund.PaymentId)
+                ? $"We tried {Invoice.MaxEndingRefundAttempts} times; please return it to them another way."
+                : "We are trying the refund again, and will tell you if that fails too."));
     }
 
     /// <summary>Sent once the ending is finished (every hold voided, every captured share refunded), so what it says is so.</summary>

@@ -67,12 +67,12 @@ public sealed partial class SubscriptionChangedHandler(
             $"<introduction.{organisationId}@payments.local>"), ct);
     }
 
-    [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Provisioned organisation {OrganisationId} for subscription {SubscriptionId}")]
+    [LoggerMessage(EventId = 5601, Level = LogLevel.Information, Message = "Provisioned organisation {OrganisationId} for subscription {SubscriptionId}")]
     private static partial void LogProvisioned(ILogger logger, string organisationId, string subscriptionId);
 
-    [LoggerMessage(EventId = 6102, Level = LogLevel.Information, Message = "Subscription {SubscriptionId}: event {EventId} is older than what we recorded; skipped")]
+    [LoggerMessage(EventId = 5602, Level = LogLevel.Information, Message = "Subscription {SubscriptionId}: event {EventId} is older than what we recorded; skipped")]
     private static partial void LogStale(ILogger logger, string subscriptionId, string? eventId);
 
-    [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Subscription {SubscriptionId} did not come from our store checkout; no organisation provisioned")]
+    [LoggerMessage(EventId = 5603, Level = LogLevel.Warning, Message = "Subscription {SubscriptionId} did not come from our store checkout; no organisation provisioned")]
     private static partial void LogNotFromStore(ILogger logger, string subscriptionId);
 }

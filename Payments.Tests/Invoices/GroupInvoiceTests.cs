@@ -512,13 +512,13 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         var stored = await Host.Get<InvoiceStore>().GetAsync(id, default);
         Assert.Equal(InvoiceStatus.CheckedOut, stored.Status);
         Assert.All(stored.Payments, p => Assert.Equal(InvoicePaymentStatus.Authorized, p.Status));
-        Assert.Equal(0, await StripeCallsAsync(store.Stripe, id, ":cancel"));
+        Assert.Equal(0, await StripeIntentsAsync(store.Stripe, id, "canceled"));
 
         // The run dies (its claim goes stale): cancel goes ahead.
         await SetFundingClaimAsync(id, DateTimeOffset.UtcNow - InvoiceFunding.ClaimTimeout - TimeSpan.FromSeconds(1));
         var canceled = await HttpAssert.JsonAsync(await alice.Client.PostAsync($"/api/invoices/{id}/cancel", null), HttpStatusCode.OK);
         Assert.Equal("canceled", canceled.GetProperty("status").GetString());
-        Assert.Equal(2, await StripeCallsAsync(store.Stripe, id, ":cancel"));
+        Assert.Equal(2, await StripeIntentsAsync(store.Stripe, id, "canceled"));
     }
 
     [Fact]

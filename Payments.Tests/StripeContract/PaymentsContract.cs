@@ -50,6 +50,10 @@ public sealed class PaymentsContract(StripeContractFixture stripe)
         Assert.Equal(17200L, rest.Amount);
         var after = await Gateway.GetPaymentIntentAsync(paid.Id, default);
         Assert.Equal((19200L, 0L), (after.AmountRefunded, after.Refundable));
+        // What refund events are re-read from: every refund of the intent, with its status and our key.
+        var listed = await Gateway.ListRefundsAsync(paid.Id, default);
+        Assert.Equal([(part.Id, 2000L, "succeeded", "r1", paid.Id), (rest.Id, 17200L, "succeeded", "r2", paid.Id)],
+            listed.OrderBy(r => r.Amount).Select(r => (r.Id, r.Amount, r.Status, r.RefundKey, r.PaymentIntentId)));
 
         var tooMuch = await Assert.ThrowsAsync<PaymentProviderException>(() => Gateway.CreateRefundAsync(paid.Id, 1, null, "r3", $"refund:{paid.Id}:r3", default));
         Assert.Equal(PaymentProviderFailure.InvalidRequest, tooMuch.Failure);
