@@ -427,4 +427,22 @@ public sealed class CheckoutSessionTests : EmulatorTest
         await ControlAsync("/_emulator/faults", new { method = "POST", pathPrefix = "/v1/checkout/sessions", status = 500, count = 1 });
         await ThrowsStripeAsync(HttpStatusCode.InternalServerError, "api_error", () => Stripe.V1.Checkout.Sessions.CreateAsync(CheckoutOptions()));
     }
+
+    [Fact]
+    public async Task The_control_list_shows_each_session_made_once_however_often_its_key_was_replayed()
+    {
+        var key = new RequestOptions { IdempotencyKey = "checkout:sale_1" };
+        var first = await Stripe.V1.Checkout.Sessions.CreateAsync(CheckoutOptions(), key);
+        var replay = await Stripe.V1.Checkout.Sessions.CreateAsync(CheckoutOptions(), key);
+        var other = await Stripe.V1.Checkout.Sessions.CreateAsync(CheckoutOptions(subscription: false));
+
+        var listed = await GetControlAsync("/_emulator/checkout_sessions");
+
+        Assert.Equal(first.Id, replay.Id);
+        Assert.Equal([first.Id, other.Id], listed.GetProperty("data").EnumerateArray().Select(s => s.GetProperty("id").GetString()));
+        Assert.Equal("sale_1", listed.GetProperty("data")[0].GetProperty("metadata").GetProperty("sale_id").GetString());
+    }
+
+    private async Task<JsonElement> GetControlAsync(string path) =>
+        JsonDocument.Parse(await Server.Control.GetStringAsync(path)).RootElement.Clone();
 }

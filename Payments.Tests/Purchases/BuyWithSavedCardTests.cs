@@ -89,13 +89,13 @@ public abstract class BuyWithSavedCardTests(DoorFixture fixture)
         var (client, cardId, _) = await UserWithCardAsync(Host, user);
         var key = Guid.NewGuid().ToString();
         await HttpAssert.JsonAsync(await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId }, key), HttpStatusCode.Created);
-        var before = await PaymentIntentCreationsAsync(fixture.Stripe);
+        var before = await PaymentIntentsAtStripeAsync(fixture.Stripe);
 
         await HttpAssert.ProblemAsync(
             await BuyAsync(client, new { items = new[] { new { productId = "poster", quantity = 2 } }, paymentMethodId = cardId }, key),
             422, "idempotency_key_reused", "Idempotency-Key");
 
-        Assert.Equal(before, await PaymentIntentCreationsAsync(fixture.Stripe));
+        Assert.Equal(before, await PaymentIntentsAtStripeAsync(fixture.Stripe));
         Assert.Single((await Host.Get<PurchaseStore>().ListForUserAsync(user, 100, null, default)).Items);
     }
 
@@ -104,7 +104,7 @@ public abstract class BuyWithSavedCardTests(DoorFixture fixture)
     {
         var user = PaymentsFixture.NewUserId();
         var (client, cardId, _) = await UserWithCardAsync(Host, user);
-        var before = await PaymentIntentCreationsAsync(fixture.Stripe);
+        var before = await PaymentIntentsAtStripeAsync(fixture.Stripe);
 
         var problem = await HttpAssert.ProblemAsync(await BuyAsync(client, new
         {
@@ -114,7 +114,7 @@ public abstract class BuyWithSavedCardTests(DoorFixture fixture)
 
         Assert.Equal(13700, problem.GetProperty("quote").GetProperty("total").GetInt64());
         Assert.Equal(2000, problem.GetProperty("quote").GetProperty("lines")[0].GetProperty("unitAmount").GetInt64());
-        Assert.Equal(before, await PaymentIntentCreationsAsync(fixture.Stripe));
+        Assert.Equal(before, await PaymentIntentsAtStripeAsync(fixture.Stripe));
         Assert.Empty((await Host.Get<PurchaseStore>().ListForUserAsync(user, 100, null, default)).Items);
     }
 
@@ -150,7 +150,7 @@ public abstract class BuyWithSavedCardTests(DoorFixture fixture)
     {
         var user = PaymentsFixture.NewUserId();
         var (client, cardId, _) = await UserWithCardAsync(Host, user);
-        var before = await PaymentIntentCreationsAsync(fixture.Stripe);
+        var before = await PaymentIntentsAtStripeAsync(fixture.Stripe);
 
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/me/purchases")
         {
@@ -160,7 +160,7 @@ public abstract class BuyWithSavedCardTests(DoorFixture fixture)
         var problem = await HttpAssert.ProblemAsync(await client.SendAsync(request), status, code, field);
 
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()), why);
-        Assert.Equal(before, await PaymentIntentCreationsAsync(fixture.Stripe));
+        Assert.Equal(before, await PaymentIntentsAtStripeAsync(fixture.Stripe));
         Assert.Empty((await Host.Get<PurchaseStore>().ListForUserAsync(user, 100, null, default)).Items);
     }
 

@@ -71,13 +71,13 @@ public abstract class PaymentOutcomesTests(DoorFixture fixture, ITestOutputHelpe
         var (client, cardId, _) = await UserWithCardAsync(Host, user, "pm_card_chargeCustomerFail");
         var key = Guid.NewGuid().ToString();
         var first = await (await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId }, key)).Content.ReadAsStringAsync();
-        var before = await PaymentIntentCreationsAsync(fixture.Stripe);
+        var before = await PaymentIntentsAtStripeAsync(fixture.Stripe);
 
         var again = await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId }, key);
 
         Assert.Equal(HttpStatusCode.PaymentRequired, again.StatusCode);
         Assert.Equal(first, await again.Content.ReadAsStringAsync());
-        Assert.Equal(before, await PaymentIntentCreationsAsync(fixture.Stripe));
+        Assert.Equal(before, await PaymentIntentsAtStripeAsync(fixture.Stripe));
     }
 
     [Theory]

@@ -41,9 +41,14 @@ public static class PurchaseTestKit
         return client.SendAsync(request);
     }
 
-    public static async Task<int> PaymentIntentCreationsAsync(EmulatorServer stripe) =>
-        (await stripe.RequestsAsync()).Count(r =>
-            r.GetProperty("method").GetString() == "POST" && r.GetProperty("path").GetString() == "/v1/payment_intents");
+    /// <summary>How many PaymentIntents Stripe holds: objects, not requests (a request refused before Stripe must leave it unchanged).</summary>
+    public static async Task<int> PaymentIntentsAtStripeAsync(EmulatorServer stripe)
+    {
+        var count = 0;
+        await foreach (var _ in stripe.CreateClient().V1.PaymentIntents.ListAutoPagingAsync(new global::Stripe.PaymentIntentListOptions { Limit = 100 }))
+            count++;
+        return count;
+    }
 
     public static string Id(this JsonElement element) => element.GetProperty("id").GetString()!;
 }
