@@ -36,4 +36,25 @@ public sealed class LostStripeCustomerInvoiceTests(StoreFixture store)
         var paid = await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, newCardId), HttpStatusCode.Created);
         Assert.Equal("authorized", paid.GetProperty("payment").GetProperty("status").GetString());
     }
+
+    [Fact]
+    public async Task A_client_confirmed_share_payment_for_a_customer_stripe_deleted_is_made_for_a_new_customer()
+    {
+        var host = store.Door;
+        var (id, alice, bob, _) = await GoldenInvoiceAsync(host);
+        await CheckOutAsync(alice, id, "each");
+        var cardId = await bob.SaveCardAsync();
+        var customer = await host.Get<CustomerAccounts>().FindAsync(bob.UserId, default);
+        await store.Stripe.CreateClient().V1.Customers.DeleteAsync(customer);
+
+        var paying = await HttpAssert.JsonAsync(await PayAsync(bob, id, bob.UserId, cardId: null), HttpStatusCode.Created);
+
+        Assert.Equal("confirm", paying.GetProperty("nextAction").GetString());
+        var renewed = (await host.Get<CustomerAccounts>().FindAccountAsync(bob.UserId, default))!;
+        Assert.Equal(2, renewed.Generation);
+        Assert.NotEqual(customer, renewed.StripeCustomerId);
+        var intent = await store.Stripe.CreateClient().V1.PaymentIntents.GetAsync(paying.GetProperty("payment").GetProperty("paymentIntentId").GetString()!);
+        Assert.Equal(renewed.StripeCustomerId, intent.CustomerId);
+        Assert.False((await host.Get<CardStore>().FindAsync(bob.UserId, cardId, default))!.Card.Active);
+    }
 }
