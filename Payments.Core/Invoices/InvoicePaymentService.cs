@@ -119,8 +119,20 @@ public sealed partial class InvoicePaymentService(
 
     private async Task<StoredResponse> ClientConfirmedAsync(Caller caller, Invoice invoice, InvoicePayment payment, CancellationToken ct)
     {
-        var customerId = await customers.EnsureAsync(caller.UserId, caller.Email, ct);
-        var intent = await CreateIntentAsync(invoice, payment, customerId, null, caller.Email, ct);
+        var account = await customers.EnsureAccountAsync(caller.UserId, caller.Email, ct);
+        PaymentIntentSnapshot intent;
+        try
+        {
+            intent = await CreateIntentAsync(invoice, payment, account.StripeCustomerId, null, caller.Email, ct, account.Generation);
+        }
+        catch (PaymentProviderException ex) when (CustomerAccounts.IsMissingCustomer(ex))
+        {
+            // Stripe lost the customer. No saved card is involved, so the payer need not act: retire it and
+            // pay through a new one, under a key naming its generation (the old key replays Stripe's 404).
+            await customers.RetireMissingAsync(caller.UserId, account.StripeCustomerId, ct);
+            account = await customers.EnsureAccountAsync(caller.UserId, caller.Email, ct);
+            intent = await CreateIntentAsync(invoice, payment, account.StripeCustomerId, null, caller.Email, ct, account.Generation);
+        }
         return await SettleAsync(caller, invoice.Id, payment.Id, intent, 201, ct);
     }
 
@@ -167,8 +179,12 @@ public sealed partial class InvoicePaymentService(
 
     /// <summary>Creates the payment's intent; after a 5xx Stripe saved under its key, finds the intent by our payment id before trying the key's next generation.</summary>
     private Task<PaymentIntentSnapshot> CreateIntentAsync(
-        Invoice invoice, InvoicePayment payment, string customerId, string? paymentMethodId, string? receiptEmail, CancellationToken ct) =>
-        keyed.RunAsync(IdempotencyKeys.InvoicePaymentIntent(invoice.Id, payment.MemberId, payment.Id),
+        Invoice invoice, InvoicePayment payment, string customerId, string? paymentMethodId, string? receiptEmail, CancellationToken ct,
+        int customerGeneration = 1) =>
+        keyed.RunAsync(
+            customerGeneration <= 1
+                ? IdempotencyKeys.InvoicePaymentIntent(invoice.Id, payment.MemberId, payment.Id)
+                : $"{IdempotencyKeys.InvoicePaymentIntent(invoice.Id, payment.MemberId, payment.Id)}:c{customerGeneration}",
             key => stripe.CreatePaymentIntentAsync(IntentFor(invoice, payment, customerId, paymentMethodId, receiptEmail), key, ct),
             () => stripe.FindPaymentIntentAsync(customerId, InvoicePaymentSync.PaymentKey, payment.Id, ct),
             ct);
