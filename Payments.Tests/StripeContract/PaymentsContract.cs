@@ -50,6 +50,9 @@ public sealed class PaymentsContract(StripeContractFixture stripe)
         Assert.Equal(17200L, rest.Amount);
         var after = await Gateway.GetPaymentIntentAsync(paid.Id, default);
         Assert.Equal((19200L, 0L), (after.AmountRefunded, after.Refundable));
+        // The reconciler's read: every refund of the intent with its status.
+        var listed = await Gateway.ListRefundsAsync(paid.Id, default);
+        Assert.Equal([(part.Id, 2000L, "succeeded"), (rest.Id, 17200L, rest.Status)], listed.Select(r => (r.Id, r.Amount, r.Status)).OrderBy(r => r.Amount));
 
         var tooMuch = await Assert.ThrowsAsync<PaymentProviderException>(() => Gateway.CreateRefundAsync(paid.Id, 1, null, "r3", $"refund:{paid.Id}:r3", default));
         Assert.Equal(PaymentProviderFailure.InvalidRequest, tooMuch.Failure);
