@@ -63,9 +63,9 @@ public sealed class FindingStore(PaymentsStorage storage)
     }
 
     /// <summary>The difference is gone (repaired elsewhere, or a late event caught us up). False when another run resolved it first.</summary>
-    public async Task<bool> ResolveAsync(string objectType, string objectId, Finding finding, DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> ResolveAsync(string objectType, string objectId, string kind, string? part, DateTimeOffset now, CancellationToken ct)
     {
-        var (pk, rk) = (PartitionOf(objectType, objectId), RowOf(finding.Kind, finding.Part));
+        var (pk, rk) = (PartitionOf(objectType, objectId), RowOf(kind, part));
         for (var attempt = 1; ; attempt++)
         {
             var existing = await _findings.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: ct);

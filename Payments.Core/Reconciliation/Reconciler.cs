@@ -116,9 +116,16 @@ public sealed partial class Reconciler(
             var stillThere = after.Select(Key).ToHashSet(StringComparer.Ordinal);
             foreach (var gone in before.Where(d => !stillThere.Contains(Key(d))))
             {
-                var repair = FindingKinds.RepairOf(type, gone.Kind) ?? "recheck";
+                var repair = FindingKinds.RepairOf(type, gone.Kind);
                 if (await findings.ObserveAsync(type, id, gone, now, repair, ct))
                     tally.Opened++;
+                if (repair is null)
+                {
+                    // Not ours to repair, yet gone by the second look (a request or event finished meanwhile).
+                    if (await findings.ResolveAsync(type, id, gone.Kind, gone.Part, now, ct))
+                        tally.Resolved++;
+                    continue;
+                }
                 tally.Repaired++;
                 LogRepaired(logger, gone.Kind, type, id, gone.Part, gone.Ours, gone.Stripe, repair);
             }
@@ -131,7 +138,7 @@ public sealed partial class Reconciler(
             }
             var seen = before.Concat(after).Select(Key).ToHashSet(StringComparer.Ordinal);
             foreach (var stale in (await findings.ListForObjectAsync(type, id, ct)).Where(f => f.IsOpen && !seen.Contains(Key(f.Kind, f.Part))))
-                if (await findings.ResolveAsync(type, id, stale, now, ct))
+                if (await findings.ResolveAsync(type, id, stale.Kind, stale.Part, now, ct))
                     tally.Resolved++;
             tally.Checked++;
         }

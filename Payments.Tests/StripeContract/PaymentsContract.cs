@@ -50,7 +50,7 @@ public sealed class PaymentsContract(StripeContractFixture stripe)
         Assert.Equal(17200L, rest.Amount);
         var after = await Gateway.GetPaymentIntentAsync(paid.Id, default);
         Assert.Equal((19200L, 0L), (after.AmountRefunded, after.Refundable));
-        // What refund events are re-read from: every refund of the intent, with its status and our key.
+        // What refund events and the reconciler re-read: every refund of the intent, with its status and our key.
         var listed = await Gateway.ListRefundsAsync(paid.Id, default);
         Assert.Equal([(part.Id, 2000L, "succeeded", "r1", paid.Id), (rest.Id, 17200L, "succeeded", "r2", paid.Id)],
             listed.OrderBy(r => r.Amount).Select(r => (r.Id, r.Amount, r.Status, r.RefundKey, r.PaymentIntentId)));
