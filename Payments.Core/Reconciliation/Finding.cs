@@ -49,15 +49,15 @@ public static class FindingKinds
 
     /// <summary>
     /// The repair the reconciler runs for a kind on an object type; null when it is left for an admin.
-    /// MERGE: once ending refunds captured shares (InvoiceClosing.FinishEndingAsync) CapturedOnEndedInvoice
-    /// becomes FinishEnding too (today ending again would only email members that nothing was charged);
-    /// once an invoice refund can take Stripe's status, invoice RefundStatus becomes RefreshRefund.
+    /// Money that reached an ended invoice is refunded by finishing its ending again, except where ending
+    /// gave up (a card whose refunds fail at the bank: <see cref="Invoices.Invoice.MaxEndingRefundAttempts"/>):
+    /// that finding stays open for an admin to return the money another way.
     /// </summary>
     public static string? RepairOf(string objectType, string kind) => (objectType, kind) switch
     {
         (_, HeldDiffers or CapturedDiffers or RefundedDiffers) => ApplyIntent,
-        (ObjectTypes.Purchase, RefundStatus) => RefreshRefund,
-        (ObjectTypes.Invoice, HeldOnEndedInvoice) => FinishEnding,
+        (_, RefundStatus) => RefreshRefund,
+        (ObjectTypes.Invoice, HeldOnEndedInvoice or CapturedOnEndedInvoice) => FinishEnding,
         _ => null,
     };
 }

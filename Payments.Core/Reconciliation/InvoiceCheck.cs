@@ -37,6 +37,8 @@ public sealed class InvoiceCheck(InvoiceStore invoices, IStripeGateway stripe, I
         var wanted = differences.Select(d => FindingKinds.RepairOf(ObjectType, d.Kind)).ToHashSet();
         if (wanted.Contains(FindingKinds.ApplyIntent))
             await repairs.ApplyIntentsAsync(objectId, ct);
+        if (wanted.Contains(FindingKinds.RefreshRefund) || wanted.Contains(FindingKinds.ApplyIntent))
+            await repairs.RefreshRefundsAsync(objectId, ct);
         if (wanted.Contains(FindingKinds.FinishEnding))
             await repairs.FinishEndingAsync(objectId, ct);
     }
@@ -66,7 +68,9 @@ public sealed class InvoiceCheck(InvoiceStore invoices, IStripeGateway stripe, I
             var theirs = invoice.Payments.Where(p => p.MemberId == share.MemberId && intents.ContainsKey(p.Id)).Select(p => intents[p.Id]).ToList();
             long received = theirs.Sum(i => i.AmountReceived), refunded = theirs.Sum(i => i.AmountRefunded);
             Compare.Amount(found, FindingKinds.CapturedDiffers, share.MemberId, share.AmountCaptured, received, $"Captured toward {share.MemberId}'s share (amount_received)");
-            Compare.Amount(found, FindingKinds.RefundedDiffers, share.MemberId, share.AmountRefunded, refunded, $"Refunded of {share.MemberId}'s share (amount_refunded)");
+            // Stripe's amount_refunded counts pending refunds too; ours keeps them apart (refunded = succeeded only).
+            Compare.Amount(found, FindingKinds.RefundedDiffers, share.MemberId, share.AmountRefunded + invoice.RefundsPending(share.MemberId), refunded,
+                $"Refunded or being refunded of {share.MemberId}'s share (amount_refunded)");
             if (invoice.Status.IsEnded() && received - refunded > 0)
                 found.Add(new Difference(FindingKinds.CapturedOnEndedInvoice, share.MemberId, "0", Compare.Figure(received - refunded),
                     $"Invoice is {invoice.Status.ToWire()} but {received - refunded} captured toward {share.MemberId}'s share is not refunded"));

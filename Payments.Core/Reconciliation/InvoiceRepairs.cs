@@ -5,9 +5,10 @@ namespace Payments.Core.Reconciliation;
 
 /// <summary>
 /// The reconciler's couplings to invoices, one small method each, so a change to ending or refunds
-/// touches one place: intents applied through <see cref="Invoice.ApplyIntent"/>, and finishing an ending.
+/// touches one place: intents applied through <see cref="Invoice.ApplyIntent"/>, refunds refreshed
+/// through <see cref="InvoiceRefunds.RefreshAsync"/>, and an interrupted ending finished.
 /// </summary>
-public sealed class InvoiceRepairs(InvoiceStore invoices, InvoiceClosing closing, IStripeGateway stripe, TimeProvider clock)
+public sealed class InvoiceRepairs(InvoiceStore invoices, InvoiceClosing closing, InvoiceRefunds refunds, IStripeGateway stripe, TimeProvider clock)
 {
     /// <summary>Each payment takes its intent as read now; ApplyIntent moves forward only, so a stale read changes nothing.</summary>
     public async Task ApplyIntentsAsync(string invoiceId, CancellationToken ct)
@@ -20,16 +21,18 @@ public sealed class InvoiceRepairs(InvoiceStore invoices, InvoiceClosing closing
         }
     }
 
+    /// <summary>Every refund of the invoice's captured payments as Stripe has it now (statuses move forward; a failed one is emailed once).</summary>
+    public Task RefreshRefundsAsync(string invoiceId, CancellationToken ct) => refunds.RefreshAsync(invoiceId, ct);
+
     /// <summary>
-    /// An ended invoice that still holds (or keeps) money: its ending was interrupted. Ending again with
-    /// the same status writes nothing, voids every hold left (<see cref="InvoiceClosing.VoidHoldsAsync"/>,
-    /// our cancel key per payment) and sends the ended emails once. MERGE: switch to the ending branch's
-    /// <c>InvoiceClosing.FinishEndingAsync(invoiceId, ct)</c>, which also refunds captured shares.
+    /// An ending or ended invoice that still holds or keeps money: its ending was interrupted, or money reached it
+    /// late. <see cref="InvoiceClosing.FinishEndingAsync"/> voids every hold and refunds every capture (our keys),
+    /// and sends the ended emails once the invoice holds nothing.
     /// </summary>
     public async Task FinishEndingAsync(string invoiceId, CancellationToken ct)
     {
         var invoice = await invoices.GetAsync(invoiceId, ct);
-        if (invoice.Status.IsEnded())
-            await closing.EndAsync(invoiceId, invoice.Status, ct);
+        if (invoice.Status.IsEndingOrEnded())
+            await closing.FinishEndingAsync(invoiceId, ct);
     }
 }

@@ -5,8 +5,8 @@ namespace Payments.Core.Reconciliation;
 
 /// <summary>
 /// A purchase against its PaymentIntent: what is held (while authorized), captured and refunded, and
-/// each refund's status. Differences in amounts are repaired by applying the intent as read now through
-/// the purchase's own forward-only sync; an amount Stripe counts lower than we do cannot be, and stays open.
+/// each refund's status. Differences are repaired through the purchase's own sync: the intent as read now
+/// (forward only), and every refund of it as Stripe has it now (a refund's status moves forward, amounts recounted).
 /// </summary>
 public sealed class PurchaseCheck(PurchaseStore purchases, IStripeGateway stripe, PurchaseRepairs repairs) : IObjectCheck
 {
@@ -21,9 +21,11 @@ public sealed class PurchaseCheck(PurchaseStore purchases, IStripeGateway stripe
         var held = purchase.Status == PurchaseStatus.Authorized ? purchase.AmountAuthorized : 0;
         Compare.Amount(found, FindingKinds.HeldDiffers, null, held, Compare.Held(intent), $"Held on {intentId} (amount_capturable, {intent.Status})");
         Compare.Amount(found, FindingKinds.CapturedDiffers, null, purchase.AmountCaptured, intent.AmountReceived, $"Captured on {intentId} (amount_received)");
-        Compare.Amount(found, FindingKinds.RefundedDiffers, null, purchase.AmountRefunded, intent.AmountRefunded, $"Refunded on {intentId} (amount_refunded)");
+        // Stripe's amount_refunded counts pending refunds too; ours keeps them apart (refunded = succeeded only).
+        Compare.Amount(found, FindingKinds.RefundedDiffers, null, purchase.AmountRefunded + purchase.AmountRefundPending, intent.AmountRefunded,
+            $"Refunded or being refunded on {intentId} (amount_refunded)");
 
-        var ours = await repairs.RefundStatusesAsync(objectId, ct);
+        var ours = purchase.Refunds.ToDictionary(r => r.Key, r => r.Value.Status, StringComparer.Ordinal);
         if (ours.Count > 0 || intent.AmountRefunded > 0)
             Compare.Refunds(found, intentId, ours, await stripe.ListRefundsAsync(intentId, ct));
         return found;
@@ -34,7 +36,8 @@ public sealed class PurchaseCheck(PurchaseStore purchases, IStripeGateway stripe
         if (differences.Any(d => FindingKinds.RepairOf(ObjectType, d.Kind) == FindingKinds.ApplyIntent)
             && await purchases.FindByIdAsync(objectId, ct) is { Purchase.PaymentIntentId: { } intentId })
             await repairs.ApplyIntentAsync(intentId, ct);
-        foreach (var refund in differences.Where(d => FindingKinds.RepairOf(ObjectType, d.Kind) == FindingKinds.RefreshRefund))
-            await repairs.RefreshRefundAsync(objectId, refund.Part!, refund.Stripe, ct);
+        if (differences.Any(d => FindingKinds.RepairOf(ObjectType, d.Kind) == FindingKinds.RefreshRefund)
+            && await purchases.FindByIdAsync(objectId, ct) is { Purchase.PaymentIntentId: { } refundedIntentId })
+            await repairs.RefreshRefundsAsync(refundedIntentId, ct);
     }
 }
