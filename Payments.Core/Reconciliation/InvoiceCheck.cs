@@ -6,7 +6,8 @@ namespace Payments.Core.Reconciliation;
 /// <summary>
 /// A group invoice against the PaymentIntents of its payments: each payment's hold, each share's
 /// captured and refunded sums, each refund's status; and the invoice's state against Stripe's money:
-/// a canceled or expired invoice holds nothing and keeps nothing.
+/// an ending, canceled or expired invoice holds nothing and keeps nothing (an ending one
+/// is finished, as the deadline sweep would).
 /// </summary>
 public sealed class InvoiceCheck(InvoiceStore invoices, IStripeGateway stripe, InvoiceRepairs repairs) : IObjectCheck
 {
@@ -49,7 +50,7 @@ public sealed class InvoiceCheck(InvoiceStore invoices, IStripeGateway stripe, I
         foreach (var payment in invoice.Payments.Where(p => intents.ContainsKey(p.Id)))
         {
             var intent = intents[payment.Id];
-            if (invoice.Status.IsEnded() && Compare.Held(intent) > 0)
+            if (invoice.Status.IsEndingOrEnded() && Compare.Held(intent) > 0)
             {
                 found.Add(new Difference(FindingKinds.HeldOnEndedInvoice, payment.Id, "0", Compare.Figure(Compare.Held(intent)),
                     $"Invoice is {invoice.Status.ToWire()} but {intent.Id} still holds {intent.AmountCapturable} {intent.Currency} (requires_capture)"));
@@ -71,7 +72,7 @@ public sealed class InvoiceCheck(InvoiceStore invoices, IStripeGateway stripe, I
             // Stripe's amount_refunded counts pending refunds too; ours keeps them apart (refunded = succeeded only).
             Compare.Amount(found, FindingKinds.RefundedDiffers, share.MemberId, share.AmountRefunded + invoice.RefundsPending(share.MemberId), refunded,
                 $"Refunded or being refunded of {share.MemberId}'s share (amount_refunded)");
-            if (invoice.Status.IsEnded() && received - refunded > 0)
+            if (invoice.Status.IsEndingOrEnded() && received - refunded > 0)
                 found.Add(new Difference(FindingKinds.CapturedOnEndedInvoice, share.MemberId, "0", Compare.Figure(received - refunded),
                     $"Invoice is {invoice.Status.ToWire()} but {received - refunded} captured toward {share.MemberId}'s share is not refunded"));
         }

@@ -855,6 +855,9 @@ public sealed class InvoiceDeadlineTests(StoreFixture store)
         Assert.Equal([bobsShare], refunds.Data.Select(r => r.Amount));
         var stored = await host.Get<InvoiceStore>().GetAsync(id, default);
         Assert.Equal((InvoiceStatus.Expired, false), (stored.Status, stored.HasEndingWork));
+        // The ended emails go out through the queue, a moment after the sweep.
+        await HttpAssert.EventuallyAsync(() => Task.FromResult(store.Smtp.To(bob.Email).Count == 1
+            && store.Smtp.To(alice.Email).Any(m => m.Subject.Contains("was not paid in full"))), "the ended emails");
         var bobsEmail = Assert.Single(store.Smtp.To(bob.Email));
         Assert.Contains("has been refunded", bobsEmail.Data.Replace("=\r\n", "", StringComparison.Ordinal));
         Assert.Contains(store.Smtp.To(alice.Email), m => m.Subject.Contains("was not paid in full"));

@@ -203,8 +203,10 @@ public sealed class MoneyPropertyTests(ITestOutputHelper output)
                 var now = DateTimeOffset.UnixEpoch;
                 var purchase = Purchase.Start("pur_p", "u", "card_c", new Quote("USD", [], captured, 0, 0, captured), CaptureMethod.Automatic, null, now);
                 var stripeRefunded = 0L;   // what Stripe has refunded: the figure that must never pass the capture
+                var made = new List<RefundSnapshot>();   // the Refunds Stripe made, as a read of the intent's refunds lists them
                 PaymentIntentSnapshot Intent() => new("pi_p", "succeeded", "usd", captured, captured, 0, captured, stripeRefunded, null, null, null,
                     new Dictionary<string, string>());
+                void ReadRefunds() => made.ForEach(r => purchase.ApplyRefund(r, now));
                 purchase.Apply(Intent(), now);
                 var inFlight = new Queue<(string Key, RefundStep Step)>();
 
@@ -218,21 +220,25 @@ public sealed class MoneyPropertyTests(ITestOutputHelper output)
                             {
                                 Assert.True(step.Amount <= refundableBefore);
                                 if (step.StripeMakesIt)
+                                {
                                     stripeRefunded += step.Amount;
+                                    made.Add(new RefundSnapshot($"re_{n}", "succeeded", step.Amount) { PaymentIntentId = "pi_p", RefundKey = $"k{n}" });
+                                }
                                 inFlight.Enqueue(($"k{n}", step));
                             }
                             else
                                 Assert.True(step.Amount > refundableBefore);
                             break;
                         case 1 when inFlight.Count > 0:
-                            // The refund's answer: made (read the intent, which counts it, then drop the hold) or refused (drop the hold).
-                            var (key, made) = inFlight.Dequeue();
-                            if (made.StripeMakesIt)
-                                purchase.Apply(Intent(), now);
-                            Assert.True(purchase.ReleaseRefund(key, now));
+                            // The refund's answer: made (its refunds read, which count it, then the hold dropped) or refused (the hold dropped).
+                            var (key, answered) = inFlight.Dequeue();
+                            if (answered.StripeMakesIt)
+                                ReadRefunds();
+                            purchase.ReleaseRefund(key, now);
                             break;
                         default:
                             purchase.Apply(Intent(), now);   // an event re-read from Stripe
+                            ReadRefunds();
                             break;
                     }
 
@@ -241,6 +247,7 @@ public sealed class MoneyPropertyTests(ITestOutputHelper output)
                     Assert.True(purchase.AmountRefunded <= purchase.AmountCaptured);
                     Assert.True(purchase.Refundable <= captured - stripeRefunded, "never more refundable than Stripe would refund");
                 }
+                ReadRefunds();
                 purchase.Apply(Intent(), now);
                 Assert.Equal(stripeRefunded, purchase.AmountRefunded);
                 Assert.Equal(stripeRefunded == captured ? PurchaseStatus.Refunded : stripeRefunded > 0 ? PurchaseStatus.PartiallyRefunded : PurchaseStatus.Succeeded,

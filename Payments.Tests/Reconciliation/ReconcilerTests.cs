@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Data.Tables;
+using Payments.Core.Purchases;
 using Payments.Core.Reconciliation;
+using Payments.Core.Storage;
 using Payments.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Stripe;
@@ -104,7 +107,7 @@ public sealed class ReconcilerTests(PaymentsFixture fixture)
     }
 
     [Fact]
-    public async Task A_refund_made_in_Stripe_is_counted_and_the_refund_we_never_asked_for_stays_open_and_is_compared_again_outside_the_window()
+    public async Task A_refund_made_in_Stripe_is_counted_and_recorded_and_once_resolved_the_purchase_leaves_the_runs_with_the_window()
     {
         var clock = new ShiftedClock();
         await using var host = await HostAsync(clock);
@@ -114,25 +117,27 @@ public sealed class ReconcilerTests(PaymentsFixture fixture)
 
         var first = await RunAsync(host);
 
-        Assert.Equal((1, 2, 1, 1), (first.Checked, first.Opened, first.Repaired, first.StillOpen));
+        // The refund sync records a refund made elsewhere (the Dashboard), so both findings go: one repaired, one gone on the second look.
+        Assert.Equal((1, 2, 1, 0, 1), (first.Checked, first.Opened, first.Repaired, first.StillOpen, first.Resolved));
         Assert.Equal(("0", "1500"), Figures(Single(await FindingsAsync(host, "resolved"), FindingKinds.RefundedDiffers)));
-        var open = Single(await FindingsAsync(host, "open"), FindingKinds.RefundUnrecorded);
-        Assert.Equal((refund.Id, "none", $"{refund.Status} 1500"), (open.GetProperty("part").GetString(), open.GetProperty("ours").GetString(), open.GetProperty("stripe").GetString()));
+        var recorded = Single(await FindingsAsync(host, "resolved"), FindingKinds.RefundUnrecorded);
+        Assert.Equal((refund.Id, "none", $"{refund.Status} 1500"), (recorded.GetProperty("part").GetString(), recorded.GetProperty("ours").GetString(), recorded.GetProperty("stripe").GetString()));
+        var purchase = (await host.Get<PurchaseStore>().FindByIdAsync(bought.Id(), default))!.Purchase;
+        Assert.Equal((1500L, "succeeded"), (purchase.AmountRefunded, purchase.Refunds[refund.Id].Status));
+        Assert.Empty(await FindingsAsync(host, "open"));
 
-        // Two days on, the purchase is out of the window; its open finding still brings it back, once.
+        // Two days on, the purchase is out of the window and has no open finding: nothing is compared.
         clock.Offset = TimeSpan.FromDays(2);
         var second = await RunAsync(host);
-        Assert.Equal((1, 0, 0, 1), (second.Checked, second.Opened, second.Repaired, second.StillOpen));
-        var again = Single(await FindingsAsync(host, "open"), FindingKinds.RefundUnrecorded);
-        Assert.Equal(open.GetProperty("firstSeen").GetDateTimeOffset(), again.GetProperty("firstSeen").GetDateTimeOffset());
-        Assert.True(again.GetProperty("lastSeen").GetDateTimeOffset() > open.GetProperty("lastSeen").GetDateTimeOffset());
+        Assert.Equal((0, 0, 0, 0), (second.Checked, second.Opened, second.Repaired, second.StillOpen));
     }
 
     [Fact]
     public async Task A_refund_Stripe_failed_after_we_recorded_it_pending_takes_Stripes_status()
     {
         await using var host = await HostAsync();
-        var (client, cardId, _) = await UserWithCardAsync(host, PaymentsFixture.NewUserId(), "pm_card_refundFail");
+        var user = PaymentsFixture.NewUserId();
+        var (client, cardId, _) = await UserWithCardAsync(host, user, "pm_card_refundFail");
         var bought = await HttpAssert.JsonAsync(await BuyAsync(client, new { items = GoldenCart, paymentMethodId = cardId }), HttpStatusCode.Created);
         using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
         var refunded = await HttpAssert.JsonAsync(await PostKeyedAsync(admin, $"/api/purchases/{bought.Id()}/refunds", new { amount = 1000 }, Guid.NewGuid().ToString()), HttpStatusCode.Created);
@@ -141,6 +146,8 @@ public sealed class ReconcilerTests(PaymentsFixture fixture)
         // The emulator fails a pm_card_refundFail refund before the next /v1 request it handles.
         var listed = await fixture.Stripe.CreateClient().V1.Refunds.ListAsync(new RefundListOptions { PaymentIntent = bought.GetProperty("paymentIntentId").GetString() });
         Assert.Equal("failed", Assert.Single(listed.Data, r => r.Id == refundId).Status);
+        // Our record still says pending, as when the refund.failed event was lost and no request read the refunds since.
+        await RecordRefundAsPendingAsync(host, user, refundId);
 
         var first = await RunAsync(host);
 
@@ -148,9 +155,30 @@ public sealed class ReconcilerTests(PaymentsFixture fixture)
         Assert.Equal((refundId, "pending", "failed", FindingKinds.RefreshRefund),
             (status.GetProperty("part").GetString(), status.GetProperty("ours").GetString(), status.GetProperty("stripe").GetString(), status.GetProperty("repairedBy").GetString()));
         Assert.DoesNotContain(await FindingsAsync(host, "open"), f => f.GetProperty("kind").GetString() == FindingKinds.RefundStatus);
+        var purchase = (await host.Get<PurchaseStore>().FindByIdAsync(bought.Id(), default))!.Purchase;
+        Assert.Equal(("failed", 0L, 0L, true), (purchase.Refunds[refundId].Status, purchase.AmountRefunded, purchase.AmountRefundPending, purchase.HasFailedRefund));
         var second = await RunAsync(host);
         Assert.Equal((0, 0), (second.Opened, second.Repaired));
         Assert.Equal(first.StillOpen, second.StillOpen);
+    }
+
+    /// <summary>Writes the purchase row back to "pending" for this refund, as a runner that read it before it failed would have left it.</summary>
+    private static async Task RecordRefundAsPendingAsync(IPaymentsDoor host, string user, string refundId)
+    {
+        var table = host.Get<PaymentsStorage>().Table(TableNames.Purchases);
+        await foreach (var row in table.QueryAsync<TableEntity>(r => r.PartitionKey == user))
+        {
+            if (row.GetString("Refunds") is not { } refunds || !refunds.Contains(refundId, StringComparison.Ordinal))
+                continue;
+            var node = System.Text.Json.Nodes.JsonNode.Parse(refunds)!;
+            node[refundId]!["status"] = "pending";
+            node[refundId]!["failureReason"] = null;
+            row["Refunds"] = node.ToJsonString();
+            row["HasFailedRefund"] = false;
+            await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+            return;
+        }
+        Assert.Fail($"no purchase row of {user} records {refundId}");
     }
 
     [Fact]
@@ -167,8 +195,9 @@ public sealed class ReconcilerTests(PaymentsFixture fixture)
         await fixture.Stripe.FaultAsync(new { method = "POST", pathPrefix = $"/v1/payment_intents/{intentId}/cancel", status = 500, count = 50 });
         var canceling = await alice.Client.PostAsync($"/api/invoices/{invoiceId}/cancel", null);
         (await fixture.Stripe.Control.DeleteAsync("/_emulator/faults")).EnsureSuccessStatusCode();
-        Assert.False(canceling.IsSuccessStatusCode);
-        Assert.Equal("canceled", (await GetAsync(alice, invoiceId)).GetProperty("status").GetString());
+        // Cancel answers that the ending is under way (202); the sweep would finish it, and so does the reconciler.
+        Assert.Equal(HttpStatusCode.Accepted, canceling.StatusCode);
+        Assert.Equal("ending", (await GetAsync(alice, invoiceId)).GetProperty("status").GetString());
         var stripe = fixture.Stripe.CreateClient();
         Assert.Equal("requires_capture", (await stripe.V1.PaymentIntents.GetAsync(intentId)).Status);
 
@@ -180,7 +209,9 @@ public sealed class ReconcilerTests(PaymentsFixture fixture)
         Assert.Equal(("0", share.ToString()), Figures(finding));
         Assert.Equal(("invoice", invoiceId, payment.GetProperty("id").GetString(), FindingKinds.FinishEnding),
             (finding.GetProperty("objectType").GetString(), finding.GetProperty("objectId").GetString(), finding.GetProperty("part").GetString(), finding.GetProperty("repairedBy").GetString()));
-        Assert.Equal("canceled", Assert.Single((await GetAsync(alice, invoiceId)).GetProperty("payments").EnumerateArray()).GetProperty("status").GetString());
+        var ended = await GetAsync(alice, invoiceId);
+        Assert.Equal("canceled", ended.GetProperty("status").GetString());
+        Assert.Equal("canceled", Assert.Single(ended.GetProperty("payments").EnumerateArray()).GetProperty("status").GetString());
 
         var second = await RunAsync(host);
         Assert.Equal((1, 0, 0, 0), (second.Checked, second.Opened, second.Repaired, second.StillOpen));
