@@ -3,7 +3,7 @@ using Payments.Core.Webhooks;
 namespace Payments.Core.Queues;
 
 /// <summary>
-/// Sends our own background messages (card.detach, fulfilment.requested) as durably as Stripe events:
+/// Sends our own background messages (card.detach, fulfilment.requested, invoice.email) as durably as Stripe events:
 /// each gets an inbox row (id <c>msg_{type}_{subject}</c>, source <c>app</c>) before it is sent, so it
 /// is listed, swept, retried and replayed exactly like an event (admin routes under /api/webhook-events).
 /// </summary>
