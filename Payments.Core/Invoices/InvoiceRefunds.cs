@@ -33,9 +33,18 @@ public sealed partial class InvoiceRefunds(
                     throw InvoiceErrors.NotFound().ToException();
                 var (share, refundable) = invoice.RequireRefundable(caller.UserId, request.MemberId);
                 amount = request.Amount ?? refundable;
-                if (amount <= 0 || amount > refundable)
-                    throw new ApiError(422, "refund_exceeds_captured", $"At most {refundable} of this share can still be refunded.", "amount").ToException();
                 payment = invoice.Payment(share.PaymentId!)!;
+                if (amount <= 0 || amount > refundable)
+                {
+                    // A retry of this very request whose refund Stripe made (the answer was lost, and an event counted it
+                    // since): it carries on with that refund instead of being told it exceeds what is left.
+                    if (await stripe.FindRefundAsync(payment.PaymentIntentId!, IdempotencyKeys.InvoiceRefund(invoiceId, idempotencyKey), token) is { } made)
+                    {
+                        amount = made.Amount;
+                        return;
+                    }
+                    throw new ApiError(422, "refund_exceeds_captured", $"At most {refundable} of this share can still be refunded.", "amount").ToException();
+                }
             },
             work: async (_, token) =>
             {

@@ -125,6 +125,19 @@ public sealed partial class PurchaseAdminService(
             validate: async token =>
             {
                 var current = await SettleStaleReservationsAsync(await FindAsync(purchaseId, token), token);
+                // A retry of this very request (its answer lost) carries on with its own refund: held for it, or made and
+                // counted since (the purchase may read refunded by now).
+                var refundKey = IdempotencyKeys.Refund(purchaseId, idempotencyKey);
+                if (current.RefundReservations.TryGetValue(refundKey, out var held))
+                {
+                    amount = held.Amount;
+                    return;
+                }
+                if (current.Refunds.Values.FirstOrDefault(r => r.RefundKey == refundKey) is { } made)
+                {
+                    amount = made.Amount;
+                    return;
+                }
                 if (current.Status is not (PurchaseStatus.Succeeded or PurchaseStatus.PartiallyRefunded))
                     throw PurchaseErrors.InvalidState($"Only a captured purchase can be refunded; this one is {current.Status.ToWire()}.").ToException();
                 amount = request.Amount ?? current.Refundable;
@@ -148,7 +161,7 @@ public sealed partial class PurchaseAdminService(
         var refundKey = IdempotencyKeys.Refund(purchaseId, idempotencyKey);
         await purchases.MutateAsync(purchase.UserId, purchaseId, p =>
         {
-            if (p.RefundReservations.ContainsKey(refundKey))
+            if (p.RefundReservations.ContainsKey(refundKey) || p.Refunds.Values.Any(r => r.RefundKey == refundKey))
                 return false;
             if (p.Status is not (PurchaseStatus.Succeeded or PurchaseStatus.PartiallyRefunded))
                 throw PurchaseErrors.InvalidState($"Only a captured purchase can be refunded; this one is {p.Status.ToWire()}.").ToException();

@@ -51,6 +51,33 @@ public sealed class IdempotentTakeoverTests(PaymentsFixture fixture)
     }
 
     [Fact]
+    public async Task A_refund_retried_after_its_answer_was_lost_gets_its_own_refund_even_once_an_event_counted_it()
+    {
+        using var admin = Host.ClientFor(PaymentsFixture.NewUserId("staff"), "admin");
+        var (client, cardId, _) = await PurchaseTestKit.UserWithCardAsync(Host, PaymentsFixture.NewUserId());
+        using var buyer = client;
+        var bought = await HttpAssert.JsonAsync(await PurchaseTestKit.BuyAsync(client, new { items = PurchaseTestKit.GoldenCart, paymentMethodId = cardId }), HttpStatusCode.Created);
+        var (purchaseId, intentId, total) = (bought.Id(), bought.GetProperty("paymentIntentId").GetString()!, bought.GetProperty("amountCaptured").GetInt64());
+        var key = Guid.NewGuid().ToString();
+
+        // Stripe makes the refund, then the read that follows it fails (every network retry): the request answers 5xx.
+        await fixture.Stripe.FailNextAsync("GET", $"/v1/payment_intents/{intentId}", 500, 2);
+        var lost = await PurchaseTestKit.PostKeyedAsync(admin, $"/api/purchases/{purchaseId}/refunds", new { }, key);
+        Assert.True((int)lost.StatusCode >= 500, $"the first attempt answered {(int)lost.StatusCode}");
+        // The refund's event counts it meanwhile (what its handler does, run here so that the order is certain): nothing is left to refund.
+        (await fixture.Stripe.Control.DeleteAsync("/_emulator/faults")).EnsureSuccessStatusCode();
+        await Host.Get<PaymentIntentSync>().SyncRefundsAsync(intentId, default);
+        Assert.Equal(total, (await Host.Get<PurchaseStore>().FindByIdAsync(purchaseId, default))!.Purchase.AmountRefunded);
+
+        var retried = await HttpAssert.JsonAsync(await PurchaseTestKit.PostKeyedAsync(admin, $"/api/purchases/{purchaseId}/refunds", new { }, key), HttpStatusCode.Created);
+
+        var refunds = await fixture.Stripe.CreateClient().V1.Refunds.ListAsync(new RefundListOptions { PaymentIntent = intentId });
+        var refund = Assert.Single(refunds.Data);
+        Assert.Equal((refund.Id, total, "succeeded"), (retried.GetProperty("refundId").GetString(), retried.GetProperty("amount").GetInt64(), retried.GetProperty("status").GetString()));
+        Assert.Equal("refunded", retried.GetProperty("purchase").GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_request_taken_over_as_stale_does_not_overwrite_the_answer_of_the_one_that_took_over()
     {
         var clock = new ShiftedClock();
