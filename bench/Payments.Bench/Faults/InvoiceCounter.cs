@@ -23,7 +23,8 @@ internal sealed class InvoiceCounter(Counter counter, EmulatorReader stripe, Smt
         var refunds = (await stripe.ListAllAsync("refunds", ct))
             .Where(r => r.GetProperty("payment_intent").ValueKind == JsonValueKind.String)
             .ToLookup(r => r.GetProperty("payment_intent").GetString()!, StringComparer.Ordinal);
-        var emails = smtp.Received;
+        // One per Message-Id, as the recipient sees them (see Counter.CheckoutsAsync: the crash window's repeats are counted there).
+        var emails = smtp.Received.DistinctBy(e => e.MessageId).ToList();
 
         foreach (var r in runs.Where(r => r.Failure is not null).Take(20))
             counter.Problem($"invoice {r.Index} ({r.Plot}, {r.Mode}, {r.InvoiceId}): {r.Failure}; answers {string.Join("; ", r.Answers)}");

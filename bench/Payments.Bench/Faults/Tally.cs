@@ -129,7 +129,10 @@ internal sealed class Counter(TableServiceClient tables, EmulatorReader stripe, 
         // What the Host recorded as sent (EmailOnce's rows), beside what the sink received.
         var marked = (await RowsAsync(TableNames.SentEmails, ct)).Where(r => r.GetDateTimeOffset("SentAt") is not null)
             .Select(r => (r.PartitionKey, r.RowKey)).ToHashSet();
-        var emails = smtp.Received;
+        // Counted as the recipient's mail system shows them: one per Message-Id. A kill between an accepted send and its
+        // sent mark repeats the email under the same Message-Id (the crash window, README "Emails"); it is counted apart.
+        var emails = smtp.Received.DistinctBy(e => e.MessageId).ToList();
+        var repeats = smtp.Received.Count - emails.Count;
         var introductions = emails.Where(e => e.Subject.StartsWith("Welcome to", StringComparison.Ordinal))
             .SelectMany(e => e.To.Select(to => to.Trim('<', '>'))).ToLookup(to => to, StringComparer.OrdinalIgnoreCase);
         var warehouse = emails.Where(e => e.Subject.StartsWith("Fulfilment order ", StringComparison.Ordinal))
@@ -178,6 +181,7 @@ internal sealed class Counter(TableServiceClient tables, EmulatorReader stripe, 
             Figure.Exactly("subscription sales without exactly 1 organisation", orgWrong, 0),
             Figure.Exactly("sales without subscription that got an organisation", orgStray, 0),
             Figure.Exactly("organisations without exactly 1 admin member", memberWrong, 0),
+            Figure.Count("emails received again under the same Message-Id (a kill between the send and its mark; dropped by Message-Id)", repeats),
             Figure.Count("introduction emails received", introductions.Sum(g => g.Count())),
             Figure.Exactly("subscription sales without exactly 1 introduction email", introWrong + introStray, 0),
             Figure.Exactly("subscription sales whose introduction email is not marked sent (sentemails)", introUnmarked, 0),
