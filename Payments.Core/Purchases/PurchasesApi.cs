@@ -59,7 +59,7 @@ public sealed class PurchasesApi(RequestAuthenticator auth, PurchaseService purc
     public Task<IResult> ListMine(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
         var caller = await auth.AuthenticateAsync(request, ct);
-        var page = await store.ListForUserAsync(caller.UserId, Limit(request), Continuation(request), ct);
+        var page = await store.ListForUserAsync(caller.UserId, Paging.Limit(request), Paging.Continuation(request), ct);
         return TypedResults.Ok(new { data = page.Items.Select(PurchaseResponse.From), continuation = page.Continuation });
     });
 
@@ -79,13 +79,13 @@ public sealed class PurchasesApi(RequestAuthenticator auth, PurchaseService purc
             // Staff look for refunds Stripe gave back: the customer was told of a refund they did not get.
             if (request.Query["refundStatus"].ToString() != "failed")
                 throw ApiErrors.Validation("refundStatus", "refundStatus is failed (a refund Stripe failed or canceled).").ToException();
-            page = await store.ListWithFailedRefundsAsync(Limit(request), Continuation(request), ct);
+            page = await store.ListWithFailedRefundsAsync(Paging.Limit(request), Paging.Continuation(request), ct);
         }
         else
         {
             if (!PurchaseStatuses.TryParse(request.Query["status"].ToString(), out var status))
                 throw ApiErrors.Validation("status", "status is one of the purchase statuses, e.g. authorized.").ToException();
-            page = await store.ListByStatusAsync(status, Limit(request), Continuation(request), ct);
+            page = await store.ListByStatusAsync(status, Paging.Limit(request), Paging.Continuation(request), ct);
         }
         return TypedResults.Ok(new { data = page.Items.Select(PurchaseResponse.From), continuation = page.Continuation });
     });
@@ -132,30 +132,4 @@ public sealed class PurchasesApi(RequestAuthenticator auth, PurchaseService purc
         JsonBody.RequireNone(request);
         return TypedResults.Ok(await sweep.RunOnceAsync(ct));
     });
-
-    private static int Limit(HttpRequest request)
-    {
-        var raw = request.Query["limit"].ToString();
-        if (raw.Length == 0)
-            return 20;
-        return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 100
-            ? limit
-            : throw ApiErrors.Validation("limit", "limit is 1 to 100.").ToException();
-    }
-
-    private static string? Continuation(HttpRequest request)
-    {
-        var raw = request.Query["continuation"].ToString();
-        if (raw.Length == 0)
-            return null;
-        try
-        {
-            _ = System.Buffers.Text.Base64Url.DecodeFromChars(raw);
-            return raw;
-        }
-        catch (FormatException)
-        {
-            throw ApiErrors.Validation("continuation", "continuation is the token a previous page returned.").ToException();
-        }
-    }
 }

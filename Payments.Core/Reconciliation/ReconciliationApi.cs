@@ -40,33 +40,7 @@ public sealed class ReconciliationApi(RequestAuthenticator auth, Reconciler reco
             "resolved" => false,
             _ => throw ApiErrors.Validation("status", "status is open or resolved.").ToException(),
         };
-        var page = await findings.ListAsync(open, Limit(request), Continuation(request), ct);
+        var page = await findings.ListAsync(open, Paging.Limit(request), Paging.Continuation(request), ct);
         return TypedResults.Ok(new { data = page.Items.Select(FindingView.From), continuation = page.Continuation });
     });
-
-    private static int Limit(HttpRequest request)
-    {
-        var raw = request.Query["limit"].ToString();
-        if (raw.Length == 0)
-            return 20;
-        return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 100
-            ? limit
-            : throw ApiErrors.Validation("limit", "limit is 1 to 100.").ToException();
-    }
-
-    private static string? Continuation(HttpRequest request)
-    {
-        var raw = request.Query["continuation"].ToString();
-        if (raw.Length == 0)
-            return null;
-        try
-        {
-            _ = System.Buffers.Text.Base64Url.DecodeFromChars(raw);
-            return raw;
-        }
-        catch (FormatException)
-        {
-            throw ApiErrors.Validation("continuation", "continuation is the token a previous page returned.").ToException();
-        }
-    }
 }
