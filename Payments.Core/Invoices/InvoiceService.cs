@@ -69,6 +69,10 @@ public sealed partial class InvoiceService(
         var mode = ParseMode(request.Mode);
         ValidateAddress(request.ShippingAddress);
         var address = request.ShippingAddress with { Country = request.ShippingAddress.Country.ToUpperInvariant() };
+        // The same checkout again (the organiser's retry after a lost answer): its answer, not a conflict with itself.
+        if (await store.FindAsync(invoiceId, ct) is { Invoice: var done } && done.OrganiserId == caller.UserId
+            && done.Status == InvoiceStatus.CheckedOut && done.Header.Mode == mode && done.Header.ShippingAddress == address)
+            return done;
         var checkedOut = await Optimistic.MutateAsync<PricedCheckout>(
             async token =>
             {

@@ -335,6 +335,11 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         await CheckOutAsync(alice, id, "each");
         await HttpAssert.ProblemAsync(await bob.Client.PutAsJsonAsync($"/api/invoices/{id}/items", new { items = new[] { new { productId = "poster", quantity = 1 } } }), 409, "invoice_not_open");
         await HttpAssert.ProblemAsync(await alice.Client.PostAsJsonAsync($"/api/invoices/{id}/checkout", new { mode = "split", shippingAddress = Address }), 409, "invoice_not_open");
+        // The same checkout again (the organiser's retry after a lost answer) answers the checked-out invoice, unchanged.
+        var checkedOut = await GetAsync(alice, id);
+        var again = await CheckOutAsync(alice, id, "each");
+        Assert.Equal(("checked_out", checkedOut.GetProperty("shares").ToString(), checkedOut.GetProperty("checkedOutAt").ToString()),
+            (again.GetProperty("status").GetString(), again.GetProperty("shares").ToString(), again.GetProperty("checkedOutAt").ToString()));
         var intentsBefore = await StripeIntentsAsync(store.Stripe, id);
         var danaCard = await dana.SaveCardAsync();
         await HttpAssert.ProblemAsync(await PayAsync(bob, id, bob.UserId, danaCard), 422, "card_not_usable", "paymentMethodId");

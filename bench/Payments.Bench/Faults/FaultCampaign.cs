@@ -208,8 +208,8 @@ internal static class FaultCampaign
     private static async Task<Reconciliation> ReconcileAsync(Shop shop, CancellationToken ct)
     {
         var admin = shop.Token("staff", admin: true);
-        var first = await shop.HostAsync(HttpMethod.Post, "api/reconciliation/runs", new { }, admin, null, ct);
-        var second = await shop.HostAsync(HttpMethod.Post, "api/reconciliation/runs", new { }, admin, null, ct);
+        var first = await shop.HostAsync(HttpMethod.Post, "api/reconciliation/runs", null, admin, null, ct);
+        var second = await shop.HostAsync(HttpMethod.Post, "api/reconciliation/runs", null, admin, null, ct);
         var open = await shop.HostAsync(HttpMethod.Get, "api/reconciliation/findings?status=open", null, admin, null, ct);
         Log($"reconciler: first run {first}, second run {second}");
         return new Reconciliation(first, second, open);

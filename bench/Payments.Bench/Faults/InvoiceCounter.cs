@@ -94,11 +94,12 @@ internal sealed class InvoiceCounter(Counter counter, EmulatorReader stripe, Smt
             foreach (var member in ended ? run.Members : [])
             {
                 var to = $"{member}@campaign.test";
-                var n = about.Count(e => IsEnded(e.Subject) && e.To.Any(t => t.Trim('<', '>').Equals(to, StringComparison.OrdinalIgnoreCase)));
-                if (n == 1)
+                var theirs = about.Where(e => IsEnded(e.Subject) && e.To.Any(t => t.Trim('<', '>').Equals(to, StringComparison.OrdinalIgnoreCase))).ToList();
+                if (theirs.Count == 1)
                     continue;
                 endedMail++;
-                counter.Problem($"invoice {run.InvoiceId} ({status}): {n} ended emails to {member}");
+                counter.Problem($"invoice {run.InvoiceId} ({status}): {theirs.Count} ended emails to {member}: " +
+                    string.Join("; ", theirs.Select(e => $"{e.MessageId} \"{e.Subject}\"")));
             }
             if (!ended && about.Any(e => IsEnded(e.Subject)))
             {
