@@ -69,10 +69,6 @@ public sealed partial class InvoiceService(
         var mode = ParseMode(request.Mode);
         ValidateAddress(request.ShippingAddress);
         var address = request.ShippingAddress with { Country = request.ShippingAddress.Country.ToUpperInvariant() };
-        // The same checkout again (the organiser's retry after a lost answer): its answer, not a conflict with itself.
-        if (await store.FindAsync(invoiceId, ct) is { Invoice: var done } && done.OrganiserId == caller.UserId
-            && done.Status == InvoiceStatus.CheckedOut && done.Header.Mode == mode && done.Header.ShippingAddress == address)
-            return done;
         var checkedOut = await Optimistic.MutateAsync<PricedCheckout>(
             async token =>
             {
@@ -80,19 +76,25 @@ public sealed partial class InvoiceService(
                 if (stored is null || !stored.Invoice.IsMember(caller.UserId))
                     return null;
                 stored.Invoice.RequireOrganiser(caller.UserId);
+                // The same checkout again: the organiser's retry after a lost answer, or this request's own write read back
+                // after a storage retry whose answer was lost. Its answer, not a conflict with itself.
+                if (stored.Invoice.Status == InvoiceStatus.CheckedOut && stored.Invoice.Header.Mode == mode && stored.Invoice.Header.ShippingAddress == address)
+                    return (new PricedCheckout(stored, null), stored.ETag);
                 stored.Invoice.RequireOpen();
                 var priced = await pricing.PriceAsync(stored.Invoice, mode, address.Country, token);
                 return (new PricedCheckout(stored, priced), stored.ETag);
             },
             x =>
             {
+                if (x.Priced is null)
+                    return null;
                 x.Stored.Invoice.CheckOut(caller.UserId, mode, address, x.Priced, clock.GetUtcNow());
                 return x;
             },
             (x, _, token) => store.SaveAsync(x.Stored, token),
             ct) ?? throw InvoiceErrors.NotFound().ToException();
-        var totals = checkedOut.Priced.Totals;
-        LogCheckedOut(logger, invoiceId, mode, totals.Total, totals.Currency);
+        if (checkedOut.Priced is { Totals: var totals })
+            LogCheckedOut(logger, invoiceId, mode, totals.Total, totals.Currency);
         return checkedOut.Stored.Invoice;
     }
 
@@ -152,7 +154,8 @@ public sealed partial class InvoiceService(
             throw ApiErrors.Validation(field, $"{field} is {min}-{max} characters.").ToException();
     }
 
-    private sealed record PricedCheckout(StoredInvoice Stored, PricedInvoice Priced);
+    /// <param name="Priced">Null when the invoice was checked out already, the same way (nothing to write).</param>
+    private sealed record PricedCheckout(StoredInvoice Stored, PricedInvoice? Priced);
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Invoice {InvoiceId} opened by {UserId}")]
     private static partial void LogCreated(ILogger logger, string invoiceId, string userId);
