@@ -226,10 +226,13 @@ internal sealed class InvoiceShoppers(Shop shop, FaultOptions options)
         return new RefundRun(key, refunded, answer.Status, answer.Code);
     }
 
-    /// <summary>The last payment's request funds the invoice, unless an event's handler does it a moment later.</summary>
+    /// <summary>
+    /// The last payment's request funds the invoice, unless an event's handler does it a moment later, or, when a SIGKILL
+    /// took the funding run, the sweep once its claim is stale (2 minutes): waits up to five minutes, as the shop's retries do.
+    /// </summary>
     private async Task<bool> FundedAsync(string organiser, string id, CancellationToken ct)
     {
-        for (var wait = 0; wait < 120; wait++)
+        for (var wait = 0; wait < 600; wait++)
         {
             var invoice = await shop.HostAsync(HttpMethod.Get, $"api/invoices/{id}", null, shop.Token(organiser), null, ct);
             if (invoice.Status == 200 && invoice.Text("status") == "funded")
