@@ -33,7 +33,7 @@ internal static class FaultReport
         Line("# Fault campaign");
         Line();
         Line(Inv($"{run.Started:yyyy-MM-dd HH:mm} UTC, commit {run.Machine.Commit}, {run.Machine.Cores} cores, load average at start {run.Machine.LoadAverage}. "));
-        Line(Inv($"Scale: **{o.Checkouts:N0} store checkouts and {o.Purchases:N0} purchases**, {o.Concurrency} shoppers in flight, seed {o.Seed}. "));
+        Line(Inv($"Scale: **{o.Checkouts:N0} store checkouts, {o.Purchases:N0} purchases and {o.Invoices:N0} group invoices** (deadline {o.InvoiceDeadline.TotalSeconds:0} s), {o.Concurrency} shoppers in flight, seed {o.Seed}. "));
         Line(Inv($"Shoppers {run.Drive.TotalSeconds:0} s, then quiet after {run.QuietWait.TotalSeconds:0} s{(run.Quiet ? "" : " (**not quiet: the timeout ran out**)")}; {run.Total.TotalMinutes:0.0} min in all."));
         Line();
         Line(tally.AllOk && run.Quiet
