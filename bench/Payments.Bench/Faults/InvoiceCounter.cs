@@ -122,6 +122,8 @@ internal sealed class InvoiceCounter(Counter counter, EmulatorReader stripe, Smt
             Figure.Exactly("funded invoices whose Stripe refunds differ from the refunds accepted", refundsWrong, 0),
             Figure.Exactly("invoices without exactly 1 funded email when funded (0 otherwise)", fundedMail, 0),
             Figure.Exactly("members of ended invoices without exactly 1 ended email (or stray ones)", endedMail, 0),
+            new Figure("Stripe refunds of invoice payments, by status", string.Join(", ", intents.SelectMany(g => g).SelectMany(pi => refunds[pi.GetProperty("id").GetString()!])
+                .GroupBy(r => r.GetProperty("status").GetString()).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))),
             new Figure("captured / refunded in Stripe (USD)", FormattableString.Invariant($"{captured / 100m:N2} / {refunded / 100m:N2}")),
         ]);
     }

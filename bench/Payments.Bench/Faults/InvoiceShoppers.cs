@@ -61,7 +61,7 @@ internal sealed class InvoiceShoppers(Shop shop, FaultOptions options)
         var random = new Random(HashCode.Combine(options.Seed, i));
         var plot = (InvoicePlot)(i % Enum.GetValues<InvoicePlot>().Length);
         // Every plot meets every mode: the mode moves on by one each time the plots come round.
-        var mode = Modes[(i + i / Enum.GetValues<InvoicePlot>().Length) % Modes.Length];
+        var mode = Modes[i / Enum.GetValues<InvoicePlot>().Length % Modes.Length];
         var size = 2 + random.Next(7);
         var first = random.Next(Pool);
         // The organiser is a person of their own (their cards are the plot's special ones); the rest come from the pool.
@@ -181,8 +181,8 @@ internal sealed class InvoiceShoppers(Shop shop, FaultOptions options)
             }
             case InvoicePlot.Refunds:
             {
-                // Every other such invoice has the organiser pay with a card whose refunds fail at the bank.
-                var card = await SaveCardAsync(organiser, i % 2 == 1 ? "pm_card_refundFail" : "pm_card_visa", ct);
+                // Every other such invoice (they come round every eighth index) has the organiser pay with a card whose refunds fail at the bank.
+                var card = await SaveCardAsync(organiser, i / Enum.GetValues<InvoicePlot>().Length % 2 == 1 ? "pm_card_refundFail" : "pm_card_visa", ct);
                 if (await PayAllAsync(i, id, others, answers, ct) is { } bad)
                     return bad;
                 if (await PayAsync(i, id, organiser, organiser, card, answers, ct) is { } bad2)
