@@ -8,15 +8,16 @@ cd "$(dirname "$0")"
 
 npm ci --no-audit --no-fund --loglevel=error
 
-# Our package feed lacks Microsoft.Azure.Functions.Worker.Extensions.ServiceBus, so the Functions
-# app is built here without its Service Bus triggers (a build that refuses to publish).
-echo "Payments.Functions is built WITHOUT its Service Bus triggers: Microsoft.Azure.Functions.Worker.Extensions.ServiceBus is not on this package feed."
+# Our package feed lacks Microsoft.Azure.Functions.Worker.Extensions.ServiceBus, so the Functions app's
+# triggers are built here against its stand-in (StandIns/Payments.WorkerServiceBusExtension), and the
+# stand-in Functions host runs them; such a build refuses to publish (PAYFN001). On a feed that has the
+# package, run the same command without -p:PaymentsServiceBusExtensionStandIn=true.
 
 log=$(mktemp)
 export PAYMENTS_FUNCTIONS_REPORT
 PAYMENTS_FUNCTIONS_REPORT=$(mktemp)
 set +e
-dotnet test Payments.sln --nologo -p:PaymentsWithoutServiceBusTriggers=true --logger "console;verbosity=normal" 2>&1 | tee "$log"
+dotnet test Payments.sln --nologo -p:PaymentsServiceBusExtensionStandIn=true --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 

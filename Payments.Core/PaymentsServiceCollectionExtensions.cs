@@ -113,8 +113,7 @@ public static class PaymentsServiceCollectionExtensions
 
     /// <summary>
     /// Runs Core's queue handlers in this process: a Service Bus processor per queue into the
-    /// <see cref="QueueDispatcher"/> (the Host's background work, and in tests the stand-in for the
-    /// Functions door's Service Bus triggers).
+    /// <see cref="QueueDispatcher"/> (the Host's background work; the Functions app has its triggers).
     /// </summary>
     public static IServiceCollection AddPaymentsQueueProcessing(this IServiceCollection services)
     {

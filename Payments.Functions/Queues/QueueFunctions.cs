@@ -9,7 +9,8 @@ namespace Payments.Functions.Queues;
 /// same). Returning completes the message: handled, or failed with its retry scheduled by the
 /// dispatcher. The dispatcher throws only for a message to dead-letter (unreadable, unknown type,
 /// attempts used up): the throw abandons it, the dispatcher runs no handler on its redeliveries, and
-/// Service Bus dead-letters it after the queue's max delivery count. FunctionsParityTests checks every queue has one.
+/// Service Bus dead-letters it after the queue's max delivery count (reason MaxDeliveryCountExceeded; ours
+/// stays on the inbox row). FunctionsDoorTests checks every queue has one; ServiceBusTriggerTests runs them.
 /// </summary>
 public sealed class QueueFunctions(QueueDispatcher dispatcher)
 {

@@ -64,10 +64,9 @@ public sealed class FunctionsDoorTests(FunctionsFixture fixture, ITestOutputHelp
     }
 
     [Fact]
-    public void Every_function_is_an_http_route_or_a_timer_with_the_Hosts_interval()
+    public void Every_function_is_an_http_route_a_queue_trigger_or_a_timer_with_the_Hosts_interval()
     {
-        // Service Bus triggers are not built on this feed (PaymentsWithoutServiceBusTriggers); anything else is unexpected.
-        Assert.All(StandIn.Functions, f => Assert.True(f.IsHttp || f.IsTimer, $"{f.Name} has trigger {f.Trigger?.Type}"));
+        Assert.All(StandIn.Functions, f => Assert.True(f.IsHttp || f.IsTimer || f.IsServiceBus, $"{f.Name} has trigger {f.Trigger?.Type}"));
         Assert.Equal(Timers.Keys.Order(StringComparer.Ordinal), StandIn.Functions.Where(f => f.IsTimer).Select(f => f.Name).Order(StringComparer.Ordinal));
 
         var bicep = System.IO.File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "main.bicep"));
@@ -79,6 +78,23 @@ public sealed class FunctionsDoorTests(FunctionsFixture fixture, ITestOutputHelp
             var first = schedule.Schedule.GetNextOccurrence(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
             Assert.Equal(interval, schedule.Schedule.GetNextOccurrence(first) - first);
         }
+    }
+
+    [Fact]
+    public void Every_queue_has_one_service_bus_trigger_on_the_senders_connection()
+    {
+        var triggers = StandIn.Functions.Where(f => f.IsServiceBus).ToList();
+
+        Assert.Equal(QueueNames.All.Order(StringComparer.Ordinal), triggers.Select(f => f.Trigger!.Property("queueName")).Order(StringComparer.Ordinal));
+        Assert.All(triggers, f =>
+        {
+            Assert.Equal(ServiceBusConnection.Name, f.Trigger!.Property("connection"));
+            Assert.Equal("One", f.Trigger.Property("cardinality"));
+            Assert.Equal("String", f.Trigger.Property("dataType"));
+        });
+        // Each is being served: the stand-in receives from its queue.
+        Assert.Equal(QueueNames.All.Order(StringComparer.Ordinal), StandIn.ServiceBusTriggers.Select(t => t.Queue).Order(StringComparer.Ordinal));
+        Assert.All(StandIn.ServiceBusTriggers, t => Assert.True(t.AutoComplete, $"{t.FunctionName} would leave its messages unsettled"));
     }
 
     [Fact]

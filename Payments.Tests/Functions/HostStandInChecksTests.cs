@@ -16,6 +16,59 @@ public sealed class HostStandInChecksTests
     private static WorkerFunction Timer(string name, string schedule) => new(name, name + "-id", "App." + name,
         [WorkerBinding.Parse($$"""{"name":"timer","type":"timerTrigger","direction":"In","schedule":"{{schedule}}"}""")]);
 
+    private static WorkerFunction Queue(string name, string binding) => new(name, name + "-id", "App." + name,
+        [WorkerBinding.Parse($$"""{"name":"body","type":"serviceBusTrigger","direction":"In","dataType":"String",{{binding}}}""")]);
+
+    [Fact]
+    public void A_service_bus_trigger_is_served_only_with_its_queue_and_connection_and_as_the_stand_in_can()
+    {
+        var settings = new Dictionary<string, string> { ["ServiceBusConnection"] = "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;", ["Queues__Cards"] = "cards-2" };
+        var host = new ServiceBusHostSettings(16, true, TimeSpan.FromMinutes(10), 0);
+        ServiceBusTriggerPlan Resolve(string binding) => ServiceBusTriggerPlans.Resolve(Queue("Q", binding), settings, host);
+        string Refusal(string binding) => Assert.Throws<FunctionsHostStandInException>(() => Resolve(binding)).Message;
+
+        Assert.Equal(new ServiceBusTrigger("Q", "cards", true), Resolve("""
+            "queueName":"cards","connection":"ServiceBusConnection","cardinality":"One"
+            """).Trigger);
+        // %Setting% queue names resolve as timers' schedules do; the binding's own auto-complete wins over host.json's.
+        Assert.Equal(new ServiceBusTrigger("Q", "cards-2", false), Resolve("""
+            "queueName":"%Queues:Cards%","connection":"ServiceBusConnection","autoCompleteMessages":"false"
+            """).Trigger);
+
+        Assert.Contains("'Missing' is not set", Refusal("""
+            "queueName":"cards","connection":"Missing"
+            """), StringComparison.Ordinal);
+        Assert.Contains("'Nope', which is not set", Refusal("""
+            "queueName":"%Nope%","connection":"ServiceBusConnection"
+            """), StringComparison.Ordinal);
+        Assert.Contains("topic", Refusal("""
+            "topicName":"t","subscriptionName":"s","connection":"ServiceBusConnection"
+            """), StringComparison.Ordinal);
+        Assert.Contains("batches", Refusal("""
+            "queueName":"cards","connection":"ServiceBusConnection","cardinality":"Many"
+            """), StringComparison.Ordinal);
+        Assert.Contains("sessions", Refusal("""
+            "queueName":"cards","connection":"ServiceBusConnection","isSessionsEnabled":true
+            """), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Host_json_service_bus_settings_are_read_case_insensitively_with_the_extensions_defaults()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"host-{Guid.NewGuid():n}.json");
+        try
+        {
+            File.WriteAllText(path, """{"version":"2.0","extensions":{"ServiceBus":{"MaxConcurrentCalls":4,"maxAutoLockRenewalDuration":"00:10:00"}}}""");
+            Assert.Equal(new ServiceBusHostSettings(4, true, TimeSpan.FromMinutes(10), 0), ServiceBusHostSettings.Read(path));
+            File.WriteAllText(path, """{"version":"2.0"}""");
+            Assert.Equal(ServiceBusHostSettings.Defaults, ServiceBusHostSettings.Read(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void A_function_that_did_not_load_stops_the_run_with_its_exception()
     {

@@ -10,9 +10,9 @@ namespace Payments.Tests.Infrastructure;
 /// <summary>
 /// The Functions door: the built Payments.Functions under the real isolated worker, driven by the
 /// stand-in host (StandIns/Payments.FunctionsHostStandIn) with the same settings as the Host door.
-/// Its Service Bus triggers are not compiled on this feed, so the queue side runs in this process:
-/// Core's own queue processing (<c>AddPaymentsQueueProcessing</c>) with the same settings, which also
-/// serves <see cref="Services"/> for reading stored state.
+/// Queue work is done by the app's own Service Bus triggers: the stand-in host receives from this
+/// door's broker and invokes them in the worker, as Azure's host does. <see cref="Services"/> is Core
+/// wired to the same storage, Stripe and broker, for reading stored state (it handles no message).
 /// </summary>
 public sealed class FunctionsDoor : IPaymentsDoor
 {
@@ -27,7 +27,7 @@ public sealed class FunctionsDoor : IPaymentsDoor
     }
 
     public FunctionsHost StandIn { get; }
-    /// <summary>This door's own broker: the worker sends to it, and the in-process queue processing receives from it.</summary>
+    /// <summary>This door's own broker: the worker sends to it, and the stand-in host receives from it for the triggers.</summary>
     public ServiceBusBrokerServer Broker { get; }
     public Uri BaseUrl => StandIn.BaseUrl;
     public HttpClient Http { get; }
@@ -93,7 +93,6 @@ public sealed class FunctionsDoor : IPaymentsDoor
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(settings!);
         builder.Services.AddPayments(builder.Configuration);
-        builder.Services.AddPaymentsQueueProcessing();
         var core = builder.Build();
         await core.StartAsync();
         try

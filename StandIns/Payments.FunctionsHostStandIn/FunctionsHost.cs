@@ -25,6 +25,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     private HttpFront? _frontDoor;
     private WorkerChannel? _channel;
     private WorkerProcess? _worker;
+    private ServiceBusExtension? _serviceBus;
 
     private FunctionsHost(FunctionsHostStandInOptions options) => _options = options;
 
@@ -41,6 +42,12 @@ public sealed class FunctionsHost : IAsyncDisposable
     public HostRouteTable Routes { get; private set; } = null!;
 
     public IReadOnlyList<TimerSchedule> Schedules { get; private set; } = [];
+
+    /// <summary>The Service Bus triggers being served: each function's queue, received from once the start completes.</summary>
+    public IReadOnlyList<ServiceBusTrigger> ServiceBusTriggers => _serviceBus?.Triggers ?? [];
+
+    /// <summary>host.json's <c>extensions.serviceBus</c> settings as the triggers use them.</summary>
+    public ServiceBusHostSettings ServiceBusSettings { get; private set; } = ServiceBusHostSettings.Defaults;
 
     public FunctionLoadReport LoadReport { get; private set; } = null!;
 
@@ -131,6 +138,9 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Stop receiving first: in-flight invocations finish while the worker is still there.
+        if (_serviceBus is not null)
+            await _serviceBus.DisposeAsync();
         if (_channel is not null && _worker is not null && _worker.ExitCode is null)
         {
             try
@@ -167,6 +177,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         if (!File.Exists(Path.Combine(appDirectory, _options.AssemblyFile)))
             throw new FunctionsHostStandInException($"No {_options.AssemblyFile} in {appDirectory}: build the function app first.");
         RoutePrefix = ReadRoutePrefix(Path.Combine(appDirectory, "host.json"));
+        ServiceBusSettings = ServiceBusHostSettings.Read(Path.Combine(appDirectory, "host.json"));
 
         _channel = new WorkerChannel(_output);
         var channel = _channel;
@@ -237,6 +248,8 @@ public sealed class FunctionsHost : IAsyncDisposable
         _frontDoor = new HttpFront(Routes, Functions, channel, WorkerHttpUri, _output);
         var front = _frontDoor;
         (_front, BaseUrl) = await LoopbackServer.StartAsync(HttpProtocols.Http1AndHttp2, _ => { }, app => app.Run(front.HandleAsync));
+
+        _serviceBus = await ServiceBusExtension.StartAsync(Functions, _options.AppSettings, ServiceBusSettings, channel, _output, ct);
     }
 
     /// <summary>Waits for one start-up step, failing early if the worker exits and late if it takes too long.</summary>

@@ -23,36 +23,11 @@ public static class TimerSchedules
         if (string.IsNullOrWhiteSpace(declared))
             throw new FunctionsHostStandInException($"Timer function {function.Name} has no schedule.");
 
-        var expression = declared;
-        if (declared.Length > 2 && declared.StartsWith('%') && declared.EndsWith('%'))
-        {
-            var setting = declared[1..^1];
-            if (!TryGetSetting(appSettings, setting, out var value) || string.IsNullOrWhiteSpace(value))
-                throw new FunctionsHostStandInException(
-                    $"Timer function {function.Name}: its schedule names app setting '{setting}', which is not set.");
-            expression = value;
-        }
-
+        var expression = AppSettings.Resolve(appSettings, declared, $"Timer function {function.Name}: its schedule");
         if (expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length != 6
             || CrontabSchedule.TryParse(expression, SixFields) is not { } schedule)
             throw new FunctionsHostStandInException(
                 $"Timer function {function.Name}: schedule '{expression}' (from '{declared}') is not a six-field NCRONTAB expression (seconds first).");
         return new TimerSchedule(function.Name, declared, expression, schedule);
-    }
-
-    /// <summary>App settings are environment variables to the host: <c>A__B</c> and <c>A:B</c> are one setting.</summary>
-    private static bool TryGetSetting(IReadOnlyDictionary<string, string> settings, string name, out string? value)
-    {
-        var wanted = name.Replace("__", ":", StringComparison.Ordinal);
-        foreach (var (key, v) in settings)
-        {
-            if (string.Equals(key.Replace("__", ":", StringComparison.Ordinal), wanted, StringComparison.OrdinalIgnoreCase))
-            {
-                value = v;
-                return true;
-            }
-        }
-        value = null;
-        return false;
     }
 }

@@ -36,6 +36,8 @@ public sealed record WorkerFunction(string Name, string FunctionId, string Entry
         ? methods.Select(m => m!.GetValue<string>().ToUpperInvariant()).ToList()
         : [];
 
+    public bool IsServiceBus => string.Equals(Trigger?.Type, "serviceBusTrigger", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The timer schedule as declared, e.g. <c>%AuthorizationSweepSchedule%</c>.</summary>
     public string? TimerSchedule => IsTimer ? Trigger!.Property("schedule") : null;
 
