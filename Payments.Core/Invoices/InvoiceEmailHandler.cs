@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Payments.Core.Email;
 using Payments.Core.Queues;
 
@@ -9,14 +10,9 @@ namespace Payments.Core.Invoices;
 /// invoice, claimed and sent through <see cref="EmailOnce"/>. A failed send throws, so the queue retries it with backoff
 /// and, after the last attempt, dead-letters it with its row failed (replayable); a claim held by another waits.
 /// </summary>
-public sealed partial class InvoiceEmailHandler(InvoiceStore store, EmailOnce email, TimeProvider clock, ILogger<InvoiceEmailHandler> logger) : IMessageHandler
+public sealed partial class InvoiceEmailHandler(
+    InvoiceStore store, EmailOnce email, IOptions<InvoiceOptions> options, TimeProvider clock, ILogger<InvoiceEmailHandler> logger) : IMessageHandler
 {
-    /// <summary>How soon an email waiting for a funding run that is under way looks again (the run marks the invoice in moments).</summary>
-    public static readonly TimeSpan UnderwayRecheck = TimeSpan.FromSeconds(2);
-
-    /// <summary>How soon an ended email looks again while its invoice is still ending.</summary>
-    public static readonly TimeSpan EndingRecheck = TimeSpan.FromSeconds(15);
-
     public async Task HandleAsync(QueueMessage message, MessageDelivery delivery, CancellationToken ct)
     {
         var (invoiceId, kind) = InvoiceEmails.Parse(message.SubjectId);
@@ -27,11 +23,11 @@ public sealed partial class InvoiceEmailHandler(InvoiceStore store, EmailOnce em
         {
             case InvoiceEmailDraft.NotYet notYet when invoice.Header.FundingClaimedAt is { } claimed && clock.GetUtcNow() - claimed < InvoiceFunding.ClaimTimeout:
                 // A funding run is at work and marks the invoice in moments: waiting is not failing.
-                throw new RetryLaterException($"Invoice {invoiceId}, email {kind}: {notYet.Why}.", UnderwayRecheck);
+                throw new RetryLaterException($"Invoice {invoiceId}, email {kind}: {notYet.Why}.", options.Value.EmailRecheckWhileFunding);
             case InvoiceEmailDraft.NotYet notYet when invoice.Status == InvoiceStatus.Ending:
                 // The ending is under way (holds voided, captures refunded; the sweep retries what Stripe refused): the
                 // email waits for it without using up attempts, however long Stripe takes, since ending always finishes.
-                throw new RetryLaterException($"Invoice {invoiceId}, email {kind}: {notYet.Why}.", EndingRecheck);
+                throw new RetryLaterException($"Invoice {invoiceId}, email {kind}: {notYet.Why}.", options.Value.EmailRecheckWhileEnding);
             case InvoiceEmailDraft.NotYet notYet:
                 // No runner at work (one died half-way): a failure like any other, retried with backoff while the sweep finishes the funding.
                 throw new InvalidOperationException($"Invoice {invoiceId}, email {kind}: {notYet.Why}.");

@@ -10,6 +10,10 @@ public sealed class InvoiceOptions
     public int MaxMembers { get; set; } = 20;
     /// <summary>How often the Host's deadline sweep runs (Functions: the InvoiceDeadlineSweepSchedule timer).</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>How soon an invoice email waiting for a funding run under way looks again (the run marks the invoice in moments).</summary>
+    public TimeSpan EmailRecheckWhileFunding { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>How soon an ended email looks again while its invoice is still ending (voids and refunds under way, or left to the sweep).</summary>
+    public TimeSpan EmailRecheckWhileEnding { get; set; } = TimeSpan.FromSeconds(15);
     public InvoiceShippingOptions Shipping { get; set; } = new();
 }
 

@@ -81,6 +81,9 @@ public sealed class PaymentsHostServer : IPaymentsDoor
             "Reconciliation:Enabled=false",
             $"Webhooks:Secret={WebhookSecret}",
             "Email:SmtpPort=1",
+            // Emails waiting on an invoice that is funding or ending look again sooner than in production (2 s, 15 s).
+            "Invoices:EmailRecheckWhileFunding=00:00:00.300",
+            "Invoices:EmailRecheckWhileEnding=00:00:00.500",
             .. extraSettings,
         ];
 
