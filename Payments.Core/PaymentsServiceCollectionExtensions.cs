@@ -8,6 +8,7 @@ using Payments.Core.Catalog;
 using Payments.Core.Checkout;
 using Payments.Core.Email;
 using Payments.Core.Fulfilment;
+using Payments.Core.Health;
 using Payments.Core.Invoices;
 using Payments.Core.Organisations;
 using Payments.Core.Webhooks;
@@ -106,6 +107,8 @@ public static class PaymentsServiceCollectionExtensions
         services.AddTransient<SubscriptionChangedHandler>();
         services.AddTransient<InvoicePaidHandler>();
         services.AddTransient<FulfilmentRequestedHandler>();
+        services.AddSingleton<Readiness>();
+        services.AddTransient<HealthApi>();
         services.AddInvoices(configuration);
         services.AddReconciliation(configuration);
         return services;

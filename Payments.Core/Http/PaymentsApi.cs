@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Payments.Core.Cards;
 using Payments.Core.Catalog;
 using Payments.Core.Checkout;
+using Payments.Core.Health;
 using Payments.Core.Invoices;
 using Payments.Core.Webhooks;
 using Payments.Core.Purchases;
@@ -23,6 +24,7 @@ public static class PaymentsApi
         WebhooksApi.Map(api);
         InvoicesApi.Map(api);
         ReconciliationApi.Map(api);
+        HealthApi.Map(api);
         return api;
     }
 }
