@@ -3,13 +3,18 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Core;
+using Payments.Core.Http;
+using Payments.Functions;
 
 // The Functions door: Core's handlers behind [Function] methods (Cards/, Queues/). Core sends
 // background messages through Service Bus (ServiceBusConnection), which the triggers in Queues/ receive.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// Every function is Anonymous to the Functions host; each route's declared policy is applied here, from Core's declarations.
+builder.UseMiddleware<RoutePolicyMiddleware>();
 
 builder.Services.AddPayments(builder.Configuration);
+builder.Services.AddSingleton(_ => new Lazy<RoutePolicyTable>(() => RoutePolicyTable.FromDeclarations(builder.Configuration)));
 // As in the Host: problem+json answers carry the request's traceId (Payments.Tests.Http.UnhandledErrorTests).
 builder.Services.AddProblemDetails();
 

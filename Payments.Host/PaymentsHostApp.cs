@@ -30,12 +30,14 @@ public static partial class PaymentsHostApp
         if (builder.Configuration.GetValue("Webhooks:MaintenanceEnabled", true))
             builder.Services.AddHostedService<WebhookMaintenanceService>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddPaymentsAuthorization();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapPaymentsApi("/api");
 
         var stripe = app.Configuration.GetSection("Stripe");

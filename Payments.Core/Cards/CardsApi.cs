@@ -21,21 +21,21 @@ public sealed record CardResponse(
 public sealed record SetupIntentResponse(string SetupIntentId, string ClientSecret);
 
 /// <summary>Saved cards over HTTP. The Host maps these routes; each Azure Function calls one method.</summary>
-public sealed partial class CardsApi(RequestAuthenticator auth, CardService cards, TimeProvider clock)
+public sealed partial class CardsApi(CardService cards, TimeProvider clock)
 {
     public static void Map(IEndpointRouteBuilder api)
     {
         var me = api.MapGroup("/me");
-        me.MapPost("/payment-methods", (CardsApi a, HttpRequest r, CancellationToken ct) => a.Save(r, ct)).WithName("SaveCard");
-        me.MapGet("/payment-methods", (CardsApi a, HttpRequest r, CancellationToken ct) => a.List(r, ct)).WithName("ListCards");
-        me.MapGet("/payment-methods/{id}", (CardsApi a, HttpRequest r, string id, CancellationToken ct) => a.Get(r, id, ct)).WithName("GetCard");
-        me.MapDelete("/payment-methods/{id}", (CardsApi a, HttpRequest r, string id, CancellationToken ct) => a.Remove(r, id, ct)).WithName("RemoveCard");
-        me.MapPost("/setup-intents", (CardsApi a, HttpRequest r, CancellationToken ct) => a.CreateSetupIntent(r, ct)).WithName("CreateSetupIntent");
+        me.MapPost("/payment-methods", (CardsApi a, HttpRequest r, CancellationToken ct) => a.Save(r, ct)).WithName("SaveCard").ForUsers();
+        me.MapGet("/payment-methods", (CardsApi a, HttpRequest r, CancellationToken ct) => a.List(r, ct)).WithName("ListCards").ForUsers();
+        me.MapGet("/payment-methods/{id}", (CardsApi a, HttpRequest r, string id, CancellationToken ct) => a.Get(r, id, ct)).WithName("GetCard").ForUsers();
+        me.MapDelete("/payment-methods/{id}", (CardsApi a, HttpRequest r, string id, CancellationToken ct) => a.Remove(r, id, ct)).WithName("RemoveCard").ForUsers();
+        me.MapPost("/setup-intents", (CardsApi a, HttpRequest r, CancellationToken ct) => a.CreateSetupIntent(r, ct)).WithName("CreateSetupIntent").ForUsers();
     }
 
     public Task<IResult> Save(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
-        var caller = await auth.AuthenticateAsync(request, ct);
+        var caller = request.HttpContext.Caller();
         var body = await JsonBody.ReadAsync<SaveCardRequest>(request, ct);
         ValidatePaymentMethodId(body.PaymentMethodId);
         var outcome = await cards.SaveAsync(caller, body.PaymentMethodId, ct);
@@ -47,7 +47,7 @@ public sealed partial class CardsApi(RequestAuthenticator auth, CardService card
 
     public Task<IResult> List(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
-        var caller = await auth.AuthenticateAsync(request, ct);
+        var caller = request.HttpContext.Caller();
         var list = await cards.ListAsync(caller, request.Query["status"].ToString(), ct);
         var now = clock.GetUtcNow();
         return TypedResults.Ok(new { data = list.Select(c => CardResponse.From(c, now)) });
@@ -55,19 +55,19 @@ public sealed partial class CardsApi(RequestAuthenticator auth, CardService card
 
     public Task<IResult> Get(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
     {
-        var caller = await auth.AuthenticateAsync(request, ct);
+        var caller = request.HttpContext.Caller();
         return TypedResults.Ok(CardResponse.From(await cards.GetAsync(caller, id, ct), clock.GetUtcNow()));
     });
 
     public Task<IResult> Remove(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
     {
-        var caller = await auth.AuthenticateAsync(request, ct);
+        var caller = request.HttpContext.Caller();
         return TypedResults.Ok(CardResponse.From(await cards.RemoveAsync(caller, id, ct), clock.GetUtcNow()));
     });
 
     public Task<IResult> CreateSetupIntent(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
-        var caller = await auth.AuthenticateAsync(request, ct);
+        var caller = request.HttpContext.Caller();
         JsonBody.RequireNone(request);
         var requestId = IdempotentRequests.OptionalKey(request) ?? Guid.NewGuid().ToString("n");
         var intent = await cards.CreateSetupIntentAsync(caller, requestId, ct);

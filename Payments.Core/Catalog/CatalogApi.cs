@@ -15,19 +15,18 @@ public sealed record ProductResponse(string Id, string Name, long UnitAmount, st
 public sealed record QuoteRequest(IReadOnlyList<CartItem> Items);
 
 /// <summary>The catalog (admin) and quotes (any signed-in user).</summary>
-public sealed class CatalogApi(RequestAuthenticator auth, ProductStore products, Pricing pricing)
+public sealed class CatalogApi(ProductStore products, Pricing pricing)
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapPut("/products/{id}", (CatalogApi a, HttpRequest r, string id, CancellationToken ct) => a.Upsert(r, id, ct)).WithName("UpsertProduct");
-        api.MapGet("/products", (CatalogApi a, HttpRequest r, CancellationToken ct) => a.List(r, ct)).WithName("ListProducts");
-        api.MapPost("/products/{id}/deactivate", (CatalogApi a, HttpRequest r, string id, CancellationToken ct) => a.Deactivate(r, id, ct)).WithName("DeactivateProduct");
-        api.MapPost("/quotes", (CatalogApi a, HttpRequest r, CancellationToken ct) => a.Quote(r, ct)).WithName("CreateQuote");
+        api.MapPut("/products/{id}", (CatalogApi a, HttpRequest r, string id, CancellationToken ct) => a.Upsert(r, id, ct)).WithName("UpsertProduct").ForAdmins();
+        api.MapGet("/products", (CatalogApi a, HttpRequest r, CancellationToken ct) => a.List(r, ct)).WithName("ListProducts").ForAdmins();
+        api.MapPost("/products/{id}/deactivate", (CatalogApi a, HttpRequest r, string id, CancellationToken ct) => a.Deactivate(r, id, ct)).WithName("DeactivateProduct").ForAdmins();
+        api.MapPost("/quotes", (CatalogApi a, HttpRequest r, CancellationToken ct) => a.Quote(r, ct)).WithName("CreateQuote").ForUsers();
     }
 
     public Task<IResult> Upsert(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
     {
-        await auth.AuthenticateAdminAsync(request, ct);
         if (!ProductIds.IsValid(id))
             throw ApiErrors.Validation("id", "Product ids are 1-64 lowercase letters, digits and dashes.").ToException();
         var body = await JsonBody.ReadAsync<UpsertProductRequest>(request, ct);
@@ -48,14 +47,12 @@ public sealed class CatalogApi(RequestAuthenticator auth, ProductStore products,
 
     public Task<IResult> List(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
-        await auth.AuthenticateAdminAsync(request, ct);
         var all = await products.ListAsync(ct);
         return TypedResults.Ok(new { data = all.OrderBy(p => p.Id, StringComparer.Ordinal).Select(ProductResponse.From) });
     });
 
     public Task<IResult> Deactivate(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
     {
-        await auth.AuthenticateAdminAsync(request, ct);
         JsonBody.RequireNone(request);
         var inactive = (ProductIds.IsValid(id) ? await products.MutateAsync(id, p => p.Active ? p with { Active = false } : null, ct) : null)
             ?? throw ApiErrors.NotFound("product").ToException();
@@ -64,7 +61,6 @@ public sealed class CatalogApi(RequestAuthenticator auth, ProductStore products,
 
     public Task<IResult> Quote(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
-        await auth.AuthenticateAsync(request, ct);
         var body = await JsonBody.ReadAsync<QuoteRequest>(request, ct);
         return TypedResults.Ok(await pricing.QuoteAsync(body.Items, ct));
     });

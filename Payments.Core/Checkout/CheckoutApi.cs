@@ -10,20 +10,20 @@ namespace Payments.Core.Checkout;
 
 /// <summary>Store checkout (signed-in users) and what it produced (admins): sales, organisations, fulfilment orders.</summary>
 public sealed class CheckoutApi(
-    RequestAuthenticator auth, CheckoutService checkout, SaleStore sales, OrganisationStore organisations, FulfilmentStore fulfilment, TimeProvider clock)
+    CheckoutService checkout, SaleStore sales, OrganisationStore organisations, FulfilmentStore fulfilment, TimeProvider clock)
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapPost("/checkout-sessions", (CheckoutApi a, HttpRequest r, CancellationToken ct) => a.Start(r, ct)).WithName("CreateCheckoutSession");
-        api.MapGet("/sales/{id}", (CheckoutApi a, HttpRequest r, string id, CancellationToken ct) => a.GetSale(r, id, ct)).WithName("GetSale");
-        api.MapGet("/organisations", (CheckoutApi a, HttpRequest r, CancellationToken ct) => a.ListOrganisations(r, ct)).WithName("ListOrganisations");
-        api.MapGet("/fulfilment-orders", (CheckoutApi a, HttpRequest r, CancellationToken ct) => a.ListFulfilment(r, ct)).WithName("ListFulfilmentOrders");
-        api.MapPost("/fulfilment-orders/{id}/shipment", (CheckoutApi a, HttpRequest r, string id, CancellationToken ct) => a.Ship(r, id, ct)).WithName("ShipFulfilmentOrder");
+        api.MapPost("/checkout-sessions", (CheckoutApi a, HttpRequest r, CancellationToken ct) => a.Start(r, ct)).WithName("CreateCheckoutSession").ForUsers();
+        api.MapGet("/sales/{id}", (CheckoutApi a, HttpRequest r, string id, CancellationToken ct) => a.GetSale(r, id, ct)).WithName("GetSale").ForAdmins();
+        api.MapGet("/organisations", (CheckoutApi a, HttpRequest r, CancellationToken ct) => a.ListOrganisations(r, ct)).WithName("ListOrganisations").ForAdmins();
+        api.MapGet("/fulfilment-orders", (CheckoutApi a, HttpRequest r, CancellationToken ct) => a.ListFulfilment(r, ct)).WithName("ListFulfilmentOrders").ForAdmins();
+        api.MapPost("/fulfilment-orders/{id}/shipment", (CheckoutApi a, HttpRequest r, string id, CancellationToken ct) => a.Ship(r, id, ct)).WithName("ShipFulfilmentOrder").ForAdmins();
     }
 
     public Task<IResult> Start(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
-        var caller = await auth.AuthenticateAsync(request, ct);
+        var caller = request.HttpContext.Caller();
         var key = IdempotentRequests.OptionalKey(request);
         var body = await JsonBody.ReadAsync<CheckoutRequest>(request, ct);
         return ProblemMapper.ToResult(await checkout.StartAsync(caller, body, key, ct));
@@ -31,7 +31,6 @@ public sealed class CheckoutApi(
 
     public Task<IResult> GetSale(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
     {
-        await auth.AuthenticateAdminAsync(request, ct);
         var sale = (await sales.FindAsync(id, ct))?.Sale ?? throw ApiErrors.NotFound("sale").ToException();
         return TypedResults.Ok(new
         {
@@ -42,7 +41,6 @@ public sealed class CheckoutApi(
 
     public Task<IResult> ListOrganisations(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
-        await auth.AuthenticateAdminAsync(request, ct);
         var email = request.Query["adminEmail"].ToString();
         if (!Emails.IsValid(email))
             throw ApiErrors.Validation("adminEmail", "adminEmail is required.").ToException();
@@ -57,7 +55,6 @@ public sealed class CheckoutApi(
 
     public Task<IResult> ListFulfilment(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
-        await auth.AuthenticateAdminAsync(request, ct);
         var status = request.Query["status"].ToString() switch
         {
             "" or "pending" => FulfilmentStatus.Pending,
@@ -69,7 +66,6 @@ public sealed class CheckoutApi(
 
     public Task<IResult> Ship(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
     {
-        await auth.AuthenticateAdminAsync(request, ct);
         var body = await JsonBody.ReadAsync<ShipmentRequest>(request, ct);
         ShipmentFields.Validate(body.Carrier, body.TrackingNumber);
         if (await fulfilment.FindAsync(id, ct) is null)

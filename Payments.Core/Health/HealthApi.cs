@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Payments.Core.Http;
 
 namespace Payments.Core.Health;
 
@@ -20,8 +21,8 @@ public sealed class HealthApi(Readiness readiness)
     public static void Map(IEndpointRouteBuilder api)
     {
         var health = api.MapGroup("/health");
-        health.MapGet("/live", () => Live()).WithName("Live");
-        health.MapGet("/ready", (HealthApi a, CancellationToken ct) => a.Ready(ct)).WithName("Ready");
+        health.MapGet("/live", () => Live()).WithName("Live").ForAnyone("a probe: no input, no data");
+        health.MapGet("/ready", (HealthApi a, CancellationToken ct) => a.Ready(ct)).WithName("Ready").ForAnyone("a probe: no input; names dependencies, never secrets");
     }
 
     public static IResult Live() => TypedResults.Ok(new HealthResponse("live"));

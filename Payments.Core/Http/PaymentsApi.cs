@@ -16,7 +16,7 @@ public static class PaymentsApi
 {
     public static RouteGroupBuilder MapPaymentsApi(this IEndpointRouteBuilder endpoints, string prefix = "/api")
     {
-        var api = endpoints.MapGroup(prefix);
+        var api = endpoints.MapGroup(prefix).RequireDeclaredPolicies();
         CardsApi.Map(api);
         CatalogApi.Map(api);
         PurchasesApi.Map(api);

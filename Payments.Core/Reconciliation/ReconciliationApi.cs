@@ -15,17 +15,16 @@ public sealed record FindingView(
 }
 
 /// <summary>Admins: run the reconciler now, and read its findings.</summary>
-public sealed class ReconciliationApi(RequestAuthenticator auth, Reconciler reconciler, FindingStore findings)
+public sealed class ReconciliationApi(Reconciler reconciler, FindingStore findings)
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapPost("/reconciliation/runs", (ReconciliationApi a, HttpRequest r, CancellationToken ct) => a.Run(r, ct)).WithName("RunReconciliation");
-        api.MapGet("/reconciliation/findings", (ReconciliationApi a, HttpRequest r, CancellationToken ct) => a.ListFindings(r, ct)).WithName("ListReconciliationFindings");
+        api.MapPost("/reconciliation/runs", (ReconciliationApi a, HttpRequest r, CancellationToken ct) => a.Run(r, ct)).WithName("RunReconciliation").ForAdmins();
+        api.MapGet("/reconciliation/findings", (ReconciliationApi a, HttpRequest r, CancellationToken ct) => a.ListFindings(r, ct)).WithName("ListReconciliationFindings").ForAdmins();
     }
 
     public Task<IResult> Run(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
-        await auth.AuthenticateAdminAsync(request, ct);
         JsonBody.RequireNone(request);
         return TypedResults.Ok(await reconciler.RunOnceAsync(ct));
     });
@@ -33,7 +32,6 @@ public sealed class ReconciliationApi(RequestAuthenticator auth, Reconciler reco
     /// <summary><c>?status=open</c> (default) or <c>resolved</c>, <c>limit</c> 1-100 (20), <c>continuation</c> from the previous page.</summary>
     public Task<IResult> ListFindings(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
     {
-        await auth.AuthenticateAdminAsync(request, ct);
         var open = request.Query["status"].ToString() switch
         {
             "" or "open" => true,

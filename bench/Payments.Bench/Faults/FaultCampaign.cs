@@ -97,7 +97,7 @@ internal static class FaultCampaign
             .. RetryDelays.Select((d, i) => $"--Queues:RetryDelays:{i}={d}"),
         ];
         await using var host = new ChildProcess("payments-host", ChildProcess.Dll("Payments.Host", "Payments.Host"), hostArgs,
-            new Uri($"http://127.0.0.1:{hostPort}/healthz"), Path.Combine(logs, "payments-host.log"));
+            new Uri($"http://127.0.0.1:{hostPort}/api/health/live"), Path.Combine(logs, "payments-host.log"));
         await StartHostAsync(host, ct);
         Log($"running: Azurite (table, blob) behind fault proxies, broker, Stripe emulator on {emulatorPort} behind a fault proxy, Host on {hostPort}, SMTP sink on {smtp.Port}");
 
