@@ -246,8 +246,8 @@ var names = {
 // Built-in role definitions (ids are the same in every tenant).
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
   serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
   serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
@@ -489,11 +489,13 @@ resource serviceBusDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01
 // Role assignments for the identity (no keys or connection strings anywhere).
 // ---------------------------------------------------------------------------------------------
 
-// Blob Data Owner: the Functions host (AzureWebJobsStorage) and the Flex deployment container.
-// Queue/Table Data Contributor: the host's own queues and tables, and the app's tables.
+// Blob Data Owner: the Functions host (AzureWebJobsStorage: leases, keys, timer locks), the Flex
+// deployment container and the app's blob containers. Table Data Contributor: the app's tables and
+// the host's diagnostic events table. No Storage Queue role: nothing here uses Storage queues (Core's
+// queues are Service Bus, and there is no blob trigger or Storage queue binding, the only host
+// features that need one); add Storage Queue Data Contributor back with either.
 var storageRoles = [
   roles.storageBlobDataOwner
-  roles.storageQueueDataContributor
   roles.storageTableDataContributor
 ]
 
@@ -509,11 +511,20 @@ resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04
   }
 ]
 
-// Receiver for the triggers, Sender for ServiceBusMessageSender. (Data Owner is not needed:
-// without Manage rights the scale controller estimates queue length by peeking.)
+// Receiver for the triggers, Sender for ServiceBusMessageSender, and Data Owner for scaling: Flex
+// Consumption's target-based scaling reads each queue's active message count through the
+// administration API (GetQueueRuntimePropertiesAsync), which needs the Manage claim. Without it the
+// scale monitor only peeks the first message (a count of one, and its age) and scales out late.
+// A narrower custom role does not help: Receiver and Sender already carry the control-plane
+// Microsoft.ServiceBus/*/queues/read actions, and Service Bus's only data actions are send and
+// receive, so the Manage claim comes only with the Microsoft.ServiceBus/* data action, which is Data
+// Owner. The trade-off: this identity could also create or delete entities in this namespace, which
+// holds nothing but the app's own queues (it already receives and settles every message in them).
+// Receiver and Sender stay although Data Owner includes them: they are what the app itself needs.
 var serviceBusRoles = [
   roles.serviceBusDataReceiver
   roles.serviceBusDataSender
+  roles.serviceBusDataOwner
 ]
 
 resource serviceBusRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [

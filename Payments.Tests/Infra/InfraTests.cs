@@ -128,7 +128,83 @@ public sealed partial class InfraTests
         Assert.True(present.Count == 0, $"Function app settings that must not be set in Azure: {string.Join(", ", present)}");
     }
 
+    /// <summary>Built-in role ids (the same in every tenant), from Azure's list of built-in roles.</summary>
+    private static class BuiltInRole
+    {
+        public const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+        public const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
+        public const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
+        public const string ServiceBusDataOwner = "090c5cfd-751d-490a-894a-3ce6f1109419";
+        public const string ServiceBusDataReceiver = "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0";
+        public const string ServiceBusDataSender = "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39";
+    }
+
+    [Fact]
+    public void TheIdentityMayReadQueueLengthsSoFlexConsumptionScalesOnMessageCount()
+    {
+        var grants = RoleGrants(BuildTemplate(), "Microsoft.ServiceBus/namespaces");
+
+        // Receiver: the triggers; Sender: ServiceBusMessageSender; Data Owner: the Manage claim the
+        // scale monitor needs to read each queue's active message count (see main.bicep).
+        string[] needed = [BuiltInRole.ServiceBusDataReceiver, BuiltInRole.ServiceBusDataSender, BuiltInRole.ServiceBusDataOwner];
+        var missing = needed.Except(grants).ToList();
+        Assert.True(missing.Count == 0, $"the identity lacks these roles on the Service Bus namespace: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public void StorageRolesAreWhatTheHostAndTheAppUse()
+    {
+        var grants = RoleGrants(BuildTemplate(), "Microsoft.Storage/storageAccounts");
+
+        // Blob Data Owner: host storage, the deployment package, the app's containers; Table Data
+        // Contributor: the app's tables and the host's diagnostic events. Nothing uses Storage queues.
+        Assert.Equal(
+            new[] { BuiltInRole.StorageBlobDataOwner, BuiltInRole.StorageTableDataContributor }.Order(StringComparer.Ordinal),
+            grants.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(BuiltInRole.StorageQueueDataContributor, grants);
+    }
+
     // ---------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The role definition ids granted on resources of <paramref name="scopeType"/>: a role named
+    /// through <c>variables('roles').x</c>, or a copy loop over an array variable of such names.
+    /// </summary>
+    private static List<string> RoleGrants(JsonNode template, string scopeType)
+    {
+        var roles = template["variables"]?["roles"]?.AsObject()
+            ?? throw new InvalidOperationException("main.bicep has no roles variable.");
+        string Role(string expression)
+        {
+            var name = RoleReference().Match(expression);
+            Assert.True(name.Success, $"cannot read a role from {expression}");
+            return roles[name.Groups["name"].Value]?.GetValue<string>()
+                ?? throw new InvalidOperationException($"roles has no {name.Groups["name"].Value}.");
+        }
+
+        var grants = new List<string>();
+        foreach (var assignment in AllResources(template).Where(r => r.Type == "Microsoft.Authorization/roleAssignments"))
+        {
+            var scope = assignment.Node["scope"]?.GetValue<string>() ?? "";
+            if (!scope.Contains($"resourceId('{scopeType}'", StringComparison.Ordinal))
+                continue;
+            var definition = assignment.Node["properties"]?["roleDefinitionId"]?.GetValue<string>() ?? "";
+            var loop = CopyIndexed().Match(definition);
+            if (loop.Success)
+            {
+                var items = template["variables"]?[loop.Groups["name"].Value]?.AsArray() ?? [];
+                grants.AddRange(items.Select(i => Role(i?.GetValue<string>() ?? "")));
+            }
+            else
+            {
+                grants.Add(Role(definition));
+            }
+        }
+        return grants;
+    }
+
+    [GeneratedRegex(@"variables\('roles'\)\.(?<name>\w+)")]
+    private static partial Regex RoleReference();
 
     private sealed record BicepResult(int ExitCode, string StdOut, string StdErr);
 
