@@ -188,7 +188,8 @@ var serviceBusQueueNames = [
   'fulfilment'
 ]
 
-// Payments.Core.Storage.TableNames.All. The app also creates them at start-up (StorageInitializer).
+// Payments.Core.Storage.TableNames.All. Only these exist in Azure: outside Development and Testing the
+// app creates no table or container at start-up (StorageInitializer), so a cold start makes no storage calls.
 var tableNames = [
   'customers'
   'cards'
@@ -626,6 +627,8 @@ var appSettings = [
     value: storageNamePrefix
   }
   // Payments.Core: Stripe (secrets through Key Vault references, resolved with keyVaultReferenceIdentity).
+  // The app refuses to start when a reference did not resolve (its text is left in the setting) or the
+  // key is empty: outside Development and Testing it never falls back to the offline Stripe emulator.
   {
     name: 'Stripe__SecretKey'
     value: '@Microsoft.KeyVault(SecretUri=${stripeSecretKeySecret.properties.secretUri})'

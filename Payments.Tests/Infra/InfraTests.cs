@@ -77,6 +77,27 @@ public sealed partial class InfraTests
         Assert.True(missing.Count == 0, $"infra/main.bicep has no table for: {string.Join(", ", missing)} (add it to tableNames).");
     }
 
+    /// <summary>
+    /// Outside Development and Testing the app creates nothing at start-up, so a name used in code but
+    /// left out of TableNames.All or ContainerNames.All (which the tests above hold infra to) would be a
+    /// table or container that never exists in Azure.
+    /// </summary>
+    [Theory]
+    [InlineData(typeof(TableNames))]
+    [InlineData(typeof(ContainerNames))]
+    public void EveryStorageNameInCodeIsInTheListInfraProvisions(Type names)
+    {
+        var constants = names.GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToList();
+        var all = (IReadOnlyList<string>)names.GetField("All")!.GetValue(null)!;
+
+        Assert.NotEmpty(constants);
+        var missing = constants.Except(all).ToList();
+        Assert.True(missing.Count == 0, $"{names.Name}.All lacks: {string.Join(", ", missing)}");
+    }
+
     [Fact]
     public void EveryBlobContainerInCodeIsProvisioned()
     {
