@@ -65,7 +65,7 @@ param storageNamePrefix string = ''
 ])
 param storageSku string = 'Standard_ZRS'
 
-@description('Deliveries of one message copy before Service Bus moves it to the dead-letter queue. Handler failures do not use these up (the app retries by scheduling a copy, see queueRetryDelays); a lost lock (a crash) or a message the Functions door refuses does.')
+@description('Deliveries of one message copy before Service Bus moves it to the dead-letter queue (reason MaxDeliveryCountExceeded). Handler failures do not use these up (the app retries by scheduling a copy, see queueRetryDelays); a lost lock (a crash) does, and so does every redelivery of a message the Functions door dead-letters (its trigger can only throw: see queueRetryDelays).')
 @minValue(1)
 @maxValue(100)
 param maxDeliveryCount int = 5
@@ -144,7 +144,7 @@ param duplicateDetectionWindow string = 'PT10M'
 @description('How long an unprocessed message lives before it expires into the dead-letter queue.')
 param messageTimeToLive string = 'P14D'
 
-@description('Queues:RetryDelays: the wait before each of the four retries of a failing handler (so five attempts, then it is dead-lettered with its error).')
+@description('Queues:RetryDelays: the wait before each of the four retries of a failing handler (so five attempts, then it is dead-lettered). In Azure (the Functions door) the dead letter says MaxDeliveryCountExceeded, after maxDeliveryCount deliveries on which no handler runs; our reason and the error are on the message\'s inbox row and in log events 3004/3005. Only the Host door dead-letters with our reason (HandlerFailed, UnreadableMessage, UnknownMessageType) and the error.')
 @minLength(4)
 @maxLength(4)
 param queueRetryDelays array = [
