@@ -1,9 +1,11 @@
 metadata description = 'Payments backend: Payments.Functions on Azure Functions Flex Consumption (.NET 10 isolated), Table Storage, Service Bus, Key Vault and Application Insights, all reached with one user-assigned managed identity.'
 
-// Deploy into an existing resource group:
-//   az deployment group create -g <rg> -f infra/main.bicep \
-//     -p environmentName=prod authIssuer=... authMetadataAddress=... stripeSecretKey=... stripeWebhookSecret=...
-// Then publish Payments.Functions (func azure functionapp publish <functionAppName>, or azd deploy).
+// Deploy into an existing resource group, with every required parameter (nothing is prompted for):
+//   cp infra/main.example.bicepparam infra/prod.bicepparam    # then replace its example values
+//   STRIPE_SECRET_KEY=sk_live_... STRIPE_WEBHOOK_SECRET=whsec_... SMTP_PASSWORD=... \
+//     az deployment group create -g <rg> -f infra/main.bicep -p infra/prod.bicepparam
+// The secrets come from those environment variables, never from a file. Then publish Payments.Functions
+// (func azure functionapp publish <functionAppName>, or azd deploy).
 
 targetScope = 'resourceGroup'
 
@@ -52,7 +54,7 @@ param authMetadataAddress string
 @description('Auth:AdminRole - the role claim that grants admin endpoints.')
 param authAdminRole string = 'admin'
 
-@description('Storage:NamePrefix - prefix for every table and queue name (letters and digits only), so environments can share an account. Usually empty.')
+@description('Storage:NamePrefix - prefix for every table and blob container name, so environments can share an account: empty (usual), or lower-case letters and digits starting with a letter (table names must start with a letter, container names must be lower case; the app refuses any other prefix too). At most 20, so the longest name stays within 63.')
 @maxLength(20)
 param storageNamePrefix string = ''
 
@@ -110,7 +112,7 @@ param reconciliationWindow string = '1.00:00:00'
 @description('SMTP relay for the introduction and fulfilment emails.')
 param smtpHost string
 
-@description('SMTP port (STARTTLS).')
+@description('SMTP port: 465 means TLS from the first byte (Email__Security SslOnConnect); any other port, STARTTLS (StartTls).')
 param smtpPort int = 587
 
 @description('SMTP user name.')
@@ -221,6 +223,18 @@ var tableNames = [
 var blobContainerNames = [
   'webhook-payloads'
 ]
+
+// storageNamePrefix, checked (Bicep has no regular expressions: each character is looked up). fail()
+// stops the deployment while ARM validates the template, before any resource is made with a bad name.
+var storagePrefixBadCharacters = filter(
+  range(0, length(storageNamePrefix)),
+  i => !contains('abcdefghijklmnopqrstuvwxyz0123456789', substring(storageNamePrefix, i, 1))
+)
+var storagePrefix = empty(storageNamePrefix)
+  ? ''
+  : (empty(storagePrefixBadCharacters) && !contains('0123456789', substring(storageNamePrefix, 0, 1))
+      ? storageNamePrefix
+      : fail('storageNamePrefix must be lower-case letters and digits, starting with a letter.'))
 
 var stripeSecretKeySecretName = 'stripe-secret-key'
 var stripeWebhookSecretSecretName = 'stripe-webhook-secret'
@@ -340,7 +354,7 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 resource appContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = [
   for container in blobContainerNames: {
     parent: blobService
-    name: '${storageNamePrefix}${container}'
+    name: '${storagePrefix}${container}'
     properties: {
       publicAccess: 'None'
     }
@@ -355,7 +369,7 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-01-0
 resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-01-01' = [
   for table in tableNames: {
     parent: tableService
-    name: '${storageNamePrefix}${table}'
+    name: '${storagePrefix}${table}'
   }
 ]
 
@@ -624,7 +638,7 @@ var appSettings = [
   }
   {
     name: 'Storage__NamePrefix'
-    value: storageNamePrefix
+    value: storagePrefix
   }
   // Payments.Core: Stripe (secrets through Key Vault references, resolved with keyVaultReferenceIdentity).
   // The app refuses to start when a reference did not resolve (its text is left in the setting) or the
@@ -657,7 +671,7 @@ var appSettings = [
   }
   {
     name: 'Email__Security'
-    value: 'StartTls'
+    value: smtpPort == 465 ? 'SslOnConnect' : 'StartTls'
   }
   {
     name: 'Email__Username'

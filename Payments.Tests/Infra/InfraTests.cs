@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using MailKit.Security;
 using Payments.Core.Queues;
 using Payments.Core.Storage;
 using Xunit;
@@ -124,9 +125,7 @@ public sealed partial class InfraTests
         Assert.Equal("dotnet-isolated", runtime?["name"]?.GetValue<string>());
         Assert.Equal("10.0", runtime?["version"]?.GetValue<string>());
 
-        var settings = (site.Node["properties"]?["siteConfig"]?["appSettings"]?.AsArray() ?? [])
-            .Select(s => (Name: s?["name"]?.GetValue<string>() ?? "", Value: s?["value"]?.ToJsonString() ?? ""))
-            .ToDictionary(s => s.Name, s => s.Value, StringComparer.Ordinal);
+        var settings = AppSettings(BuildTemplate());
 
         string[] required =
         [
@@ -183,6 +182,142 @@ public sealed partial class InfraTests
             new[] { BuiltInRole.StorageBlobDataOwner, BuiltInRole.StorageTableDataContributor }.Order(StringComparer.Ordinal),
             grants.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(BuiltInRole.StorageQueueDataContributor, grants);
+    }
+
+    private static string ExampleParameters => Path.Combine(RepoRoot, "infra", "main.example.bicepparam");
+
+    /// <summary>The environment variables the example parameters file reads the secrets from.</summary>
+    private static List<string> SecretVariables() =>
+        EnvironmentVariableRead().Matches(File.ReadAllText(ExampleParameters)).Select(m => m.Groups["name"].Value).ToList();
+
+    [GeneratedRegex(@"readEnvironmentVariable\('(?<name>\w+)'\)")]
+    private static partial Regex EnvironmentVariableRead();
+
+    /// <summary>The documented deployment runs without prompts: the example file sets every parameter that has no default.</summary>
+    [Fact]
+    public void TheExampleParametersFileSuppliesEveryRequiredParameter()
+    {
+        var secrets = SecretVariables();
+        Assert.NotEmpty(secrets);
+        var result = RunBicep(secrets.ToDictionary(v => v, v => "example-" + v), "build-params", ExampleParameters, "--stdout", "--no-restore");
+        AssertClean(result);
+
+        var output = JsonNode.Parse(result.StdOut) ?? throw new InvalidOperationException("bicep build-params printed nothing.");
+        var supplied = JsonNode.Parse(output["parametersJson"]!.GetValue<string>())!["parameters"]!.AsObject()
+            .Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var required = BuildTemplate()["parameters"]!.AsObject()
+            .Where(p => p.Value?["defaultValue"] is null)
+            .Select(p => p.Key).ToList();
+
+        Assert.NotEmpty(required);
+        var missing = required.Where(p => !supplied.Contains(p)).ToList();
+        Assert.True(missing.Count == 0, $"infra/main.example.bicepparam does not set: {string.Join(", ", missing)}");
+        // Secrets never sit in the file: each secure parameter comes from an environment variable.
+        var secure = BuildTemplate()["parameters"]!.AsObject()
+            .Where(p => p.Value?["type"]?.GetValue<string>() is "securestring" or "secureObject").Select(p => p.Key).ToList();
+        var text = File.ReadAllText(ExampleParameters);
+        var literal = secure.Where(p => !Regex.IsMatch(text, $@"param {p} = readEnvironmentVariable\('\w+'\)")).ToList();
+        Assert.True(literal.Count == 0, $"secure parameters not read from an environment variable: {string.Join(", ", literal)}");
+    }
+
+    /// <summary>README and main.bicep give the same command: the example file, and every secret's environment variable.</summary>
+    [Theory]
+    [InlineData("README.md")]
+    [InlineData("infra/main.bicep")]
+    public void TheDeployCommandNamesTheParametersFileAndEverySecret(string document)
+    {
+        var text = File.ReadAllText(Path.Combine(RepoRoot, document));
+        string[] expected = ["cp infra/main.example.bicepparam infra/prod.bicepparam", "az deployment group create -g <rg> -f infra/main.bicep -p infra/prod.bicepparam", .. SecretVariables().Select(v => v + "=")];
+        var missing = expected.Where(e => !text.Contains(e, StringComparison.Ordinal)).ToList();
+        Assert.True(missing.Count == 0, $"{document}'s deploy command lacks: {string.Join(" | ", missing)}");
+    }
+
+    [Fact]
+    public void TheStoragePrefixIsCheckedAsTheAppChecksItAndNamesEveryTableAndContainer()
+    {
+        var template = BuildTemplate();
+        var parameter = template["parameters"]!["storageNamePrefix"]!;
+        var maxLength = parameter["maxLength"]!.GetValue<int>();
+        Assert.Equal(StorageOptions.MaxNamePrefixLength, maxLength);
+        Assert.True(maxLength + TableNames.All.Max(t => t.Length) <= 63, "a table name could pass 63 characters");
+        Assert.True(maxLength + ContainerNames.All.Max(c => c.Length) <= 63, "a container name could pass 63 characters");
+
+        // The check: the characters main.bicep allows, and those it refuses first, agree with the app's rule.
+        var variables = template["variables"]!;
+        var badCharacters = variables["storagePrefixBadCharacters"]!.GetValue<string>();
+        var prefix = variables["storagePrefix"]!.GetValue<string>();
+        Assert.Contains("fail(", prefix, StringComparison.Ordinal);
+        var allowed = Regex.Match(badCharacters, @"not\(contains\('(?<chars>[^']*)'").Groups["chars"].Value;
+        var notFirst = Regex.Match(prefix, @"not\(contains\('(?<chars>[^']*)', substring\(parameters\('storageNamePrefix'\), 0, 1\)").Groups["chars"].Value;
+        Assert.NotEmpty(allowed);
+        Assert.NotEmpty(notFirst);
+        for (var c = (char)32; c < 127; c++)
+        {
+            Assert.True(allowed.Contains(c) == StorageOptions.IsValidNamePrefix("a" + c), $"main.bicep and the app disagree about '{c}' in a storage prefix");
+            if (allowed.Contains(c))
+                Assert.True(notFirst.Contains(c) != StorageOptions.IsValidNamePrefix(c.ToString()), $"main.bicep and the app disagree about '{c}' first in a storage prefix");
+        }
+
+        // Every name and the app's setting use the checked prefix, never the raw parameter.
+        var named = AllResources(template)
+            .Where(r => r.Type is "Microsoft.Storage/storageAccounts/tableServices/tables" or "Microsoft.Storage/storageAccounts/blobServices/containers")
+            .Select(r => r.Node["name"]!.GetValue<string>())
+            .Where(n => n.Contains("copyIndex()", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(2, named.Count);
+        Assert.All(named, n => Assert.Contains("variables('storagePrefix')", n, StringComparison.Ordinal));
+        Assert.Equal("[variables('storagePrefix')]", AppSettings(template)["Storage__NamePrefix"]);
+    }
+
+    [Fact]
+    public void EmailSecurityFollowsTheSmtpPort()
+    {
+        var value = AppSettings(BuildTemplate())["Email__Security"];
+
+        var choice = Regex.Match(value, @"^\[if\(equals\(parameters\('smtpPort'\), 465\), '(?<implicitTls>\w+)', '(?<other>\w+)'\)\]$");
+        Assert.True(choice.Success, $"Email__Security is {value}, not chosen by smtpPort");
+        Assert.Equal(SecureSocketOptions.SslOnConnect, Enum.Parse<SecureSocketOptions>(choice.Groups["implicitTls"].Value, ignoreCase: true));
+        Assert.Equal(SecureSocketOptions.StartTls, Enum.Parse<SecureSocketOptions>(choice.Groups["other"].Value, ignoreCase: true));
+    }
+
+    /// <summary>
+    /// A setting under one of the app's options sections (Stripe__…, Storage__…) names a property the app
+    /// binds, in the function app's settings and in local.settings.sample.json: a setting nothing reads
+    /// (say Stripe__WebhookSecret, where the app reads Webhooks__Secret) is a value someone sets in vain.
+    /// </summary>
+    [Theory]
+    [InlineData("infra/main.bicep")]
+    [InlineData("local.settings.sample.json")]
+    public void EverySettingOfAnOptionsSectionIsOneTheAppReads(string source)
+    {
+        var names = source.EndsWith(".json", StringComparison.Ordinal)
+            ? JsonNode.Parse(File.ReadAllText(Path.Combine(RepoRoot, source)))!["Values"]!.AsObject().Select(p => p.Key).ToList()
+            : AppSettings(BuildTemplate()).Keys.ToList();
+        var sections = typeof(StorageOptions).Assembly.GetTypes()
+            .Select(t => (Type: t, Section: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)))
+            .Where(x => x.Section is { IsLiteral: true })
+            .ToDictionary(x => (string)x.Section!.GetRawConstantValue()!, x => x.Type, StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("Stripe", sections.Keys);
+
+        var unread = new List<string>();
+        foreach (var name in names)
+        {
+            var path = name.Replace("__", ":", StringComparison.Ordinal);
+            var section = sections.Keys.Where(s => path.StartsWith(s + ":", StringComparison.OrdinalIgnoreCase)).MaxBy(s => s.Length);
+            if (section is null)
+                continue;
+            var property = path[(section.Length + 1)..].Split(':')[0];
+            if (sections[section].GetProperty(property, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is null)
+                unread.Add($"{name} ({sections[section].Name} has no {property})");
+        }
+        Assert.True(unread.Count == 0, $"{source} sets settings the app does not read: {string.Join(", ", unread)}");
+    }
+
+    private static Dictionary<string, string> AppSettings(JsonNode template)
+    {
+        var site = Assert.Single(AllResources(template), r => r.Type == "Microsoft.Web/sites");
+        return (site.Node["properties"]?["siteConfig"]?["appSettings"]?.AsArray() ?? [])
+            .ToDictionary(s => s?["name"]?.GetValue<string>() ?? "", s => s?["value"]?.GetValue<string>() ?? "", StringComparer.Ordinal);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -253,7 +388,9 @@ public sealed partial class InfraTests
         return JsonNode.Parse(result.StdOut) ?? throw new InvalidOperationException("bicep build printed no template.");
     }
 
-    private static BicepResult RunBicep(params string[] args)
+    private static BicepResult RunBicep(params string[] args) => RunBicep(new Dictionary<string, string>(), args);
+
+    private static BicepResult RunBicep(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var bicep = Metadata("BicepPath");
         Assert.True(File.Exists(bicep), $"Bicep CLI not found at {bicep} (restore Payments.Tests).");
@@ -270,6 +407,8 @@ public sealed partial class InfraTests
         };
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {bicep}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
