@@ -29,7 +29,7 @@ param location string = resourceGroup().location
 @description('Tags applied to every resource.')
 param tags object = {}
 
-@description('Stripe secret API key (sk_live_... or sk_test_...). Written to Key Vault only; the app reads it through a Key Vault reference. Never empty in Azure: an empty key would switch the app to the offline Stripe emulator.')
+@description('Stripe secret API key (sk_live_... or sk_test_...). Written to Key Vault only; the app reads it through a Key Vault reference, and refuses to start when that reference does not resolve or the key is empty (it never falls back to the offline Stripe emulator outside Development and Testing).')
 @secure()
 @minLength(1)
 param stripeSecretKey string
