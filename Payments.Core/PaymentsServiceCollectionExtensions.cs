@@ -31,8 +31,16 @@ public static class PaymentsServiceCollectionExtensions
     public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section));
-        services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section));
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section));
+        // Validated when the host starts, so a deployment with a missing key or an unresolved Key Vault
+        // reference fails at once, naming the setting, instead of misbehaving at its first request.
+        services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StripeOptions>, StripeOptionsValidation>();
+        services.AddOptions<ResolvedSettings>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ResolvedSettings>>(new KeyVaultReferenceValidation(configuration));
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
+            .Validate(o => StorageOptions.IsValidNamePrefix(o.NamePrefix),
+                $"Storage:NamePrefix (app setting Storage__NamePrefix) must be empty, or up to {StorageOptions.MaxNamePrefixLength} lower-case letters and digits starting with a letter.")
+            .ValidateOnStart();
         services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section));
         services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.Section));
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section));

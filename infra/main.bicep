@@ -1,9 +1,11 @@
 metadata description = 'Payments backend: Payments.Functions on Azure Functions Flex Consumption (.NET 10 isolated), Table Storage, Service Bus, Key Vault and Application Insights, all reached with one user-assigned managed identity.'
 
-// Deploy into an existing resource group:
-//   az deployment group create -g <rg> -f infra/main.bicep \
-//     -p environmentName=prod authIssuer=... authMetadataAddress=... stripeSecretKey=... stripeWebhookSecret=...
-// Then publish Payments.Functions (func azure functionapp publish <functionAppName>, or azd deploy).
+// Deploy into an existing resource group, with every required parameter (nothing is prompted for):
+//   cp infra/main.example.bicepparam infra/prod.bicepparam    # then replace its example values
+//   STRIPE_SECRET_KEY=sk_live_... STRIPE_WEBHOOK_SECRET=whsec_... SMTP_PASSWORD=... \
+//     az deployment group create -g <rg> -f infra/main.bicep -p infra/prod.bicepparam
+// The secrets come from those environment variables, never from a file. Then publish Payments.Functions
+// (func azure functionapp publish <functionAppName>, or azd deploy).
 
 targetScope = 'resourceGroup'
 
@@ -27,7 +29,7 @@ param location string = resourceGroup().location
 @description('Tags applied to every resource.')
 param tags object = {}
 
-@description('Stripe secret API key (sk_live_... or sk_test_...). Written to Key Vault only; the app reads it through a Key Vault reference. Never empty in Azure: an empty key would switch the app to the offline Stripe emulator.')
+@description('Stripe secret API key (sk_live_... or sk_test_...). Written to Key Vault only; the app reads it through a Key Vault reference, and refuses to start when that reference does not resolve or the key is empty (it never falls back to the offline Stripe emulator outside Development and Testing).')
 @secure()
 @minLength(1)
 param stripeSecretKey string
@@ -52,7 +54,7 @@ param authMetadataAddress string
 @description('Auth:AdminRole - the role claim that grants admin endpoints.')
 param authAdminRole string = 'admin'
 
-@description('Storage:NamePrefix - prefix for every table and queue name (letters and digits only), so environments can share an account. Usually empty.')
+@description('Storage:NamePrefix - prefix for every table and blob container name, so environments can share an account: empty (usual), or lower-case letters and digits starting with a letter (table names must start with a letter, container names must be lower case; the app refuses any other prefix too). At most 20, so the longest name stays within 63.')
 @maxLength(20)
 param storageNamePrefix string = ''
 
@@ -65,7 +67,7 @@ param storageNamePrefix string = ''
 ])
 param storageSku string = 'Standard_ZRS'
 
-@description('Deliveries of one message copy before Service Bus moves it to the dead-letter queue. Handler failures do not use these up (the app retries by scheduling a copy, see queueRetryDelays); a lost lock (a crash) or a message the Functions door refuses does.')
+@description('Deliveries of one message copy before Service Bus moves it to the dead-letter queue (reason MaxDeliveryCountExceeded). Handler failures do not use these up (the app retries by scheduling a copy, see queueRetryDelays); a lost lock (a crash) does, and so does every redelivery of a message the Functions door dead-letters (its trigger can only throw: see queueRetryDelays).')
 @minValue(1)
 @maxValue(100)
 param maxDeliveryCount int = 5
@@ -110,7 +112,7 @@ param reconciliationWindow string = '1.00:00:00'
 @description('SMTP relay for the introduction and fulfilment emails.')
 param smtpHost string
 
-@description('SMTP port (STARTTLS).')
+@description('SMTP port: 465 means TLS from the first byte (Email__Security SslOnConnect); any other port, STARTTLS (StartTls).')
 param smtpPort int = 587
 
 @description('SMTP user name.')
@@ -144,7 +146,7 @@ param duplicateDetectionWindow string = 'PT10M'
 @description('How long an unprocessed message lives before it expires into the dead-letter queue.')
 param messageTimeToLive string = 'P14D'
 
-@description('Queues:RetryDelays: the wait before each of the four retries of a failing handler (so five attempts, then it is dead-lettered with its error).')
+@description('Queues:RetryDelays: the wait before each of the four retries of a failing handler (so five attempts, then it is dead-lettered). In Azure (the Functions door) the dead letter says MaxDeliveryCountExceeded, after maxDeliveryCount deliveries on which no handler runs; our reason and the error are on the message\'s inbox row and in log events 3004/3005. Only the Host door dead-letters with our reason (HandlerFailed, UnreadableMessage, UnknownMessageType) and the error.')
 @minLength(4)
 @maxLength(4)
 param queueRetryDelays array = [
@@ -188,7 +190,8 @@ var serviceBusQueueNames = [
   'fulfilment'
 ]
 
-// Payments.Core.Storage.TableNames.All. The app also creates them at start-up (StorageInitializer).
+// Payments.Core.Storage.TableNames.All. Only these exist in Azure: outside Development and Testing the
+// app creates no table or container at start-up (StorageInitializer), so a cold start makes no storage calls.
 var tableNames = [
   'customers'
   'cards'
@@ -221,6 +224,18 @@ var blobContainerNames = [
   'webhook-payloads'
 ]
 
+// storageNamePrefix, checked (Bicep has no regular expressions: each character is looked up). fail()
+// stops the deployment while ARM validates the template, before any resource is made with a bad name.
+var storagePrefixBadCharacters = filter(
+  range(0, length(storageNamePrefix)),
+  i => !contains('abcdefghijklmnopqrstuvwxyz0123456789', substring(storageNamePrefix, i, 1))
+)
+var storagePrefix = empty(storageNamePrefix)
+  ? ''
+  : (empty(storagePrefixBadCharacters) && !contains('0123456789', substring(storageNamePrefix, 0, 1))
+      ? storageNamePrefix
+      : fail('storageNamePrefix must be lower-case letters and digits, starting with a letter.'))
+
 var stripeSecretKeySecretName = 'stripe-secret-key'
 var stripeWebhookSecretSecretName = 'stripe-webhook-secret'
 var deploymentContainerName = 'app-package'
@@ -246,8 +261,8 @@ var names = {
 // Built-in role definitions (ids are the same in every tenant).
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
   serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
   serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
@@ -339,7 +354,7 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 resource appContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = [
   for container in blobContainerNames: {
     parent: blobService
-    name: '${storageNamePrefix}${container}'
+    name: '${storagePrefix}${container}'
     properties: {
       publicAccess: 'None'
     }
@@ -354,7 +369,7 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-01-0
 resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-01-01' = [
   for table in tableNames: {
     parent: tableService
-    name: '${storageNamePrefix}${table}'
+    name: '${storagePrefix}${table}'
   }
 ]
 
@@ -489,11 +504,13 @@ resource serviceBusDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01
 // Role assignments for the identity (no keys or connection strings anywhere).
 // ---------------------------------------------------------------------------------------------
 
-// Blob Data Owner: the Functions host (AzureWebJobsStorage) and the Flex deployment container.
-// Queue/Table Data Contributor: the host's own queues and tables, and the app's tables.
+// Blob Data Owner: the Functions host (AzureWebJobsStorage: leases, keys, timer locks), the Flex
+// deployment container and the app's blob containers. Table Data Contributor: the app's tables and
+// the host's diagnostic events table. No Storage Queue role: nothing here uses Storage queues (Core's
+// queues are Service Bus, and there is no blob trigger or Storage queue binding, the only host
+// features that need one); add Storage Queue Data Contributor back with either.
 var storageRoles = [
   roles.storageBlobDataOwner
-  roles.storageQueueDataContributor
   roles.storageTableDataContributor
 ]
 
@@ -509,11 +526,20 @@ resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04
   }
 ]
 
-// Receiver for the triggers, Sender for ServiceBusMessageSender. (Data Owner is not needed:
-// without Manage rights the scale controller estimates queue length by peeking.)
+// Receiver for the triggers, Sender for ServiceBusMessageSender, and Data Owner for scaling: Flex
+// Consumption's target-based scaling reads each queue's active message count through the
+// administration API (GetQueueRuntimePropertiesAsync), which needs the Manage claim. Without it the
+// scale monitor only peeks the first message (a count of one, and its age) and scales out late.
+// A narrower custom role does not help: Receiver and Sender already carry the control-plane
+// Microsoft.ServiceBus/*/queues/read actions, and Service Bus's only data actions are send and
+// receive, so the Manage claim comes only with the Microsoft.ServiceBus/* data action, which is Data
+// Owner. The trade-off: this identity could also create or delete entities in this namespace, which
+// holds nothing but the app's own queues (it already receives and settles every message in them).
+// Receiver and Sender stay although Data Owner includes them: they are what the app itself needs.
 var serviceBusRoles = [
   roles.serviceBusDataReceiver
   roles.serviceBusDataSender
+  roles.serviceBusDataOwner
 ]
 
 resource serviceBusRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
@@ -612,9 +638,11 @@ var appSettings = [
   }
   {
     name: 'Storage__NamePrefix'
-    value: storageNamePrefix
+    value: storagePrefix
   }
   // Payments.Core: Stripe (secrets through Key Vault references, resolved with keyVaultReferenceIdentity).
+  // The app refuses to start when a reference did not resolve (its text is left in the setting) or the
+  // key is empty: outside Development and Testing it never falls back to the offline Stripe emulator.
   {
     name: 'Stripe__SecretKey'
     value: '@Microsoft.KeyVault(SecretUri=${stripeSecretKeySecret.properties.secretUri})'
@@ -643,7 +671,7 @@ var appSettings = [
   }
   {
     name: 'Email__Security'
-    value: 'StartTls'
+    value: smtpPort == 465 ? 'SslOnConnect' : 'StartTls'
   }
   {
     name: 'Email__Username'

@@ -62,11 +62,14 @@ public sealed class Readiness(PaymentsStorage storage, ServiceBusClient serviceB
         return $"{QueueNames.Payments} answered";
     }
 
-    /// <summary>The emulator is fine only where it is meant to be (Development, Testing); elsewhere a real key must be there.</summary>
+    /// <summary>
+    /// The emulator is fine only where it is allowed (Development, Testing, or <c>Stripe:AllowEmulator</c>: the rule
+    /// <see cref="StripeOptionsValidation"/> starts the app by); elsewhere a resolved key must be there.
+    /// </summary>
     public static HealthCheck StripeCheck(StripeOptions o, string environmentName)
     {
         if (o.UsesEmulator)
-            return environmentName is "Development" or "Testing"
+            return o.AllowEmulator ?? environmentName is "Development" or PaymentsEnvironments.Testing
                 ? new HealthCheck("stripe", true, $"the emulator at {o.EmulatorUrl}")
                 : new HealthCheck("stripe", false, "Stripe:SecretKey is not set");
         if (o.SecretKey!.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))

@@ -38,13 +38,11 @@ public sealed class PaymentsStorage
     /// <summary>Container names allow lowercase letters, digits and dashes.</summary>
     public BlobContainerClient Container(string name) => _blobs.GetBlobContainerClient((_prefix + name).ToLowerInvariant());
 
-    public async Task CreateAllAsync(CancellationToken ct)
-    {
-        foreach (var container in ContainerNames.All)
-            await Container(container).CreateIfNotExistsAsync(cancellationToken: ct);
-        foreach (var table in TableNames.All)
-            await Table(table).CreateIfNotExistsAsync(ct);
-    }
+    /// <summary>Creates every table and blob container that is missing, all at once (each call is independent).</summary>
+    public Task CreateAllAsync(CancellationToken ct) =>
+        Task.WhenAll(
+            ContainerNames.All.Select(c => (Task)Container(c).CreateIfNotExistsAsync(cancellationToken: ct))
+                .Concat(TableNames.All.Select(t => (Task)Table(t).CreateIfNotExistsAsync(ct))));
 }
 
 public static class TableNames

@@ -22,6 +22,13 @@ public sealed class StripeOptions
     public string EffectiveIdempotencyPrefix(string environmentName) =>
         IdempotencyPrefix ?? $"{environmentName.ToLowerInvariant()}:";
 
+    /// <summary>
+    /// Whether an empty <see cref="SecretKey"/> may mean the emulator. Unset: yes in Development and
+    /// Testing, no elsewhere, where the app refuses to start without a key (see
+    /// <see cref="StripeOptionsValidation"/>); true for an offline run elsewhere (the benchmarks).
+    /// </summary>
+    public bool? AllowEmulator { get; set; }
+
     public bool UsesEmulator => string.IsNullOrWhiteSpace(SecretKey);
     public string EffectiveApiKey => UsesEmulator ? EmulatorApiKey : SecretKey!;
     public string? EffectiveApiBase => UsesEmulator ? EmulatorUrl : ApiBase;

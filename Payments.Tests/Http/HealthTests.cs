@@ -77,4 +77,11 @@ public sealed class StripeReadinessTests
         var check = Readiness.StripeCheck(new StripeOptions { SecretKey = key }, environment);
         Assert.Equal(new HealthCheck("stripe", up, detail), check);
     }
+
+    [Fact]
+    public void The_emulator_is_ready_anywhere_it_is_allowed_explicitly()
+    {
+        Assert.True(Readiness.StripeCheck(new StripeOptions { AllowEmulator = true }, "Benchmark").Up);
+        Assert.False(Readiness.StripeCheck(new StripeOptions { AllowEmulator = false }, "Development").Up);
+    }
 }

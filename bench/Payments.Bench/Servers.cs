@@ -37,6 +37,9 @@ internal sealed class HostUnderTest(WebApplication app, Uri baseUrl, IReadOnlyLi
         $"Webhooks:Secret={webhookSecret}",
         "Purchases:AuthorizationSweep:Enabled=false",
         "Webhooks:MaintenanceEnabled=false",
+        // The Benchmark environment is neither Development nor Testing: ask for the offline shortcuts.
+        "Stripe:AllowEmulator=true",
+        "Storage:CreateIfMissing=true",
         .. extra,
     ];
 

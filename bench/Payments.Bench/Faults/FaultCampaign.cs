@@ -80,6 +80,9 @@ internal static class FaultCampaign
             $"--Storage:ConnectionString={proxiedStorage}",
             $"--ServiceBusConnection={broker.ConnectionString}",
             $"--Stripe:EmulatorUrl={stripeProxy.Url.ToString().TrimEnd('/')}",
+            // The Campaign environment is neither Development nor Testing: ask for the offline shortcuts.
+            "--Stripe:AllowEmulator=true",
+            "--Storage:CreateIfMissing=true",
             $"--Auth:DevelopmentSigningKey={SigningKey}",
             $"--Auth:Issuer={auth.Issuer}",
             $"--Auth:Audience={auth.Audience}",
