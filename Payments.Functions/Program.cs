@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Core;
 using Payments.Core.Http;
+using Payments.Core.Telemetry;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Payments.Functions;
 
 // The Functions door: Core's handlers behind [Function] methods (Cards/, Queues/). Core sends
@@ -14,6 +16,9 @@ builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<RoutePolicyMiddleware>();
 
 builder.Services.AddPayments(builder.Configuration);
+// Traces and metrics as in the Host; the worker's invocation spans continue the host's trace context.
+builder.Services.AddPaymentsTelemetry(builder.Configuration);
+builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
 builder.Services.AddSingleton(_ => new Lazy<RoutePolicyTable>(() => RoutePolicyTable.FromDeclarations(builder.Configuration)));
 // As in the Host: problem+json answers carry the request's traceId (Payments.Tests.Http.UnhandledErrorTests).
 builder.Services.AddProblemDetails();

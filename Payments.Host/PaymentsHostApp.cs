@@ -4,6 +4,7 @@ using Payments.Core.Invoices;
 using Payments.Core.Purchases;
 using Payments.Core.Queues;
 using Payments.Core.Reconciliation;
+using Payments.Core.Telemetry;
 using Payments.Core.Webhooks;
 
 namespace Payments.Host;
@@ -31,6 +32,7 @@ public static partial class PaymentsHostApp
             builder.Services.AddHostedService<WebhookMaintenanceService>();
         builder.Services.AddProblemDetails();
         builder.Services.AddPaymentsAuthorization();
+        builder.Services.AddPaymentsTelemetry(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -1,9 +1,44 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Payments.Core.Telemetry;
 using Payments.Core.Webhooks;
 
 namespace Payments.Core.Queues;
+
+/// <summary>
+/// How a copy of a message arrived: Service Bus' delivery count (above 1 only after a lost lock or an abandon),
+/// the trace context its sender put in its application properties, and when it was enqueued.
+/// </summary>
+public sealed record Delivered(long DeliveryCount, string? TraceParent = null, string? TraceState = null, DateTimeOffset? EnqueuedTime = null)
+{
+    /// <summary>From a Functions trigger's metadata: <c>ApplicationProperties</c> arrives as JSON text.</summary>
+    public static Delivered FromTrigger(long deliveryCount, string? applicationProperties, DateTime? enqueuedTimeUtc)
+    {
+        string? traceParent = null, traceState = null;
+        if (!string.IsNullOrWhiteSpace(applicationProperties))
+        {
+            try
+            {
+                using var json = System.Text.Json.JsonDocument.Parse(applicationProperties);
+                if (json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object)
+                {
+                    traceParent = Text(json.RootElement, Telemetry.PaymentsTelemetry.TraceParentProperty);
+                    traceState = Text(json.RootElement, Telemetry.PaymentsTelemetry.TraceStateProperty);
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Not ours to refuse: the message is handled without its trace context.
+            }
+        }
+        var enqueued = enqueuedTimeUtc is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : (DateTimeOffset?)null;
+        return new Delivered(deliveryCount, traceParent, traceState, enqueued);
+    }
+
+    private static string? Text(System.Text.Json.JsonElement properties, string name) =>
+        properties.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+}
 
 /// <summary>What the door does with the delivered message after <see cref="QueueDispatcher.ProcessAsync"/>.</summary>
 public abstract record DispatchOutcome
@@ -38,21 +73,41 @@ public sealed partial class QueueDispatcher(
     /// <summary>The Functions door: returns to complete the message; throws when it must not be completed.</summary>
     /// <exception cref="MessageNotHandledException">The message is to be dead-lettered; the trigger abandons it
     /// and Service Bus dead-letters it after the queue's max delivery count (no handler runs again meanwhile).</exception>
-    public async Task DispatchAsync(string queue, string body, long deliveryCount, CancellationToken ct)
+    public Task DispatchAsync(string queue, string body, long deliveryCount, CancellationToken ct) =>
+        DispatchAsync(queue, body, new Delivered(deliveryCount), ct);
+
+    /// <inheritdoc cref="DispatchAsync(string, string, long, CancellationToken)"/>
+    public async Task DispatchAsync(string queue, string body, Delivered delivered, CancellationToken ct)
     {
-        if (await ProcessAsync(queue, body, deliveryCount, ct) is DispatchOutcome.DeadLetter dead)
+        if (await ProcessAsync(queue, body, delivered, ct) is DispatchOutcome.DeadLetter dead)
             throw new MessageNotHandledException(dead.Reason, dead.Description);
     }
 
-    /// <param name="deliveryCount">Service Bus' count for this copy: above 1 only when a lock was lost (a crash), which counts as an attempt.</param>
+    public Task<DispatchOutcome> ProcessAsync(string queue, string body, long deliveryCount, CancellationToken ct) =>
+        ProcessAsync(queue, body, new Delivered(deliveryCount), ct);
+
+    /// <param name="delivered">Service Bus' count for this copy (above 1 only when a lock was lost, a crash, which counts as an attempt), and its trace context.</param>
     /// <exception cref="Exception">Anything thrown means the retry could not be scheduled: abandon, and Service Bus delivers it again.</exception>
-    public async Task<DispatchOutcome> ProcessAsync(string queue, string body, long deliveryCount, CancellationToken ct)
+    public async Task<DispatchOutcome> ProcessAsync(string queue, string body, Delivered delivered, CancellationToken ct)
+    {
+        using var span = PaymentsTelemetry.StartProcess(queue, delivered.TraceParent, delivered.TraceState);
+        var outcome = await ProcessInSpanAsync(queue, body, delivered.DeliveryCount, span, ct);
+        if (delivered.EnqueuedTime is { } enqueued)
+            PaymentsTelemetry.QueueLag.Record((clock.GetUtcNow() - enqueued).TotalSeconds, new KeyValuePair<string, object?>("queue", queue));
+        return outcome;
+    }
+
+    private async Task<DispatchOutcome> ProcessInSpanAsync(string queue, string body, long deliveryCount, System.Diagnostics.Activity? span, CancellationToken ct)
     {
         if (Read(queue, body, out var message, out var route) is { } refused)
         {
             LogRefused(logger, queue, refused.Reason, refused.Description);
+            Count("unreadable", "dead_lettered");
             return refused;
         }
+        span?.SetTag("payments.message.type", message.Type);
+        span?.SetTag("payments.subject.id", message.SubjectId);
+        span?.SetTag("payments.event.id", message.EventId);
 
         var o = options.Value;
         var attempt = message.Attempt + (int)Math.Max(0, deliveryCount - 1);
@@ -60,6 +115,7 @@ public sealed partial class QueueDispatcher(
         if (row?.Event.Status == InboxStatus.Processed)
         {
             LogDuplicate(logger, message.Type, message.EventId!);
+            Count(message.Type, "skipped");
             return new DispatchOutcome.Complete();
         }
         if (attempt > o.MaxAttempts)
@@ -71,11 +127,14 @@ public sealed partial class QueueDispatcher(
                 : await GiveUpAsync(message, $"{attempt - 1} attempts made; the handler is not run again.");
         }
 
+        span?.SetTag("payments.attempt", attempt);
         await using var scope = scopes.CreateAsyncScope();
         var handler = (IMessageHandler)scope.ServiceProvider.GetRequiredService(route.Handler);
+        var started = clock.GetTimestamp();
         try
         {
             await handler.HandleAsync(message, new MessageDelivery(queue, attempt, o.MaxAttempts), ct);
+            PaymentsTelemetry.HandlerDuration.Record(clock.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("type", message.Type));
         }
         catch (RetryLaterException later)
         {
@@ -84,18 +143,26 @@ public sealed partial class QueueDispatcher(
             if (message.EventId is { } waiting)
                 await inbox.RecordFailureAsync(waiting, $"{later.GetType().Name}: {later.Message}", waitUntil, CancellationToken.None);
             await sender.ScheduleAsync(message with { Attempt = attempt, Waits = message.Waits + 1 }, waitUntil, CancellationToken.None);
+            Count(message.Type, "waiting");
             return new DispatchOutcome.Complete();
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             LogFailed(logger, ex, message.Type, message.SubjectId, attempt, o.MaxAttempts);
-            return await RetryOrGiveUpAsync(message, attempt, $"{ex.GetType().Name}: {ex.Message}");
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
+            var failed = await RetryOrGiveUpAsync(message, attempt, $"{ex.GetType().Name}: {ex.Message}");
+            Count(message.Type, failed is DispatchOutcome.DeadLetter ? "dead_lettered" : "retrying");
+            return failed;
         }
         if (message.EventId is { } handled)
             await inbox.MarkProcessedAsync(handled, row, ct);
         LogHandled(logger, message.Type, message.SubjectId, attempt);
+        Count(message.Type, "handled");
         return new DispatchOutcome.Complete();
     }
+
+    private static void Count(string type, string outcome) =>
+        PaymentsTelemetry.MessagesHandled.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <returns>Null when the message can be handled; else why not (it cannot be read, or its type has no route on this queue).</returns>
     private static DispatchOutcome.DeadLetter? Read(string queue, string body, out QueueMessage message, out MessageRoute route)

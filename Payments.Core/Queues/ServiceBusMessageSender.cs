@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Azure.Messaging.ServiceBus;
+using Payments.Core.Telemetry;
 
 namespace Payments.Core.Queues;
 
@@ -12,22 +14,29 @@ public sealed class ServiceBusMessageSender(ServiceBusClient client) : IMessageS
 {
     private readonly ConcurrentDictionary<string, ServiceBusSender> _senders = new(StringComparer.Ordinal);
 
-    public Task SendAsync(QueueMessage message, CancellationToken ct) => SenderFor(message).SendMessageAsync(ToServiceBus(message), ct);
+    public Task SendAsync(QueueMessage message, CancellationToken ct) => SendAsync(message, at: null, ct);
 
-    public Task ScheduleAsync(QueueMessage message, DateTimeOffset at, CancellationToken ct)
+    public Task ScheduleAsync(QueueMessage message, DateTimeOffset at, CancellationToken ct) => SendAsync(message, at, ct);
+
+    private async Task SendAsync(QueueMessage message, DateTimeOffset? at, CancellationToken ct)
     {
-        var outgoing = ToServiceBus(message);
-        outgoing.ScheduledEnqueueTime = at;
-        return SenderFor(message).SendMessageAsync(outgoing, ct);
+        var queue = MessageTable.For(message.Type).Queue;
+        using var span = PaymentsTelemetry.StartSend(queue, message.Type, message.MessageId);
+        var outgoing = new ServiceBusMessage(message.ToJson())
+        {
+            MessageId = message.MessageId,
+            ContentType = "application/json",
+            Subject = message.Type,
+        };
+        if (at is { } scheduled)
+            outgoing.ScheduledEnqueueTime = scheduled;
+        // W3C trace context, so that the handler's span continues this trace (in either door).
+        if ((span ?? Activity.Current) is { } current)
+        {
+            outgoing.ApplicationProperties[PaymentsTelemetry.TraceParentProperty] = current.Id;
+            if (current.TraceStateString is { Length: > 0 } state)
+                outgoing.ApplicationProperties[PaymentsTelemetry.TraceStateProperty] = state;
+        }
+        await _senders.GetOrAdd(queue, client.CreateSender).SendMessageAsync(outgoing, ct);
     }
-
-    private ServiceBusSender SenderFor(QueueMessage message) =>
-        _senders.GetOrAdd(MessageTable.For(message.Type).Queue, client.CreateSender);
-
-    private static ServiceBusMessage ToServiceBus(QueueMessage message) => new(message.ToJson())
-    {
-        MessageId = message.MessageId,
-        ContentType = "application/json",
-        Subject = message.Type,
-    };
 }

@@ -45,7 +45,7 @@ public sealed partial class ServiceBusQueueProcessing(
         DispatchOutcome outcome;
         try
         {
-            outcome = await dispatcher.ProcessAsync(queue, message.Body.ToString(), message.DeliveryCount, args.CancellationToken);
+            outcome = await dispatcher.ProcessAsync(queue, message.Body.ToString(), Delivered(message), args.CancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !args.CancellationToken.IsCancellationRequested)
         {
@@ -58,6 +58,12 @@ public sealed partial class ServiceBusQueueProcessing(
         else
             await args.CompleteMessageAsync(message, CancellationToken.None);
     }
+
+    private static Delivered Delivered(ServiceBusReceivedMessage message) => new(
+        message.DeliveryCount,
+        message.ApplicationProperties.TryGetValue(Telemetry.PaymentsTelemetry.TraceParentProperty, out var parent) ? parent as string : null,
+        message.ApplicationProperties.TryGetValue(Telemetry.PaymentsTelemetry.TraceStateProperty, out var state) ? state as string : null,
+        message.EnqueuedTime);
 
     /// <summary>Service Bus keeps at most 4 KB of dead-letter description; ours are one error line.</summary>
     private static string Truncate(string description) => description.Length > 1000 ? description[..1000] : description;

@@ -1,3 +1,4 @@
+using Payments.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Core.Queues;
@@ -40,6 +41,10 @@ public sealed partial class WebhookIntake(
         if (StripeEventEnvelope.ReleaseTrain(envelope.ApiVersion) is { } train && train != ReleaseTrain)
             LogOtherTrain(logger, envelope.Id, envelope.ApiVersion!);
 
+        using var span = PaymentsTelemetry.Source.StartActivity("store stripe event");
+        span?.SetTag("payments.event.id", envelope.Id);
+        span?.SetTag("payments.event.type", envelope.Type);
+        span?.SetTag("payments.event.source", source);
         var route = MessageTable.TryFor(envelope.Type);
         var wanted = route is not null && envelope.SubjectId is not null;
         var now = clock.GetUtcNow();
@@ -51,10 +56,15 @@ public sealed partial class WebhookIntake(
             // Already held. If it is still waiting (say our earlier answer was a 500 after storing), send it again
             // as a new send: handlers are idempotent and the dispatcher skips events already processed.
             await ResendAsync(envelope.Id, e => e.Status == InboxStatus.Received, null, ct);
+            Received(envelope.Type, "duplicate");
             return IntakeOutcome.Duplicate;
         }
+        Received(envelope.Type, wanted ? "stored" : "ignored");
         return IntakeOutcome.Stored;
     }
+
+    private static void Received(string type, string outcome) =>
+        PaymentsTelemetry.EventsReceived.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>
     /// Sends a held row again (sweep, replay, re-enqueue) under the next send number, so duplicate

@@ -4,8 +4,8 @@ using Payments.Core.Queues;
 namespace Payments.Functions.Queues;
 
 /// <summary>
-/// One Service Bus trigger per queue in <see cref="QueueNames.All"/>, each handing the body and
-/// delivery count to Core's <see cref="QueueDispatcher"/> (the Host's Service Bus processors do the
+/// One Service Bus trigger per queue in <see cref="QueueNames.All"/>, each handing the body, the
+/// delivery count and the trace context (from the trigger metadata) to Core's <see cref="QueueDispatcher"/> (the Host's Service Bus processors do the
 /// same). Returning completes the message: handled, or failed with its retry scheduled by the
 /// dispatcher. The dispatcher throws only for a message to dead-letter (unreadable, unknown type,
 /// attempts used up): the throw abandons it, the dispatcher runs no handler on its redeliveries, and
@@ -18,29 +18,39 @@ public sealed class QueueFunctions(QueueDispatcher dispatcher)
     public Task Cards(
         [ServiceBusTrigger("cards", Connection = "ServiceBusConnection")] string body,
         int deliveryCount,
-        CancellationToken ct) => dispatcher.DispatchAsync("cards", body, deliveryCount, ct);
+        string? applicationProperties,
+        DateTime? enqueuedTimeUtc,
+        CancellationToken ct) => dispatcher.DispatchAsync("cards", body, Delivered.FromTrigger(deliveryCount, applicationProperties, enqueuedTimeUtc), ct);
 
     [Function("PaymentsQueue")]
     public Task Payments(
         [ServiceBusTrigger("payments", Connection = "ServiceBusConnection")] string body,
         int deliveryCount,
-        CancellationToken ct) => dispatcher.DispatchAsync("payments", body, deliveryCount, ct);
+        string? applicationProperties,
+        DateTime? enqueuedTimeUtc,
+        CancellationToken ct) => dispatcher.DispatchAsync("payments", body, Delivered.FromTrigger(deliveryCount, applicationProperties, enqueuedTimeUtc), ct);
 
     [Function("ProvisioningQueue")]
     public Task Provisioning(
         [ServiceBusTrigger("provisioning", Connection = "ServiceBusConnection")] string body,
         int deliveryCount,
-        CancellationToken ct) => dispatcher.DispatchAsync("provisioning", body, deliveryCount, ct);
+        string? applicationProperties,
+        DateTime? enqueuedTimeUtc,
+        CancellationToken ct) => dispatcher.DispatchAsync("provisioning", body, Delivered.FromTrigger(deliveryCount, applicationProperties, enqueuedTimeUtc), ct);
 
     [Function("BillingQueue")]
     public Task Billing(
         [ServiceBusTrigger("billing", Connection = "ServiceBusConnection")] string body,
         int deliveryCount,
-        CancellationToken ct) => dispatcher.DispatchAsync("billing", body, deliveryCount, ct);
+        string? applicationProperties,
+        DateTime? enqueuedTimeUtc,
+        CancellationToken ct) => dispatcher.DispatchAsync("billing", body, Delivered.FromTrigger(deliveryCount, applicationProperties, enqueuedTimeUtc), ct);
 
     [Function("FulfilmentQueue")]
     public Task Fulfilment(
         [ServiceBusTrigger("fulfilment", Connection = "ServiceBusConnection")] string body,
         int deliveryCount,
-        CancellationToken ct) => dispatcher.DispatchAsync("fulfilment", body, deliveryCount, ct);
+        string? applicationProperties,
+        DateTime? enqueuedTimeUtc,
+        CancellationToken ct) => dispatcher.DispatchAsync("fulfilment", body, Delivered.FromTrigger(deliveryCount, applicationProperties, enqueuedTimeUtc), ct);
 }

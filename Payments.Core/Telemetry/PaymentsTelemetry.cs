@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Payments.Core.Telemetry;
+
+/// <summary>
+/// Our spans and metrics, on .NET's own <see cref="ActivitySource"/> and <see cref="Meter"/> (no exporter here:
+/// each door adds OpenTelemetry and its exporters). One trace runs from the webhook's request through the inbox
+/// write and the Service Bus send (its context travels as the message's <c>traceparent</c> application
+/// property) to the handler and its Stripe and table calls (HTTP client spans).
+/// </summary>
+public static class PaymentsTelemetry
+{
+    public const string Name = "Payments";
+    public const string TraceParentProperty = "traceparent";
+    public const string TraceStateProperty = "tracestate";
+
+    public static readonly ActivitySource Source = new(Name);
+    public static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> EventsReceived = Meter.CreateCounter<long>("payments.webhook.events.received", "{event}", "Stripe events acknowledged, by type and whether new");
+    public static readonly Counter<long> MessagesHandled = Meter.CreateCounter<long>("payments.messages.handled", "{message}", "Queue messages by type and outcome (handled, skipped, waiting, retrying, dead_lettered)");
+    public static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram<double>("payments.messages.handler.duration", "s", "How long a message's handler ran");
+    public static readonly Histogram<double> QueueLag = Meter.CreateHistogram<double>("payments.messages.lag", "s", "From a message's enqueue to its handling");
+
+    /// <summary>The span of one Service Bus send; its context goes into the message so the handler's span continues the trace.</summary>
+    public static Activity? StartSend(string queue, string messageType, string messageId)
+    {
+        var activity = Source.StartActivity($"send {queue}", ActivityKind.Producer);
+        activity?.SetTag("messaging.system", "servicebus");
+        activity?.SetTag("messaging.operation.type", "send");
+        activity?.SetTag("messaging.destination.name", queue);
+        activity?.SetTag("messaging.message.id", messageId);
+        activity?.SetTag("payments.message.type", messageType);
+        return activity;
+    }
+
+    /// <summary>The span of one delivered message's handling, a child of the send that queued it when its context came along.</summary>
+    public static Activity? StartProcess(string queue, string? traceParent, string? traceState)
+    {
+        ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent);
+        var activity = Source.StartActivity($"process {queue}", ActivityKind.Consumer, parent);
+        activity?.SetTag("messaging.system", "servicebus");
+        activity?.SetTag("messaging.operation.type", "process");
+        activity?.SetTag("messaging.destination.name", queue);
+        return activity;
+    }
+}
