@@ -3,7 +3,6 @@ using Azure.Messaging.ServiceBus;
 using Payments.Core.Purchases;
 using Payments.Core.Queues;
 using Payments.Core.Webhooks;
-using Payments.FunctionsHostStandIn;
 using Payments.Tests.Infrastructure;
 using Xunit;
 using static Payments.Tests.Webhooks.WebhookTestKit;
@@ -74,32 +73,6 @@ public sealed class ServiceBusTriggerTests(FunctionsFixture fixture)
         var tail = fixture.Functions.StandIn.OutputTail;
         for (var delivery = 1; delivery <= QueueMaxDeliveryCount; delivery++)
             Assert.Contains($"CardsQueue failed on message {messageId} (delivery {delivery}); abandoning it: {QueueDispatcher.UnreadableReason}", tail, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void The_trigger_metadata_is_the_extensions_binding_data_as_the_host_converts_it()
-    {
-        var enqueued = new DateTimeOffset(2026, 12, 4, 18, 30, 15, 120, TimeSpan.Zero);
-        var message = ServiceBusModelFactory.ServiceBusReceivedMessage(
-            body: BinaryData.FromString("{}"), messageId: "m-1", contentType: "application/json", deliveryCount: 3, sequenceNumber: 42,
-            enqueuedTime: enqueued, lockTokenGuid: Guid.Parse("9f1c0f4e-5f7a-4d7c-9d1e-0c1f2a3b4c5d"), subject: "invoice",
-            properties: new Dictionary<string, object> { ["attempt"] = 2 });
-
-        var metadata = ServiceBusTriggerMetadata.For(message);
-
-        Assert.Equal("3", metadata["DeliveryCount"].Json); // an int becomes JSON text; the worker converts it for `int deliveryCount`
-        Assert.Equal("42", metadata["SequenceNumber"].Json);
-        Assert.Equal("m-1", metadata["MessageId"].String);
-        Assert.Equal("application/json", metadata["ContentType"].String);
-        Assert.Equal("9f1c0f4e-5f7a-4d7c-9d1e-0c1f2a3b4c5d", metadata["LockToken"].String);
-        Assert.Equal("\"2026-12-04T18:30:15.12\"", metadata["EnqueuedTimeUtc"].Json);
-        Assert.Equal("\"2026-12-04T18:30:15.12+00:00\"", metadata["EnqueuedTime"].Json);
-        Assert.Equal("""{"attempt":2}""", metadata["ApplicationProperties"].Json);
-        Assert.Equal(metadata["ApplicationProperties"], metadata["UserProperties"]);
-        Assert.Equal(("invoice", "invoice"), (metadata["Subject"].String, metadata["Label"].String));
-        // Null values are not sent (the host skips them).
-        Assert.False(metadata.ContainsKey("SessionId"));
-        Assert.False(metadata.ContainsKey("DeadLetterSource"));
     }
 
     private async Task<int> CountAsync(string path) =>

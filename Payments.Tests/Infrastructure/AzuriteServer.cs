@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Payments.StandIns.Testing;
 
 namespace Payments.Tests.Infrastructure;
 

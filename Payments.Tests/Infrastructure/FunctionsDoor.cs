@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -52,17 +51,6 @@ public sealed class FunctionsDoor : IPaymentsDoor
         }
     }
 
-    /// <summary>Payments.Functions' build output (the test project builds it first).</summary>
-    public static string AppDirectory => RepoPaths.Metadata("FunctionsAppDirectory");
-
-    /// <summary>The timer schedule settings, as a developer gets them from local.settings.sample.json.</summary>
-    public static IReadOnlyDictionary<string, string> SampleSchedules()
-    {
-        var sample = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "local.settings.sample.json")))!["Values"]!.AsObject();
-        return sample.Where(v => v.Key.EndsWith("Schedule", StringComparison.Ordinal))
-            .ToDictionary(v => v.Key, v => v.Value!.GetValue<string>(), StringComparer.Ordinal);
-    }
-
     public static async Task<FunctionsDoor> StartAsync(string storageConnectionString, Uri stripeEmulator, params string[] extraSettings)
     {
         var broker = await ServiceBusBrokerServer.StartAsync();
@@ -79,7 +67,7 @@ public sealed class FunctionsDoor : IPaymentsDoor
 
     private static async Task<FunctionsDoor> StartAsync(string storageConnectionString, Uri stripeEmulator, ServiceBusBrokerServer broker, string[] extraSettings)
     {
-        var settings = new Dictionary<string, string>(SampleSchedules(), StringComparer.OrdinalIgnoreCase)
+        var settings = new Dictionary<string, string>(FunctionsApp.SampleSchedules(), StringComparer.OrdinalIgnoreCase)
         {
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Testing",
             ["AzureWebJobsStorage"] = storageConnectionString,
@@ -99,7 +87,7 @@ public sealed class FunctionsDoor : IPaymentsDoor
         {
             var standIn = await FunctionsHost.StartAsync(new FunctionsHostStandInOptions
             {
-                FunctionAppDirectory = AppDirectory,
+                FunctionAppDirectory = FunctionsApp.Directory,
                 AssemblyFile = "Payments.Functions.dll",
                 AppSettings = settings,
             });

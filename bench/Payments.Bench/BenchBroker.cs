@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Payments.ServiceBusBroker;
-using Payments.Tests.Infrastructure;
+using Payments.StandIns.Testing;
 
 namespace Payments.Bench;
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Payments.StandIns.Testing;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Bench;

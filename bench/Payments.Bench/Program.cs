@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Payments.Bench;
-using Payments.Tests.Infrastructure;
+using Payments.StandIns.Testing;
 
 // Signed Stripe events into Payments.Host's webhook on loopback, beside a bare Kestrel endpoint that only
 // checks the signature. A benchmark, not a test: it reports, it does not judge. See bench/README.md.

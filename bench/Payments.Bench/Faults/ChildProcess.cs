@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Payments.Tests.Infrastructure;
+using Payments.StandIns.Testing;
 
 namespace Payments.Bench.Faults;
 

@@ -5,7 +5,7 @@ using Azure.Messaging.ServiceBus;
 using Payments.Core.Http;
 using Payments.Core.Queues;
 using Payments.Core.Storage;
-using Payments.Tests.Infrastructure;
+using Payments.StandIns.Testing;
 
 namespace Payments.Bench.Faults;
 
