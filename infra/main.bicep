@@ -779,7 +779,7 @@ var appSettings = [
     name: 'InvoiceDeadlineSweepSchedule'
     value: invoiceDeadlineSweepSchedule
   }
-  // Payments.Core: the reconciler (findings in table reconciliationfindings; README "Reconciler").
+  // Payments.Core: the reconciler (findings in table reconciliationfindings; docs/reconciler.md).
   {
     name: 'Reconciliation__Window'
     value: reconciliationWindow

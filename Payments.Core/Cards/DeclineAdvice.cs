@@ -8,7 +8,7 @@ public enum CardConsequence { None, Expire, FailChecks }
 
 /// <summary>
 /// Turns Stripe's decline into what the user should do next and what happens to the saved card.
-/// The table is documented in the README; anything unknown asks for another card.
+/// The table is documented in docs/purchases.md; anything unknown asks for another card.
 /// </summary>
 public sealed record DeclineAdvice(NextAction NextAction, CardConsequence Card)
 {

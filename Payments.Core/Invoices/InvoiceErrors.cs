@@ -3,7 +3,7 @@ using Payments.Core.Http;
 
 namespace Payments.Core.Invoices;
 
-/// <summary>The stable codes of invoice answers (listed in the README's error table).</summary>
+/// <summary>The stable codes of invoice answers (listed in the error table, docs/errors.md).</summary>
 public static class InvoiceErrors
 {
     public static ApiError NotFound() => ApiErrors.NotFound("invoice");

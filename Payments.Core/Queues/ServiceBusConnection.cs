@@ -27,7 +27,7 @@ public static class ServiceBusConnection
         var fullyQualifiedNamespace = connection["fullyQualifiedNamespace"];
         if (string.IsNullOrWhiteSpace(fullyQualifiedNamespace))
             throw new InvalidOperationException(
-                $"Set {Name} (a connection string; locally the broker's, see README) or {Name}__fullyQualifiedNamespace (managed identity).");
+                $"Set {Name} (a connection string; locally the broker's, see docs/configuration.md) or {Name}__fullyQualifiedNamespace (managed identity).");
 
         var credentialOptions = new DefaultAzureCredentialOptions();
         if (connection["clientId"] is { Length: > 0 } clientId)

@@ -23,7 +23,7 @@ public static class ObjectTypes
     public const string Invoice = "invoice";
 }
 
-/// <summary>The kinds of difference (README: "Reconciler") and which of them the reconciler repairs itself.</summary>
+/// <summary>The kinds of difference (docs/reconciler.md) and which of them the reconciler repairs itself.</summary>
 public static class FindingKinds
 {
     /// <summary>Money still authorized (amount_capturable) differs from ours.</summary>

@@ -220,9 +220,9 @@ public sealed partial class InfraTests
         Assert.True(literal.Count == 0, $"secure parameters not read from an environment variable: {string.Join(", ", literal)}");
     }
 
-    /// <summary>README and main.bicep give the same command: the example file, and every secret's environment variable.</summary>
+    /// <summary>docs/azure.md and main.bicep give the same command: the example file, and every secret's environment variable.</summary>
     [Theory]
-    [InlineData("README.md")]
+    [InlineData("docs/azure.md")]
     [InlineData("infra/main.bicep")]
     public void TheDeployCommandNamesTheParametersFileAndEverySecret(string document)
     {
