@@ -29,7 +29,19 @@ public static class TelemetrySetup
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             otel.UseOtlpExporter();
         if (configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"] is { Length: > 0 } appInsights)
-            otel.UseAzureMonitorExporter(o => o.ConnectionString = appInsights);
+            otel.UseAzureMonitorExporter(o =>
+            {
+                o.ConnectionString = appInsights;
+                // infra/ accepts telemetry only with an Entra token: the app's user-assigned identity, named as the Functions host reads it.
+                if (ManagedIdentityClientId(configuration["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]) is { } clientId)
+                    o.Credential = new Azure.Identity.ManagedIdentityCredential(Azure.Identity.ManagedIdentityId.FromUserAssignedClientId(clientId));
+            });
         return services;
     }
+
+    /// <summary>The <c>ClientId</c> of <c>Authorization=AAD;ClientId=…</c>, null when absent.</summary>
+    public static string? ManagedIdentityClientId(string? authenticationString) =>
+        authenticationString?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2))
+            .FirstOrDefault(kv => kv.Length == 2 && string.Equals(kv[0], "ClientId", StringComparison.OrdinalIgnoreCase))?[1];
 }
