@@ -51,6 +51,7 @@ public static class PaymentsServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RequestAuthenticator>();
+        services.AddSingleton<RoutePolicyGate>();
         services.AddSingleton<PaymentsStorage>();
         services.AddHostedService<StorageInitializer>();
 
