@@ -29,20 +29,13 @@ public sealed class EmailOnceTests(PaymentsFixture fixture) : IDisposable
         return (subject, new EmailMessage($"{subject}@example.test", "Welcome", "Hello", $"<introduction.{subject}@payments.local>"));
     }
 
-    /// <summary>A loopback port nobody listens on: the SMTP server is down.</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task A_send_that_failed_is_sent_by_the_next_try_and_then_never_again()
     {
         var (subject, email) = NewEmail();
 
-        await Assert.ThrowsAnyAsync<Exception>(() => Through(ClosedPort()).SendAsync(subject, "introduction", email, default));
+        await Assert.ThrowsAnyAsync<Exception>(() => Through(LoopbackPorts.Closed()).SendAsync(subject, "introduction", email, default));
         Assert.False(await Through(_smtp.Port).WasSentAsync(subject, "introduction", default));
 
         Assert.True(await Through(_smtp.Port).SendAsync(subject, "introduction", email, default));

@@ -37,7 +37,7 @@ public sealed class HealthThroughTheHost(PaymentsFixture fixture) : HealthTests(
     public async Task Ready_answers_503_naming_service_bus_when_it_cannot_be_reached_while_live_stays_200()
     {
         await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
-            $"ServiceBusConnection={BrokerApp.ConnectionStringFor(ClosedPort())}");
+            $"ServiceBusConnection={BrokerApp.ConnectionStringFor(LoopbackPorts.Closed())}");
 
         Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/api/health/live")).StatusCode);
         var ready = await host.Http.GetAsync("/api/health/ready");
@@ -50,12 +50,6 @@ public sealed class HealthThroughTheHost(PaymentsFixture fixture) : HealthTests(
         Assert.False(string.IsNullOrEmpty(down[0].GetProperty("detail").GetString()));
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Through Payments.Functions under the real worker.</summary>

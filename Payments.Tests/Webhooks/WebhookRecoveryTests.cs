@@ -30,7 +30,7 @@ public sealed class WebhookRecoveryTests(PaymentsFixture fixture)
 
         // A Host whose Service Bus cannot be reached (nothing listens on that port).
         await using (var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
-            prefix, $"ServiceBusConnection={BrokerApp.ConnectionStringFor(ClosedPort())}"))
+            prefix, $"ServiceBusConnection={BrokerApp.ConnectionStringFor(LoopbackPorts.Closed())}"))
         {
             (user, purchaseId, var intentId) = await PurchaseCapturedInStripeAsync(host, fixture.Stripe);
             lost = EventJson("payment_intent.succeeded", IntentObject(intentId));
@@ -55,12 +55,6 @@ public sealed class WebhookRecoveryTests(PaymentsFixture fixture)
         Assert.Equal(PurchaseStatus.Succeeded, (await restarted.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task A_failing_event_is_retried_after_growing_delays_dead_lettered_marked_failed_and_replayed_once_the_fault_is_gone()
