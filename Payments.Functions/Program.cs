@@ -12,6 +12,8 @@ using Payments.Functions;
 // background messages through Service Bus (ServiceBusConnection), which the triggers in Queues/ receive.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// Exceptions from binding and use cases become Core's problem+json, as in the Host.
+builder.UseMiddleware<ApiErrorMiddleware>();
 // Every function is Anonymous to the Functions host; each route's declared policy is applied here, from Core's declarations.
 builder.UseMiddleware<RoutePolicyMiddleware>();
 

@@ -1,4 +1,5 @@
 using Payments.Core;
+using Scalar.AspNetCore;
 using Payments.Core.Http;
 using Payments.Core.Invoices;
 using Payments.Core.Purchases;
@@ -31,16 +32,26 @@ public static partial class PaymentsHostApp
         if (builder.Configuration.GetValue("Webhooks:MaintenanceEnabled", true))
             builder.Services.AddHostedService<WebhookMaintenanceService>();
         builder.Services.AddProblemDetails();
+        // Core's one error mapper: exceptions from binding and use cases become problem+json (the Functions app's middleware does the same).
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddPaymentsAuthorization();
         builder.Services.AddPaymentsTelemetry(builder.Configuration);
+        builder.Services.AddPaymentsOpenApi();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapPaymentsApi("/api");
+        // A reference UI over /api/openapi/v1.json for people trying the API locally; not served in production.
+        if (app.Environment.IsDevelopment())
+            app.MapScalarApiReference("/api/reference", o => o.OpenApiRoutePattern = "/api/openapi/{documentName}.json");
+        // Hands the routes to routing now rather than when the app starts, so that `Payments.Host openapi` (OpenApiCommand)
+        // reads the same route table without starting anything.
+        app.UseEndpoints(_ => { });
 
         var stripe = app.Configuration.GetSection("Stripe");
         if (string.IsNullOrWhiteSpace(stripe["SecretKey"]))

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Payments.Core.Fulfilment;
 using Payments.Core.Http;
@@ -8,77 +10,89 @@ using Payments.Core.Purchases;
 
 namespace Payments.Core.Checkout;
 
+/// <summary>A sale as staff see it: what was bought, for whom, and where Stripe's checkout stands.</summary>
+public sealed record SaleView(
+    string Id, string Status, int Devices, bool Subscription, string Name, ShippingAddress ShippingAddress, string AdminEmail, string? BillingEmail,
+    string? SessionId, string? CustomerId, string? SubscriptionId, DateTimeOffset Created, DateTimeOffset? CompletedAt)
+{
+    public static SaleView From(Sale s) => new(s.Id, s.StatusWire, s.Devices, s.Subscription, s.Name, s.ShipTo, s.AdminEmail, s.BillingEmail,
+        s.SessionId, s.CustomerId, s.SubscriptionId, s.Created, s.CompletedAt);
+}
+
+public sealed record OrganisationMemberView(string Email, string Role);
+
+public sealed record OrganisationView(
+    string Id, string Name, string AdminEmail, string SubscriptionId, bool Active, DateTimeOffset Created, DateTimeOffset? DeactivatedAt,
+    IReadOnlyList<OrganisationMemberView> Members);
+
+public sealed record FulfilmentOrderView(
+    string SaleId, string Status, int Devices, string Name, ShippingAddress ShipTo, string? InvoiceId, DateTimeOffset Created, DateTimeOffset? NotifiedAt,
+    string? Carrier, string? TrackingNumber, DateTimeOffset? ShippedAt)
+{
+    public static FulfilmentOrderView From(FulfilmentOrder o) =>
+        new(o.SaleId, o.StatusWire, o.Devices, o.Name, o.ShipTo, o.InvoiceId, o.Created, o.NotifiedAt, o.Carrier, o.TrackingNumber, o.ShippedAt);
+}
+
 /// <summary>Store checkout (signed-in users) and what it produced (admins): sales, organisations, fulfilment orders.</summary>
 public sealed class CheckoutApi(
     CheckoutService checkout, SaleStore sales, OrganisationStore organisations, FulfilmentStore fulfilment, TimeProvider clock)
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapPost("/checkout-sessions", (CheckoutApi a, HttpRequest r, CancellationToken ct) => a.Start(r, ct)).WithName("CreateCheckoutSession").ForUsers();
-        api.MapGet("/sales/{id}", (CheckoutApi a, HttpRequest r, string id, CancellationToken ct) => a.GetSale(r, id, ct)).WithName("GetSale").ForAdmins();
-        api.MapGet("/organisations", (CheckoutApi a, HttpRequest r, CancellationToken ct) => a.ListOrganisations(r, ct)).WithName("ListOrganisations").ForAdmins();
-        api.MapGet("/fulfilment-orders", (CheckoutApi a, HttpRequest r, CancellationToken ct) => a.ListFulfilment(r, ct)).WithName("ListFulfilmentOrders").ForAdmins();
-        api.MapPost("/fulfilment-orders/{id}/shipment", (CheckoutApi a, HttpRequest r, string id, CancellationToken ct) => a.Ship(r, id, ct)).WithName("ShipFulfilmentOrder").ForAdmins();
+        api.MapPost("/checkout-sessions", (CheckoutApi a, Caller caller, OptionalIdempotencyKey key, Body<CheckoutRequest> body, CancellationToken ct) =>
+            a.Start(caller, key, body, ct)).WithName("CreateCheckoutSession").ForUsers();
+        api.MapGet("/sales/{id}", (CheckoutApi a, string id, CancellationToken ct) => a.GetSale(id, ct)).WithName("GetSale").ForAdmins();
+        api.MapGet("/organisations", (CheckoutApi a, [FromQuery] string? adminEmail, CancellationToken ct) => a.ListOrganisations(adminEmail, ct))
+            .WithName("ListOrganisations").ForAdmins().ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapGet("/fulfilment-orders", (CheckoutApi a, [FromQuery] string? status, CancellationToken ct) => a.ListFulfilment(status, ct))
+            .WithName("ListFulfilmentOrders").ForAdmins().ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapPost("/fulfilment-orders/{id}/shipment", (CheckoutApi a, string id, Body<ShipmentRequest> body, CancellationToken ct) => a.Ship(id, body, ct))
+            .WithName("ShipFulfilmentOrder").ForAdmins();
     }
 
-    public Task<IResult> Start(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
-    {
-        var caller = request.HttpContext.Caller();
-        var key = IdempotentRequests.OptionalKey(request);
-        var body = await JsonBody.ReadAsync<CheckoutRequest>(request, ct);
-        return ProblemMapper.ToResult(await checkout.StartAsync(caller, body, key, ct));
-    });
+    public async Task<Stored<CheckoutResponse>> Start(Caller caller, OptionalIdempotencyKey key, Body<CheckoutRequest> body, CancellationToken ct) =>
+        new(await checkout.StartAsync(caller, body.Value, key.Value, ct));
 
-    public Task<IResult> GetSale(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
+    public async Task<Ok<SaleView>> GetSale(string id, CancellationToken ct)
     {
         var sale = (await sales.FindAsync(id, ct))?.Sale ?? throw ApiErrors.NotFound("sale").ToException();
-        return TypedResults.Ok(new
-        {
-            id = sale.Id, status = sale.StatusWire, sale.Devices, sale.Subscription, sale.Name, shippingAddress = sale.ShipTo, sale.AdminEmail,
-            sale.BillingEmail, sale.SessionId, sale.CustomerId, sale.SubscriptionId, sale.Created, sale.CompletedAt,
-        });
-    });
+        return TypedResults.Ok(SaleView.From(sale));
+    }
 
-    public Task<IResult> ListOrganisations(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
+    public async Task<Ok<Listing<OrganisationView>>> ListOrganisations(string? adminEmail, CancellationToken ct)
     {
-        var email = request.Query["adminEmail"].ToString();
-        if (!Emails.IsValid(email))
+        if (!Emails.IsValid(adminEmail))
             throw ApiErrors.Validation("adminEmail", "adminEmail is required.").ToException();
-        var found = new List<object>();
-        foreach (var o in await organisations.ListByAdminAsync(email, ct))
+        var found = new List<OrganisationView>();
+        foreach (var o in await organisations.ListByAdminAsync(adminEmail!, ct))
         {
             var members = await organisations.MembersAsync(o.Id, ct);
-            found.Add(new { o.Id, o.Name, o.AdminEmail, o.SubscriptionId, o.Active, o.Created, o.DeactivatedAt, members = members.Select(m => new { email = m.Email, role = m.Role }) });
+            found.Add(new OrganisationView(o.Id, o.Name, o.AdminEmail, o.SubscriptionId, o.Active, o.Created, o.DeactivatedAt,
+                members.Select(m => new OrganisationMemberView(m.Email, m.Role)).ToList()));
         }
-        return TypedResults.Ok(new { data = found });
-    });
+        return TypedResults.Ok(Listing.Of(found));
+    }
 
-    public Task<IResult> ListFulfilment(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
+    public async Task<Ok<Listing<FulfilmentOrderView>>> ListFulfilment(string? status, CancellationToken ct)
     {
-        var status = request.Query["status"].ToString() switch
+        var wanted = status switch
         {
-            "" or "pending" => FulfilmentStatus.Pending,
+            null or "" or "pending" => FulfilmentStatus.Pending,
             "shipped" => FulfilmentStatus.Shipped,
             _ => throw ApiErrors.Validation("status", "status is pending or shipped.").ToException(),
         };
-        return TypedResults.Ok(new { data = (await fulfilment.ListAsync(status, ct)).Select(Response) });
-    });
+        return TypedResults.Ok(Listing.Of((await fulfilment.ListAsync(wanted, ct)).Select(FulfilmentOrderView.From)));
+    }
 
-    public Task<IResult> Ship(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
+    public async Task<Ok<FulfilmentOrderView>> Ship(string id, Body<ShipmentRequest> body, CancellationToken ct)
     {
-        var body = await JsonBody.ReadAsync<ShipmentRequest>(request, ct);
-        ShipmentFields.Validate(body.Carrier, body.TrackingNumber);
+        var shipment = body.Value;
         if (await fulfilment.FindAsync(id, ct) is null)
             throw ApiErrors.NotFound("fulfilment order").ToException();
         var shipped = await fulfilment.MutateAsync(id, o => o.Status == FulfilmentStatus.Shipped ? null : o with
         {
-            Status = FulfilmentStatus.Shipped, Carrier = body.Carrier, TrackingNumber = body.TrackingNumber, ShippedAt = clock.GetUtcNow(),
+            Status = FulfilmentStatus.Shipped, Carrier = shipment.Carrier, TrackingNumber = shipment.TrackingNumber, ShippedAt = clock.GetUtcNow(),
         }, ct);
-        return TypedResults.Ok(Response(shipped!));
-    });
-
-    private static object Response(FulfilmentOrder o) => new
-    {
-        saleId = o.SaleId, status = o.StatusWire, o.Devices, o.Name, shipTo = o.ShipTo, o.InvoiceId, o.Created, o.NotifiedAt, o.Carrier, o.TrackingNumber, o.ShippedAt,
-    };
+        return TypedResults.Ok(FulfilmentOrderView.From(shipped!));
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Payments.Core.Http;
 
@@ -22,12 +23,13 @@ public sealed class HealthApi(Readiness readiness)
     {
         var health = api.MapGroup("/health");
         health.MapGet("/live", () => Live()).WithName("Live").ForAnyone("a probe: no input, no data");
-        health.MapGet("/ready", (HealthApi a, CancellationToken ct) => a.Ready(ct)).WithName("Ready").ForAnyone("a probe: no input; names dependencies, never secrets");
+        health.MapGet("/ready", (HealthApi a, CancellationToken ct) => a.Ready(ct)).WithName("Ready").ForAnyone("a probe: no input; names dependencies, never secrets")
+            .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
     }
 
-    public static IResult Live() => TypedResults.Ok(new HealthResponse("live"));
+    public static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse("live"));
 
-    public async Task<IResult> Ready(CancellationToken ct)
+    public async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> Ready(CancellationToken ct)
     {
         var checks = await readiness.CheckAsync(ct);
         return checks.All(c => c.Up)

@@ -1,47 +1,48 @@
 using Azure;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Stripe;
 
 namespace Payments.Core.Http;
 
 /// <summary>
-/// Wraps every endpoint body: known failures become problem+json, nothing else leaks out. An
-/// exception nothing expected is logged and answered here too, so both doors (the Host's exception
-/// handler, the Functions worker) give the same 500 <c>internal_error</c> problem.
+/// The one place an exception escaping a route becomes an answer, for both doors (the Host's exception
+/// handler, the Functions worker's middleware): known failures become their problem+json, anything else is
+/// logged and answered 500 <c>internal_error</c>. Routes just throw; bodies, keys and callers are bound
+/// before the route runs and throw the same way.
 /// </summary>
 public static partial class Api
 {
-    public static async Task<IResult> Run(HttpRequest request, Func<Task<IResult>> body)
+    /// <summary>The problem for <paramref name="ex"/>, or null for a cancelled request (nobody is listening).</summary>
+    public static ApiError? ProblemFor(Exception ex, HttpContext context, ILogger logger)
     {
-        try
+        switch (ex)
         {
-            return await body();
-        }
-        catch (ApiErrorException ex)
-        {
-            return ProblemMapper.ToResult(ex.Error);
-        }
-        catch (PaymentProviderException ex)
-        {
-            LogProvider(Logger(request), ex);
-            return ProblemMapper.ToResult(ProblemMapper.FromProvider(ex));
-        }
-        catch (RequestFailedException ex)
-        {
-            LogStorage(Logger(request), ex, ex.Status);
-            return ProblemMapper.ToResult(ApiErrors.Busy());
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogUnhandled(Logger(request), ex, request.Path);
-            return ProblemMapper.ToResult(ApiErrors.Internal());
+            case ApiErrorException known:
+                return known.Error;
+            case PaymentProviderException provider:
+                LogProvider(logger, provider);
+                return ProblemMapper.FromProvider(provider);
+            case RequestFailedException storage:
+                LogStorage(logger, storage, storage.Status);
+                return ApiErrors.Busy();
+            case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
+                return null;
+            default:
+                LogUnhandled(logger, ex, context.Request.Path);
+                return ApiErrors.Internal();
         }
     }
 
-    private static ILogger Logger(HttpRequest request) =>
-        request.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Payments.Api");
+    /// <summary>Answers <paramref name="ex"/> on <paramref name="context"/>; false when there is nothing to answer.</summary>
+    public static async Task<bool> AnswerAsync(Exception ex, HttpContext context, ILogger logger)
+    {
+        if (ProblemFor(ex, context, logger) is not { } error)
+            return false;
+        await ProblemMapper.ToResult(error).ExecuteAsync(context);
+        return true;
+    }
 
     /// <summary>Stripe's own words and request id; never the request's values (they could be card data).</summary>
     public static void LogProvider(ILogger logger, PaymentProviderException ex) =>
@@ -57,4 +58,13 @@ public static partial class Api
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "Unhandled exception answering {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception ex, string path);
+}
+
+/// <summary>The Host's side of <see cref="Api"/>: registered with <c>AddExceptionHandler</c>, run by <c>UseExceptionHandler</c>.</summary>
+public sealed class ApiExceptionHandler(ILoggerFactory loggers) : IExceptionHandler
+{
+    private readonly ILogger _logger = loggers.CreateLogger("Payments.Api");
+
+    public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
+        new(Api.AnswerAsync(exception, httpContext, _logger));
 }

@@ -25,6 +25,7 @@ public static class PaymentsApi
         InvoicesApi.Map(api);
         ReconciliationApi.Map(api);
         HealthApi.Map(api);
+        OpenApiContract.Map(api);
         return api;
     }
 }

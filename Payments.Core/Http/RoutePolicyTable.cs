@@ -30,6 +30,7 @@ public sealed class RoutePolicyTable(IReadOnlyList<DeclaredRoute> routes)
         var builder = WebApplication.CreateSlimBuilder();
         // The route handlers' services must be known for their parameters to bind as services, not bodies.
         builder.Services.AddPayments(configuration);
+        builder.Services.AddPaymentsOpenApi();
         using var app = builder.Build();
         app.MapPaymentsApi();
         return FromEndpoints(((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints));

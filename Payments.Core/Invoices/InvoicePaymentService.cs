@@ -7,7 +7,10 @@ using Payments.Core.Stripe;
 namespace Payments.Core.Invoices;
 
 /// <param name="PaymentMethodId">One of the payer's saved cards (our card id); leave it out for a client-confirmed PaymentIntent.</param>
-public sealed record PayShareRequest(string? PaymentMethodId = null);
+public sealed record PayShareRequest(string? PaymentMethodId = null) : IOptionalRequest<PayShareRequest>
+{
+    public static PayShareRequest WhenEmpty { get; } = new();
+}
 
 /// <summary>
 /// Paying a share, one's own or another member's: the share is claimed (ETag) before Stripe is

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Payments.Core.Http;
 using Payments.Core.Purchases;
@@ -13,103 +14,72 @@ public sealed class InvoicesApi(
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapPost("/invoices", (InvoicesApi a, HttpRequest r, CancellationToken ct) => a.Create(r, ct)).WithName("CreateInvoice").ForUsers();
-        api.MapGet("/me/invoices", (InvoicesApi a, HttpRequest r, CancellationToken ct) => a.ListMine(r, ct)).WithName("ListMyInvoices").ForUsers();
-        api.MapGet("/invoices/{id}", (InvoicesApi a, HttpRequest r, string id, CancellationToken ct) => a.Get(r, id, ct)).WithName("GetInvoice").ForUsers();
-        api.MapPost("/invoices/{id}/members", (InvoicesApi a, HttpRequest r, string id, CancellationToken ct) => a.Join(r, id, ct)).WithName("JoinInvoice").ForUsers();
-        api.MapPut("/invoices/{id}/items", (InvoicesApi a, HttpRequest r, string id, CancellationToken ct) => a.SetItems(r, id, ct)).WithName("SetInvoiceItems").ForUsers();
-        api.MapPost("/invoices/{id}/checkout", (InvoicesApi a, HttpRequest r, string id, CancellationToken ct) => a.CheckOut(r, id, ct)).WithName("CheckoutInvoice").ForUsers();
-        api.MapPost("/invoices/{id}/shares/{memberId}/payments", (InvoicesApi a, HttpRequest r, string id, string memberId, CancellationToken ct) => a.Pay(r, id, memberId, ct)).WithName("PayInvoiceShare").ForUsers();
-        api.MapPost("/invoices/{id}/cancel", (InvoicesApi a, HttpRequest r, string id, CancellationToken ct) => a.Cancel(r, id, ct)).WithName("CancelInvoice").ForUsers();
-        api.MapPost("/invoices/{id}/ordered", (InvoicesApi a, HttpRequest r, string id, CancellationToken ct) => a.MarkOrdered(r, id, ct)).WithName("MarkInvoiceOrdered").ForUsers();
-        api.MapPost("/invoices/{id}/shipment", (InvoicesApi a, HttpRequest r, string id, CancellationToken ct) => a.Ship(r, id, ct)).WithName("ShipInvoice").ForUsers();
-        api.MapPost("/invoices/{id}/refunds", (InvoicesApi a, HttpRequest r, string id, CancellationToken ct) => a.Refund(r, id, ct)).WithName("RefundInvoiceShare").ForUsers();
-        api.MapPost("/invoices/deadline-sweep", (InvoicesApi a, HttpRequest r, CancellationToken ct) => a.Sweep(r, ct)).WithName("SweepInvoiceDeadlines").ForAdmins();
+        api.MapPost("/invoices", (InvoicesApi a, Caller caller, OptionalBody<CreateInvoiceRequest> body, CancellationToken ct) => a.Create(caller, body, ct))
+            .WithName("CreateInvoice").ForUsers();
+        api.MapGet("/me/invoices", (InvoicesApi a, Caller caller, CancellationToken ct) => a.ListMine(caller, ct)).WithName("ListMyInvoices").ForUsers();
+        api.MapGet("/invoices/{id}", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.Get(caller, id, ct)).WithName("GetInvoice").ForUsers();
+        api.MapPost("/invoices/{id}/members", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.Join(caller, id, ct)).WithName("JoinInvoice").ForUsers();
+        api.MapPut("/invoices/{id}/items", (InvoicesApi a, Caller caller, string id, Body<SetInvoiceItemsRequest> body, CancellationToken ct) => a.SetItems(caller, id, body, ct))
+            .WithName("SetInvoiceItems").ForUsers();
+        api.MapPost("/invoices/{id}/checkout", (InvoicesApi a, Caller caller, string id, Body<CheckoutInvoiceRequest> body, CancellationToken ct) => a.CheckOut(caller, id, body, ct))
+            .WithName("CheckoutInvoice").ForUsers();
+        api.MapPost("/invoices/{id}/shares/{memberId}/payments",
+                (InvoicesApi a, Caller caller, string id, string memberId, IdempotencyKey key, OptionalBody<PayShareRequest> body, CancellationToken ct) =>
+                    a.Pay(caller, id, memberId, key, body, ct))
+            .WithName("PayInvoiceShare").ForUsers().Produces<PayShareResponse>(StatusCodes.Status200OK).Produces<PayShareResponse>(StatusCodes.Status202Accepted);
+        api.MapPost("/invoices/{id}/cancel", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.Cancel(caller, id, ct)).WithName("CancelInvoice").ForUsers();
+        api.MapPost("/invoices/{id}/ordered", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.MarkOrdered(caller, id, ct)).WithName("MarkInvoiceOrdered").ForUsers();
+        api.MapPost("/invoices/{id}/shipment", (InvoicesApi a, Caller caller, string id, Body<ShipmentRequest> body, CancellationToken ct) => a.Ship(caller, id, body, ct))
+            .WithName("ShipInvoice").ForUsers();
+        api.MapPost("/invoices/{id}/refunds", (InvoicesApi a, Caller caller, string id, IdempotencyKey key, Body<InvoiceRefundRequest> body, CancellationToken ct) =>
+            a.Refund(caller, id, key, body, ct)).WithName("RefundInvoiceShare").ForUsers();
+        api.MapPost("/invoices/deadline-sweep", (InvoicesApi a, NoBody none, CancellationToken ct) => a.Sweep(ct)).WithName("SweepInvoiceDeadlines").ForAdmins();
     }
 
-    public Task<IResult> Create(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
+    public async Task<Created<InvoiceView>> Create(Caller caller, OptionalBody<CreateInvoiceRequest> body, CancellationToken ct)
     {
-        var caller = request.HttpContext.Caller();
-        var body = await JsonBody.ReadOptionalAsync(request, new CreateInvoiceRequest(), ct);
-        var invoice = await invoices.CreateAsync(caller, body, ct);
+        var invoice = await invoices.CreateAsync(caller, body.Value, ct);
         return TypedResults.Created($"/api/invoices/{invoice.Id}", InvoiceView.For(invoice, caller.UserId));
-    });
+    }
 
-    public Task<IResult> ListMine(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
-    {
-        var caller = request.HttpContext.Caller();
-        return TypedResults.Ok(new { data = await invoices.ListMineAsync(caller, ct) });
-    });
+    public async Task<Ok<Listing<InvoiceSummary>>> ListMine(Caller caller, CancellationToken ct) =>
+        TypedResults.Ok(Listing.Of(await invoices.ListMineAsync(caller, ct)));
 
-    public Task<IResult> Get(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
-    {
-        var caller = request.HttpContext.Caller();
-        return TypedResults.Ok(InvoiceView.For(await invoices.GetForMemberAsync(caller, id, ct), caller.UserId));
-    });
+    public async Task<Ok<InvoiceView>> Get(Caller caller, string id, CancellationToken ct) =>
+        TypedResults.Ok(InvoiceView.For(await invoices.GetForMemberAsync(caller, id, ct), caller.UserId));
 
-    public Task<IResult> Join(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
+    public async Task<Results<Created<InvoiceView>, Ok<InvoiceView>>> Join(Caller caller, string id, CancellationToken ct)
     {
-        var caller = request.HttpContext.Caller();
         var (invoice, joined) = await invoices.JoinAsync(caller, id, ct);
         var view = InvoiceView.For(invoice, caller.UserId);
         return joined ? TypedResults.Created($"/api/invoices/{invoice.Id}", view) : TypedResults.Ok(view);
-    });
+    }
 
-    public Task<IResult> SetItems(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
-    {
-        var caller = request.HttpContext.Caller();
-        var body = await JsonBody.ReadAsync<SetInvoiceItemsRequest>(request, ct);
-        return TypedResults.Ok(InvoiceView.For(await invoices.SetItemsAsync(caller, id, body, ct), caller.UserId));
-    });
+    public async Task<Ok<InvoiceView>> SetItems(Caller caller, string id, Body<SetInvoiceItemsRequest> body, CancellationToken ct) =>
+        TypedResults.Ok(InvoiceView.For(await invoices.SetItemsAsync(caller, id, body.Value, ct), caller.UserId));
 
-    public Task<IResult> CheckOut(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
-    {
-        var caller = request.HttpContext.Caller();
-        var body = await JsonBody.ReadAsync<CheckoutInvoiceRequest>(request, ct);
-        return TypedResults.Ok(InvoiceView.For(await invoices.CheckOutAsync(caller, id, body, ct), caller.UserId));
-    });
+    public async Task<Ok<InvoiceView>> CheckOut(Caller caller, string id, Body<CheckoutInvoiceRequest> body, CancellationToken ct) =>
+        TypedResults.Ok(InvoiceView.For(await invoices.CheckOutAsync(caller, id, body.Value, ct), caller.UserId));
 
-    public Task<IResult> Pay(HttpRequest request, string id, string memberId, CancellationToken ct) => Api.Run(request, async () =>
-    {
-        var caller = request.HttpContext.Caller();
-        var key = IdempotentRequests.RequireKey(request);
-        var body = await JsonBody.ReadOptionalAsync(request, new PayShareRequest(), ct);
-        return ProblemMapper.ToResult(await payments.PayAsync(caller, id, memberId, body, key, ct));
-    });
+    public async Task<Stored<PayShareResponse>> Pay(Caller caller, string id, string memberId, IdempotencyKey key, OptionalBody<PayShareRequest> body, CancellationToken ct) =>
+        new(await payments.PayAsync(caller, id, memberId, body.Value, key.Value, ct));
 
-    public Task<IResult> Cancel(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
+    public async Task<Results<Ok<InvoiceView>, Accepted<InvoiceView>>> Cancel(Caller caller, string id, CancellationToken ct)
     {
-        var caller = request.HttpContext.Caller();
         var invoice = await closing.CancelAsync(caller, id, ct);
         var view = InvoiceView.For(invoice, caller.UserId);
         // Still ending (Stripe failed half-way): accepted; the sweep finishes it.
-        return invoice.Status == InvoiceStatus.Ending ? (IResult)TypedResults.Accepted($"/api/invoices/{id}", view) : TypedResults.Ok(view);
-    });
+        return invoice.Status == InvoiceStatus.Ending ? TypedResults.Accepted($"/api/invoices/{id}", view) : TypedResults.Ok(view);
+    }
 
-    public Task<IResult> MarkOrdered(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
-    {
-        var caller = request.HttpContext.Caller();
-        return TypedResults.Ok(InvoiceView.For(await invoices.MarkOrderedAsync(caller, id, ct), caller.UserId));
-    });
+    public async Task<Ok<InvoiceView>> MarkOrdered(Caller caller, string id, CancellationToken ct) =>
+        TypedResults.Ok(InvoiceView.For(await invoices.MarkOrderedAsync(caller, id, ct), caller.UserId));
 
-    public Task<IResult> Ship(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
-    {
-        var caller = request.HttpContext.Caller();
-        var body = await JsonBody.ReadAsync<ShipmentRequest>(request, ct);
-        return TypedResults.Ok(InvoiceView.For(await invoices.ShipAsync(caller, id, body, ct), caller.UserId));
-    });
+    public async Task<Ok<InvoiceView>> Ship(Caller caller, string id, Body<ShipmentRequest> body, CancellationToken ct) =>
+        TypedResults.Ok(InvoiceView.For(await invoices.ShipAsync(caller, id, body.Value, ct), caller.UserId));
 
-    public Task<IResult> Refund(HttpRequest request, string id, CancellationToken ct) => Api.Run(request, async () =>
-    {
-        var caller = request.HttpContext.Caller();
-        var key = IdempotentRequests.RequireKey(request);
-        var body = await JsonBody.ReadAsync<InvoiceRefundRequest>(request, ct);
-        return ProblemMapper.ToResult(await refunds.RefundAsync(caller, id, body, key, ct));
-    });
+    public async Task<Stored<InvoiceRefundResponse>> Refund(Caller caller, string id, IdempotencyKey key, Body<InvoiceRefundRequest> body, CancellationToken ct) =>
+        new(await refunds.RefundAsync(caller, id, body.Value, key.Value, ct));
 
-    public Task<IResult> Sweep(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
-    {
-        JsonBody.RequireNone(request);
-        return TypedResults.Ok(await sweep.RunOnceAsync(ct));
-    });
+    public async Task<Ok<InvoiceSweepResult>> Sweep(CancellationToken ct) => TypedResults.Ok(await sweep.RunOnceAsync(ct));
 }

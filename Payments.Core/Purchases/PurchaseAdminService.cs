@@ -7,7 +7,10 @@ using Payments.Core.Stripe;
 
 namespace Payments.Core.Purchases;
 
-public sealed record RefundRequest(long? Amount = null, string? Reason = null);
+public sealed record RefundRequest(long? Amount = null, string? Reason = null) : IOptionalRequest<RefundRequest>
+{
+    public static RefundRequest WhenEmpty { get; } = new();
+}
 
 public sealed record RefundResponse(string RefundId, long Amount, string Status, string? Reason, PurchaseResponse Purchase);
 

@@ -1,6 +1,7 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Payments.Core.Http;
 
@@ -19,26 +20,23 @@ public sealed class ReconciliationApi(Reconciler reconciler, FindingStore findin
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapPost("/reconciliation/runs", (ReconciliationApi a, HttpRequest r, CancellationToken ct) => a.Run(r, ct)).WithName("RunReconciliation").ForAdmins();
-        api.MapGet("/reconciliation/findings", (ReconciliationApi a, HttpRequest r, CancellationToken ct) => a.ListFindings(r, ct)).WithName("ListReconciliationFindings").ForAdmins();
+        api.MapPost("/reconciliation/runs", (ReconciliationApi a, NoBody none, CancellationToken ct) => a.Run(ct)).WithName("RunReconciliation").ForAdmins();
+        api.MapGet("/reconciliation/findings", (ReconciliationApi a, [FromQuery] string? status, [AsParameters] PageQuery page, CancellationToken ct) =>
+            a.ListFindings(status, page, ct)).WithName("ListReconciliationFindings").ForAdmins();
     }
 
-    public Task<IResult> Run(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
-    {
-        JsonBody.RequireNone(request);
-        return TypedResults.Ok(await reconciler.RunOnceAsync(ct));
-    });
+    public async Task<Ok<ReconciliationSummary>> Run(CancellationToken ct) => TypedResults.Ok(await reconciler.RunOnceAsync(ct));
 
     /// <summary><c>?status=open</c> (default) or <c>resolved</c>, <c>limit</c> 1-100 (20), <c>continuation</c> from the previous page.</summary>
-    public Task<IResult> ListFindings(HttpRequest request, CancellationToken ct) => Api.Run(request, async () =>
+    public async Task<Ok<Page<FindingView>>> ListFindings(string? status, PageQuery query, CancellationToken ct)
     {
-        var open = request.Query["status"].ToString() switch
+        var open = status switch
         {
-            "" or "open" => true,
+            null or "" or "open" => true,
             "resolved" => false,
             _ => throw ApiErrors.Validation("status", "status is open or resolved.").ToException(),
         };
-        var page = await findings.ListAsync(open, Paging.Limit(request), Paging.Continuation(request), ct);
-        return TypedResults.Ok(new { data = page.Items.Select(FindingView.From), continuation = page.Continuation });
-    });
+        var page = await findings.ListAsync(open, query.CheckedLimit(), query.CheckedContinuation(), ct);
+        return TypedResults.Ok(Listing.Page(page.Items.Select(FindingView.From), page.Continuation));
+    }
 }

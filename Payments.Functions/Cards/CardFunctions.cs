@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Payments.Core.Http;
 using Payments.Core.Cards;
 
 namespace Payments.Functions.Cards;
@@ -12,29 +13,38 @@ namespace Payments.Functions.Cards;
 public sealed class CardFunctions(CardsApi cards)
 {
     [Function("SaveCard")]
-    public Task<IResult> Save(
+    public async Task<IResult> Save(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "me/payment-methods")] HttpRequest req,
-        CancellationToken ct) => cards.Save(req, ct);
+        CancellationToken ct) =>
+        await cards.Save(req.Caller(), await req.BodyAsync<SaveCardRequest>(), ct);
 
     [Function("ListCards")]
-    public Task<IResult> List(
+    public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/payment-methods")] HttpRequest req,
-        CancellationToken ct) => cards.List(req, ct);
+        CancellationToken ct) =>
+        await cards.List(req.Caller(), req.Query("status"), ct);
 
     [Function("GetCard")]
-    public Task<IResult> Get(
+    public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/payment-methods/{id}")] HttpRequest req,
         string id,
-        CancellationToken ct) => cards.Get(req, id, ct);
+        CancellationToken ct) =>
+        await cards.Get(req.Caller(), id, ct);
 
     [Function("RemoveCard")]
-    public Task<IResult> Remove(
+    public async Task<IResult> Remove(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "me/payment-methods/{id}")] HttpRequest req,
         string id,
-        CancellationToken ct) => cards.Remove(req, id, ct);
+        CancellationToken ct) =>
+        await cards.Remove(req.Caller(), id, ct);
 
     [Function("CreateSetupIntent")]
-    public Task<IResult> CreateSetupIntent(
+    public async Task<IResult> CreateSetupIntent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "me/setup-intents")] HttpRequest req,
-        CancellationToken ct) => cards.CreateSetupIntent(req, ct);
+        CancellationToken ct)
+    {
+        var key = req.OptionalIdempotencyKey();
+        req.NoBody();
+        return await cards.CreateSetupIntent(req.Caller(), key, ct);
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Payments.Core.Http;
 using Payments.Core.Catalog;
 
 namespace Payments.Functions.Catalog;
@@ -8,24 +9,31 @@ namespace Payments.Functions.Catalog;
 public sealed class CatalogFunctions(CatalogApi catalog)
 {
     [Function("UpsertProduct")]
-    public Task<IResult> Upsert(
+    public async Task<IResult> Upsert(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "products/{id}")] HttpRequest req,
         string id,
-        CancellationToken ct) => catalog.Upsert(req, id, ct);
+        CancellationToken ct) =>
+        await catalog.Upsert(id, await req.BodyAsync<UpsertProductRequest>(), ct);
 
     [Function("ListProducts")]
-    public Task<IResult> List(
+    public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products")] HttpRequest req,
-        CancellationToken ct) => catalog.List(req, ct);
+        CancellationToken ct) =>
+        await catalog.List(ct);
 
     [Function("DeactivateProduct")]
-    public Task<IResult> Deactivate(
+    public async Task<IResult> Deactivate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "products/{id}/deactivate")] HttpRequest req,
         string id,
-        CancellationToken ct) => catalog.Deactivate(req, id, ct);
+        CancellationToken ct)
+    {
+        req.NoBody();
+        return await catalog.Deactivate(id, ct);
+    }
 
     [Function("CreateQuote")]
-    public Task<IResult> Quote(
+    public async Task<IResult> Quote(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "quotes")] HttpRequest req,
-        CancellationToken ct) => catalog.Quote(req, ct);
+        CancellationToken ct) =>
+        await catalog.Quote(await req.BodyAsync<QuoteRequest>(), ct);
 }

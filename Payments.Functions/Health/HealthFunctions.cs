@@ -12,7 +12,8 @@ public sealed class HealthFunctions(HealthApi health)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health/live")] HttpRequest req) => HealthApi.Live();
 
     [Function("Ready")]
-    public Task<IResult> Ready(
+    public async Task<IResult> Ready(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health/ready")] HttpRequest req,
-        CancellationToken ct) => health.Ready(ct);
+        CancellationToken ct) =>
+        await health.Ready(ct);
 }

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Payments.Core.Http;
+using Payments.Core.Purchases;
 using Payments.Core.Invoices;
 
 namespace Payments.Functions.Invoices;
@@ -8,74 +10,89 @@ namespace Payments.Functions.Invoices;
 public sealed class InvoiceFunctions(InvoicesApi invoices, InvoiceDeadlineSweep sweep)
 {
     [Function("CreateInvoice")]
-    public Task<IResult> Create(
+    public async Task<IResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "invoices")] HttpRequest req,
-        CancellationToken ct) => invoices.Create(req, ct);
+        CancellationToken ct) =>
+        await invoices.Create(req.Caller(), await req.OptionalBodyAsync<CreateInvoiceRequest>(), ct);
 
     [Function("ListMyInvoices")]
-    public Task<IResult> ListMine(
+    public async Task<IResult> ListMine(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/invoices")] HttpRequest req,
-        CancellationToken ct) => invoices.ListMine(req, ct);
+        CancellationToken ct) =>
+        await invoices.ListMine(req.Caller(), ct);
 
     [Function("GetInvoice")]
-    public Task<IResult> Get(
+    public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "invoices/{id}")] HttpRequest req,
         string id,
-        CancellationToken ct) => invoices.Get(req, id, ct);
+        CancellationToken ct) =>
+        await invoices.Get(req.Caller(), id, ct);
 
     [Function("JoinInvoice")]
-    public Task<IResult> Join(
+    public async Task<IResult> Join(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "invoices/{id}/members")] HttpRequest req,
         string id,
-        CancellationToken ct) => invoices.Join(req, id, ct);
+        CancellationToken ct) =>
+        await invoices.Join(req.Caller(), id, ct);
 
     [Function("SetInvoiceItems")]
-    public Task<IResult> SetItems(
+    public async Task<IResult> SetItems(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "invoices/{id}/items")] HttpRequest req,
         string id,
-        CancellationToken ct) => invoices.SetItems(req, id, ct);
+        CancellationToken ct) =>
+        await invoices.SetItems(req.Caller(), id, await req.BodyAsync<SetInvoiceItemsRequest>(), ct);
 
     [Function("CheckoutInvoice")]
-    public Task<IResult> CheckOut(
+    public async Task<IResult> CheckOut(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "invoices/{id}/checkout")] HttpRequest req,
         string id,
-        CancellationToken ct) => invoices.CheckOut(req, id, ct);
+        CancellationToken ct) =>
+        await invoices.CheckOut(req.Caller(), id, await req.BodyAsync<CheckoutInvoiceRequest>(), ct);
 
     [Function("PayInvoiceShare")]
-    public Task<IResult> Pay(
+    public async Task<IResult> Pay(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "invoices/{id}/shares/{memberId}/payments")] HttpRequest req,
         string id,
         string memberId,
-        CancellationToken ct) => invoices.Pay(req, id, memberId, ct);
+        CancellationToken ct) =>
+        await invoices.Pay(req.Caller(), id, memberId, req.IdempotencyKey(), await req.OptionalBodyAsync<PayShareRequest>(), ct);
 
     [Function("CancelInvoice")]
-    public Task<IResult> Cancel(
+    public async Task<IResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "invoices/{id}/cancel")] HttpRequest req,
         string id,
-        CancellationToken ct) => invoices.Cancel(req, id, ct);
+        CancellationToken ct) =>
+        await invoices.Cancel(req.Caller(), id, ct);
 
     [Function("MarkInvoiceOrdered")]
-    public Task<IResult> MarkOrdered(
+    public async Task<IResult> MarkOrdered(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "invoices/{id}/ordered")] HttpRequest req,
         string id,
-        CancellationToken ct) => invoices.MarkOrdered(req, id, ct);
+        CancellationToken ct) =>
+        await invoices.MarkOrdered(req.Caller(), id, ct);
 
     [Function("ShipInvoice")]
-    public Task<IResult> Ship(
+    public async Task<IResult> Ship(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "invoices/{id}/shipment")] HttpRequest req,
         string id,
-        CancellationToken ct) => invoices.Ship(req, id, ct);
+        CancellationToken ct) =>
+        await invoices.Ship(req.Caller(), id, await req.BodyAsync<ShipmentRequest>(), ct);
 
     [Function("RefundInvoiceShare")]
-    public Task<IResult> Refund(
+    public async Task<IResult> Refund(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "invoices/{id}/refunds")] HttpRequest req,
         string id,
-        CancellationToken ct) => invoices.Refund(req, id, ct);
+        CancellationToken ct) =>
+        await invoices.Refund(req.Caller(), id, req.IdempotencyKey(), await req.BodyAsync<InvoiceRefundRequest>(), ct);
 
     [Function("SweepInvoiceDeadlines")]
-    public Task<IResult> Sweep(
+    public async Task<IResult> Sweep(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "invoices/deadline-sweep")] HttpRequest req,
-        CancellationToken ct) => invoices.Sweep(req, ct);
+        CancellationToken ct)
+    {
+        req.NoBody();
+        return await invoices.Sweep(ct);
+    }
 
     /// <summary>Every 15 minutes by default; the schedule is the app setting InvoiceDeadlineSweepSchedule.</summary>
     [Function("InvoiceDeadlineSweepTimer")]

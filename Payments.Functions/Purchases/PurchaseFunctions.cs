@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Payments.Core.Http;
 using Payments.Core.Purchases;
 
 namespace Payments.Functions.Purchases;
@@ -8,65 +9,82 @@ namespace Payments.Functions.Purchases;
 public sealed class PurchaseFunctions(PurchasesApi purchases, AuthorizationSweep sweep)
 {
     [Function("CreatePurchase")]
-    public Task<IResult> Buy(
+    public async Task<IResult> Buy(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "me/purchases")] HttpRequest req,
-        CancellationToken ct) => purchases.Buy(req, ct);
+        CancellationToken ct) =>
+        await purchases.Buy(req.Caller(), req.IdempotencyKey(), await req.BodyAsync<BuyRequest>(), ct);
 
     [Function("ListMyPurchases")]
-    public Task<IResult> ListMine(
+    public async Task<IResult> ListMine(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/purchases")] HttpRequest req,
-        CancellationToken ct) => purchases.ListMine(req, ct);
+        CancellationToken ct) =>
+        await purchases.ListMine(req.Caller(), req.Page(), ct);
 
     [Function("GetMyPurchase")]
-    public Task<IResult> GetMine(
+    public async Task<IResult> GetMine(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/purchases/{id}")] HttpRequest req,
         string id,
-        CancellationToken ct) => purchases.GetMine(req, id, ct);
+        CancellationToken ct) =>
+        await purchases.GetMine(req.Caller(), id, ct);
 
     [Function("CreatePaymentIntent")]
-    public Task<IResult> CreateClientIntent(
+    public async Task<IResult> CreateClientIntent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "me/payment-intents")] HttpRequest req,
-        CancellationToken ct) => purchases.CreateClientIntent(req, ct);
+        CancellationToken ct) =>
+        await purchases.CreateClientIntent(req.Caller(), req.OptionalIdempotencyKey(), await req.BodyAsync<ClientIntentRequest>(), ct);
 
     [Function("ListPurchases")]
-    public Task<IResult> ListByStatus(
+    public async Task<IResult> ListByStatus(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "purchases")] HttpRequest req,
-        CancellationToken ct) => purchases.ListByStatus(req, ct);
+        CancellationToken ct) =>
+        await purchases.ListByStatus(req.Query("status"), req.Query("refundStatus"), req.Page(), ct);
 
     [Function("GetPurchase")]
-    public Task<IResult> Get(
+    public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "purchases/{id}")] HttpRequest req,
         string id,
-        CancellationToken ct) => purchases.Get(req, id, ct);
+        CancellationToken ct) =>
+        await purchases.Get(id, ct);
 
     [Function("CapturePurchase")]
-    public Task<IResult> Capture(
+    public async Task<IResult> Capture(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "purchases/{id}/capture")] HttpRequest req,
         string id,
-        CancellationToken ct) => purchases.Capture(req, id, ct);
+        CancellationToken ct) =>
+        await purchases.Capture(id, await req.OptionalBodyAsync<CaptureRequest>(), ct);
 
     [Function("CancelPurchase")]
-    public Task<IResult> Cancel(
+    public async Task<IResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "purchases/{id}/cancel")] HttpRequest req,
         string id,
-        CancellationToken ct) => purchases.Cancel(req, id, ct);
+        CancellationToken ct)
+    {
+        req.NoBody();
+        return await purchases.Cancel(id, ct);
+    }
 
     [Function("ShipPurchase")]
-    public Task<IResult> Ship(
+    public async Task<IResult> Ship(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "purchases/{id}/shipment")] HttpRequest req,
         string id,
-        CancellationToken ct) => purchases.Ship(req, id, ct);
+        CancellationToken ct) =>
+        await purchases.Ship(id, await req.BodyAsync<ShipmentRequest>(), ct);
 
     [Function("RefundPurchase")]
-    public Task<IResult> Refund(
+    public async Task<IResult> Refund(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "purchases/{id}/refunds")] HttpRequest req,
         string id,
-        CancellationToken ct) => purchases.Refund(req, id, ct);
+        CancellationToken ct) =>
+        await purchases.Refund(id, req.IdempotencyKey(), await req.OptionalBodyAsync<RefundRequest>(), ct);
 
     [Function("SweepAuthorizations")]
-    public Task<IResult> Sweep(
+    public async Task<IResult> Sweep(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "purchases/authorization-sweep")] HttpRequest req,
-        CancellationToken ct) => purchases.Sweep(req, ct);
+        CancellationToken ct)
+    {
+        req.NoBody();
+        return await purchases.Sweep(ct);
+    }
 
     /// <summary>Hourly by default; the schedule is the app setting AuthorizationSweepSchedule.</summary>
     [Function("AuthorizationSweepTimer")]

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Payments.Core.Http;
 using Payments.Core.Reconciliation;
 
 namespace Payments.Functions.Reconciliation;
@@ -8,14 +9,19 @@ namespace Payments.Functions.Reconciliation;
 public sealed class ReconciliationFunctions(ReconciliationApi api, Reconciler reconciler)
 {
     [Function("RunReconciliation")]
-    public Task<IResult> Run(
+    public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "reconciliation/runs")] HttpRequest req,
-        CancellationToken ct) => api.Run(req, ct);
+        CancellationToken ct)
+    {
+        req.NoBody();
+        return await api.Run(ct);
+    }
 
     [Function("ListReconciliationFindings")]
-    public Task<IResult> ListFindings(
+    public async Task<IResult> ListFindings(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "reconciliation/findings")] HttpRequest req,
-        CancellationToken ct) => api.ListFindings(req, ct);
+        CancellationToken ct) =>
+        await api.ListFindings(req.Query("status"), req.Page(), ct);
 
     /// <summary>Hourly by default; the schedule is the app setting ReconciliationSchedule.</summary>
     [Function("ReconciliationTimer")]

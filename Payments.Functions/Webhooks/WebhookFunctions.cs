@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Payments.Core.Http;
 using Payments.Core.Webhooks;
 
 namespace Payments.Functions.Webhooks;
@@ -13,36 +14,51 @@ namespace Payments.Functions.Webhooks;
 public sealed class WebhookFunctions(WebhooksApi webhooks, WebhookOperations operations)
 {
     [Function("StripeWebhook")]
-    public Task<IResult> Receive(
+    public async Task<IResult> Receive(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "stripe/webhook")] HttpRequest req,
-        CancellationToken ct) => webhooks.Receive(req, ct);
+        CancellationToken ct) =>
+        await webhooks.Receive(req, ct);
 
     [Function("ListWebhookEvents")]
-    public Task<IResult> List(
+    public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "webhook-events")] HttpRequest req,
-        CancellationToken ct) => webhooks.List(req, ct);
+        CancellationToken ct) =>
+        await webhooks.List(req.Query("status"), ct);
 
     [Function("GetWebhookEvent")]
-    public Task<IResult> Get(
+    public async Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "webhook-events/{id}")] HttpRequest req,
         string id,
-        CancellationToken ct) => webhooks.Get(req, id, ct);
+        CancellationToken ct) =>
+        await webhooks.Get(id, ct);
 
     [Function("ReplayWebhookEvent")]
-    public Task<IResult> Replay(
+    public async Task<IResult> Replay(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhook-events/{id}/replay")] HttpRequest req,
         string id,
-        CancellationToken ct) => webhooks.Replay(req, id, ct);
+        CancellationToken ct)
+    {
+        req.NoBody();
+        return await webhooks.Replay(id, ct);
+    }
 
     [Function("ReplayFailedWebhookEvents")]
-    public Task<IResult> ReplayFailed(
+    public async Task<IResult> ReplayFailed(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhook-events/replay-failed")] HttpRequest req,
-        CancellationToken ct) => webhooks.ReplayFailed(req, ct);
+        CancellationToken ct)
+    {
+        req.NoBody();
+        return await webhooks.ReplayFailed(ct);
+    }
 
     [Function("ResyncWebhookEvents")]
-    public Task<IResult> Resync(
+    public async Task<IResult> Resync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhook-events/resync")] HttpRequest req,
-        CancellationToken ct) => webhooks.Resync(req, ct);
+        CancellationToken ct)
+    {
+        req.NoBody();
+        return await webhooks.Resync(ct);
+    }
 
     [Function("WebhookInboxSweepTimer")]
     public Task SweepOnSchedule([TimerTrigger("%WebhookInboxSweepSchedule%")] TimerInfo timer, CancellationToken ct) =>
