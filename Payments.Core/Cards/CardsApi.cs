@@ -47,8 +47,8 @@ public sealed class CardsApi(CardService cards, TimeProvider clock)
             .WithName("SaveCard").ForUsers();
         me.MapGet("/payment-methods", (CardsApi a, Caller caller, [FromQuery] string? status, CancellationToken ct) => a.List(caller, status, ct))
             .WithName("ListCards").ForUsers().ProducesProblem(StatusCodes.Status400BadRequest);
-        me.MapGet("/payment-methods/{id}", (CardsApi a, Caller caller, string id, CancellationToken ct) => a.Get(caller, id, ct)).WithName("GetCard").ForUsers();
-        me.MapDelete("/payment-methods/{id}", (CardsApi a, Caller caller, string id, CancellationToken ct) => a.Remove(caller, id, ct)).WithName("RemoveCard").ForUsers();
+        me.MapGet("/payment-methods/{id}", (CardsApi a, Caller caller, string id, CancellationToken ct) => a.Get(caller, id, ct)).WithName("GetCard").ForUsers().ProducesProblem(StatusCodes.Status404NotFound);
+        me.MapDelete("/payment-methods/{id}", (CardsApi a, Caller caller, string id, CancellationToken ct) => a.Remove(caller, id, ct)).WithName("RemoveCard").ForUsers().ProducesProblem(StatusCodes.Status404NotFound);
         me.MapPost("/setup-intents", (CardsApi a, Caller caller, OptionalIdempotencyKey key, NoBody none, CancellationToken ct) => a.CreateSetupIntent(caller, key, ct))
             .WithName("CreateSetupIntent").ForUsers();
     }

@@ -34,8 +34,8 @@ public sealed class CatalogApi(ProductStore products, Pricing pricing)
         api.MapPut("/products/{id}", (CatalogApi a, string id, Body<UpsertProductRequest> body, CancellationToken ct) => a.Upsert(id, body, ct))
             .WithName("UpsertProduct").ForAdmins().ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/products", (CatalogApi a, CancellationToken ct) => a.List(ct)).WithName("ListProducts").ForAdmins();
-        api.MapPost("/products/{id}/deactivate", (CatalogApi a, string id, NoBody none, CancellationToken ct) => a.Deactivate(id, ct)).WithName("DeactivateProduct").ForAdmins();
-        api.MapPost("/quotes", (CatalogApi a, Body<QuoteRequest> body, CancellationToken ct) => a.Quote(body, ct)).WithName("CreateQuote").ForUsers();
+        api.MapPost("/products/{id}/deactivate", (CatalogApi a, string id, NoBody none, CancellationToken ct) => a.Deactivate(id, ct)).WithName("DeactivateProduct").ForAdmins().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/quotes", (CatalogApi a, Body<QuoteRequest> body, CancellationToken ct) => a.Quote(body, ct)).WithName("CreateQuote").ForUsers().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
     public async Task<Ok<ProductResponse>> Upsert(string id, Body<UpsertProductRequest> body, CancellationToken ct)

@@ -40,14 +40,14 @@ public sealed class CheckoutApi(
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapPost("/checkout-sessions", (CheckoutApi a, Caller caller, OptionalIdempotencyKey key, Body<CheckoutRequest> body, CancellationToken ct) =>
-            a.Start(caller, key, body, ct)).WithName("CreateCheckoutSession").ForUsers();
-        api.MapGet("/sales/{id}", (CheckoutApi a, string id, CancellationToken ct) => a.GetSale(id, ct)).WithName("GetSale").ForAdmins();
+            a.Start(caller, key, body, ct)).WithName("CreateCheckoutSession").ForUsers().ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/sales/{id}", (CheckoutApi a, string id, CancellationToken ct) => a.GetSale(id, ct)).WithName("GetSale").ForAdmins().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/organisations", (CheckoutApi a, [FromQuery] string? adminEmail, CancellationToken ct) => a.ListOrganisations(adminEmail, ct))
             .WithName("ListOrganisations").ForAdmins().ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/fulfilment-orders", (CheckoutApi a, [FromQuery] string? status, CancellationToken ct) => a.ListFulfilment(status, ct))
             .WithName("ListFulfilmentOrders").ForAdmins().ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapPost("/fulfilment-orders/{id}/shipment", (CheckoutApi a, string id, Body<ShipmentRequest> body, CancellationToken ct) => a.Ship(id, body, ct))
-            .WithName("ShipFulfilmentOrder").ForAdmins();
+            .WithName("ShipFulfilmentOrder").ForAdmins().ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     public async Task<Stored<CheckoutResponse>> Start(Caller caller, OptionalIdempotencyKey key, Body<CheckoutRequest> body, CancellationToken ct) =>

@@ -11,8 +11,8 @@ namespace Payments.Core.Http;
 /// <summary>
 /// The OpenAPI 3.1 document of the route table, generated from the routes' declarations: typed results give the
 /// success shapes, the bound inputs (<see cref="Body{T}"/>, <see cref="IdempotencyKey"/>, <see cref="NoBody"/>) and
-/// the route's policy give the request, the security requirement and the problems every such route can answer;
-/// a route adds the problems only it answers with <c>ProducesProblem</c>. Any route may also answer 500
+/// the route's policy give the request, the security requirement and the problems every such input can cause;
+/// a route adds the problems only it answers (404 for an object it looks up, 409 for a state it refuses) with <c>ProducesProblem</c>. Any route may also answer 500
 /// <c>internal_error</c> or 503 <c>busy</c> (said once, in the document's description).
 /// </summary>
 public static class OpenApiContract
@@ -138,8 +138,6 @@ public static class OpenApiContract
             });
             problems.Add(400);
         }
-        if (context.Description.ParameterDescriptions.Any(p => p.Source.Id == "Path"))
-            problems.Add(404);
         // Query values are checked by the route (a status, a limit, a continuation): a bad one is a 400 naming it.
         if (context.Description.ParameterDescriptions.Any(p => p.Source.Id == "Query"))
             problems.Add(400);

@@ -17,22 +17,22 @@ public sealed class InvoicesApi(
         api.MapPost("/invoices", (InvoicesApi a, Caller caller, OptionalBody<CreateInvoiceRequest> body, CancellationToken ct) => a.Create(caller, body, ct))
             .WithName("CreateInvoice").ForUsers();
         api.MapGet("/me/invoices", (InvoicesApi a, Caller caller, CancellationToken ct) => a.ListMine(caller, ct)).WithName("ListMyInvoices").ForUsers();
-        api.MapGet("/invoices/{id}", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.Get(caller, id, ct)).WithName("GetInvoice").ForUsers();
-        api.MapPost("/invoices/{id}/members", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.Join(caller, id, ct)).WithName("JoinInvoice").ForUsers();
+        api.MapGet("/invoices/{id}", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.Get(caller, id, ct)).WithName("GetInvoice").ForUsers().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/invoices/{id}/members", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.Join(caller, id, ct)).WithName("JoinInvoice").ForUsers().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPut("/invoices/{id}/items", (InvoicesApi a, Caller caller, string id, Body<SetInvoiceItemsRequest> body, CancellationToken ct) => a.SetItems(caller, id, body, ct))
-            .WithName("SetInvoiceItems").ForUsers();
+            .WithName("SetInvoiceItems").ForUsers().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPost("/invoices/{id}/checkout", (InvoicesApi a, Caller caller, string id, Body<CheckoutInvoiceRequest> body, CancellationToken ct) => a.CheckOut(caller, id, body, ct))
-            .WithName("CheckoutInvoice").ForUsers();
+            .WithName("CheckoutInvoice").ForUsers().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPost("/invoices/{id}/shares/{memberId}/payments",
                 (InvoicesApi a, Caller caller, string id, string memberId, IdempotencyKey key, OptionalBody<PayShareRequest> body, CancellationToken ct) =>
                     a.Pay(caller, id, memberId, key, body, ct))
-            .WithName("PayInvoiceShare").ForUsers().Produces<PayShareResponse>(StatusCodes.Status200OK).Produces<PayShareResponse>(StatusCodes.Status202Accepted);
-        api.MapPost("/invoices/{id}/cancel", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.Cancel(caller, id, ct)).WithName("CancelInvoice").ForUsers();
-        api.MapPost("/invoices/{id}/ordered", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.MarkOrdered(caller, id, ct)).WithName("MarkInvoiceOrdered").ForUsers();
+            .WithName("PayInvoiceShare").ForUsers().Produces<PayShareResponse>(StatusCodes.Status200OK).Produces<PayShareResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status402PaymentRequired).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapPost("/invoices/{id}/cancel", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.Cancel(caller, id, ct)).WithName("CancelInvoice").ForUsers().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/invoices/{id}/ordered", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.MarkOrdered(caller, id, ct)).WithName("MarkInvoiceOrdered").ForUsers().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/invoices/{id}/shipment", (InvoicesApi a, Caller caller, string id, Body<ShipmentRequest> body, CancellationToken ct) => a.Ship(caller, id, body, ct))
-            .WithName("ShipInvoice").ForUsers();
+            .WithName("ShipInvoice").ForUsers().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/invoices/{id}/refunds", (InvoicesApi a, Caller caller, string id, IdempotencyKey key, Body<InvoiceRefundRequest> body, CancellationToken ct) =>
-            a.Refund(caller, id, key, body, ct)).WithName("RefundInvoiceShare").ForUsers();
+            a.Refund(caller, id, key, body, ct)).WithName("RefundInvoiceShare").ForUsers().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPost("/invoices/deadline-sweep", (InvoicesApi a, NoBody none, CancellationToken ct) => a.Sweep(ct)).WithName("SweepInvoiceDeadlines").ForAdmins();
     }
 

@@ -27,22 +27,22 @@ public sealed class PurchasesApi(PurchaseService purchases, PurchaseAdminService
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapPost("/me/purchases", (PurchasesApi a, Caller caller, IdempotencyKey key, Body<BuyRequest> body, CancellationToken ct) => a.Buy(caller, key, body, ct))
-            .WithName("CreatePurchase").ForUsers().Produces<PurchaseResponse>(StatusCodes.Status202Accepted);
+            .WithName("CreatePurchase").ForUsers().Produces<PurchaseResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status402PaymentRequired).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/me/purchases", (PurchasesApi a, Caller caller, [AsParameters] PageQuery page, CancellationToken ct) => a.ListMine(caller, page, ct))
             .WithName("ListMyPurchases").ForUsers();
-        api.MapGet("/me/purchases/{id}", (PurchasesApi a, Caller caller, string id, CancellationToken ct) => a.GetMine(caller, id, ct)).WithName("GetMyPurchase").ForUsers();
+        api.MapGet("/me/purchases/{id}", (PurchasesApi a, Caller caller, string id, CancellationToken ct) => a.GetMine(caller, id, ct)).WithName("GetMyPurchase").ForUsers().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/me/payment-intents", (PurchasesApi a, Caller caller, OptionalIdempotencyKey key, Body<ClientIntentRequest> body, CancellationToken ct) =>
-            a.CreateClientIntent(caller, key, body, ct)).WithName("CreatePaymentIntent").ForUsers();
+            a.CreateClientIntent(caller, key, body, ct)).WithName("CreatePaymentIntent").ForUsers().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/purchases", (PurchasesApi a, [FromQuery] string? status, [FromQuery] string? refundStatus, [AsParameters] PageQuery page, CancellationToken ct) =>
             a.ListByStatus(status, refundStatus, page, ct)).WithName("ListPurchases").ForAdmins();
-        api.MapGet("/purchases/{id}", (PurchasesApi a, string id, CancellationToken ct) => a.Get(id, ct)).WithName("GetPurchase").ForAdmins();
+        api.MapGet("/purchases/{id}", (PurchasesApi a, string id, CancellationToken ct) => a.Get(id, ct)).WithName("GetPurchase").ForAdmins().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/purchases/{id}/capture", (PurchasesApi a, string id, OptionalBody<CaptureRequest> body, CancellationToken ct) => a.Capture(id, body, ct))
-            .WithName("CapturePurchase").ForAdmins();
-        api.MapPost("/purchases/{id}/cancel", (PurchasesApi a, string id, NoBody none, CancellationToken ct) => a.Cancel(id, ct)).WithName("CancelPurchase").ForAdmins();
+            .WithName("CapturePurchase").ForAdmins().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapPost("/purchases/{id}/cancel", (PurchasesApi a, string id, NoBody none, CancellationToken ct) => a.Cancel(id, ct)).WithName("CancelPurchase").ForAdmins().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/purchases/{id}/shipment", (PurchasesApi a, string id, Body<ShipmentRequest> body, CancellationToken ct) => a.Ship(id, body, ct))
-            .WithName("ShipPurchase").ForAdmins();
+            .WithName("ShipPurchase").ForAdmins().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/purchases/{id}/refunds", (PurchasesApi a, string id, IdempotencyKey key, OptionalBody<RefundRequest> body, CancellationToken ct) =>
-            a.Refund(id, key, body, ct)).WithName("RefundPurchase").ForAdmins();
+            a.Refund(id, key, body, ct)).WithName("RefundPurchase").ForAdmins().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPost("/purchases/authorization-sweep", (PurchasesApi a, NoBody none, CancellationToken ct) => a.Sweep(ct)).WithName("SweepAuthorizations").ForAdmins();
     }
 

@@ -36,9 +36,9 @@ public sealed partial class WebhooksApi(
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status500InternalServerError);
         api.MapGet("/webhook-events", (WebhooksApi a, [FromQuery] string? status, CancellationToken ct) => a.List(status, ct))
             .WithName("ListWebhookEvents").ForAdmins().ProducesProblem(StatusCodes.Status400BadRequest);
-        api.MapGet("/webhook-events/{id}", (WebhooksApi a, string id, CancellationToken ct) => a.Get(id, ct)).WithName("GetWebhookEvent").ForAdmins();
+        api.MapGet("/webhook-events/{id}", (WebhooksApi a, string id, CancellationToken ct) => a.Get(id, ct)).WithName("GetWebhookEvent").ForAdmins().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/webhook-events/{id}/replay", (WebhooksApi a, string id, NoBody none, CancellationToken ct) => a.Replay(id, ct))
-            .WithName("ReplayWebhookEvent").ForAdmins().ProducesProblem(StatusCodes.Status409Conflict);
+            .WithName("ReplayWebhookEvent").ForAdmins().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/webhook-events/replay-failed", (WebhooksApi a, NoBody none, CancellationToken ct) => a.ReplayFailed(ct)).WithName("ReplayFailedWebhookEvents").ForAdmins();
         api.MapPost("/webhook-events/resync", (WebhooksApi a, NoBody none, CancellationToken ct) => a.Resync(ct)).WithName("ResyncWebhookEvents").ForAdmins();
     }

@@ -113,9 +113,12 @@ public sealed partial class HostileInputTests(HostileFixture fixture, ITestOutpu
         var before = await SnapshotAsync();
 
         var rng = new Random(Seed);
-        var hostile = Enumerable.Range(0, Requests).Select(_ => Generate(rng, routes[rng.Next(routes.Count)], owner)).ToList();
+        // Every kind of hostile request once on every route it applies to, then a seeded random mix.
+        var hostile = routes.SelectMany(route => KindsFor(route).Distinct().Select(kind => Generate(rng, route, owner, kind)))
+            .Concat(Enumerable.Range(0, Requests).Select(_ => Generate(rng, routes[rng.Next(routes.Count)], owner))).ToList();
         var failures = new List<(string Group, string Example)>();
         var kinds = new Dictionary<string, int>();
+        var reached = routes.ToDictionary(r => r.ToString(), _ => new SortedSet<int>());
         using var http = new HttpClient { BaseAddress = Host.BaseUrl };
         using var gate = new SemaphoreSlim(6);
         await Task.WhenAll(hostile.Select(async h =>
@@ -123,10 +126,11 @@ public sealed partial class HostileInputTests(HostileFixture fixture, ITestOutpu
             await gate.WaitAsync();
             try
             {
-                var problem = await CheckAsync(http, h);
+                var (status, problem) = await CheckAsync(http, h);
                 lock (failures)
                 {
                     kinds[h.Kind] = kinds.GetValueOrDefault(h.Kind) + 1;
+                    reached[h.Route].Add(status);
                     if (problem is not null)
                         failures.Add(($"{h.Kind} {h.Route} {problem.Split(':')[0].Split('→').Last().Trim()}", problem));
                 }
@@ -145,6 +149,29 @@ public sealed partial class HostileInputTests(HostileFixture fixture, ITestOutpu
         Assert.Equal(before.Rows, after.Rows);
         Assert.Equal(before.StripeWrites, after.StripeWrites);
         Assert.Equal(before.Sends, after.Sends);
+        AssertTheContractHolds(routes, reached);
+    }
+
+    /// <summary>
+    /// The OpenAPI contract against what the routes answered: every status a route gave is documented for it, and
+    /// every problem status documented for input a caller can get wrong (token, role, body, header, query, id) was given.
+    /// Problems that need a particular state (402, 409, 422) are each shown by their capability's tests.
+    /// </summary>
+    private static void AssertTheContractHolds(List<Route> routes, Dictionary<string, SortedSet<int>> reached)
+    {
+        var document = System.Text.Json.Nodes.JsonNode.Parse(OpenApiDocumentTests.Committed())!["paths"]!;
+        var wrong = new List<string>();
+        foreach (var route in routes)
+        {
+            var documented = document[route.Pattern.RawText!]?[route.Method.ToLowerInvariant()]?["responses"]?.AsObject()
+                .Select(r => int.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet() ?? [];
+            var answered = reached[route.ToString()];
+            foreach (var status in answered.Where(s => !documented.Contains(s)))
+                wrong.Add($"{route} answered {status}, which its OpenAPI operation does not document");
+            foreach (var status in documented.Where(s => s is 400 or 401 or 403 or 404 or 415 && !answered.Contains(s)))
+                wrong.Add($"{route} documents {status}, which no hostile request produced");
+        }
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
     }
 
     /// <summary>Every route that takes input: the health probes take none (no token, body or id) and always answer (HealthTests).</summary>
@@ -189,12 +216,17 @@ public sealed partial class HostileInputTests(HostileFixture fixture, ITestOutpu
         return (rows.ToString(), writes, fixture.Sends.Count);
     }
 
-    private static async Task<string?> CheckAsync(HttpClient http, Hostile h)
+    private static async Task<(int Status, string? Problem)> CheckAsync(HttpClient http, Hostile h)
+    {
+        using var response = await http.SendAsync(h.Request);
+        var status = (int)response.StatusCode;
+        return (status, await ProblemWithAsync(h, response, status));
+    }
+
+    private static async Task<string?> ProblemWithAsync(Hostile h, HttpResponseMessage response, int status)
     {
         var what = $"[{h.Kind}] {h.Request.Method} {h.Request.RequestUri}";
-        using var response = await http.SendAsync(h.Request);
         var body = await response.Content.ReadAsStringAsync();
-        var status = (int)response.StatusCode;
         if (h.MayBeAnsweredOk && status == 200)
             return null;
         if (status is < 400 or > 499)
@@ -227,17 +259,26 @@ public sealed partial class HostileInputTests(HostileFixture fixture, ITestOutpu
 
     private static readonly string[] QueryKeys = ["status", "limit", "continuation", "adminEmail"];
 
-    private static Hostile Generate(Random rng, Route route, Owner owner)
+    /// <summary>The kinds of hostile request that apply to a route, weighted.</summary>
+    private static List<string> KindsFor(Route route)
     {
         if (route.IsWebhook)
-            return Webhook(rng);
+            return ["webhook_forgery"];
         var kinds = new List<string> { "bad_token" };
-        if (route.HasId) kinds.AddRange(["odd_id", "odd_id"]);
+        if (route.HasId) kinds.AddRange(["odd_id", "odd_id", "unknown_id"]);
         if (route.HasId && route.IsMine) kinds.Add("other_users_object");
         if (!route.IsMine) kinds.Add("user_on_admin_route");
         if (route.SendsBody) kinds.AddRange(["bad_body", "bad_body", "bad_body", "wrong_content_type", "bad_idempotency_key"]);
         if (route.Method == "GET") kinds.Add("odd_query");
-        var kind = kinds[rng.Next(kinds.Count)];
+        return kinds;
+    }
+
+    private static Hostile Generate(Random rng, Route route, Owner owner, string? kind = null)
+    {
+        if (route.IsWebhook)
+            return Webhook(rng);
+        var kinds = KindsFor(route);
+        kind ??= kinds[rng.Next(kinds.Count)];
 
         // Valid callers only ever aim at ids that do not exist, or at another user's, so no hostile request can touch real state.
         var token = route.IsMine ? Token(rng.Next(2) == 0 ? "hostile-b" : "hostile-c") : Token("hostile-admin", "admin");
@@ -254,6 +295,11 @@ public sealed partial class HostileInputTests(HostileFixture fixture, ITestOutpu
                 break;
             case "odd_id":
                 id = OddId(rng);
+                break;
+            case "unknown_id":
+                // Everything else right, so that the missing object is what the route answers.
+                content = ValidBodyFor(route);
+                idempotencyKey = Guid.NewGuid().ToString();
                 break;
             case "other_users_object":
                 id = route.Pattern.RawText!.Contains("purchases", StringComparison.Ordinal) ? owner.PurchaseId : owner.CardId;
@@ -283,6 +329,19 @@ public sealed partial class HostileInputTests(HostileFixture fixture, ITestOutpu
         // A read may ignore a query key it does not take; what matters there is no 5xx and no change.
         return new Hostile(kind, request, MayBeAnsweredOk: kind == "odd_query") { Route = route.ToString() };
     }
+
+    /// <summary>A body each route with an id accepts, or none where it takes none (or may take none).</summary>
+    private static StringContent? ValidBodyFor(Route route) => (route.Method, route.Pattern.RawText) switch
+    {
+        (_, "/api/purchases/{id}/shipment" or "/api/fulfilment-orders/{id}/shipment" or "/api/invoices/{id}/shipment") =>
+            Raw("""{"carrier":"UPS","trackingNumber":"1Z999"}"""),
+        ("PUT", "/api/invoices/{id}/items") => Raw("""{"items":[{"productId":"poster","quantity":1}]}"""),
+        (_, "/api/invoices/{id}/checkout") =>
+            Raw("""{"mode":"split","shippingAddress":{"name":"Ann","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}}"""),
+        (_, "/api/invoices/{id}/refunds") => Raw("""{"memberId":"hostile-member"}"""),
+        ("PUT", "/api/products/{id}") => Raw("""{"name":"x","unitAmount":-1,"currency":"USD","kind":"digital"}"""),
+        _ => null,
+    };
 
     private static string Token(string userId, params string[] roles) => "Bearer " + PaymentsHostServer.Token(userId, roles);
 

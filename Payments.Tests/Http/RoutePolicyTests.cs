@@ -17,7 +17,8 @@ namespace Payments.Tests.Http;
 public abstract class RoutePolicyTests(DoorFixture fixture)
 {
     /// <summary>The routes open without a token, and why each may be.</summary>
-    public static readonly string[] AnonymousRoutes = ["GET /api/health/live", "GET /api/health/ready", "POST /api/stripe/webhook"];
+    public static readonly string[] AnonymousRoutes =
+        ["GET /api/health/live", "GET /api/health/ready", "GET /api/openapi/{documentName}.json", "POST /api/stripe/webhook"];
 
     /// <summary>The staff routes; everything else needs a signed-in user.</summary>
     public static readonly string[] AdminRoutes =
@@ -34,6 +35,8 @@ public abstract class RoutePolicyTests(DoorFixture fixture)
     protected DoorFixture Fixture => fixture;
 
     /// <summary>The declarations both doors serve, read as the Functions app reads them.</summary>
+    public IReadOnlyList<DeclaredRoute> DeclaredRoutes() => Declared().Routes;
+
     protected RoutePolicyTable Declared() => RoutePolicyTable.FromDeclarations(new ConfigurationBuilder().AddInMemoryCollection(
         PaymentsHostServer.Settings(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl, "Endpoint=sb://127.0.0.1:1;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;")
             .Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1])).Build());
