@@ -38,9 +38,21 @@ public static class OpenApiContract
     /// the same text the build writes to <c>openapi/v1.json</c>); the Functions app serves that committed copy.
     /// </summary>
     public static void Map(IEndpointRouteBuilder api) =>
-        api.MapGet("/openapi/{documentName}.json", async Task<Results<ContentHttpResult, NotFound>> (string documentName, IServiceProvider services, CancellationToken ct) =>
-                documentName == DocumentName ? TypedResults.Text(await JsonAsync(services, ct), "application/json; charset=utf-8") : TypedResults.NotFound())
+        api.MapGet("/openapi/{documentName}.json", async Task<ContentHttpResult> (string documentName, IServiceProvider services, CancellationToken ct) =>
+            {
+                EnsureKnown(documentName);
+                return TypedResults.Text(await JsonAsync(services, ct), JsonContentType);
+            })
             .WithName("OpenApiDocument").ForAnyone("the API's contract: no input, no data").ExcludeFromDescription();
+
+    public const string JsonContentType = "application/json; charset=utf-8";
+
+    /// <summary>Another name gets the 404 problem every door answers for an unknown object.</summary>
+    public static void EnsureKnown(string documentName)
+    {
+        if (documentName != DocumentName)
+            throw ApiErrors.NotFound("OpenAPI document").ToException();
+    }
 
     /// <summary>The document as JSON text, generated from the app's route declarations (no request: no servers).</summary>
     public static async Task<string> JsonAsync(IServiceProvider services, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Payments.Core.Cards;
@@ -17,15 +18,18 @@ public static class PaymentsApi
     public static RouteGroupBuilder MapPaymentsApi(this IEndpointRouteBuilder endpoints, string prefix = "/api")
     {
         var api = endpoints.MapGroup(prefix).RequireDeclaredPolicies();
-        CardsApi.Map(api);
-        CatalogApi.Map(api);
-        PurchasesApi.Map(api);
-        CheckoutApi.Map(api);
-        WebhooksApi.Map(api);
-        InvoicesApi.Map(api);
-        ReconciliationApi.Map(api);
-        HealthApi.Map(api);
+        CardsApi.Map(Capability(api, "Cards"));
+        CatalogApi.Map(Capability(api, "Catalog"));
+        PurchasesApi.Map(Capability(api, "Purchases"));
+        CheckoutApi.Map(Capability(api, "Store checkout"));
+        WebhooksApi.Map(Capability(api, "Webhooks"));
+        InvoicesApi.Map(Capability(api, "Group invoices"));
+        ReconciliationApi.Map(Capability(api, "Reconciliation"));
+        HealthApi.Map(Capability(api, "Health"));
         OpenApiContract.Map(api);
         return api;
     }
+
+    /// <summary>A capability's routes, tagged with its name (the document's sections; untagged they would carry the app's name, which differs by host).</summary>
+    private static RouteGroupBuilder Capability(RouteGroupBuilder api, string name) => api.MapGroup("").WithTags(name);
 }

@@ -21,8 +21,11 @@ public sealed class OpenApiFunctions
     });
 
     [Function("OpenApiDocument")]
-    public static Results<ContentHttpResult, NotFound> Get(
+    public static ContentHttpResult Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi/{documentName}.json")] HttpRequest req,
-        string documentName) =>
-        documentName == OpenApiContract.DocumentName ? TypedResults.Text(Document.Value, "application/json; charset=utf-8") : TypedResults.NotFound();
+        string documentName)
+    {
+        OpenApiContract.EnsureKnown(documentName);
+        return TypedResults.Text(Document.Value, OpenApiContract.JsonContentType);
+    }
 }

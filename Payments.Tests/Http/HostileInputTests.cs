@@ -161,7 +161,7 @@ public sealed partial class HostileInputTests(HostileFixture fixture, ITestOutpu
     {
         var document = System.Text.Json.Nodes.JsonNode.Parse(OpenApiDocumentTests.Committed())!["paths"]!;
         var wrong = new List<string>();
-        foreach (var route in routes)
+        foreach (var route in routes.Where(r => r.Pattern.RawText != OpenApiContract.Path)) // the document does not describe itself
         {
             var documented = document[route.Pattern.RawText!]?[route.Method.ToLowerInvariant()]?["responses"]?.AsObject()
                 .Select(r => int.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet() ?? [];
