@@ -16,7 +16,7 @@ using Payments.Core.Purchases;
 using Payments.Core.Reconciliation;
 using Payments.Core.Customers;
 using Payments.Core.Http;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Storage;
 using Payments.Core.Stripe;
 using StripeClient = Stripe.StripeClient;
@@ -46,6 +46,7 @@ public static class PaymentsServiceCollectionExtensions
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section));
         services.AddOptions<AuthorizationSweepOptions>().Bind(configuration.GetSection(AuthorizationSweepOptions.Section));
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section));
+        services.AddOptions<InboxOptions>().Bind(configuration.GetSection(InboxOptions.Section));
         services.AddOptions<CheckoutOptions>().Bind(configuration.GetSection(CheckoutOptions.Section));
         services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section));
 

@@ -3,7 +3,7 @@ using Scalar.AspNetCore;
 using Payments.Core.Http;
 using Payments.Core.Invoices;
 using Payments.Core.Purchases;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Reconciliation;
 using Payments.Core.Telemetry;
 using Payments.Core.Webhooks;

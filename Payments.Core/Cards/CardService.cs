@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.Customers;
 using Payments.Core.Http;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Storage;
 using Payments.Core.Stripe;
 

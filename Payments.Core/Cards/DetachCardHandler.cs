@@ -1,5 +1,5 @@
 using Azure;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Stripe;
 
 namespace Payments.Core.Cards;

@@ -1,6 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Email;

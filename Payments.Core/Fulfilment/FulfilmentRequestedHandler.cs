@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Payments.Core.Email;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 
 namespace Payments.Core.Fulfilment;
 

@@ -1,4 +1,4 @@
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 
 namespace Payments.Core.Invoices;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.Checkout;
 using Payments.Core.Email;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Stripe;
 using Payments.Core.Webhooks;
 

@@ -1,5 +1,5 @@
 using Payments.Core.Invoices;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Stripe;
 
 namespace Payments.Core.Purchases;

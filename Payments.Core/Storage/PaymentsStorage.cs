@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
+using Payments.Core.Messaging;
 
 namespace Payments.Core.Storage;
 

@@ -1,7 +1,7 @@
 using Payments.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 
 namespace Payments.Core.Webhooks;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Core.Storage;
 using Payments.Core.Stripe;
+using Payments.Core.Messaging;
 
 namespace Payments.Core.Webhooks;
 
@@ -23,7 +24,7 @@ public sealed partial class WebhookOperations(
 
     /// <summary>
     /// The inbox sweep: events acknowledged but not processed after <see cref="WebhookOptions.RedeliverAfter"/>
-    /// go back on their queue, and rows older than <see cref="WebhookOptions.Retention"/> are deleted.
+    /// go back on their queue, and rows older than <see cref="InboxOptions.Retention"/> are deleted.
     /// </summary>
     /// <returns>How many events were sent again.</returns>
     public async Task<int> RedeliverStuckAsync(CancellationToken ct)

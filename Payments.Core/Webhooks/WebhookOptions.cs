@@ -16,11 +16,7 @@ public sealed class WebhookOptions
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromMinutes(15);
     /// <summary>How far back the first resync looks (Stripe keeps events for 30 days).</summary>
     public TimeSpan ResyncFirstLookBack { get; set; } = TimeSpan.FromDays(3);
-    /// <summary>
-    /// How long inbox rows (Stripe events and our own messages) and their payload blobs are kept: longer
-    /// than Stripe's 30 days of events, so a resync can never take in again an event we already dropped.
-    /// </summary>
-    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(45);
+    // How long the inbox keeps rows is Messaging's InboxOptions.Retention, read from this same section (Webhooks:Retention).
 
     public IReadOnlyList<string> Secrets =>
         new[] { Secret, PreviousSecret }.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s!).ToList();

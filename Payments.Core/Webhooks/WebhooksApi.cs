@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Core.Http;
+using Payments.Core.Messaging;
 
 namespace Payments.Core.Webhooks;
 

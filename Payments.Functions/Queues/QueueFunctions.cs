@@ -1,5 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 
 namespace Payments.Functions.Queues;
 

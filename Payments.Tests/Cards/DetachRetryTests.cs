@@ -1,6 +1,6 @@
 using System.Net;
 using Payments.Core.Cards;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Webhooks;
 using Payments.Tests.Infrastructure;
 using Xunit;

@@ -7,6 +7,7 @@ using Payments.Core.Organisations;
 using Payments.Core.Webhooks;
 using Payments.Tests.Infrastructure;
 using Xunit;
+using Payments.Core.Messaging;
 
 namespace Payments.Tests.Checkout;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Payments.Core.Checkout;
 using Payments.Core.Email;
 using Payments.Core.Fulfilment;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Storage;
 using Payments.Core.Webhooks;
 using Payments.Tests.Infrastructure;

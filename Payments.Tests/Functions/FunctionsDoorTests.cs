@@ -5,7 +5,7 @@ using Azure.Data.Tables;
 using Payments.Core.Http;
 using Payments.Core.Invoices;
 using Payments.Core.Purchases;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Reconciliation;
 using Payments.Core.Storage;
 using Payments.Core.Webhooks;

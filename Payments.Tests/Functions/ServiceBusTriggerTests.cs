@@ -1,7 +1,7 @@
 using System.Net;
 using Azure.Messaging.ServiceBus;
 using Payments.Core.Purchases;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Webhooks;
 using Payments.Tests.Infrastructure;
 using Xunit;

@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Payments.Core.Http;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Tests.Infrastructure;
 using Payments.Tests.Purchases;
 using Xunit;

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MailKit.Security;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Storage;
 using Xunit;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Payments.Core.Invoices;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Webhooks;
 using Payments.Tests.Infrastructure;
 using Xunit;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Payments.Core.Cards;
 using Payments.Core.Purchases;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Tests.Infrastructure;
 using Stripe;
 using Xunit;

@@ -1,5 +1,5 @@
 using Azure.Messaging.ServiceBus;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Tests.Infrastructure;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using Azure.Data.Tables;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Storage;
 using Payments.Core.Webhooks;
 using Payments.Tests.Infrastructure;

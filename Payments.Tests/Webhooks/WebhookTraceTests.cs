@@ -6,6 +6,7 @@ using Payments.Core.Webhooks;
 using Payments.Tests.Infrastructure;
 using Xunit;
 using static Payments.Tests.Webhooks.WebhookTestKit;
+using Payments.Core.Messaging;
 
 namespace Payments.Tests.Webhooks;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Payments.Core.Webhooks;
+using Payments.Core.Messaging;
 
 namespace Payments.Bench;
 

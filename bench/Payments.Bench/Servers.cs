@@ -4,6 +4,7 @@ using Payments.Core.Webhooks;
 using Payments.Host;
 using Payments.StripeEmulator;
 using Stripe;
+using Payments.Core.Messaging;
 
 namespace Payments.Bench;
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Xml;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.ServiceBusBroker;
 using Payments.StandIns.Testing;
 using Xunit;

@@ -3,7 +3,7 @@ using System.Globalization;
 using Azure.Data.Tables;
 using Azure.Messaging.ServiceBus;
 using Payments.Core.Http;
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 using Payments.Core.Storage;
 using Payments.StandIns.Testing;
 

@@ -1,4 +1,4 @@
-namespace Payments.Core.Queues;
+namespace Payments.Core.Messaging;
 
 /// <summary>
 /// A handler cannot go on until something outside it changes by a known time (another handler's claim

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Azure.Messaging.ServiceBus;
 using Payments.Core.Telemetry;
 
-namespace Payments.Core.Queues;
+namespace Payments.Core.Messaging;
 
 /// <summary>
 /// Sends Core's background messages to the Service Bus queue their type routes to

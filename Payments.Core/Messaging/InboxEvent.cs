@@ -1,6 +1,6 @@
-using Payments.Core.Queues;
+using Payments.Core.Messaging;
 
-namespace Payments.Core.Webhooks;
+namespace Payments.Core.Messaging;
 
 public enum InboxStatus { Received, Processed, Ignored, Failed }
 

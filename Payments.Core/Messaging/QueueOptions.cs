@@ -1,4 +1,4 @@
-namespace Payments.Core.Queues;
+namespace Payments.Core.Messaging;
 
 public sealed class QueueOptions
 {

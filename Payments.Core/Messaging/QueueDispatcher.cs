@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Payments.Core.Telemetry;
 using Payments.Core.Webhooks;
 
-namespace Payments.Core.Queues;
+namespace Payments.Core.Messaging;
 
 /// <summary>
 /// How a copy of a message arrived: Service Bus' delivery count (above 1 only after a lost lock or an abandon),

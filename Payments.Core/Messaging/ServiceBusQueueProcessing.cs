@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Payments.Core.Queues;
+namespace Payments.Core.Messaging;
 
 /// <summary>
 /// The Host's Service Bus triggers: one <see cref="ServiceBusProcessor"/> per queue in

@@ -2,7 +2,7 @@ using Azure.Identity;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Configuration;
 
-namespace Payments.Core.Queues;
+namespace Payments.Core.Messaging;
 
 /// <summary>
 /// The one Service Bus client of a process, from the setting both doors (and the Functions triggers)

@@ -5,7 +5,7 @@ using Payments.Core.Invoices;
 using Payments.Core.Organisations;
 using Payments.Core.Purchases;
 
-namespace Payments.Core.Queues;
+namespace Payments.Core.Messaging;
 
 public interface IMessageHandler
 {

@@ -1,4 +1,4 @@
-namespace Payments.Core.Queues;
+namespace Payments.Core.Messaging;
 
 /// <summary>Sends a background message to the queue its type routes to (see <see cref="MessageTable"/>).</summary>
 public interface IMessageSender

@@ -6,7 +6,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 using Payments.Core.Storage;
 
-namespace Payments.Core.Webhooks;
+namespace Payments.Core.Messaging;
 
 /// <summary>
 /// The durable record of every Stripe event we acknowledged and every message of our own, one row
@@ -19,7 +19,7 @@ namespace Payments.Core.Webhooks;
 /// once processed or failed), the only rows the sweep reads; <c>received-yyyyMMdd</c> lists each day's
 /// rows, so retention deletes whole old days (with their payload blobs) without looking at newer ones.
 /// </remarks>
-public sealed class WebhookInbox(PaymentsStorage storage, IOptions<WebhookOptions> options, TimeProvider clock)
+public sealed class WebhookInbox(PaymentsStorage storage, IOptions<InboxOptions> options, TimeProvider clock)
 {
     private const string Row = "event";
     private const string Pending = "pending";

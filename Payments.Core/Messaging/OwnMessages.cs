@@ -1,6 +1,6 @@
 using Payments.Core.Webhooks;
 
-namespace Payments.Core.Queues;
+namespace Payments.Core.Messaging;
 
 /// <summary>
 /// Sends our own background messages (card.detach, fulfilment.requested, invoice.email) as durably as Stripe events:
