@@ -3,6 +3,7 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Core;
+using Payments.Core.Composition;
 using Payments.Core.Http;
 using Payments.Core.Telemetry;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
@@ -21,7 +22,7 @@ builder.Services.AddPayments(builder.Configuration);
 // Traces and metrics as in the Host; the worker's invocation spans continue the host's trace context.
 builder.Services.AddPaymentsTelemetry(builder.Configuration);
 builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
-builder.Services.AddSingleton(_ => new Lazy<RoutePolicyTable>(() => RoutePolicyTable.FromDeclarations(builder.Configuration)));
+builder.Services.AddSingleton(_ => new Lazy<RoutePolicyTable>(() => PaymentsApi.DeclaredRoutes(builder.Configuration)));
 // As in the Host: problem+json answers carry the request's traceId (Payments.Tests.Http.UnhandledErrorTests).
 builder.Services.AddProblemDetails();
 

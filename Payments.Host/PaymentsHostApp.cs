@@ -1,12 +1,9 @@
 using Payments.Core;
 using Scalar.AspNetCore;
 using Payments.Core.Http;
-using Payments.Core.Invoices;
-using Payments.Core.Purchases;
-using Payments.Core.Messaging;
-using Payments.Core.Reconciliation;
+using Payments.Core.Composition;
 using Payments.Core.Telemetry;
-using Payments.Core.Webhooks;
+using Payments.Host.Background;
 
 namespace Payments.Host;
 
@@ -22,15 +19,7 @@ public static partial class PaymentsHostApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Services.AddPayments(builder.Configuration);
-        builder.Services.AddPaymentsQueueProcessing();
-        if (builder.Configuration.GetValue("Purchases:AuthorizationSweep:Enabled", true))
-            builder.Services.AddHostedService<AuthorizationSweepService>();
-        if (builder.Configuration.GetValue("Invoices:DeadlineSweepEnabled", true))
-            builder.Services.AddHostedService<InvoiceDeadlineSweepService>();
-        if (builder.Configuration.GetValue("Reconciliation:Enabled", true))
-            builder.Services.AddHostedService<ReconciliationService>();
-        if (builder.Configuration.GetValue("Webhooks:MaintenanceEnabled", true))
-            builder.Services.AddHostedService<WebhookMaintenanceService>();
+        builder.Services.AddHostBackgroundServices(builder.Configuration);
         builder.Services.AddProblemDetails();
         // Core's one error mapper: exceptions from binding and use cases become problem+json (the Functions app's middleware does the same).
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();

@@ -1,4 +1,5 @@
 using Payments.Core.Http;
+using Payments.Core.Stripe;
 
 namespace Payments.Core.Cards;
 
@@ -11,15 +12,7 @@ public static class CardErrors
         new(422, "unsupported_payment_method", "Only card payment methods can be saved.", "paymentMethodId");
 
     /// <summary>Same shape as a declined purchase: Stripe's code, its decline code, and what the user should do.</summary>
-    public static ApiError Declined(string? code, string? declineCode, string message) =>
-        new(402, code ?? "card_declined", message, "paymentMethodId")
-        {
-            Extensions = new Dictionary<string, object?>
-            {
-                ["declineCode"] = declineCode,
-                ["nextAction"] = DeclineAdvice.ToWire(DeclineAdvice.For(code, declineCode).NextAction),
-            },
-        };
+    public static ApiError Declined(string? code, string? declineCode, string message) => ApiErrors.CardDeclined(code, declineCode, message);
 
     /// <summary>
     /// Stripe no longer has the card's customer or payment method; the card was retired (status <c>error</c>).

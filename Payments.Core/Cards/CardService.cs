@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Payments.Core.Customers;
 using Payments.Core.Http;
 using Payments.Core.Messaging;
 using Payments.Core.Storage;

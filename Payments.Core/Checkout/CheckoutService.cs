@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Payments.Core.Http;
 using Payments.Core.Organisations;
 using Payments.Core.Stripe;
+using Payments.Core.Fulfilment;
 
 namespace Payments.Core.Checkout;
 

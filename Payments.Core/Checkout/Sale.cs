@@ -1,6 +1,5 @@
+using Payments.Core.Fulfilment;
 namespace Payments.Core.Checkout;
-
-public sealed record ShippingAddress(string Line1, string City, string PostalCode, string Country, string? Line2 = null, string? State = null);
 
 public enum SaleStatus { InProgress, Completed }
 

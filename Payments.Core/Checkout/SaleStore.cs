@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
+using Payments.Core.Fulfilment;
 
 namespace Payments.Core.Checkout;
 

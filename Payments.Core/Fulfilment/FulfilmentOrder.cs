@@ -1,4 +1,3 @@
-using Payments.Core.Checkout;
 
 namespace Payments.Core.Fulfilment;
 

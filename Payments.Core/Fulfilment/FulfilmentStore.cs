@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using Payments.Core.Checkout;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Fulfilment;

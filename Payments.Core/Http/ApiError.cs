@@ -1,3 +1,5 @@
+using Payments.Core.Stripe;
+
 namespace Payments.Core.Http;
 
 /// <summary>
@@ -22,6 +24,20 @@ public sealed class ApiErrorException(ApiError error) : Exception(error.Title)
 
 public static class ApiErrors
 {
+    /// <summary>
+    /// A card refused: Stripe's code, its decline code, and what the user should do. Here, not in Cards, because
+    /// any Stripe call may be refused so (<see cref="ProblemMapper.FromProvider"/>); saving a card and paying answer the same shape.
+    /// </summary>
+    public static ApiError CardDeclined(string? code, string? declineCode, string message) =>
+        new(402, code ?? "card_declined", message, "paymentMethodId")
+        {
+            Extensions = new Dictionary<string, object?>
+            {
+                ["declineCode"] = declineCode,
+                ["nextAction"] = DeclineAdvice.ToWire(DeclineAdvice.For(code, declineCode).NextAction),
+            },
+        };
+
     public static ApiError Validation(string field, string title) => new(400, "validation_failed", title, field);
     public static ApiError MalformedJson(string? field) => new(400, "malformed_json", "The body is not valid JSON of the expected shape.", field);
     public static ApiError UnknownField(string field) => new(400, "unknown_field", "The body has a field this endpoint does not accept.", field);

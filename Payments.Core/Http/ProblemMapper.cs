@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Payments.Core.Cards;
 using Payments.Core.Stripe;
 
 namespace Payments.Core.Http;
@@ -36,7 +35,7 @@ public static class ProblemMapper
     /// </summary>
     public static ApiError FromProvider(PaymentProviderException ex) => ex switch
     {
-        { Failure: PaymentProviderFailure.Card } => CardErrors.Declined(ex.Code, ex.DeclineCode, ex.Message),
+        { Failure: PaymentProviderFailure.Card } => ApiErrors.CardDeclined(ex.Code, ex.DeclineCode, ex.Message),
         { Code: "idempotency_key_in_use" } => IdempotentRequests.InProgress() with { RetryAfterSeconds = 1 },
         { Failure: PaymentProviderFailure.Idempotency } =>
             new(422, "payment_provider_idempotency_conflict", "The payment provider saw this operation before with other details; nothing was changed."),

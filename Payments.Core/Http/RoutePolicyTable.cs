@@ -1,7 +1,5 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 
 namespace Payments.Core.Http;
 
@@ -12,9 +10,8 @@ public sealed record DeclaredRoute(string Name, string Method, string Template, 
 }
 
 /// <summary>
-/// Every route with its policy, read from the declarations the Host serves: <see cref="PaymentsApi.MapPaymentsApi"/>
-/// is mapped on an app that is built but never run, and its endpoints' metadata is read. The Functions app
-/// looks up each function's policy here by name.
+/// Every route with its policy, read from the endpoints' metadata (the composition root builds it from the
+/// declarations the Host serves). The Functions app looks up each function's policy here by name.
 /// </summary>
 public sealed class RoutePolicyTable(IReadOnlyList<DeclaredRoute> routes)
 {
@@ -24,17 +21,6 @@ public sealed class RoutePolicyTable(IReadOnlyList<DeclaredRoute> routes)
     public IReadOnlyList<DeclaredRoute> Routes { get; } = routes;
 
     public RoutePolicy? For(string routeName) => _byName.TryGetValue(routeName, out var policy) ? policy : null;
-
-    public static RoutePolicyTable FromDeclarations(IConfiguration configuration)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        // The route handlers' services must be known for their parameters to bind as services, not bodies.
-        builder.Services.AddPayments(configuration);
-        builder.Services.AddPaymentsOpenApi();
-        using var app = builder.Build();
-        app.MapPaymentsApi();
-        return FromEndpoints(((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints));
-    }
 
     /// <summary>The declared routes among <paramref name="endpoints"/> (enumerating a group built with RequireDeclaredPolicies fails on an undeclared one).</summary>
     public static RoutePolicyTable FromEndpoints(IEnumerable<Endpoint> endpoints) => new(endpoints.OfType<RouteEndpoint>()

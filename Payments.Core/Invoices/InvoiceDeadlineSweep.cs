@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -81,15 +80,4 @@ public sealed partial class InvoiceDeadlineSweep(
 
     [LoggerMessage(EventId = 6701, Level = LogLevel.Error, Message = "Expiring invoice {InvoiceId} failed; the next sweep tries again")]
     private static partial void LogFailed(ILogger logger, Exception ex, string invoiceId);
-}
-
-/// <summary>The Host's timer for the deadline sweep (Functions uses the InvoiceDeadlineSweepSchedule timer).</summary>
-public sealed partial class InvoiceDeadlineSweepService(
-    InvoiceDeadlineSweep sweep, IOptions<InvoiceOptions> options, ILogger<InvoiceDeadlineSweepService> logger) : BackgroundService
-{
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Periodic.RunAsync(options.Value.SweepInterval, sweep.RunOnceAsync, ex => LogRunFailed(logger, ex), stoppingToken);
-
-    [LoggerMessage(EventId = 6702, Level = LogLevel.Error, Message = "The invoice deadline sweep failed; the next tick tries again")]
-    private static partial void LogRunFailed(ILogger logger, Exception ex);
 }

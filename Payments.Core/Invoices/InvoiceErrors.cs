@@ -1,5 +1,6 @@
 using Payments.Core.Cards;
 using Payments.Core.Http;
+using Payments.Core.Stripe;
 
 namespace Payments.Core.Invoices;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.Cards;
-using Payments.Core.Customers;
 using Payments.Core.Http;
 using Payments.Core.Stripe;
 

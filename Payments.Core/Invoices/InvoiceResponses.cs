@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Payments.Core.Catalog;
 using Payments.Core.Http;
 using Payments.Core.Purchases;
+using Payments.Core.Stripe;
 
 namespace Payments.Core.Invoices;
 

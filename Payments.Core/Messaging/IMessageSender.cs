@@ -1,6 +1,6 @@
 namespace Payments.Core.Messaging;
 
-/// <summary>Sends a background message to the queue its type routes to (see <see cref="MessageTable"/>).</summary>
+/// <summary>Sends a background message to the queue its type routes to (see <see cref="MessageRoutes"/>).</summary>
 public interface IMessageSender
 {
     Task SendAsync(QueueMessage message, CancellationToken ct);

@@ -7,7 +7,7 @@ namespace Payments.Core.Messaging;
 /// each gets an inbox row (id <c>msg_{type}_{subject}</c>, source <c>app</c>) before it is sent, so it
 /// is listed, swept, retried and replayed exactly like an event (admin routes under /api/webhook-events).
 /// </summary>
-public sealed class OwnMessages(WebhookInbox inbox, IMessageSender sender, TimeProvider clock)
+public sealed class OwnMessages(WebhookInbox inbox, IMessageSender sender, MessageRoutes routes, TimeProvider clock)
 {
     public const string Source = "app";
 
@@ -22,7 +22,7 @@ public sealed class OwnMessages(WebhookInbox inbox, IMessageSender sender, TimeP
     {
         var now = clock.GetUtcNow();
         var row = new InboxEvent(IdFor(message.Type, message.SubjectId), message.Type, now.ToUnixTimeSeconds(), null, message.SubjectId,
-            MessageTable.For(message.Type).Queue, InboxStatus.Received, Source, now, now, null, 0, null, Sends: 1, OwnerId: message.OwnerId);
+            routes.For(message.Type).Queue, InboxStatus.Received, Source, now, now, null, 0, null, Sends: 1, OwnerId: message.OwnerId);
         if (!await inbox.TryAddAsync(row, [], ct, () => sender.SendAsync(row.ToMessage(), ct)))
             // The row may be our own from an attempt that got no further: a crash between the row and its pending
             // mark, or an insert whose answer was lost so that its retry found the row. Unmarked, nothing would

@@ -63,7 +63,7 @@ public abstract record DispatchOutcome
 /// error, and failed once dead-lettered.
 /// </remarks>
 public sealed partial class QueueDispatcher(
-    IServiceScopeFactory scopes, WebhookInbox inbox, IMessageSender sender, IOptions<QueueOptions> options, TimeProvider clock,
+    IServiceScopeFactory scopes, WebhookInbox inbox, IMessageSender sender, MessageRoutes routes, IOptions<QueueOptions> options, TimeProvider clock,
     ILogger<QueueDispatcher> logger)
 {
     public const string UnreadableReason = "UnreadableMessage";
@@ -165,7 +165,7 @@ public sealed partial class QueueDispatcher(
         PaymentsTelemetry.MessagesHandled.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <returns>Null when the message can be handled; else why not (it cannot be read, or its type has no route on this queue).</returns>
-    private static DispatchOutcome.DeadLetter? Read(string queue, string body, out QueueMessage message, out MessageRoute route)
+    private DispatchOutcome.DeadLetter? Read(string queue, string body, out QueueMessage message, out MessageRoute route)
     {
         route = null!;
         try
@@ -177,7 +177,7 @@ public sealed partial class QueueDispatcher(
             message = null!;
             return new(UnreadableReason, ex.Message);
         }
-        if (MessageTable.TryFor(message.Type) is not { } found)
+        if (routes.TryFor(message.Type) is not { } found)
             return new(UnknownTypeReason, $"No route for message type '{message.Type}'.");
         if (found.Queue != queue)
             return new(UnknownTypeReason, $"Message type '{message.Type}' belongs on queue '{found.Queue}', not '{queue}'.");

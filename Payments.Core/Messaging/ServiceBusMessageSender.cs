@@ -7,10 +7,10 @@ namespace Payments.Core.Messaging;
 
 /// <summary>
 /// Sends Core's background messages to the Service Bus queue their type routes to
-/// (<see cref="MessageTable"/>), with <see cref="QueueMessage.MessageId"/> as the id duplicate
+/// (<see cref="MessageRoutes"/>), with <see cref="QueueMessage.MessageId"/> as the id duplicate
 /// detection compares. Both doors use it; the Host's processors and the Functions' triggers receive.
 /// </summary>
-public sealed class ServiceBusMessageSender(ServiceBusClient client) : IMessageSender
+public sealed class ServiceBusMessageSender(ServiceBusClient client, MessageRoutes routes) : IMessageSender
 {
     private readonly ConcurrentDictionary<string, ServiceBusSender> _senders = new(StringComparer.Ordinal);
 
@@ -20,7 +20,7 @@ public sealed class ServiceBusMessageSender(ServiceBusClient client) : IMessageS
 
     private async Task SendAsync(QueueMessage message, DateTimeOffset? at, CancellationToken ct)
     {
-        var queue = MessageTable.For(message.Type).Queue;
+        var queue = routes.For(message.Type).Queue;
         using var span = PaymentsTelemetry.StartSend(queue, message.Type, message.MessageId);
         var outgoing = new ServiceBusMessage(message.ToJson())
         {

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -67,15 +66,4 @@ public sealed partial class AuthorizationSweep(
 
     [LoggerMessage(EventId = 4302, Level = LogLevel.Error, Message = "Sweeping purchase {PurchaseId} failed")]
     private static partial void LogSweepFailed(ILogger logger, Exception ex, string purchaseId);
-}
-
-/// <summary>The Host's timer for the sweep (Functions uses a timer trigger).</summary>
-public sealed partial class AuthorizationSweepService(
-    AuthorizationSweep sweep, IOptions<AuthorizationSweepOptions> options, ILogger<AuthorizationSweepService> logger) : BackgroundService
-{
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Periodic.RunAsync(options.Value.Interval, sweep.RunOnceAsync, ex => LogRunFailed(logger, ex), stoppingToken);
-
-    [LoggerMessage(EventId = 4303, Level = LogLevel.Error, Message = "The authorization sweep failed; the next tick tries again")]
-    private static partial void LogRunFailed(ILogger logger, Exception ex);
 }

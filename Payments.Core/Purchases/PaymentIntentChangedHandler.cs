@@ -1,4 +1,3 @@
-using Payments.Core.Invoices;
 using Payments.Core.Messaging;
 using Payments.Core.Stripe;
 
@@ -7,12 +6,12 @@ namespace Payments.Core.Purchases;
 /// <summary>
 /// payment_intent.* and the charge events of our flows: the message's subject is the PaymentIntent id
 /// (for a charge event, the charge's payment_intent). The intent is re-read from Stripe once and goes,
-/// by its metadata, to the invoice payment it belongs to or else to the purchase sync.
+/// by its metadata, to the capability that owns it (<see cref="IPaymentIntentOwner"/>: an invoice payment) or else to the purchase sync.
 /// Since 2025-03-31.basil a partial capture sends charge.captured and a lapsed authorization
 /// charge.expired then payment_intent.canceled (reason expired); neither sends charge.refunded.
 /// Refund events, charge.refunded included, go to <see cref="RefundChangedHandler"/>.
 /// </summary>
-public sealed class PaymentIntentChangedHandler(IStripeGateway stripe, PaymentIntentSync sync, InvoicePaymentSync invoices) : IMessageHandler
+public sealed class PaymentIntentChangedHandler(IStripeGateway stripe, PaymentIntentSync sync, IEnumerable<IPaymentIntentOwner> owners) : IMessageHandler
 {
     public static readonly IReadOnlyList<string> EventTypes =
     [
@@ -28,8 +27,8 @@ public sealed class PaymentIntentChangedHandler(IStripeGateway stripe, PaymentIn
     public async Task HandleAsync(QueueMessage message, MessageDelivery delivery, CancellationToken ct)
     {
         var intent = await stripe.GetPaymentIntentAsync(message.SubjectId, ct);
-        if (InvoicePaymentSync.IsInvoicePayment(intent))
-            await invoices.ApplyAsync(intent, ct);
+        if (owners.FirstOrDefault(o => o.Owns(intent)) is { } owner)
+            await owner.ApplyAsync(intent, ct);
         else
             await sync.ApplyAsync(intent, ct);
     }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.Cards;
 using Payments.Core.Catalog;
-using Payments.Core.Customers;
 using Payments.Core.Http;
 using Payments.Core.Stripe;
 

@@ -1,4 +1,3 @@
-using Payments.Core.Invoices;
 using Payments.Core.Messaging;
 using Payments.Core.Stripe;
 
@@ -7,12 +6,12 @@ namespace Payments.Core.Purchases;
 /// <summary>
 /// Refund events: the message's subject is the refund's (or charge's) PaymentIntent. The intent and every
 /// refund of it are re-read from Stripe, never taken from the event, and go by the intent's metadata to the
-/// invoice payment it belongs to or else to the purchase. Each refund only moves forward
+/// capability that owns it (<see cref="IPaymentIntentOwner"/>: an invoice payment) or else to the purchase. Each refund only moves forward
 /// (pending → succeeded → failed, pending → canceled), so duplicates and any order end the same.
 /// A card refund can fail days after it was created (Stripe: refund.updated and refund.failed; for some
 /// payment methods also charge.refund.updated), and charge.refunded follows any refund's creation.
 /// </summary>
-public sealed class RefundChangedHandler(IStripeGateway stripe, PaymentIntentSync purchases, InvoiceRefunds invoices) : IMessageHandler
+public sealed class RefundChangedHandler(IStripeGateway stripe, PaymentIntentSync purchases, IEnumerable<IPaymentIntentOwner> owners) : IMessageHandler
 {
     public static readonly IReadOnlyList<string> EventTypes =
     [
@@ -26,8 +25,8 @@ public sealed class RefundChangedHandler(IStripeGateway stripe, PaymentIntentSyn
     public async Task HandleAsync(QueueMessage message, MessageDelivery delivery, CancellationToken ct)
     {
         var intent = await stripe.GetPaymentIntentAsync(message.SubjectId, ct);
-        if (InvoicePaymentSync.IsInvoicePayment(intent))
-            await invoices.SyncAsync(intent, ct);
+        if (owners.FirstOrDefault(o => o.Owns(intent)) is { } owner)
+            await owner.ApplyRefundsAsync(intent, ct);
         else
             await purchases.ApplyRefundsAsync(intent, ct);
     }

@@ -66,7 +66,11 @@ public static class TableNames
     public const string Organisations = "organisations";
     public const string OrganisationMembers = "organisationmembers";
     public const string SentEmails = "sentemails";
-    public const string InvoicePayments = "invoicepayments";
+    /// <summary>
+    /// Stripe billing invoices paid for our subscriptions (not our group invoices). The table keeps its
+    /// first name: deployed rows live under it and renaming a table in Azure Tables means copying them.
+    /// </summary>
+    public const string SubscriptionPayments = "invoicepayments";
     public const string FulfilmentOrders = "fulfilmentorders";
     public const string GroupInvoices = "groupinvoices";
     public const string GroupInvoicesByUser = "groupinvoicesbyuser";
@@ -80,7 +84,7 @@ public static class TableNames
     [
         Customers, Cards, CardFingerprints, Products, Purchases, PurchaseOwners, IdempotentRequests, Refunds,
         WebhookInbox, WebhookIndex, WebhookCursor, Sales, Subscriptions, AdminAccounts, Organisations, OrganisationMembers, SentEmails,
-        InvoicePayments, FulfilmentOrders, GroupInvoices, GroupInvoicesByUser, StripeKeys,
+        SubscriptionPayments, FulfilmentOrders, GroupInvoices, GroupInvoicesByUser, StripeKeys,
         ReconciliationFindings, ReconciliationCursor,
     ];
 }

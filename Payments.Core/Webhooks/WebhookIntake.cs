@@ -13,7 +13,7 @@ public enum IntakeOutcome { Stored, Duplicate, Invalid }
 /// send, is the durable record: the inbox sweep re-enqueues anything left unprocessed.
 /// </summary>
 public sealed partial class WebhookIntake(
-    WebhookInbox inbox, IMessageSender messages, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookIntake> logger)
+    WebhookInbox inbox, IMessageSender messages, MessageRoutes routes, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookIntake> logger)
 {
     /// <summary>Stripe.net 53 reads API version 2026-10-28.endive; events of another train are kept but flagged.</summary>
     public const string ReleaseTrain = "endive";
@@ -45,7 +45,7 @@ public sealed partial class WebhookIntake(
         span?.SetTag("payments.event.id", envelope.Id);
         span?.SetTag("payments.event.type", envelope.Type);
         span?.SetTag("payments.event.source", source);
-        var route = MessageTable.TryFor(envelope.Type);
+        var route = routes.TryFor(envelope.Type);
         var wanted = route is not null && envelope.SubjectId is not null;
         var now = clock.GetUtcNow();
         var record = new InboxEvent(envelope.Id, envelope.Type, envelope.Created, envelope.ApiVersion, envelope.SubjectId, route?.Queue,

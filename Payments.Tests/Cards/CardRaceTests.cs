@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Payments.Core.Cards;
-using Payments.Core.Customers;
 using Payments.Tests.Infrastructure;
 using Stripe;
 using Xunit;

@@ -1,6 +1,5 @@
 using System.Net;
 using Payments.Core.Cards;
-using Payments.Core.Customers;
 using Payments.Tests.Infrastructure;
 using Xunit;
 using static Payments.Tests.Invoices.InvoiceTestKit;

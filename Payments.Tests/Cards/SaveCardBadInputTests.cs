@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Payments.Core.Cards;
-using Payments.Core.Customers;
 using Payments.Core.Http;
 using Payments.Tests.Infrastructure;
 using Xunit;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Payments.Core.Cards;
-using Payments.Core.Customers;
 using Payments.Tests.Infrastructure;
 using Stripe;
 using Card = Payments.Core.Cards.Card;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Payments.Core;
 using Payments.Core.Http;
 using Payments.FunctionsHostStandIn;
+using Payments.Core.Composition;
 
 namespace Payments.Tests.Functions;
 

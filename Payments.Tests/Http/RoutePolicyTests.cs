@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Http;
 using Payments.Tests.Infrastructure;
 using Xunit;
+using Payments.Core.Composition;
 
 namespace Payments.Tests.Http;
 
@@ -37,7 +38,7 @@ public abstract class RoutePolicyTests(DoorFixture fixture)
     /// <summary>The declarations both doors serve, read as the Functions app reads them.</summary>
     public IReadOnlyList<DeclaredRoute> DeclaredRoutes() => Declared().Routes;
 
-    protected RoutePolicyTable Declared() => RoutePolicyTable.FromDeclarations(new ConfigurationBuilder().AddInMemoryCollection(
+    protected RoutePolicyTable Declared() => PaymentsApi.DeclaredRoutes(new ConfigurationBuilder().AddInMemoryCollection(
         PaymentsHostServer.Settings(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl, "Endpoint=sb://127.0.0.1:1;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;")
             .Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1])).Build());
 

@@ -8,6 +8,7 @@ using Payments.Core.Storage;
 using Payments.Core.Stripe;
 using Payments.Host;
 using Xunit;
+using Payments.Core.Composition;
 
 namespace Payments.Tests.Infra;
 

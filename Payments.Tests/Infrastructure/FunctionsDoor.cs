@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Core;
 using Payments.FunctionsHostStandIn;
+using Payments.Core.Composition;
 
 namespace Payments.Tests.Infrastructure;
 

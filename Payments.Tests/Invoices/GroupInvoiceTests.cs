@@ -641,7 +641,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         var stored = await Host.Get<InvoiceStore>().GetAsync(id, default);
         var payment = Assert.Single(stored.Payments);
         Assert.Equal((intentId, InvoicePaymentStatus.RequiresAction), (payment.PaymentIntentId, payment.Status));
-        var customer = await Host.Get<Payments.Core.Customers.CustomerAccounts>().FindAsync(bob.UserId, default);
+        var customer = await Host.Get<Payments.Core.Cards.CustomerAccounts>().FindAsync(bob.UserId, default);
         var intents = await store.Stripe.CreateClient().V1.PaymentIntents.ListAsync(new global::Stripe.PaymentIntentListOptions { Customer = customer, Limit = 100 });
         Assert.Equal([intentId], intents.Data.Where(i => i.Metadata.GetValueOrDefault("invoice_id") == id).Select(i => i.Id));
     }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Payments.Core.Customers;
+using Payments.Core.Cards;
 using Payments.Tests.Infrastructure;
 using Payments.Tests.Purchases;
 using Stripe;

@@ -75,7 +75,7 @@ public abstract class BuyWithSavedCardTests(DoorFixture fixture)
         var purchaseId = JsonDocument.Parse(bodies.Single()).RootElement.Id();
         var page = await Host.Get<PurchaseStore>().ListForUserAsync(user, 100, null, default);
         Assert.Equal(purchaseId, Assert.Single(page.Items).Id);
-        var customerId = await Host.Get<Payments.Core.Customers.CustomerAccounts>().FindAsync(user, default);
+        var customerId = await Host.Get<Payments.Core.Cards.CustomerAccounts>().FindAsync(user, default);
         var intents = await Stripe.V1.PaymentIntents.ListAsync(new PaymentIntentListOptions { Customer = customerId });
         Assert.Equal(page.Items[0].PaymentIntentId, Assert.Single(intents.Data).Id);
         // Counted at Stripe: one PaymentIntent carries this purchase's id.

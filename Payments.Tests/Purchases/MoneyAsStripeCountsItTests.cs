@@ -110,8 +110,8 @@ public sealed class MoneyAsStripeCountsItTests(PaymentsFixture fixture)
     public async Task Charge_events_of_our_flows_are_routed_to_the_purchase_handler()
     {
         foreach (var type in new[] { "charge.captured", "charge.expired", "payment_intent.canceled" })
-            Assert.Equal(typeof(PaymentIntentChangedHandler), MessageTable.For(type).Handler);
+            Assert.Equal(typeof(PaymentIntentChangedHandler), Host.Get<MessageRoutes>().For(type).Handler);
         foreach (var type in new[] { "refund.created", "refund.updated", "refund.failed", "charge.refunded", "charge.refund.updated" })
-            Assert.Equal((typeof(RefundChangedHandler), QueueNames.Payments), (MessageTable.For(type).Handler, MessageTable.For(type).Queue));
+            Assert.Equal((typeof(RefundChangedHandler), QueueNames.Payments), (Host.Get<MessageRoutes>().For(type).Handler, Host.Get<MessageRoutes>().For(type).Queue));
     }
 }

@@ -257,7 +257,7 @@ public abstract class PaymentOutcomesTests(DoorFixture fixture, ITestOutputHelpe
         var shuffle = new Random(seed);
         var deliveries = events.Concat(events.Take(4)).OrderBy(_ => shuffle.Next()).ToList();
         foreach (var type in deliveries)
-            await (MessageTable.For(type).Handler == typeof(RefundChangedHandler) ? (IMessageHandler)refundHandler : handler)
+            await (Host.Get<MessageRoutes>().For(type).Handler == typeof(RefundChangedHandler) ? (IMessageHandler)refundHandler : handler)
                 .HandleAsync(new QueueMessage(type, intentId), new MessageDelivery(QueueNames.Payments, 1, 5), default);
 
         var purchase = (await Host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase;

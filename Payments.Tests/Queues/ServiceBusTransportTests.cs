@@ -10,6 +10,7 @@ using Payments.Core.Webhooks;
 using Payments.Tests.Infrastructure;
 using Xunit;
 using static Payments.Tests.Webhooks.WebhookTestKit;
+using Payments.Core.Composition;
 
 namespace Payments.Tests.Queues;
 

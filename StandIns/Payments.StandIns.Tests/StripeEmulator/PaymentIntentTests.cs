@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Stripe;
 using Xunit;
+using Payments.Core.Stripe;
 
 namespace Payments.StandIns.Tests.StripeEmulator;
 

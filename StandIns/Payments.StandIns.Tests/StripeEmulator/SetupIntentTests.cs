@@ -1,6 +1,7 @@
 using System.Net;
 using Stripe;
 using Xunit;
+using Payments.Core.Stripe;
 
 namespace Payments.StandIns.Tests.StripeEmulator;
 

@@ -1,9 +1,13 @@
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Payments.Core.Http;
+using Payments.Core.Messaging;
+using Payments.Core.Purchases;
 
 namespace Payments.Core.Invoices;
 
-public static class InvoiceServiceCollectionExtensions
+public static class InvoicesModule
 {
     /// <summary>Group invoices: options, store, use cases, API and event handling (the deadline sweep's timer is the host's).</summary>
     public static IServiceCollection AddInvoices(this IServiceCollection services, IConfiguration configuration)
@@ -12,7 +16,6 @@ public static class InvoiceServiceCollectionExtensions
         services.AddSingleton<InvoiceStore>();
         services.AddTransient<InvoicePricing>();
         services.AddTransient<InvoiceEmails>();
-        services.AddTransient<InvoiceEmailHandler>();
         services.AddTransient<InvoiceService>();
         services.AddTransient<InvoiceFunding>();
         services.AddTransient<InvoiceClosing>();
@@ -21,6 +24,12 @@ public static class InvoiceServiceCollectionExtensions
         services.AddTransient<InvoiceRefunds>();
         services.AddTransient<InvoiceDeadlineSweep>();
         services.AddTransient<InvoicesApi>();
+        // Beside the warehouse's order: the same kind of work (an email once, waiting out an SMTP outage), so no queue of its own.
+        services.AddMessageHandler<InvoiceEmailHandler>(QueueNames.Fulfilment, InvoiceEmails.MessageType);
+        // Invoice payments are PaymentIntents too: their events reach Purchases' handlers, which hand them here.
+        services.AddTransient<IPaymentIntentOwner, InvoicePaymentIntents>();
         return services;
     }
+
+    public static IEndpointRouteBuilder MapInvoices(this IEndpointRouteBuilder api) => api.Capability("Group invoices", InvoicesApi.Map);
 }

@@ -1,9 +1,11 @@
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Payments.Core.Http;
 
 namespace Payments.Core.Reconciliation;
 
-public static class ReconciliationServiceCollectionExtensions
+public static class ReconciliationModule
 {
     /// <summary>The reconciler: options, stores, checks, repairs and API (its timer is the host's: ReconciliationService or the Functions timer).</summary>
     public static IServiceCollection AddReconciliation(this IServiceCollection services, IConfiguration configuration)
@@ -19,4 +21,6 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddTransient<ReconciliationApi>();
         return services;
     }
+
+    public static IEndpointRouteBuilder MapReconciliation(this IEndpointRouteBuilder api) => api.Capability("Reconciliation", ReconciliationApi.Map);
 }

@@ -1,38 +1,27 @@
-using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Fulfilment;
 using Payments.Core.Messaging;
-using Payments.Core.Storage;
 using Payments.Core.Stripe;
 
 namespace Payments.Core.Checkout;
 
 /// <summary>
-/// invoice.paid / invoice.payment_succeeded (both arrive for one invoice): records the payment and,
+/// Stripe's invoice.paid / invoice.payment_succeeded for a subscription (both arrive for one billing invoice;
+/// "invoice" in our code means our group invoices, so this is a subscription payment): records the payment and,
 /// for a sale with devices, creates its fulfilment order once and asks for it to be fulfilled.
 /// </summary>
-public sealed partial class InvoicePaidHandler(
-    IStripeGateway stripe, SaleStore sales, FulfilmentStore fulfilment, OwnMessages messages, PaymentsStorage storage,
-    TimeProvider clock, ILogger<InvoicePaidHandler> logger) : IMessageHandler
+public sealed partial class SubscriptionPaymentHandler(
+    IStripeGateway stripe, SaleStore sales, SubscriptionPaymentStore payments, FulfilmentStore fulfilment, OwnMessages messages,
+    TimeProvider clock, ILogger<SubscriptionPaymentHandler> logger) : IMessageHandler
 {
     public static readonly IReadOnlyList<string> EventTypes = ["invoice.paid", "invoice.payment_succeeded"];
-
-    private readonly TableClient _payments = storage.Table(TableNames.InvoicePayments);
 
     public async Task HandleAsync(QueueMessage message, MessageDelivery delivery, CancellationToken ct)
     {
         var invoice = await stripe.GetInvoiceAsync(message.SubjectId, ct);
         if (invoice.Status != "paid")
             return;
-        await _payments.UpsertEntityAsync(new TableEntity(invoice.Id, "payment")
-        {
-            ["CustomerId"] = invoice.CustomerId,
-            ["SubscriptionId"] = invoice.SubscriptionId,
-            ["SaleId"] = invoice.SaleId,
-            ["AmountPaid"] = invoice.AmountPaid,
-            ["Currency"] = invoice.Currency,
-            ["RecordedAt"] = clock.GetUtcNow(),
-        }, TableUpdateMode.Replace, ct);
+        await payments.RecordAsync(invoice, clock.GetUtcNow(), ct);
 
         if (invoice.SaleId is null || (await sales.FindAsync(invoice.SaleId, ct))?.Sale is not { Devices: > 0 } sale)
             return;

@@ -1,9 +1,10 @@
 using Azure.Messaging.ServiceBus;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Payments.Core;
+using Payments.Core.Messaging;
+using Payments.Core.Telemetry;
 
-namespace Payments.Core.Messaging;
+namespace Payments.Host.Background;
 
 /// <summary>
 /// The Host's Service Bus triggers: one <see cref="ServiceBusProcessor"/> per queue in
@@ -61,8 +62,8 @@ public sealed partial class ServiceBusQueueProcessing(
 
     private static Delivered Delivered(ServiceBusReceivedMessage message) => new(
         message.DeliveryCount,
-        message.ApplicationProperties.TryGetValue(Telemetry.PaymentsTelemetry.TraceParentProperty, out var parent) ? parent as string : null,
-        message.ApplicationProperties.TryGetValue(Telemetry.PaymentsTelemetry.TraceStateProperty, out var state) ? state as string : null,
+        message.ApplicationProperties.TryGetValue(PaymentsTelemetry.TraceParentProperty, out var parent) ? parent as string : null,
+        message.ApplicationProperties.TryGetValue(PaymentsTelemetry.TraceStateProperty, out var state) ? state as string : null,
         message.EnqueuedTime);
 
     /// <summary>Service Bus keeps at most 4 KB of dead-letter description; ours are one error line.</summary>

@@ -1,12 +1,11 @@
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
-using Payments.Core.Cards;
 using Payments.Core.Http;
 using Payments.Core.Storage;
 using Payments.Core.Stripe;
 
-namespace Payments.Core.Customers;
+namespace Payments.Core.Cards;
 
 /// <summary>The user's current Stripe customer and its generation (1 for the first; one more each time Stripe lost the previous).</summary>
 public sealed record CustomerAccount(string StripeCustomerId, int Generation);

@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Logging;
-using Payments.Core.Checkout;
 using Payments.Core.Email;
 using Payments.Core.Messaging;
 using Payments.Core.Stripe;
-using Payments.Core.Webhooks;
+using Payments.Core.Organisations;
 
-namespace Payments.Core.Organisations;
+namespace Payments.Core.Checkout;
 
 /// <summary>
 /// customer.subscription.created|updated|deleted: re-reads the subscription, records it, provisions

@@ -1,8 +1,8 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Payments.Core;
+using Payments.Core.Reconciliation;
 
-namespace Payments.Core.Reconciliation;
+namespace Payments.Host.Background;
 
 /// <summary>The Host's timer for the reconciler (Functions uses the ReconciliationSchedule timer).</summary>
 public sealed partial class ReconciliationService(

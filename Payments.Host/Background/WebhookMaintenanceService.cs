@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Payments.Core;
+using Payments.Core.Webhooks;
 
-namespace Payments.Core.Webhooks;
+namespace Payments.Host.Background;
 
 /// <summary>The Host's timers for the inbox sweep and the resync, run at start-up (catching up after a stop) and then every interval; Functions uses timer triggers.</summary>
 public sealed partial class WebhookMaintenanceService(IServiceScopeFactory scopes, IOptions<WebhookOptions> options, ILogger<WebhookMaintenanceService> logger)

@@ -1,4 +1,4 @@
-namespace Payments.Core.Cards;
+namespace Payments.Core.Stripe;
 
 /// <summary>What the user should do next. <see cref="AddCard"/>: the saved card can no longer be used (Stripe lost it); save it again.</summary>
 public enum NextAction { UseAnotherCard, RetryLater, ContactBank, UpdateCardDetails, AddCard }

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Core.Http;
+using Payments.Core.Messaging;
+
+namespace Payments.Core.Purchases;
+
+public static class PurchasesModule
+{
+    /// <summary>Purchases with a saved card, refunds, staff's routes, the authorization sweep (its timer is the host's) and intent and refund events.</summary>
+    public static IServiceCollection AddPurchases(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthorizationSweepOptions>().Bind(configuration.GetSection(AuthorizationSweepOptions.Section));
+        services.AddSingleton<PurchaseStore>();
+        services.AddTransient<PaymentIntentSync>();
+        services.AddTransient<PurchaseService>();
+        services.AddTransient<PurchaseAdminService>();
+        services.AddTransient<AuthorizationSweep>();
+        services.AddTransient<PurchasesApi>();
+        services.AddMessageHandler<PaymentIntentChangedHandler>(QueueNames.Payments, PaymentIntentChangedHandler.EventTypes);
+        services.AddMessageHandler<RefundChangedHandler>(QueueNames.Payments, RefundChangedHandler.EventTypes);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapPurchases(this IEndpointRouteBuilder api) => api.Capability("Purchases", PurchasesApi.Map);
+}
