@@ -5,7 +5,7 @@ namespace Payments.Core;
 /// <summary>Email addresses as we accept them; normalized ones become table keys, so key-forbidden characters are refused.</summary>
 public static partial class Emails
 {
-    public static bool IsValid(string? email) => Storage.TableKeys.IsSafe(email, 254) && Shape().IsMatch(email!);
+    public static bool IsValid(string? email) => TableKeys.IsSafe(email, 254) && Shape().IsMatch(email!);
 
     public static string Normalize(string email) => email.Trim().ToLowerInvariant();
 

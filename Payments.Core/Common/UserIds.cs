@@ -8,5 +8,5 @@ public static class UserIds
 {
     public const int MaxLength = 128;
 
-    public static bool IsValid(string? userId) => !string.IsNullOrWhiteSpace(userId) && Storage.TableKeys.IsSafe(userId, MaxLength);
+    public static bool IsValid(string? userId) => !string.IsNullOrWhiteSpace(userId) && TableKeys.IsSafe(userId, MaxLength);
 }
