@@ -12,7 +12,7 @@ public sealed record SaveCardOutcome(Card Card, bool Created);
 public sealed partial class CardService(
     CustomerAccounts customers,
     CardStore store,
-    CardFingerprintIndex fingerprints,
+    CardFingerprintStore fingerprints,
     IStripeGateway stripe,
     KeyedStripeCall keyed,
     OwnMessages messages,

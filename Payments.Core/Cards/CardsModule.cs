@@ -12,7 +12,7 @@ public static class CardsModule
     {
         services.AddSingleton<CustomerAccounts>();
         services.AddSingleton<CardStore>();
-        services.AddSingleton<CardFingerprintIndex>();
+        services.AddSingleton<CardFingerprintStore>();
         services.AddTransient<CardService>();
         services.AddTransient<CardsApi>();
         services.AddMessageHandler<DetachCardHandler>(QueueNames.Cards, CardMessages.Detach);

@@ -8,7 +8,7 @@ namespace Payments.Core.Checkout;
 /// checkout.session.completed: the sale is completed, and its customer and subscription are
 /// recorded against the admin email. Provisioning waits for the subscription's own events.
 /// </summary>
-public sealed class CheckoutCompletedHandler(IStripeGateway stripe, SaleStore sales, AdminAccounts accounts, TimeProvider clock) : IMessageHandler
+public sealed class CheckoutCompletedHandler(IStripeGateway stripe, SaleStore sales, AdminAccountStore accounts, TimeProvider clock) : IMessageHandler
 {
     public const string EventType = "checkout.session.completed";
 

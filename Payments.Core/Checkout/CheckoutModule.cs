@@ -14,7 +14,7 @@ public static class CheckoutModule
         services.AddOptions<CheckoutOptions>().Bind(configuration.GetSection(CheckoutOptions.Section));
         services.AddSingleton<SaleStore>();
         services.AddSingleton<SubscriptionPaymentStore>();
-        services.AddSingleton<SubscriptionCheckoutClaims>();
+        services.AddSingleton<SubscriptionCheckoutClaimStore>();
         services.AddTransient<CheckoutService>();
         services.AddTransient<CheckoutApi>();
         services.AddMessageHandler<CheckoutCompletedHandler>(QueueNames.Provisioning, CheckoutCompletedHandler.EventType);

@@ -13,7 +13,7 @@ public sealed record CheckoutResponse(string SaleId, string SessionId, string? U
 
 /// <summary>Opens a Stripe Checkout Session for devices plus an optional subscription, after saving the sale.</summary>
 public sealed partial class CheckoutService(
-    SaleStore sales, AdminAccounts accounts, SubscriptionCheckoutClaims claims, IStripeGateway stripe, KeyedStripeCall keyed, IdempotentRequests idempotency,
+    SaleStore sales, AdminAccountStore accounts, SubscriptionCheckoutClaimStore claims, IStripeGateway stripe, KeyedStripeCall keyed, IdempotentRequests idempotency,
     IOptions<CheckoutOptions> options, TimeProvider clock, ILogger<CheckoutService> logger)
 {
     public Task<StoredResponse> StartAsync(Caller caller, CheckoutRequest request, string? idempotencyKey, CancellationToken ct)
@@ -26,7 +26,7 @@ public sealed partial class CheckoutService(
             validate: async token =>
             {
                 if (request.Subscription && await accounts.HasActiveSubscriptionAsync(adminEmail, token))
-                    throw SubscriptionCheckoutClaims.Exists().ToException();
+                    throw SubscriptionCheckoutClaimStore.Exists().ToException();
             },
             work: async (saleId, token) =>
             {
@@ -37,7 +37,7 @@ public sealed partial class CheckoutService(
                     if (await accounts.HasActiveSubscriptionAsync(adminEmail, token))
                     {
                         await claims.ReleaseAsync(adminEmail, saleId, token);
-                        throw SubscriptionCheckoutClaims.Exists().ToException();
+                        throw SubscriptionCheckoutClaimStore.Exists().ToException();
                     }
                 }
                 var sale = new Sale(saleId, caller.UserId, request.Devices, request.Subscription, request.Name.Trim(), request.ShippingAddress,

@@ -13,7 +13,7 @@ namespace Payments.Core.Checkout;
 /// "created" reads the same subscription from Stripe.
 /// </summary>
 public sealed partial class SubscriptionChangedHandler(
-    IStripeGateway stripe, SubscriptionStore subscriptions, AdminAccounts accounts, OrganisationStore organisations,
+    IStripeGateway stripe, SubscriptionStore subscriptions, AdminAccountStore accounts, OrganisationStore organisations,
     SaleStore sales, EmailOnce email, WebhookInbox inbox, TimeProvider clock, ILogger<SubscriptionChangedHandler> logger) : IMessageHandler
 {
     public static readonly IReadOnlyList<string> EventTypes =

@@ -47,13 +47,7 @@ public sealed class Readiness(PaymentsStorage storage, ServiceBusClient serviceB
         }
     }
 
-    private async Task<string> TablesAsync(CancellationToken ct)
-    {
-        var inbox = storage.Table(TableNames.WebhookInbox);
-        await foreach (var _ in inbox.QueryAsync<TableEntity>(e => e.PartitionKey == "health-probe", maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct).AsPages())
-            break;
-        return $"{inbox.Name} answered";
-    }
+    private Task<string> TablesAsync(CancellationToken ct) => storage.ProbeAsync(ct);
 
     private async Task<string> ServiceBusAsync(CancellationToken ct)
     {

@@ -21,7 +21,7 @@ public sealed partial class PurchaseAdminService(
     IStripeGateway stripe,
     KeyedStripeCall keyed,
     IdempotentRequests idempotency,
-    PaymentsStorage storage,
+    RefundRequestStore refundRequests,
     TimeProvider clock,
     ILogger<PurchaseAdminService> logger)
 {
@@ -29,7 +29,6 @@ public sealed partial class PurchaseAdminService(
 
     /// <summary>A reservation this old belongs to a request that died without an answer (Stripe.net gives up well before).</summary>
     public static readonly TimeSpan StaleReservation = TimeSpan.FromMinutes(5);
-    private readonly TableClient _refunds = storage.Table(TableNames.Refunds);
 
     public async Task<Purchase> FindAsync(string purchaseId, CancellationToken ct) =>
         (await purchases.FindByIdAsync(purchaseId, ct))?.Purchase ?? throw ApiErrors.NotFound("purchase").ToException();
@@ -192,13 +191,7 @@ public sealed partial class PurchaseAdminService(
                 : ProblemMapper.FromProvider(ex)).ToException();
         }
 
-        await _refunds.UpsertEntityAsync(new TableEntity(purchaseId, refund.Id)
-        {
-            ["Amount"] = refund.Amount,
-            ["Status"] = refund.Status,
-            ["Reason"] = reason,
-            ["Created"] = clock.GetUtcNow(),
-        }, TableUpdateMode.Replace, ct);
+        await refundRequests.RecordMadeAsync(purchaseId, refund.Id, refund.Amount, refund.Status, reason, clock.GetUtcNow(), ct);
         var intent = await stripe.GetPaymentIntentAsync(purchase.PaymentIntentId!, ct);
         // Every refund of the intent, not only ours: one made in the Dashboard that we have not heard of yet is counted too.
         var refunds = await stripe.ListRefundsAsync(purchase.PaymentIntentId!, ct);
@@ -236,15 +229,8 @@ public sealed partial class PurchaseAdminService(
         }, ct);
     }
 
-    private async Task RecordRejectedRefundAsync(string purchaseId, string idempotencyKey, long amount, string? reason, PaymentProviderException ex, CancellationToken ct) =>
-        await _refunds.UpsertEntityAsync(new TableEntity(purchaseId, $"rejected:{idempotencyKey}")
-        {
-            ["Amount"] = amount,
-            ["Status"] = "rejected",
-            ["Reason"] = reason,
-            ["ErrorCode"] = ex.Code ?? ex.Failure.ToString(),
-            ["Created"] = clock.GetUtcNow(),
-        }, TableUpdateMode.Replace, ct);
+    private Task RecordRejectedRefundAsync(string purchaseId, string idempotencyKey, long amount, string? reason, PaymentProviderException ex, CancellationToken ct) =>
+        refundRequests.RecordRejectedAsync(purchaseId, idempotencyKey, amount, reason, ex.Code ?? ex.Failure.ToString(), clock.GetUtcNow(), ct);
 
     private static ApiError RefundExceeds(long refundable) =>
         new(422, "refund_exceeds_captured", $"At most {refundable} can still be refunded.", "amount");

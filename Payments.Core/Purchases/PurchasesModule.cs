@@ -13,6 +13,7 @@ public static class PurchasesModule
     {
         services.AddOptions<AuthorizationSweepOptions>().Bind(configuration.GetSection(AuthorizationSweepOptions.Section));
         services.AddSingleton<PurchaseStore>();
+        services.AddSingleton<RefundRequestStore>();
         services.AddTransient<PaymentIntentSync>();
         services.AddTransient<PurchaseService>();
         services.AddTransient<PurchaseAdminService>();

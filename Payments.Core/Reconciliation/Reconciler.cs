@@ -23,7 +23,7 @@ public sealed record ReconciliationSummary(
 /// </summary>
 public sealed partial class Reconciler(
     PurchaseStore purchases, InvoiceStore invoices, PurchaseCheck purchaseCheck, InvoiceCheck invoiceCheck, FindingStore findings,
-    ReconciliationCursor cursor, IOptions<ReconciliationOptions> options, TimeProvider clock, ILogger<Reconciler> logger)
+    ReconciliationCursorStore cursor, IOptions<ReconciliationOptions> options, TimeProvider clock, ILogger<Reconciler> logger)
 {
     private sealed class Tally
     {

@@ -12,7 +12,7 @@ public static class ReconciliationModule
     {
         services.AddOptions<ReconciliationOptions>().Bind(configuration.GetSection(ReconciliationOptions.Section));
         services.AddSingleton<FindingStore>();
-        services.AddSingleton<ReconciliationCursor>();
+        services.AddSingleton<ReconciliationCursorStore>();
         services.AddTransient<PurchaseRepairs>();
         services.AddTransient<InvoiceRepairs>();
         services.AddTransient<PurchaseCheck>();

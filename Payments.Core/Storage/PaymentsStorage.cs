@@ -39,6 +39,15 @@ public sealed class PaymentsStorage
     /// <summary>Container names allow lowercase letters, digits and dashes.</summary>
     public BlobContainerClient Container(string name) => _blobs.GetBlobContainerClient((_prefix + name).ToLowerInvariant());
 
+    /// <summary>Readiness: one query of one row's key on the webhook inbox's table (where every Stripe event lands first); throws when Table Storage does not answer.</summary>
+    public async Task<string> ProbeAsync(CancellationToken ct)
+    {
+        var inbox = Table(TableNames.WebhookInbox);
+        await foreach (var _ in inbox.QueryAsync<TableEntity>(e => e.PartitionKey == "health-probe", maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct).AsPages())
+            break;
+        return $"{inbox.Name} answered";
+    }
+
     /// <summary>Creates every table and blob container that is missing, all at once (each call is independent).</summary>
     public Task CreateAllAsync(CancellationToken ct) =>
         Task.WhenAll(

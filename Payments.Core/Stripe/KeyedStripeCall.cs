@@ -1,6 +1,4 @@
-using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
-using Payments.Core.Storage;
 
 namespace Payments.Core.Stripe;
 
@@ -14,17 +12,15 @@ namespace Payments.Core.Stripe;
 /// a client retrying with its Idempotency-Key — first looks for the effect and then continues there,
 /// instead of replaying the saved failures again.
 /// </summary>
-public sealed partial class KeyedStripeCall(PaymentsStorage storage, ILogger<KeyedStripeCall> logger)
+public sealed partial class KeyedStripeCall(StripeKeyStore keys, ILogger<KeyedStripeCall> logger)
 {
     /// <summary>Fresh generations one call tries before it gives up and reports the failure.</summary>
     public const int MaxTriesPerCall = 3;
 
-    private readonly TableClient _generations = storage.Table(TableNames.StripeKeys);
-
     public async Task<T> RunAsync<T>(string key, Func<string, Task<T>> call, Func<Task<T?>> findExisting, CancellationToken ct) where T : class
     {
         // An earlier call gave up generations of this key: its last try may have worked without an answer.
-        var generation = await NewestAsync(key, ct);
+        var generation = await keys.NewestAsync(key, ct);
         if (generation > 1 && await findExisting() is { } earlier)
             return earlier;
         for (var tries = 1; ; tries++)
@@ -40,7 +36,7 @@ public sealed partial class KeyedStripeCall(PaymentsStorage storage, ILogger<Key
                     LogFound(logger, key, generation, ex.RequestId);
                     return existing;
                 }
-                var next = await AdvanceAsync(key, generation, ct);
+                var next = await keys.AdvanceAsync(key, generation, ct);
                 if (tries >= MaxTriesPerCall)
                     throw;
                 LogNextGeneration(logger, key, generation, next, ex.RequestId, ex.Replayed);
@@ -48,42 +44,6 @@ public sealed partial class KeyedStripeCall(PaymentsStorage storage, ILogger<Key
             }
         }
     }
-
-    private async Task<int> NewestAsync(string key, CancellationToken ct) => Generation(await ReadAsync(key, ct));
-
-    /// <summary>
-    /// Records that generations up to <paramref name="givenUp"/> are given up and returns the one to try
-    /// next. Two calls giving up at once both move past what either saw; the stored one never goes back.
-    /// </summary>
-    private async Task<int> AdvanceAsync(string key, int givenUp, CancellationToken ct)
-    {
-        while (true)
-        {
-            var row = await ReadAsync(key, ct);
-            var next = Math.Max(givenUp, Generation(row)) + 1;
-            var entity = new TableEntity(key, "") { ["Generation"] = next };
-            try
-            {
-                if (row is null)
-                    await _generations.AddEntityAsync(entity, ct);
-                else
-                    await _generations.UpdateEntityAsync(entity, row.ETag, TableUpdateMode.Replace, ct);
-                return next;
-            }
-            catch (Azure.RequestFailedException ex) when (ex.Status is 409 or 412)
-            {
-                // Another call moved it first: read again and move past that.
-            }
-        }
-    }
-
-    private async Task<TableEntity?> ReadAsync(string key, CancellationToken ct)
-    {
-        var row = await _generations.GetEntityIfExistsAsync<TableEntity>(key, "", cancellationToken: ct);
-        return row.HasValue ? row.Value : null;
-    }
-
-    private static int Generation(TableEntity? row) => row?.GetInt32("Generation") ?? 1;
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning,
         Message = "Stripe saved a failure under key {Key} (generation {Generation}, request {StripeRequestId}), but the effect exists; continuing with it")]

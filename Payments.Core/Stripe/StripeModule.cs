@@ -30,6 +30,7 @@ public static class StripeModule
                 HttpClient = new SystemNetHttpClient(http, options.MaxNetworkRetries),
             }), options.EffectiveIdempotencyPrefix(environment));
         });
+        services.AddSingleton<StripeKeyStore>();
         services.AddSingleton<KeyedStripeCall>();
         return services;
     }

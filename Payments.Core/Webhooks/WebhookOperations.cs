@@ -16,11 +16,10 @@ public sealed record ResyncResult(int Listed, int Added, DateTimeOffset Since);
 /// Stripe's event list what never arrived.
 /// </summary>
 public sealed partial class WebhookOperations(
-    WebhookInbox inbox, WebhookIntake intake, IStripeGateway stripe, PaymentsStorage storage, IOptions<WebhookOptions> options,
+    WebhookInbox inbox, WebhookIntake intake, IStripeGateway stripe, ResyncCursorStore cursors, IOptions<WebhookOptions> options,
     TimeProvider clock, ILogger<WebhookOperations> logger)
 {
     private static readonly TimeSpan Overlap = TimeSpan.FromMinutes(5);
-    private readonly TableClient _cursor = storage.Table(TableNames.WebhookCursor);
 
     /// <summary>
     /// The inbox sweep: events acknowledged but not processed after <see cref="WebhookOptions.RedeliverAfter"/>
@@ -66,8 +65,8 @@ public sealed partial class WebhookOperations(
     public async Task<ResyncResult> ResyncAsync(CancellationToken ct)
     {
         var startedAt = clock.GetUtcNow();
-        var cursor = await _cursor.GetEntityIfExistsAsync<TableEntity>("resync", "cursor", cancellationToken: ct);
-        var since = cursor.HasValue && cursor.Value!.GetDateTimeOffset("LastRunAt") is { } last
+        var cursor = await cursors.ReadAsync(ct);
+        var since = cursor.LastRunAt is { } last
             ? last - Overlap
             : startedAt - options.Value.ResyncFirstLookBack;
 
@@ -86,18 +85,7 @@ public sealed partial class WebhookOperations(
                 LogResynced(logger, id, envelope.Type);
             }
         }
-        // With the ETag of what we read: when another resync moved the cursor meanwhile, its (later) value stands.
-        var moved = new TableEntity("resync", "cursor") { ["LastRunAt"] = startedAt };
-        try
-        {
-            if (cursor.HasValue)
-                await _cursor.UpdateEntityAsync(moved, cursor.Value!.ETag, TableUpdateMode.Replace, ct);
-            else
-                await _cursor.AddEntityAsync(moved, ct);
-        }
-        catch (RequestFailedException ex) when (ex.IsPreconditionFailed() || ex.IsConflict())
-        {
-        }
+        await cursors.MoveAsync(startedAt, cursor.ETag, ct);
         return new ResyncResult(events.Count, added, since);
     }
 

@@ -11,6 +11,7 @@ public static class WebhooksModule
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section));
+        services.AddSingleton<ResyncCursorStore>();
         services.AddTransient<WebhookIntake>();
         services.AddTransient<WebhookOperations>();
         services.AddTransient<WebhooksApi>();

@@ -63,6 +63,19 @@ public sealed class ModuleTests
     }
 
     [Fact]
+    public void Tables_are_opened_only_by_stores()
+    {
+        var openers = Types(typeof(Money).Assembly)
+            .Where(t => t.Dependencies.Any(d => d.Target.FullName.StartsWith("Azure.Data.Tables.TableClient", StringComparison.Ordinal)))
+            .Select(t => t.FullName)
+            .Where(name => !IsStore(name))
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.True(openers.Count == 0, "Only stores (a type named *Store, or Storage itself) may hold a TableClient:\n  " + string.Join("\n  ", openers));
+    }
+
+    [Fact]
     public void The_cycle_check_finds_a_cycle_and_names_its_edges()
     {
         Edge[] edges = [new("A", "B", "A.X", "B.Y", false), new("B", "C", "B.Y", "C.Z", false), new("C", "A", "C.Z", "A.X", false), new("C", "D", "C.Z", "D.W", false)];
@@ -71,6 +84,24 @@ public sealed class ModuleTests
         Assert.Equal("A → B → C → A", string.Join(" → ", cycle));
         Assert.Contains("C → A: C.Z → A.X", Describe(cycle, edges), StringComparison.Ordinal);
         Assert.Null(FindCycle(edges.Take(2).Append(edges[3]).ToList()));
+    }
+
+    /// <summary>
+    /// Classes that still open their own table beside their logic (issue 16 lists them); each is to become a store
+    /// plus its logic. The list may only shrink: a new class holding a TableClient fails the test.
+    /// </summary>
+    private static readonly HashSet<string> NotYetStores = new(StringComparer.Ordinal)
+    {
+        "Payments.Core.Cards.CustomerAccounts",     // table customers, beside the Stripe customer's lifecycle
+        "Payments.Core.Email.EmailOnce",            // table sentemails, beside sending
+        "Payments.Core.Http.IdempotentRequests",    // table idempotentrequests, beside replaying answers
+        "Payments.Core.Messaging.WebhookInbox",     // tables webhookinbox and webhookindex: the inbox is a store in all but name
+    };
+
+    private static bool IsStore(string typeFullName)
+    {
+        var declaring = typeFullName.Split('+')[0];
+        return declaring.EndsWith("Store", StringComparison.Ordinal) || ModuleOf(declaring) == "Storage" || NotYetStores.Contains(declaring);
     }
 
     /// <summary>The module of a namespace in Payments.Core (its first segment after <c>Payments.Core.</c>), or null outside it.</summary>

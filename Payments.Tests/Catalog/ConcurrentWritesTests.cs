@@ -39,7 +39,7 @@ public sealed class ConcurrentWritesTests(PaymentsFixture fixture)
     [Fact]
     public async Task A_late_event_of_an_ended_subscription_does_not_hide_the_live_one()
     {
-        var accounts = Host.Get<AdminAccounts>();
+        var accounts = Host.Get<AdminAccountStore>();
         var email = $"admin-{Guid.NewGuid():n}@example.test";
         await accounts.RecordAsync(email, "cus_1", "sub_old", "active", default);
 

@@ -84,7 +84,7 @@ public abstract class StoreCheckoutTests(DoorFixture store)
         Assert.Equal((2, FulfilmentStatus.Pending, "62701"), (order.Devices, order.Status, order.ShipTo.PostalCode));
         Assert.Single(store.Smtp.To("warehouse@payments.local"), m => m.Subject.Contains(saleId, StringComparison.Ordinal));
 
-        var account = (await Host.Get<AdminAccounts>().FindAsync(adminEmail, default))!;
+        var account = (await Host.Get<AdminAccountStore>().FindAsync(adminEmail, default))!;
         Assert.Equal((sale.SubscriptionId, "active"), (account.SubscriptionId, account.SubscriptionStatus));
         Assert.Empty(await Host.Get<WebhookInbox>().ListAsync(InboxStatus.Failed, 10, default));
     }
@@ -137,7 +137,7 @@ public abstract class StoreCheckoutTests(DoorFixture store)
         await HttpAssert.EventuallyAsync(async () => (await OrganisationsAsync(adminEmail)) is [{ Active: false }], "organisation inactive");
         Assert.Equal("canceled", (await Host.Get<SubscriptionStore>().FindAsync(subscriptionId, default))!.Status);
         Assert.Single(store.Smtp.To(adminEmail));
-        Assert.False(await Host.Get<AdminAccounts>().HasActiveSubscriptionAsync(adminEmail, default));
+        Assert.False(await Host.Get<AdminAccountStore>().HasActiveSubscriptionAsync(adminEmail, default));
     }
 
     [Fact]

@@ -74,16 +74,16 @@ public sealed class SubscriptionCheckoutAfterCancelTests(StoreFixture store)
         (await store.Stripe.Control.PostAsJsonAsync($"/_emulator/checkout/sessions/{first.GetProperty("sessionId").GetString()}/complete",
             new { paymentMethod = "pm_card_visa" })).EnsureSuccessStatusCode();
         await store.FlushAsync();
-        await HttpAssert.EventuallyAsync(async () => await store.Host.Get<AdminAccounts>().HasActiveSubscriptionAsync(adminEmail, default), "subscription active");
+        await HttpAssert.EventuallyAsync(async () => await store.Host.Get<AdminAccountStore>().HasActiveSubscriptionAsync(adminEmail, default), "subscription active");
         await HttpAssert.ProblemAsync(await client.PostAsJsonAsync("/api/checkout-sessions", order), 409, "subscription_exists", "adminEmail");
 
-        var subscriptionId = (await store.Host.Get<AdminAccounts>().FindAsync(adminEmail, default))!.SubscriptionId!;
+        var subscriptionId = (await store.Host.Get<AdminAccountStore>().FindAsync(adminEmail, default))!.SubscriptionId!;
         await store.Stripe.CreateClient().V1.Subscriptions.CancelAsync(subscriptionId);
         await store.FlushAsync();
         await HttpAssert.EventuallyAsync(async () => (await store.Host.Get<SubscriptionStore>().FindAsync(subscriptionId, default))?.Status == "canceled",
             "subscription recorded as canceled");
         // The admin account reads the cancellation just after the subscription row: checkout asks the account.
-        await HttpAssert.EventuallyAsync(async () => !await store.Host.Get<AdminAccounts>().HasActiveSubscriptionAsync(adminEmail, default), "the admin's subscription ended");
+        await HttpAssert.EventuallyAsync(async () => !await store.Host.Get<AdminAccountStore>().HasActiveSubscriptionAsync(adminEmail, default), "the admin's subscription ended");
 
         var second = await HttpAssert.JsonAsync(await client.PostAsJsonAsync("/api/checkout-sessions", order), HttpStatusCode.Created);
         Assert.NotEqual(first.GetProperty("saleId").GetString(), second.GetProperty("saleId").GetString());

@@ -172,7 +172,7 @@ public sealed class FunctionsDoorTests(FunctionsFixture fixture, ITestOutputHelp
 
         await StandIn.InvokeTimerAsync("ReconciliationTimer");
 
-        var last = await Door.Get<ReconciliationCursor>().LastRunAsync(default);
+        var last = await Door.Get<ReconciliationCursorStore>().LastRunAsync(default);
         Assert.NotNull(last);
         Assert.True(last.FinishedAt >= before, $"the last run finished at {last.FinishedAt}, before the timer fired at {before}");
     }

@@ -14,7 +14,7 @@ public sealed record CursorState(DateTimeOffset Since, string? Continuation, ETa
 /// next one at that page, and two runs at once never both walk on; PK <c>run</c>, RK <c>last</c>: the
 /// last run's summary.
 /// </summary>
-public sealed class ReconciliationCursor(PaymentsStorage storage)
+public sealed class ReconciliationCursorStore(PaymentsStorage storage)
 {
     private const string CursorPartition = "cursor";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

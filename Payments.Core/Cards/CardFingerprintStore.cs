@@ -22,7 +22,7 @@ public abstract record FingerprintClaim
 /// usable (removed, expired, failed checks) gives the fingerprint up to a save of another payment
 /// method of that card, such as the bank's reissue with a later expiry; the caller then retires the old record.
 /// </summary>
-public sealed class CardFingerprintIndex(PaymentsStorage storage, CardStore cards)
+public sealed class CardFingerprintStore(PaymentsStorage storage, CardStore cards)
 {
     private const int MaxAttempts = 5;
     private readonly TableClient _table = storage.Table(TableNames.CardFingerprints);

@@ -7,7 +7,7 @@ namespace Payments.Core.Organisations;
 public sealed record AdminAccount(string Email, string? CustomerId, string? SubscriptionId, string? SubscriptionStatus);
 
 /// <summary>What we know against an admin email: its Stripe customer and subscription.</summary>
-public sealed class AdminAccounts(PaymentsStorage storage)
+public sealed class AdminAccountStore(PaymentsStorage storage)
 {
     private const string Row = "account";
     private static readonly HashSet<string> Live = ["active", "trialing", "past_due"];

@@ -16,7 +16,7 @@ namespace Payments.Core.Checkout;
 /// session (<see cref="IdempotentRequests.InFlightTimeout"/>); so an abandoned checkout blocks the email
 /// for at most the session's lifetime, never for good.
 /// </summary>
-public sealed class SubscriptionCheckoutClaims(
+public sealed class SubscriptionCheckoutClaimStore(
     PaymentsStorage storage, SaleStore sales, SubscriptionStore subscriptions, IStripeGateway stripe, TimeProvider clock)
 {
     private const string Row = "subscription-checkout";
