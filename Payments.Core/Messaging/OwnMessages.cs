@@ -1,5 +1,3 @@
-using Payments.Core.Webhooks;
-
 namespace Payments.Core.Messaging;
 
 /// <summary>

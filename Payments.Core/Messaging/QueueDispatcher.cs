@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Core.Telemetry;
-using Payments.Core.Webhooks;
 
 namespace Payments.Core.Messaging;
 

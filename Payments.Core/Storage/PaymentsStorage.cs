@@ -2,11 +2,10 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
-using Payments.Core.Messaging;
 
 namespace Payments.Core.Storage;
 
-/// <summary>Hands out table and blob container clients under the configured name prefix. (Queues are Service Bus: see Queues/.)</summary>
+/// <summary>Hands out table and blob container clients under the configured name prefix. (Queues are Service Bus: see Messaging/.)</summary>
 public sealed class PaymentsStorage
 {
     private readonly TableServiceClient _tables;
