@@ -11,6 +11,7 @@ public static class EmailModule
     {
         services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section));
         services.TryAddSingleton<IEmailSender, SmtpEmailSender>();
+        services.AddSingleton<SentEmailStore>();
         services.AddSingleton<EmailOnce>();
         return services;
     }

@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Data.Tables;
 using Payments.Core.Messaging;
 using Payments.Core.Storage;
 
@@ -13,15 +12,13 @@ namespace Payments.Core.Email;
 /// the ETag, so only one taker wins. Only a crash between the send and the mark can repeat it, and the
 /// stable Message-Id lets a mail system drop that repeat.
 /// </summary>
-public sealed class EmailOnce(PaymentsStorage storage, IEmailSender sender, TimeProvider clock)
+public sealed class EmailOnce(SentEmailStore sent, IEmailSender sender, TimeProvider clock)
 {
     /// <summary>Longer than an SMTP send can take (MailKit's timeout), so a live claim is never taken over.</summary>
     public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(3);
 
     /// <summary>How soon a handler that met a live claim looks again: a live holder is done by then, a crashed one's claim is nearer to stale.</summary>
     public static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(15);
-
-    private readonly TableClient _table = storage.Table(TableNames.SentEmails);
 
     /// <summary>True when this call sent it; false when it had been sent already.</summary>
     /// <exception cref="EmailBusyException">Another handler holds a live claim: retry later.</exception>
@@ -36,41 +33,31 @@ public sealed class EmailOnce(PaymentsStorage storage, IEmailSender sender, Time
         catch
         {
             // Not sent: give the claim back so the retry sends it. (If this fails too, the claim goes stale and is taken over.)
-            try
-            {
-                await _table.DeleteEntityAsync(subjectId, kind, claim, CancellationToken.None);
-            }
-            catch (RequestFailedException)
-            {
-            }
+            await sent.ReleaseAsync(subjectId, kind, claim);
             throw;
         }
         // Sent is final: mark it whatever happened to the claim meanwhile.
-        await _table.UpdateEntityAsync(new TableEntity(subjectId, kind) { ["SentAt"] = clock.GetUtcNow() }, ETag.All, TableUpdateMode.Merge, ct);
+        await sent.MarkSentAsync(subjectId, kind, clock.GetUtcNow(), ct);
         return true;
     }
 
-    public async Task<bool> WasSentAsync(string subjectId, string kind, CancellationToken ct)
-    {
-        var row = await _table.GetEntityIfExistsAsync<TableEntity>(subjectId, kind, cancellationToken: ct);
-        return row.HasValue && row.Value!.GetDateTimeOffset("SentAt") is not null;
-    }
+    public async Task<bool> WasSentAsync(string subjectId, string kind, CancellationToken ct) =>
+        (await sent.FindAsync(subjectId, kind, ct))?.SentAt is not null;
 
     /// <returns>The claim's ETag; null when the email was sent already.</returns>
     private async Task<ETag?> ClaimAsync(string subjectId, string kind, EmailMessage message, CancellationToken ct)
     {
-        var existing = await _table.GetEntityIfExistsAsync<TableEntity>(subjectId, kind, cancellationToken: ct);
+        var existing = await sent.FindAsync(subjectId, kind, ct);
         try
         {
-            if (!existing.HasValue)
-                return (await _table.AddEntityAsync(Claim(subjectId, kind, message), ct)).Headers.ETag;
-            var row = existing.Value!;
-            if (row.GetDateTimeOffset("SentAt") is not null)
+            if (existing is null)
+                return await sent.ClaimAsync(subjectId, kind, message, clock.GetUtcNow(), replacing: null, ct);
+            if (existing.SentAt is not null)
                 return null;
-            var age = clock.GetUtcNow() - (row.GetDateTimeOffset("ClaimedAt") ?? default);
+            var age = clock.GetUtcNow() - (existing.ClaimedAt ?? default);
             if (age < ClaimTimeout)
                 throw new EmailBusyException(kind, subjectId, ClaimTimeout - age < RecheckAfter ? ClaimTimeout - age : RecheckAfter);
-            return (await _table.UpdateEntityAsync(Claim(subjectId, kind, message), row.ETag, TableUpdateMode.Replace, ct)).Headers.ETag;
+            return await sent.ClaimAsync(subjectId, kind, message, clock.GetUtcNow(), replacing: existing.ETag, ct);
         }
         catch (RequestFailedException ex) when (ex.IsConflict() || ex.IsPreconditionFailed())
         {
@@ -78,13 +65,6 @@ public sealed class EmailOnce(PaymentsStorage storage, IEmailSender sender, Time
             throw new EmailBusyException(kind, subjectId, RecheckAfter, ex);
         }
     }
-
-    private TableEntity Claim(string subjectId, string kind, EmailMessage message) => new(subjectId, kind)
-    {
-        ["To"] = message.To,
-        ["MessageId"] = message.MessageId,
-        ["ClaimedAt"] = clock.GetUtcNow(),
-    };
 }
 
 /// <summary>

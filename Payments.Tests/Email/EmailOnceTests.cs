@@ -21,7 +21,7 @@ public sealed class EmailOnceTests(PaymentsFixture fixture) : IDisposable
     private PaymentsStorage Storage => fixture.Host.Get<PaymentsStorage>();
 
     private EmailOnce Through(int smtpPort) =>
-        new(Storage, new SmtpEmailSender(Options.Create(new EmailOptions { SmtpPort = smtpPort }), NullLogger<SmtpEmailSender>.Instance), TimeProvider.System);
+        new(new SentEmailStore(Storage), new SmtpEmailSender(Options.Create(new EmailOptions { SmtpPort = smtpPort }), NullLogger<SmtpEmailSender>.Instance), TimeProvider.System);
 
     private static (string Subject, EmailMessage Message) NewEmail()
     {
