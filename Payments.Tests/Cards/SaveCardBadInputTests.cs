@@ -38,7 +38,9 @@ public sealed class SaveCardBadInputTests(PaymentsFixture fixture)
         var problem = await HttpAssert.ProblemAsync(await client.PostRawAsync("/api/me/payment-methods", body, contentType), status, code, field);
 
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()), why);
-        Assert.DoesNotContain("4242", problem.GetRawText(), StringComparison.Ordinal);
+        // The card number is never echoed (8 digits of it: a random traceId holds "4242" one time in a few hundred).
+        Assert.DoesNotContain("42424242", problem.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("4242 4242", problem.GetRawText(), StringComparison.Ordinal);
         Assert.Null(await Host.Get<CustomerAccounts>().FindAsync(user, default));
         Assert.Empty(await Host.Get<CardStore>().ListAsync(user, default));
         Assert.Equal(stripeCallsBefore, await fixture.Stripe.CountRequestsAsync());
