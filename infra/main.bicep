@@ -256,6 +256,7 @@ var names = {
   keyVault: 'kv${take(compactName, 9)}${token}'
   plan: 'plan-${baseName}'
   functionApp: 'func-${baseName}-${token}'
+  readinessTest: 'webtest-ready-${baseName}'
 }
 
 // Built-in role definitions (ids are the same in every tenant).
@@ -855,6 +856,45 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     tables
     serviceBusQueues
   ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readiness probe: GET /api/health/ready (tables, Service Bus, Stripe configuration; what is down is named in the
+// body). App Service's health check (siteConfig.healthCheckPath) evicts instances of dedicated and Premium plans;
+// a serverless plan has none to evict, so the probe runs from outside: an Application Insights standard test,
+// every 5 minutes from three regions, its results beside the app's traces (alert on its availability metric).
+// ---------------------------------------------------------------------------------------------
+
+resource readinessTest 'Microsoft.Insights/webtests@2022-06-15' = {
+  name: names.readinessTest
+  location: location
+  // The hidden link is how Application Insights lists the test as its own.
+  tags: union(tags, { 'hidden-link:${appInsights.id}': 'Resource' })
+  kind: 'standard'
+  properties: {
+    SyntheticMonitorId: names.readinessTest
+    Name: 'payments readiness (${environmentName})'
+    Enabled: true
+    Frequency: 300
+    Timeout: 30
+    Kind: 'standard'
+    RetryEnabled: true
+    Locations: [
+      { Id: 'us-va-ash-azr' }
+      { Id: 'emea-nl-ams-azr' }
+      { Id: 'apac-sg-sin-azr' }
+    ]
+    Request: {
+      RequestUrl: 'https://${functionApp.properties.defaultHostName}/api/health/ready'
+      HttpVerb: 'GET'
+      ParseDependentRequests: false
+    }
+    ValidationRules: {
+      ExpectedHttpStatusCode: 200
+      SSLCheck: true
+      SSLCertRemainingLifetimeCheck: 7
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

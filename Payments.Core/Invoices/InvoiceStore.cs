@@ -4,11 +4,13 @@ using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Http;
 using Payments.Core.Storage;
+using Payments.Core.Telemetry;
 
 namespace Payments.Core.Invoices;
 
 /// <summary>An invoice as read, with its row's ETag and its rows as stored (to write only what changed).</summary>
-public sealed record StoredInvoice(Invoice Invoice, ETag ETag, IReadOnlyDictionary<string, string> Rows);
+/// <param name="Figures">Captured and refunded over the shares as read: the store counts the money a save moved from the difference.</param>
+public sealed record StoredInvoice(Invoice Invoice, ETag ETag, IReadOnlyDictionary<string, string> Rows, MoneyFigures Figures);
 
 public sealed record InvoiceMembership(string InvoiceId, string Role, DateTimeOffset Joined);
 
@@ -56,7 +58,7 @@ public sealed class InvoiceStore(PaymentsStorage storage)
         var itemsByMember = Of<ItemsRow>("items:").ToDictionary(i => i.UserId, i => i.Items);
         var members = Of<MemberRow>("member:").Select(m => new InvoiceMember(m.UserId, m.Email, m.JoinOrder, m.JoinedAt, itemsByMember.GetValueOrDefault(m.UserId) ?? []));
         var invoice = Invoice.Restore(Read<InvoiceHeader>(header), members, Of<InvoiceShare>("share:"), Of<InvoicePayment>("payment:"), Of<InvoiceRefund>("refund:"));
-        return new StoredInvoice(invoice, header.ETag, rows.ToDictionary(r => r.RowKey, r => r.GetString("Data")));
+        return new StoredInvoice(invoice, header.ETag, rows.ToDictionary(r => r.RowKey, r => r.GetString("Data")), FiguresOf(invoice));
     }
 
     public async Task<Invoice> GetAsync(string invoiceId, CancellationToken ct) =>
@@ -74,7 +76,12 @@ public sealed class InvoiceStore(PaymentsStorage storage)
                 actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, row));
         }
         await _invoices.SubmitTransactionAsync(actions, ct);
+        // After the ETag accepted the save; a StoredInvoice is saved once (a lost race reads the invoice again).
+        MoneyMoved.Record("invoices", loaded.Invoice.Header.Totals?.Currency, loaded.Figures, FiguresOf(loaded.Invoice));
     }
+
+    private static MoneyFigures FiguresOf(Invoice invoice) =>
+        new(invoice.Shares.Sum(s => s.AmountCaptured), invoice.Shares.Sum(s => s.AmountRefunded));
 
     /// <summary>
     /// Read, change, write if nobody wrote in between, else read again. <paramref name="change"/>

@@ -1,5 +1,6 @@
 using Payments.Core.Catalog;
 using Payments.Core.Stripe;
+using Payments.Core.Telemetry;
 
 namespace Payments.Core.Purchases;
 
@@ -59,6 +60,10 @@ public sealed class Purchase
     public DateTimeOffset Updated { get; private set; }
 
     public string Currency => Quote.Currency;
+    /// <summary>Captured and refunded as last read or written: the store counts the money a write moved from the difference.</summary>
+    internal MoneyFigures StoredFigures { get; private set; }
+    internal MoneyFigures Figures => new(AmountCaptured, AmountRefunded);
+    internal void MarkStored() => StoredFigures = Figures;
     public long Total => Quote.Total;
     /// <summary>What Stripe will still refund, less the refunds already on their way (pending at Stripe, or asked and not answered yet).</summary>
     public long Refundable => Math.Max(0, AmountCaptured - AmountRefunded - AmountRefundPending - _reservations.Values.Sum(r => r.Amount));
@@ -86,6 +91,7 @@ public sealed class Purchase
         AmountCaptured = captured;
         AmountRefunded = refunded;
         AmountReleased = released;
+        StoredFigures = new MoneyFigures(captured, refunded);
         _reservations = new Dictionary<string, RefundReservation>(reservations, StringComparer.Ordinal);
         Outcome = outcome;
         AuthorizedAt = authorizedAt;

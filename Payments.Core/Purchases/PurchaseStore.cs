@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Payments.Core.Catalog;
 using Payments.Core.Http;
 using Payments.Core.Storage;
+using Payments.Core.Telemetry;
 
 namespace Payments.Core.Purchases;
 
@@ -32,7 +33,10 @@ public sealed class PurchaseStore(PaymentsStorage storage)
     public async Task<bool> TryInsertAsync(Purchase purchase, CancellationToken ct)
     {
         await _owners.TryAddEntityAsync(new TableEntity(purchase.Id, OwnerRow) { ["UserId"] = purchase.UserId }, ct);
-        return await _purchases.TryAddEntityAsync(ToEntity(purchase), ct);
+        var inserted = await _purchases.TryAddEntityAsync(ToEntity(purchase), ct);
+        if (inserted)
+            CountMoneyMoved(purchase);
+        return inserted;
     }
 
     public async Task<StoredPurchase?> FindAsync(string userId, string purchaseId, CancellationToken ct)
@@ -53,8 +57,19 @@ public sealed class PurchaseStore(PaymentsStorage storage)
         return owner.HasValue ? await FindAsync(owner.Value!.GetString("UserId"), purchaseId, ct) : null;
     }
 
-    public async Task<ETag> UpdateAsync(Purchase purchase, ETag etag, CancellationToken ct) =>
-        (await _purchases.UpdateEntityAsync(ToEntity(purchase), etag, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
+    public async Task<ETag> UpdateAsync(Purchase purchase, ETag etag, CancellationToken ct)
+    {
+        var written = await _purchases.UpdateEntityAsync(ToEntity(purchase), etag, TableUpdateMode.Replace, ct);
+        CountMoneyMoved(purchase);
+        return written.Headers.ETag ?? default;
+    }
+
+    /// <summary>Only after the ETag accepted the write: a lost race is read again and counted by the write that wins.</summary>
+    private static void CountMoneyMoved(Purchase purchase)
+    {
+        MoneyMoved.Record("purchases", purchase.Currency, purchase.StoredFigures, purchase.Figures);
+        purchase.MarkStored();
+    }
 
     /// <summary><paramref name="change"/> changes the purchase in place and returns false to write nothing.</summary>
     public async Task<Purchase> MutateAsync(string userId, string purchaseId, Func<Purchase, bool> change, CancellationToken ct) =>

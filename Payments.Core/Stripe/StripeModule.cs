@@ -17,7 +17,8 @@ public static class StripeModule
         // reference fails at once, naming the setting, instead of misbehaving at its first request.
         services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StripeOptions>, StripeOptionsValidation>();
-        services.AddHttpClient(nameof(StripeGateway));
+        services.AddTransient<StripeCallMetrics>();
+        services.AddHttpClient(nameof(StripeGateway)).AddHttpMessageHandler<StripeCallMetrics>();
         services.AddTransient<IStripeGateway>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StripeOptions>>().Value;
