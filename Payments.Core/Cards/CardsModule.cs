@@ -10,6 +10,7 @@ public static class CardsModule
     /// <summary>Saved cards and the one Stripe customer each user has.</summary>
     public static IServiceCollection AddCards(this IServiceCollection services)
     {
+        services.AddSingleton<CustomerStore>();
         services.AddSingleton<CustomerAccounts>();
         services.AddSingleton<CardStore>();
         services.AddSingleton<CardFingerprintStore>();

@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Http;
 using Payments.Core.Storage;
@@ -32,12 +31,9 @@ public sealed record CustomerVerification(string UserId, bool WasMissing, string
 /// </para>
 /// </summary>
 public sealed partial class CustomerAccounts(
-    PaymentsStorage storage, CardStore cards, IStripeGateway stripe, KeyedStripeCall keyed, TimeProvider clock, ILogger<CustomerAccounts> logger)
+    CustomerStore customers, CardStore cards, IStripeGateway stripe, KeyedStripeCall keyed, TimeProvider clock, ILogger<CustomerAccounts> logger)
 {
-    private const string RowKey = "stripe";
-    private const string RetiredPrefix = "retired:";
     private const int MaxAttempts = 8;
-    private readonly TableClient _table = storage.Table(TableNames.Customers);
 
     /// <summary>Stripe's answer means our stored customer is gone (it names the <c>customer</c> parameter).</summary>
     public static bool IsMissingCustomer(PaymentProviderException ex) =>
@@ -47,7 +43,7 @@ public sealed partial class CustomerAccounts(
     /// <summary>The user's live Stripe customer id; null when none was made yet or the last one was lost.</summary>
     public async Task<string?> FindAsync(string userId, CancellationToken ct) => (await FindAccountAsync(userId, ct))?.StripeCustomerId;
 
-    public async Task<CustomerAccount?> FindAccountAsync(string userId, CancellationToken ct) => Account(await ReadAsync(userId, ct));
+    public async Task<CustomerAccount?> FindAccountAsync(string userId, CancellationToken ct) => (await customers.FindAsync(userId, ct))?.Row.Account;
 
     public async Task<string> EnsureAsync(string userId, string? email, CancellationToken ct) =>
         (await EnsureAccountAsync(userId, email, ct)).StripeCustomerId;
@@ -56,32 +52,28 @@ public sealed partial class CustomerAccounts(
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var row = await ReadAsync(userId, ct);
-            if (Account(row) is { } known)
+            var stored = await customers.FindAsync(userId, ct);
+            if (stored?.Row.Account is { } known)
                 return known;
 
             // The key carries the generation: after a loss, the old key would replay the lost customer for 24 hours.
-            var generation = Generation(row);
+            var generation = stored?.Row.Generation ?? 1;
             var created = await keyed.RunAsync(IdempotencyKeys.Customer(userId, generation),
                 key => stripe.CreateCustomerAsync(userId, email, key, ct),
                 () => stripe.FindCustomerAsync(userId, email, ct),
                 ct);
-            var entity = new TableEntity(userId, RowKey)
-            {
-                ["StripeCustomerId"] = created, ["Created"] = clock.GetUtcNow(), ["Generation"] = generation,
-                ["RetiredCustomerId"] = row?.GetString("RetiredCustomerId"), ["RetiredAt"] = row?.GetDateTimeOffset("RetiredAt"),
-            };
+            var row = new CustomerRow(created, generation, clock.GetUtcNow(), stored?.Row.RetiredCustomerId, stored?.Row.RetiredAt);
             try
             {
-                if (row is null)
+                if (stored is null)
                 {
-                    if (await _table.TryAddEntityAsync(entity, ct))
-                        return new CustomerAccount(created, generation);
+                    if (await customers.TryInsertAsync(userId, row, ct))
+                        return row.Account!;
                 }
                 else
                 {
-                    await _table.UpdateEntityAsync(entity, row.ETag, TableUpdateMode.Replace, ct);
-                    return new CustomerAccount(created, generation);
+                    await customers.ReplaceAsync(userId, row, stored.ETag, ct);
+                    return row.Account!;
                 }
             }
             catch (RequestFailedException ex) when (ex.IsPreconditionFailed())
@@ -117,26 +109,16 @@ public sealed partial class CustomerAccounts(
         var retiredCards = await RetireCardsAsync(userId, missingCustomerId, ct);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var row = await ReadAsync(userId, ct);
-            if (row is null || row.GetString("StripeCustomerId") != missingCustomerId)
+            var stored = await customers.FindAsync(userId, ct);
+            if (stored is null || stored.Row.StripeCustomerId != missingCustomerId)
                 return new CustomerVerification(userId, true, missingCustomerId, retiredCards);
 
             var now = clock.GetUtcNow();
-            var generation = Generation(row);
-            // Upserted (not added) so that finishing an interrupted retirement is not a conflict.
-            await _table.UpsertEntityAsync(new TableEntity(userId, RetiredPrefix + missingCustomerId)
-            {
-                ["StripeCustomerId"] = missingCustomerId, ["Generation"] = generation, ["Created"] = row.GetDateTimeOffset("Created"),
-                ["RetiredAt"] = now, ["Reason"] = "resource_missing",
-            }, TableUpdateMode.Replace, ct);
-            var retired = new TableEntity(userId, RowKey)
-            {
-                ["Generation"] = generation + 1, ["RetiredCustomerId"] = missingCustomerId, ["RetiredAt"] = now,
-            };
+            await customers.KeepRetiredAsync(userId, stored.Row, now, "resource_missing", ct);
             try
             {
-                await _table.UpdateEntityAsync(retired, row.ETag, TableUpdateMode.Replace, ct);
-                LogCustomerRetired(logger, userId, missingCustomerId, generation, retiredCards.Count);
+                await customers.ReplaceAsync(userId, new CustomerRow(null, stored.Row.Generation + 1, null, missingCustomerId, now), stored.ETag, ct);
+                LogCustomerRetired(logger, userId, missingCustomerId, stored.Row.Generation, retiredCards.Count);
                 return new CustomerVerification(userId, true, missingCustomerId, retiredCards);
             }
             catch (RequestFailedException ex) when (ex.IsPreconditionFailed())
@@ -165,17 +147,6 @@ public sealed partial class CustomerAccounts(
         }
         return retired;
     }
-
-    private async Task<TableEntity?> ReadAsync(string userId, CancellationToken ct)
-    {
-        var row = await _table.GetEntityIfExistsAsync<TableEntity>(userId, RowKey, cancellationToken: ct);
-        return row.HasValue ? row.Value : null;
-    }
-
-    private static CustomerAccount? Account(TableEntity? row) =>
-        row?.GetString("StripeCustomerId") is { Length: > 0 } id ? new CustomerAccount(id, Generation(row)) : null;
-
-    private static int Generation(TableEntity? row) => row?.GetInt32("Generation") ?? 1;
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning,
         Message = "Stripe has no customer {CustomerId} of user {UserId} (generation {Generation}): retired it and {CardCount} saved card(s); the next need makes a new customer")]

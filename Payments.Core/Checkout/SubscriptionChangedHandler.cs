@@ -14,7 +14,7 @@ namespace Payments.Core.Checkout;
 /// </summary>
 public sealed partial class SubscriptionChangedHandler(
     IStripeGateway stripe, SubscriptionStore subscriptions, AdminAccountStore accounts, OrganisationStore organisations,
-    SaleStore sales, EmailOnce email, WebhookInbox inbox, TimeProvider clock, ILogger<SubscriptionChangedHandler> logger) : IMessageHandler
+    SaleStore sales, EmailOnce email, InboxStore inbox, TimeProvider clock, ILogger<SubscriptionChangedHandler> logger) : IMessageHandler
 {
     public static readonly IReadOnlyList<string> EventTypes =
         ["customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted"];

@@ -14,6 +14,7 @@ public static class HttpModule
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section));
         services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton<RoutePolicyGate>();
+        services.AddSingleton<IdempotencyKeyStore>();
         services.AddSingleton<IdempotentRequests>();
         return services;
     }

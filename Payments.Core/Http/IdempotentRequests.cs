@@ -3,26 +3,19 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure;
-using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
-using Payments.Core.Storage;
 
 namespace Payments.Core.Http;
-
-public sealed record StoredResponse(int Status, string ContentType, string Body);
-
-public sealed record IdempotentRecord(string RequestHash, string SubjectId, StoredResponse? Response, DateTimeOffset Started, ETag ETag);
 
 /// <summary>
 /// The client's <c>Idempotency-Key</c>: the first request with a key does the work and stores its
 /// answer; repeats with the same body get that answer (waiting while it is still being worked
 /// out), and a repeat with another body is refused. Keys are scoped per user and per route.
 /// </summary>
-public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProvider clock)
+public sealed partial class IdempotentRequests(IdempotencyKeyStore store, TimeProvider clock)
 {
     public static readonly TimeSpan InFlightTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
-    private readonly TableClient _table = storage.Table(TableNames.IdempotentRequests);
 
     /// <summary>The header's key, required and checked: it becomes part of a table key.</summary>
     public static string RequireKey(HttpRequest request)
@@ -41,60 +34,7 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
     public static string Hash<T>(T body) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body, JsonBody.Options))));
 
-    public async Task<IdempotentRecord?> FindAsync(string userId, string scope, string key, CancellationToken ct)
-    {
-        var row = await _table.GetEntityIfExistsAsync<TableEntity>(userId, $"{scope}:{key}", cancellationToken: ct);
-        if (!row.HasValue)
-            return null;
-        var e = row.Value!;
-        var response = e.GetInt32("Status") is { } status ? new StoredResponse(status, e.GetString("ContentType"), e.GetString("Body")) : null;
-        return new IdempotentRecord(e.GetString("RequestHash"), e.GetString("SubjectId"), response, e.GetDateTimeOffset("Started") ?? default, e.ETag);
-    }
-
-    /// <summary>Claims the key for this request: the claim's ETag, or null when another request holds it.</summary>
-    private async Task<ETag?> TryStartAsync(string userId, string scope, string key, string hash, string subjectId, CancellationToken ct)
-    {
-        try
-        {
-            return (await _table.AddEntityAsync(Row(userId, scope, key, hash, subjectId), ct)).Headers.ETag;
-        }
-        catch (RequestFailedException ex) when (ex.IsConflict())
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Takes over a claim whose request died mid-way (its ETag, or null if another took it first); it continues with the same subject id, so Stripe replays.</summary>
-    private async Task<ETag?> TryTakeOverAsync(string userId, string scope, string key, IdempotentRecord stale, CancellationToken ct)
-    {
-        try
-        {
-            return (await _table.UpdateEntityAsync(Row(userId, scope, key, stale.RequestHash, stale.SubjectId), stale.ETag, TableUpdateMode.Replace, ct)).Headers.ETag;
-        }
-        catch (RequestFailedException ex) when (ex.IsPreconditionFailed())
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// Writes to the key's row only while this request still holds the claim: a request taken over as
-    /// stale must not overwrite what the request that took over stores (false when it no longer holds it).
-    /// </summary>
-    private async Task<bool> UpdateClaimAsync(string userId, string scope, string key, ETag claim, TableEntity change, CancellationToken ct)
-    {
-        change.PartitionKey = userId;
-        change.RowKey = $"{scope}:{key}";
-        try
-        {
-            await _table.UpdateEntityAsync(change, claim, TableUpdateMode.Merge, ct);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.IsPreconditionFailed())
-        {
-            return false;
-        }
-    }
+    public Task<IdempotentRecord?> FindAsync(string userId, string scope, string key, CancellationToken ct) => store.FindAsync(userId, scope, key, ct);
 
     /// <summary>Waits for the request holding the key to store its answer.</summary>
     public async Task<IdempotentRecord> WaitAsync(string userId, string scope, string key, CancellationToken ct)
@@ -136,7 +76,7 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
         if (prior is null)
         {
             await validate(ct);
-            if (await TryStartAsync(userId, scope, key, hash, newSubjectId, ct) is { } claim)
+            if (await store.TryClaimAsync(userId, scope, key, hash, newSubjectId, clock.GetUtcNow(), ct) is { } claim)
                 return await FinishAsync(userId, scope, key, newSubjectId, claim, work, ct);
             prior = await FindAsync(userId, scope, key, ct) ?? throw InProgress().ToException();
         }
@@ -148,7 +88,7 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
         prior = await WaitAsync(userId, scope, key, ct);
         if (prior.Response is not null)
             return prior.Response;
-        if (IsStale(prior) && await TryTakeOverAsync(userId, scope, key, prior, ct) is { } takenOver)
+        if (IsStale(prior) && await store.TryTakeOverAsync(userId, scope, key, prior, clock.GetUtcNow(), ct) is { } takenOver)
         {
             // Inside FinishAsync, so that a refusal now is stored as this key's answer instead of leaving the claim in flight.
             return await FinishAsync(userId, scope, key, prior.SubjectId, takenOver, async (subjectId, token) =>
@@ -181,16 +121,11 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
         catch
         {
             // Unknown outcome (Stripe or storage failed): let the next attempt resume at once, with the same subject id.
-            await UpdateClaimAsync(userId, scope, key, claim, new TableEntity { ["Started"] = DateTimeOffset.UnixEpoch }, CancellationToken.None);
+            await store.TryReleaseAsync(userId, scope, key, claim, CancellationToken.None);
             throw;
         }
         // Not holding the claim any more (taken over as stale): the answer stored is the one that took over.
-        await UpdateClaimAsync(userId, scope, key, claim, new TableEntity
-        {
-            ["Status"] = response.Status,
-            ["ContentType"] = response.ContentType,
-            ["Body"] = response.Body,
-        }, ct);
+        await store.TryAnswerAsync(userId, scope, key, claim, response, ct);
         return response;
     }
 
@@ -201,13 +136,6 @@ public sealed partial class IdempotentRequests(PaymentsStorage storage, TimeProv
 
     public static ApiError InProgress() =>
         new(409, "request_in_progress", "A request with this Idempotency-Key is still being processed; retry shortly.", "Idempotency-Key");
-
-    private TableEntity Row(string userId, string scope, string key, string hash, string subjectId) => new(userId, $"{scope}:{key}")
-    {
-        ["RequestHash"] = hash,
-        ["SubjectId"] = subjectId,
-        ["Started"] = clock.GetUtcNow(),
-    };
 
     [GeneratedRegex("^[A-Za-z0-9_.:-]{1,100}$")]
     private static partial Regex KeyShape();

@@ -14,7 +14,7 @@ public static class MessagingModule
         services.TryAddSingleton(_ => ServiceBusConnection.CreateClient(configuration));
         services.TryAddSingleton<IMessageSender, ServiceBusMessageSender>();
         services.AddSingleton(sp => new MessageRoutes(sp.GetServices<MessageRoute>()));
-        services.AddSingleton<WebhookInbox>();
+        services.AddSingleton<InboxStore>();
         services.AddSingleton<QueueDispatcher>();
         services.AddSingleton<OwnMessages>();
         return services;

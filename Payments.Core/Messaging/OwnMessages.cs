@@ -5,7 +5,7 @@ namespace Payments.Core.Messaging;
 /// each gets an inbox row (id <c>msg_{type}_{subject}</c>, source <c>app</c>) before it is sent, so it
 /// is listed, swept, retried and replayed exactly like an event (admin routes under /api/webhook-events).
 /// </summary>
-public sealed class OwnMessages(WebhookInbox inbox, IMessageSender sender, MessageRoutes routes, TimeProvider clock)
+public sealed class OwnMessages(InboxStore inbox, IMessageSender sender, MessageRoutes routes, TimeProvider clock)
 {
     public const string Source = "app";
 

@@ -62,7 +62,7 @@ public abstract record DispatchOutcome
 /// error, and failed once dead-lettered.
 /// </remarks>
 public sealed partial class QueueDispatcher(
-    IServiceScopeFactory scopes, WebhookInbox inbox, IMessageSender sender, MessageRoutes routes, IOptions<QueueOptions> options, TimeProvider clock,
+    IServiceScopeFactory scopes, InboxStore inbox, IMessageSender sender, MessageRoutes routes, IOptions<QueueOptions> options, TimeProvider clock,
     ILogger<QueueDispatcher> logger)
 {
     public const string UnreadableReason = "UnreadableMessage";

@@ -13,7 +13,7 @@ public enum IntakeOutcome { Stored, Duplicate, Invalid }
 /// send, is the durable record: the inbox sweep re-enqueues anything left unprocessed.
 /// </summary>
 public sealed partial class WebhookIntake(
-    WebhookInbox inbox, IMessageSender messages, MessageRoutes routes, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookIntake> logger)
+    InboxStore inbox, IMessageSender messages, MessageRoutes routes, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookIntake> logger)
 {
     /// <summary>Stripe.net 53 reads API version 2026-10-28.endive; events of another train are kept but flagged.</summary>
     public const string ReleaseTrain = "endive";

@@ -16,7 +16,7 @@ public sealed record ResyncResult(int Listed, int Added, DateTimeOffset Since);
 /// Stripe's event list what never arrived.
 /// </summary>
 public sealed partial class WebhookOperations(
-    WebhookInbox inbox, WebhookIntake intake, IStripeGateway stripe, ResyncCursorStore cursors, IOptions<WebhookOptions> options,
+    InboxStore inbox, WebhookIntake intake, IStripeGateway stripe, ResyncCursorStore cursors, IOptions<WebhookOptions> options,
     TimeProvider clock, ILogger<WebhookOperations> logger)
 {
     private static readonly TimeSpan Overlap = TimeSpan.FromMinutes(5);

@@ -26,7 +26,7 @@ public sealed record ReplayedCount(int Replayed);
 
 /// <summary>Stripe's webhook (anonymous: only the signature is trusted) and the admin operations on the inbox.</summary>
 public sealed partial class WebhooksApi(
-    WebhookIntake intake, WebhookInbox inbox, WebhookOperations operations, IOptions<WebhookOptions> options,
+    WebhookIntake intake, InboxStore inbox, WebhookOperations operations, IOptions<WebhookOptions> options,
     ILogger<WebhooksApi> logger)
 {
     public static void Map(IEndpointRouteBuilder api)

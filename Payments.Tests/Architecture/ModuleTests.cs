@@ -112,21 +112,10 @@ public sealed class ModuleTests
         Assert.Null(FindCycle(edges.Take(2).Append(edges[3]).ToList()));
     }
 
-    /// <summary>
-    /// Classes that still open their own table beside their logic (issue 16 lists them); each is to become a store
-    /// plus its logic. The list may only shrink: a new class holding a TableClient fails the test.
-    /// </summary>
-    private static readonly HashSet<string> NotYetStores = new(StringComparer.Ordinal)
-    {
-        "Payments.Core.Cards.CustomerAccounts",     // table customers, beside the Stripe customer's lifecycle
-        "Payments.Core.Http.IdempotentRequests",    // table idempotentrequests, beside replaying answers
-        "Payments.Core.Messaging.WebhookInbox",     // tables webhookinbox and webhookindex: the inbox is a store in all but name
-    };
-
     private static bool IsStore(string typeFullName)
     {
         var declaring = typeFullName.Split('+')[0];
-        return declaring.EndsWith("Store", StringComparison.Ordinal) || ModuleOf(declaring) == "Storage" || NotYetStores.Contains(declaring);
+        return declaring.EndsWith("Store", StringComparison.Ordinal) || ModuleOf(declaring) == "Storage";
     }
 
     /// <summary>The module of a namespace in Payments.Core (its first segment after <c>Payments.Core.</c>), or null outside it.</summary>

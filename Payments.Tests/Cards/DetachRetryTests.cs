@@ -45,7 +45,7 @@ public sealed class DetachRetryTests(PaymentsFixture fixture)
 
         // Our own message has its row like a Stripe event: it ends failed, with the error, and its message in the dead-letter queue.
         var rowId = OwnMessages.IdFor(CardMessages.Detach, cardId);
-        var inbox = Host.Get<WebhookInbox>();
+        var inbox = Host.Get<InboxStore>();
         await HttpAssert.EventuallyAsync(async () => (await inbox.FindAsync(rowId, default))?.Event.Status == InboxStatus.Failed, "detach failed", 60);
         var dead = await Host.DeadLetteredAsync(QueueNames.Cards, m => QueueMessage.FromJson(m.Body.ToString()).SubjectId == cardId);
         Assert.Equal(new QueueMessage(CardMessages.Detach, cardId, user, rowId, Send: 1, Attempt: 3), QueueMessage.FromJson(dead.Body.ToString()));

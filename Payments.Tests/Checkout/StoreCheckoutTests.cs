@@ -49,7 +49,7 @@ public abstract class StoreCheckoutTests(DoorFixture store)
             && (!fulfilment || (await Host.Get<FulfilmentStore>().FindAsync(saleId, default))?.NotifiedAt is not null), "store flow finished", 60);
         // Let any duplicate still in flight land before counting.
         await store.FlushAsync();
-        await HttpAssert.EventuallyAsync(async () => (await Host.Get<WebhookInbox>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "inbox drained", 60);
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<InboxStore>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "inbox drained", 60);
     }
 
     [Theory]
@@ -86,7 +86,7 @@ public abstract class StoreCheckoutTests(DoorFixture store)
 
         var account = (await Host.Get<AdminAccountStore>().FindAsync(adminEmail, default))!;
         Assert.Equal((sale.SubscriptionId, "active"), (account.SubscriptionId, account.SubscriptionStatus));
-        Assert.Empty(await Host.Get<WebhookInbox>().ListAsync(InboxStatus.Failed, 10, default));
+        Assert.Empty(await Host.Get<InboxStore>().ListAsync(InboxStatus.Failed, 10, default));
     }
 
     [Fact]

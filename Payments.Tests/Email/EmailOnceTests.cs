@@ -118,8 +118,8 @@ public sealed class EmailOnceTests(PaymentsFixture fixture) : IDisposable
         await host.Get<OwnMessages>().SendAsync(new QueueMessage(FulfilmentRequestedHandler.MessageType, saleId), default);
 
         var id = OwnMessages.IdFor(FulfilmentRequestedHandler.MessageType, saleId);
-        await HttpAssert.EventuallyAsync(async () => (await host.Get<WebhookInbox>().FindAsync(id, default))!.Value.Event.Status != InboxStatus.Received, "handled", 60);
-        Assert.Equal(InboxStatus.Processed, (await host.Get<WebhookInbox>().FindAsync(id, default))!.Value.Event.Status);
+        await HttpAssert.EventuallyAsync(async () => (await host.Get<InboxStore>().FindAsync(id, default))!.Value.Event.Status != InboxStatus.Received, "handled", 60);
+        Assert.Equal(InboxStatus.Processed, (await host.Get<InboxStore>().FindAsync(id, default))!.Value.Event.Status);
         Assert.Single(_smtp.Messages, m => m.Subject.Contains(saleId, StringComparison.Ordinal));
         Assert.NotNull((await host.Get<FulfilmentStore>().FindAsync(saleId, default))!.NotifiedAt);
     }

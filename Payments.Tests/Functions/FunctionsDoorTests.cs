@@ -121,13 +121,13 @@ public sealed class FunctionsDoorTests(FunctionsFixture fixture, ITestOutputHelp
         // Acknowledged and stored ten minutes ago, but its message was lost.
         var json = EventJson("payment_intent.succeeded", IntentObject(intentId));
         var envelope = StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(json))!;
-        await Door.Get<WebhookInbox>().TryAddAsync(new InboxEvent(envelope.Id, envelope.Type, envelope.Created, envelope.ApiVersion, intentId,
+        await Door.Get<InboxStore>().TryAddAsync(new InboxEvent(envelope.Id, envelope.Type, envelope.Created, envelope.ApiVersion, intentId,
             QueueNames.Payments, InboxStatus.Received, "webhook", DateTimeOffset.UtcNow.AddMinutes(-10), null, null, 0, null), Encoding.UTF8.GetBytes(json), default);
 
         await StandIn.InvokeTimerAsync("WebhookInboxSweepTimer");
 
         await HttpAssert.EventuallyAsync(async () =>
-            (await Door.Get<WebhookInbox>().FindAsync(envelope.Id, default))!.Value.Event.Status == InboxStatus.Processed, "event processed");
+            (await Door.Get<InboxStore>().FindAsync(envelope.Id, default))!.Value.Event.Status == InboxStatus.Processed, "event processed");
         Assert.Equal(PurchaseStatus.Succeeded, (await Door.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
     }
 
@@ -138,11 +138,11 @@ public sealed class FunctionsDoorTests(FunctionsFixture fixture, ITestOutputHelp
         var (user, purchaseId, intentId) = await PurchaseCapturedInStripeAsync(Door, fixture.Stripe);
         var events = await fixture.Stripe.CreateClient().V1.Events.ListAsync(new EventListOptions { Limit = 100, Type = "payment_intent.succeeded" });
         var missed = events.Data.Single(e => (e.Data.Object as PaymentIntent)?.Id == intentId);
-        Assert.Null(await Door.Get<WebhookInbox>().FindAsync(missed.Id, default));
+        Assert.Null(await Door.Get<InboxStore>().FindAsync(missed.Id, default));
 
         await StandIn.InvokeTimerAsync("WebhookResyncTimer");
 
-        var stored = (await Door.Get<WebhookInbox>().FindAsync(missed.Id, default))!.Value.Event;
+        var stored = (await Door.Get<InboxStore>().FindAsync(missed.Id, default))!.Value.Event;
         Assert.Equal("resync", stored.Source);
         await HttpAssert.EventuallyAsync(async () =>
             (await Door.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status == PurchaseStatus.Succeeded, "purchase succeeded");

@@ -33,7 +33,7 @@ public sealed class ServiceBusTriggerTests(FunctionsFixture fixture)
             var eventId = IdOf(json);
             await HttpAssert.JsonAsync(await PostAsync(Door.Http, json), HttpStatusCode.OK);
 
-            var inbox = Door.Get<WebhookInbox>();
+            var inbox = Door.Get<InboxStore>();
             await HttpAssert.EventuallyAsync(async () => (await inbox.FindAsync(eventId, default))!.Value.Event.Status == InboxStatus.Failed, "event failed", 60);
             var failed = (await inbox.FindAsync(eventId, default))!.Value.Event;
             Assert.Equal(3, failed.Attempts); // the first try and two scheduled retries (ShortRetries)

@@ -25,7 +25,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
     private async Task HoldEventsAsync()
     {
         await store.FlushAsync();
-        await HttpAssert.EventuallyAsync(async () => (await Host.Get<WebhookInbox>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "events handled");
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<InboxStore>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "events handled");
         await store.DeliveryAsync(new { paused = true });
     }
 
@@ -257,7 +257,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         // Cancel again: nothing more is voided or sent.
         await HttpAssert.JsonAsync(await alice.Client.PostAsync($"/api/invoices/{id}/cancel", null), HttpStatusCode.OK);
         Assert.Equal(1, await StripeIntentsAsync(store.Stripe, id, "canceled"));
-        await HttpAssert.EventuallyAsync(async () => (await Host.Get<WebhookInbox>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "messages handled");
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<InboxStore>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "messages handled");
         foreach (var person in new[] { alice, bob, carol })
             Assert.Single(store.Smtp.To(person.Email));
         await HttpAssert.ProblemAsync(await PayAsync(carol, id, carol.UserId, await carol.SaveCardAsync()), 409, "invoice_closed");
@@ -409,12 +409,12 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         }
 
         var rowId = OwnMessages.IdFor(InvoiceEmails.MessageType, $"{id}:funded");
-        await HttpAssert.EventuallyAsync(async () => (await Host.Get<WebhookInbox>().FindAsync(rowId, default))?.Event.Status == InboxStatus.Processed, "the email's message processed");
-        var row = (await Host.Get<WebhookInbox>().FindAsync(rowId, default))!.Value.Event;
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<InboxStore>().FindAsync(rowId, default))?.Event.Status == InboxStatus.Processed, "the email's message processed");
+        var row = (await Host.Get<InboxStore>().FindAsync(rowId, default))!.Value.Event;
         Assert.True(row.Attempts >= 3, $"two refused attempts and the one that sent: {row.Attempts}");
         // Later events of the payments change nothing: still one email, and the one it names.
         await store.FlushAsync();
-        await HttpAssert.EventuallyAsync(async () => (await Host.Get<WebhookInbox>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "events handled");
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<InboxStore>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "events handled");
         var received = Assert.Single(store.Smtp.To(alice.Email));
         Assert.Contains($"Invoice {id} is paid", received.Subject);
     }
@@ -736,7 +736,7 @@ public abstract class GroupInvoiceTests(DoorFixture store)
         static int RefundEmails(SmtpSink smtp, Person p) => smtp.To(p.Email).Count(m => m.Subject.Contains("refund", StringComparison.OrdinalIgnoreCase));
         await HttpAssert.EventuallyAsync(() => Task.FromResult(RefundEmails(store.Smtp, alice) >= 1), "the organiser's email");
         await store.FlushAsync();
-        await HttpAssert.EventuallyAsync(async () => (await Host.Get<WebhookInbox>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "events handled");
+        await HttpAssert.EventuallyAsync(async () => (await Host.Get<InboxStore>().ListAsync(InboxStatus.Received, 10, default)).Count == 0, "events handled");
         Assert.Equal(1, RefundEmails(store.Smtp, alice));
         Assert.Equal(0, RefundEmails(store.Smtp, bob));
 

@@ -81,7 +81,7 @@ public sealed class IdempotentTakeoverTests(PaymentsFixture fixture)
     public async Task A_request_taken_over_as_stale_does_not_overwrite_the_answer_of_the_one_that_took_over()
     {
         var clock = new ShiftedClock();
-        var requests = new Payments.Core.Http.IdempotentRequests(Host.Get<Payments.Core.Storage.PaymentsStorage>(), clock);
+        var requests = new Payments.Core.Http.IdempotentRequests(Host.Get<Payments.Core.Http.IdempotencyKeyStore>(), clock);
         var (user, key) = (PaymentsFixture.NewUserId(), Guid.NewGuid().ToString());
         var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var slowMayFinish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -76,7 +76,7 @@ public sealed class ServiceBusTransportTests(PaymentsFixture fixture) : IAsyncLi
         var intake = Get<WebhookIntake>();
 
         Assert.Equal(IntakeOutcome.Stored, await intake.AcceptAsync(envelope, payload, "webhook", default));           // send 1
-        var first = (await Get<WebhookInbox>().FindAsync(envelope.Id, default))!.Value.Event.ToMessage();
+        var first = (await Get<InboxStore>().FindAsync(envelope.Id, default))!.Value.Event.ToMessage();
         await Get<IMessageSender>().SendAsync(first, default);                                                       // send 1 again: a genuine duplicate
         Assert.Equal(IntakeOutcome.Duplicate, await intake.AcceptAsync(envelope, payload, "webhook", default));        // held, re-enqueued: send 2
         Assert.Equal(1, await Get<WebhookOperations>().RedeliverStuckAsync(default));                                // the sweep: send 3
@@ -86,7 +86,7 @@ public sealed class ServiceBusTransportTests(PaymentsFixture fixture) : IAsyncLi
 
         Assert.Equal([1, 2, 3, 4], delivered.Where(m => m.EventId == envelope.Id).Select(m => m.Send));
         Assert.All(delivered, m => Assert.Equal(("payment_intent.succeeded", "pi_dup", 1), (m.Type, m.SubjectId, m.Attempt)));
-        Assert.Equal(4, (await Get<WebhookInbox>().FindAsync(envelope.Id, default))!.Value.Event.Sends);
+        Assert.Equal(4, (await Get<InboxStore>().FindAsync(envelope.Id, default))!.Value.Event.Sends);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class ServiceBusTransportTests(PaymentsFixture fixture) : IAsyncLi
 
         var rowId = OwnMessages.IdFor(detach.Type, detach.SubjectId);
         Assert.Equal([detach with { EventId = rowId }], delivered);
-        var row = (await Get<WebhookInbox>().FindAsync(rowId, default))!.Value.Event;
+        var row = (await Get<InboxStore>().FindAsync(rowId, default))!.Value.Event;
         Assert.Equal((InboxStatus.Received, OwnMessages.Source, "user-1", QueueNames.Cards, 1), (row.Status, row.Source, row.OwnerId, row.Queue, row.Sends));
     }
 
@@ -127,7 +127,7 @@ public sealed class ServiceBusTransportTests(PaymentsFixture fixture) : IAsyncLi
     {
         var json = EventJson("payment_intent.succeeded", """{"id":"pi_wait","object":"payment_intent"}""");
         var envelope = StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(json))!;
-        var inbox = Get<WebhookInbox>();
+        var inbox = Get<InboxStore>();
         await inbox.TryAddAsync(new InboxEvent(envelope.Id, envelope.Type, envelope.Created, null, "pi_wait", QueueNames.Payments,
             InboxStatus.Received, "webhook", DateTimeOffset.UtcNow.AddMinutes(-30), DateTimeOffset.UtcNow.AddMinutes(-30), null, 0, null, Sends: 1), Encoding.UTF8.GetBytes(json), default);
 

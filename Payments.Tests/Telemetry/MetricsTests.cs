@@ -38,7 +38,7 @@ public sealed class MetricsTests(PaymentsFixture fixture)
         var json = EventJson("payment_intent.succeeded", IntentObject(held.GetProperty("paymentIntentId").GetString()!));
         await HttpAssert.JsonAsync(await PostAsync(Host.Http, json), HttpStatusCode.OK);
         await HttpAssert.EventuallyAsync(async () =>
-            (await Host.Get<WebhookInbox>().FindAsync(IdOf(json), default))!.Value.Event.Status == InboxStatus.Processed, "event processed");
+            (await Host.Get<InboxStore>().FindAsync(IdOf(json), default))!.Value.Event.Status == InboxStatus.Processed, "event processed");
 
         var stored = (await Host.Get<PurchaseStore>().FindByIdAsync(held.Id(), default))!.Purchase;
         Assert.Equal((30000L, 10000L), (stored.AmountCaptured, stored.AmountRefunded));

@@ -25,7 +25,7 @@ public sealed class InboxUpkeepTests(PaymentsFixture fixture)
     {
         await using var host = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl,
             $"Storage:NamePrefix=wr{Guid.NewGuid().ToString("n")[..8]}", "Webhooks:Retention=45.00:00:00");
-        var inbox = host.Get<WebhookInbox>();
+        var inbox = host.Get<InboxStore>();
         var oldBig = EventJson("customer.updated", """{"id":"cus_old","object":"customer","metadata":{"note":"BIG"}}""".Replace("BIG", new string('x', 100_000), StringComparison.Ordinal));
         var oldSmall = EventJson("customer.updated", """{"id":"cus_old2","object":"customer"}""");
         var recent = EventJson("customer.updated", """{"id":"cus_new","object":"customer"}""");
@@ -65,14 +65,14 @@ public sealed class InboxUpkeepTests(PaymentsFixture fixture)
         await HttpAssert.JsonAsync(await PostAsync(host.Http, handled), HttpStatusCode.OK);
         // Waiting: stored, but its message never sent (lost), so it stays pending for the sweep.
         var waiting = EventJson("payment_intent.succeeded", """{"id":"pi_lost","object":"payment_intent"}""");
-        await host.Get<WebhookInbox>().TryAddAsync(Row(waiting, DateTimeOffset.UtcNow, InboxStatus.Received), Encoding.UTF8.GetBytes(waiting), default);
+        await host.Get<InboxStore>().TryAddAsync(Row(waiting, DateTimeOffset.UtcNow, InboxStatus.Received), Encoding.UTF8.GetBytes(waiting), default);
         // Ignored: never pending.
         var ignored = EventJson("customer.updated", """{"id":"cus_x","object":"customer"}""");
         await HttpAssert.JsonAsync(await PostAsync(host.Http, ignored), HttpStatusCode.OK);
 
-        await HttpAssert.EventuallyAsync(async () => (await host.Get<WebhookInbox>().FindAsync(IdOf(handled), default))!.Value.Event.Status == InboxStatus.Processed, "processed");
+        await HttpAssert.EventuallyAsync(async () => (await host.Get<InboxStore>().FindAsync(IdOf(handled), default))!.Value.Event.Status == InboxStatus.Processed, "processed");
         await HttpAssert.EventuallyAsync(async () => (await PendingAsync()).SequenceEqual([IdOf(waiting)]), "only the waiting event pending");
-        Assert.True(await host.Get<WebhookInbox>().AnyPendingAsync(default));
+        Assert.True(await host.Get<InboxStore>().AnyPendingAsync(default));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class InboxUpkeepTests(PaymentsFixture fixture)
         var id = OwnMessages.IdFor(message.Type, message.SubjectId);
         // As after a crash between the row and its pending mark (or an insert whose answer was lost): the row, no mark, nothing sent.
         var now = DateTimeOffset.UtcNow;
-        await host.Get<WebhookInbox>().TryAddAsync(new InboxEvent(id, message.Type, now.ToUnixTimeSeconds(), null, message.SubjectId, QueueNames.Fulfilment,
+        await host.Get<InboxStore>().TryAddAsync(new InboxEvent(id, message.Type, now.ToUnixTimeSeconds(), null, message.SubjectId, QueueNames.Fulfilment,
             InboxStatus.Received, OwnMessages.Source, now, now, null, 0, null, Sends: 1), [], default);
         await index.DeleteEntityAsync("pending", id);
 
@@ -95,6 +95,6 @@ public sealed class InboxUpkeepTests(PaymentsFixture fixture)
 
         Assert.True((await index.GetEntityIfExistsAsync<TableEntity>("pending", id)).HasValue, "marked pending for the sweep");
         Assert.Equal(1, await host.Get<WebhookOperations>().RedeliverStuckAsync(default));
-        await HttpAssert.EventuallyAsync(async () => (await host.Get<WebhookInbox>().FindAsync(id, default))!.Value.Event.Attempts >= 1, "the swept send was handled", 60);
+        await HttpAssert.EventuallyAsync(async () => (await host.Get<InboxStore>().FindAsync(id, default))!.Value.Event.Attempts >= 1, "the swept send was handled", 60);
     }
 }

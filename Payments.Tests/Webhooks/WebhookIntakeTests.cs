@@ -41,7 +41,7 @@ public abstract class WebhookIntakeTests(DoorFixture fixture)
         };
 
         await HttpAssert.ProblemAsync(response, 400, "invalid_webhook", "Stripe-Signature");
-        Assert.Null(await Host.Get<WebhookInbox>().FindAsync(IdOf(json), default));
+        Assert.Null(await Host.Get<InboxStore>().FindAsync(IdOf(json), default));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public abstract class WebhookIntakeTests(DoorFixture fixture)
         var first = await HttpAssert.JsonAsync(await PostAsync(Host.Http, json), HttpStatusCode.OK);
         Assert.False(first.GetProperty("duplicate").GetBoolean());
 
-        var inbox = Host.Get<WebhookInbox>();
+        var inbox = Host.Get<InboxStore>();
         await HttpAssert.EventuallyAsync(async () => (await inbox.FindAsync(eventId, default))?.Event.Status == InboxStatus.Processed, "event processed");
         var again = await HttpAssert.JsonAsync(await PostAsync(Host.Http, json), HttpStatusCode.OK);
         Assert.True(again.GetProperty("duplicate").GetBoolean());
@@ -77,7 +77,7 @@ public abstract class WebhookIntakeTests(DoorFixture fixture)
 
         await HttpAssert.EventuallyAsync(async () =>
             (await Host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status == PurchaseStatus.Succeeded, "purchase succeeded");
-        Assert.Equal("2020-08-27", (await Host.Get<WebhookInbox>().FindAsync(IdOf(json), default))!.Value.Event.ApiVersion);
+        Assert.Equal("2020-08-27", (await Host.Get<InboxStore>().FindAsync(IdOf(json), default))!.Value.Event.ApiVersion);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public abstract class WebhookIntakeTests(DoorFixture fixture)
 
         await HttpAssert.JsonAsync(await PostAsync(Host.Http, json), HttpStatusCode.OK);
 
-        var inbox = Host.Get<WebhookInbox>();
+        var inbox = Host.Get<InboxStore>();
         var stored = (await inbox.FindAsync(IdOf(json), default))!.Value.Event;
         Assert.Equal(InboxStatus.Ignored, stored.Status);
         Assert.Equal(json, await inbox.ReadPayloadAsync(stored.Id, default));

@@ -40,18 +40,18 @@ public sealed class WebhookRecoveryTests(PaymentsFixture fixture)
             await inboxTable.DeleteAsync();
             await HttpAssert.ProblemAsync(await PostAsync(host.Http, lost), 500, "webhook_not_stored");
             await inboxTable.CreateIfNotExistsAsync();
-            Assert.Null(await host.Get<WebhookInbox>().FindAsync(IdOf(lost), default));
+            Assert.Null(await host.Get<InboxStore>().FindAsync(IdOf(lost), default));
 
             // Stored, but the send fails: 500 again, and the row waits.
             await HttpAssert.ProblemAsync(await PostAsync(host.Http, lost), 500, "webhook_not_stored");
-            Assert.Equal(InboxStatus.Received, (await host.Get<WebhookInbox>().FindAsync(IdOf(lost), default))!.Value.Event.Status);
+            Assert.Equal(InboxStatus.Received, (await host.Get<InboxStore>().FindAsync(IdOf(lost), default))!.Value.Event.Status);
         }
 
         // Stripe retries later and reaches a Host whose Service Bus works: the held event is sent again and processed.
         await using var restarted = await PaymentsHostServer.StartAsync(fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl, prefix);
         await HttpAssert.JsonAsync(await PostAsync(restarted.Http, lost), HttpStatusCode.OK);
         await HttpAssert.EventuallyAsync(async () =>
-            (await restarted.Get<WebhookInbox>().FindAsync(IdOf(lost), default))!.Value.Event.Status == InboxStatus.Processed, "processed after retry");
+            (await restarted.Get<InboxStore>().FindAsync(IdOf(lost), default))!.Value.Event.Status == InboxStatus.Processed, "processed after retry");
         Assert.Equal(PurchaseStatus.Succeeded, (await restarted.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
     }
 
@@ -69,7 +69,7 @@ public sealed class WebhookRecoveryTests(PaymentsFixture fixture)
         await HttpAssert.JsonAsync(await PostAsync(host.Http, json), HttpStatusCode.OK);
 
         // Watch the row count the attempts: each retry waits its delay (Service Bus alone would redeliver at once).
-        var inbox = host.Get<WebhookInbox>();
+        var inbox = host.Get<InboxStore>();
         var seen = new List<(int Attempts, DateTimeOffset At)>();
         await HttpAssert.EventuallyAsync(async () =>
         {
@@ -120,13 +120,13 @@ public sealed class WebhookRecoveryTests(PaymentsFixture fixture)
         // Acknowledged and stored, but its message was lost (in Functions: an output binding that failed after the 200).
         var json = EventJson("payment_intent.succeeded", IntentObject(intentId));
         var envelope = StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(json))!;
-        await host.Get<WebhookInbox>().TryAddAsync(new InboxEvent(envelope.Id, envelope.Type, envelope.Created, envelope.ApiVersion, intentId,
+        await host.Get<InboxStore>().TryAddAsync(new InboxEvent(envelope.Id, envelope.Type, envelope.Created, envelope.ApiVersion, intentId,
             QueueNames.Payments, InboxStatus.Received, "webhook", DateTimeOffset.UtcNow.AddMinutes(-10), null, null, 0, null), Encoding.UTF8.GetBytes(json), default);
 
         Assert.Equal(1, await host.Get<WebhookOperations>().RedeliverStuckAsync(default));
 
         await HttpAssert.EventuallyAsync(async () =>
-            (await host.Get<WebhookInbox>().FindAsync(envelope.Id, default))!.Value.Event.Status == InboxStatus.Processed, "event processed");
+            (await host.Get<InboxStore>().FindAsync(envelope.Id, default))!.Value.Event.Status == InboxStatus.Processed, "event processed");
         Assert.Equal(PurchaseStatus.Succeeded, (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
     }
 }

@@ -30,7 +30,7 @@ public sealed class WebhookTraceTests(PaymentsFixture fixture)
 
         await HttpAssert.JsonAsync(await PostAsync(host.Http, json), HttpStatusCode.OK);
         await HttpAssert.EventuallyAsync(async () =>
-            (await host.Get<WebhookInbox>().FindAsync(eventId, default))!.Value.Event.Status == InboxStatus.Processed, "event processed");
+            (await host.Get<InboxStore>().FindAsync(eventId, default))!.Value.Event.Status == InboxStatus.Processed, "event processed");
         Assert.Equal(PurchaseStatus.Succeeded, (await host.Get<PurchaseStore>().FindAsync(user, purchaseId, default))!.Purchase.Status);
 
         Activity[] Spans() { lock (exported) return [.. exported]; }

@@ -26,7 +26,7 @@ internal sealed class HostUnderTest(WebApplication app, Uri baseUrl, IReadOnlyLi
     public const string SigningKey = "bench-signing-key-0123456789-abcdefghijklmnop";
 
     public Uri WebhookUrl { get; } = new(baseUrl, "api/stripe/webhook");
-    public WebhookInbox Inbox => app.Services.GetRequiredService<WebhookInbox>();
+    public InboxStore Inbox => app.Services.GetRequiredService<InboxStore>();
 
     /// <summary>The settings the Host ran with, minus the per-run endpoints.</summary>
     public IReadOnlyList<string> Settings => settings;

@@ -19,7 +19,7 @@ namespace Payments.Core.Messaging;
 /// once processed or failed), the only rows the sweep reads; <c>received-yyyyMMdd</c> lists each day's
 /// rows, so retention deletes whole old days (with their payload blobs) without looking at newer ones.
 /// </remarks>
-public sealed class WebhookInbox(PaymentsStorage storage, IOptions<InboxOptions> options, TimeProvider clock)
+public sealed class InboxStore(PaymentsStorage storage, IOptions<InboxOptions> options, TimeProvider clock)
 {
     private const string Row = "event";
     private const string Pending = "pending";
