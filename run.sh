@@ -39,9 +39,11 @@ dotnet run --no-build --project StandIns/Payments.ServiceBusBroker -- --Broker:P
 pids+=($!)
 node scripts/smtp-sink.mjs 1025 &
 pids+=($!)
-# The webhook secret matches Webhooks:Secret in Payments.Host/appsettings.Development.json.
+# The webhook secret matches Webhooks:Secret in Payments.Host/appsettings.Development.json. Rate limits as a real
+# test key gets them (a sandbox: 25 requests/s, 25 per endpoint), so local runs meet Stripe's 429s where Stripe would.
 dotnet run --no-build --project StandIns/Payments.StripeEmulator -- \
-  --Webhook:Url=http://127.0.0.1:7071/api/stripe/webhook --Webhook:Secret=whsec_local_development_secret &
+  --Webhook:Url=http://127.0.0.1:7071/api/stripe/webhook --Webhook:Secret=whsec_local_development_secret \
+  --RateLimits:Mode=sandbox &
 pids+=($!)
 
 wait_for() { # host port name

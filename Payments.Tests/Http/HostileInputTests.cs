@@ -35,7 +35,8 @@ public sealed class HostileFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Azurite = await AzuriteServer.StartAsync();
-        Stripe = await EmulatorServer.StartAsync();
+        // Limits off, as in DoorFixture: the hostile run compares state, not Stripe's request budget.
+        Stripe = await EmulatorServer.StartAsync(EmulatorServer.RateLimitsOff);
         Host = await PaymentsHostServer.StartAsync(Azurite.ConnectionString, Stripe.BaseUrl, CountingMessageSender.Decorate);
     }
 

@@ -26,9 +26,17 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <summary>For the unauthenticated control endpoints under <c>/_emulator</c>.</summary>
     public HttpClient Control { get; }
 
-    public static async Task<EmulatorServer> StartAsync()
+    /// <summary>
+    /// Configuration for a fixture that makes requests faster than Stripe answers them and is not testing
+    /// the limits: without it the emulator holds every API key to a sandbox's 25 requests per second, as
+    /// Stripe does (see the emulator's README, "Rate limits").
+    /// </summary>
+    public const string RateLimitsOff = "--RateLimits:Mode=off";
+
+    /// <param name="settings">Emulator configuration as command-line arguments, e.g. <see cref="RateLimitsOff"/> or <c>--RateLimits:Mode=live</c>.</param>
+    public static async Task<EmulatorServer> StartAsync(params string[] settings)
     {
-        var app = StripeEmulatorApp.Build(["--Logging:LogLevel:Default=Warning"], "http://127.0.0.1:0");
+        var app = StripeEmulatorApp.Build(["--Logging:LogLevel:Default=Warning", .. settings], "http://127.0.0.1:0");
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new EmulatorServer(app, new Uri(address.TrimEnd('/') + "/"));

@@ -28,10 +28,13 @@ public static class StripeEmulatorApp
         // Per-request framework logs would drown test output; startup lines stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton<EmulatorState>();
+        builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<WebhookDeliverer>();
         builder.Services.AddHostedService(static sp => sp.GetRequiredService<WebhookDeliverer>());
 
         var app = builder.Build();
+        // Made now, so a bad RateLimits setting stops the start rather than the first request.
+        app.Services.GetRequiredService<RateLimiter>();
         app.Use(V1Pipeline);
 
         var v1 = app.MapGroup("/v1");
@@ -66,8 +69,8 @@ public static class StripeEmulatorApp
     }
 
     /// <summary>
-    /// Everything under /v1: request id, injected faults, authentication, the request log, and a
-    /// Stripe-shaped 500 for anything unexpected.
+    /// Everything under /v1: request id, injected faults, authentication, rate limits, the request log
+    /// (429s included: they are requests), and a Stripe-shaped 500 for anything unexpected.
     /// </summary>
     private static async Task V1Pipeline(HttpContext http, RequestDelegate next)
     {
@@ -90,6 +93,14 @@ public static class StripeEmulatorApp
             }
 
             RequestContext.Authenticate(http);
+            // Before idempotency (an endpoint filter): a refused request never began executing, so nothing is saved under its key.
+            var limiter = http.RequestServices.GetRequiredService<RateLimiter>();
+            if (limiter.Admit(RequestContext.ApiKey(http), RateLimiter.EndpointOf(http)) is { } reason)
+            {
+                http.Response.Headers[RateLimiter.ReasonHeader] = reason;
+                throw StripeErrors.RateLimited();
+            }
+
             lock (state.Sync)
             {
                 // Stripe settles some things in the background; the emulator does it between requests.

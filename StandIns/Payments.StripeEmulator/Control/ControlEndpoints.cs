@@ -21,8 +21,11 @@ internal sealed record WebhookEndpointRequest(string? Url, string? Secret, strin
 /// <summary>Body of <c>POST /_emulator/faults</c>. <c>Count</c> defaults to 1.</summary>
 internal sealed record FaultRequest(string? Method, string? PathPrefix, int? Status, int? Count, string? Message, string? When = null, int? DelayMs = null);
 
-/// <summary>Body of <c>POST /_emulator/clock/advance</c>.</summary>
-internal sealed record AdvanceClockRequest(long? Seconds);
+/// <summary>Body of <c>POST /_emulator/clock/advance</c>; fractions of a second are allowed (a rate-limit bucket refills per token).</summary>
+internal sealed record AdvanceClockRequest(double? Seconds);
+
+/// <summary>Body of <c>POST /_emulator/rate_limits</c>: a preset (sandbox, live, off) and numbers put over it.</summary>
+internal sealed record RateLimitsRequest(string? Mode, int? GlobalPerSecond, int? EndpointPerSecond);
 
 /// <summary>
 /// Test and demo controls, outside /v1 and without authentication: make a saved card decline, play
@@ -43,17 +46,30 @@ internal static class ControlEndpoints
         control.MapPost("/setup_intents/{id}/authenticate", AuthenticateSetupIntent);
         control.MapPost("/faults", AddFault);
         control.MapGet("/faults", (EmulatorState state) => Results.Ok(state.Faults.Snapshot()));
-        control.MapGet("/clock", (EmulatorState state) => Results.Ok(new { now = state.Clock.Now.ToUnixTimeSeconds() }));
+        control.MapGet("/clock", (EmulatorState state) => ClockStatus(state));
         control.MapPost("/clock/advance", (AdvanceClockRequest request, EmulatorState state) =>
         {
-            if (request.Seconds is not > 0)
+            // Up to about 300 years, far below TimeSpan's range.
+            if (request.Seconds is not (> 0 and < 1e10))
             {
-                return Results.BadRequest(new { error = "seconds must be a positive number" });
+                return Results.BadRequest(new { error = "seconds must be a positive number (fractions allowed)" });
             }
 
             state.Clock.Advance(TimeSpan.FromSeconds(request.Seconds.Value));
-            return Results.Ok(new { now = state.Clock.Now.ToUnixTimeSeconds() });
+            return ClockStatus(state);
         });
+        control.MapPost("/clock/freeze", (EmulatorState state) =>
+        {
+            state.Clock.Freeze();
+            return ClockStatus(state);
+        });
+        control.MapPost("/clock/unfreeze", (EmulatorState state) =>
+        {
+            state.Clock.Unfreeze();
+            return ClockStatus(state);
+        });
+        control.MapGet("/rate_limits", (RateLimiter limiter) => Results.Ok(limiter.Settings));
+        control.MapPost("/rate_limits", SetRateLimits);
         control.MapDelete("/faults", (EmulatorState state) =>
         {
             state.Faults.Clear();
@@ -84,12 +100,36 @@ internal static class ControlEndpoints
                 : DeliveryStatus(webhooks));
         control.MapPost("/webhook_delivery/flush", FlushWebhooks);
         control.MapGet("/webhook_deliveries", (WebhookDeliverer webhooks) => Results.Ok(webhooks.Deliveries()));
-        control.MapPost("/reset", (EmulatorState state, WebhookDeliverer webhooks) =>
+        control.MapPost("/reset", (EmulatorState state, WebhookDeliverer webhooks, RateLimiter limiter) =>
         {
             state.Reset();
             webhooks.Reset();
+            limiter.Reset();
             return Results.NoContent();
         });
+    }
+
+    private static IResult ClockStatus(EmulatorState state) =>
+        Results.Ok(new { now = state.Clock.Now.ToUnixTimeSeconds(), frozen = state.Clock.Frozen });
+
+    /// <summary>A mode sets its preset's numbers; numbers alone change the current mode's. Every bucket starts full.</summary>
+    private static IResult SetRateLimits(RateLimitsRequest? request, RateLimiter limiter)
+    {
+        var current = limiter.Settings;
+        var mode = request?.Mode is { Length: > 0 } m ? m : current.Mode;
+        var keepNumbers = request?.Mode is not { Length: > 0 } && current.Enabled;
+        var settings = RateLimitSettings.Resolve(
+            mode,
+            request?.GlobalPerSecond ?? (keepNumbers ? current.GlobalPerSecond : null),
+            request?.EndpointPerSecond ?? (keepNumbers ? current.EndpointPerSecond : null),
+            out var error);
+        if (settings is null)
+        {
+            return Results.BadRequest(new { error });
+        }
+
+        limiter.Update(settings);
+        return Results.Ok(settings);
     }
 
     private static IResult SetDecline(string id, DeclineRequest? request, EmulatorState state)

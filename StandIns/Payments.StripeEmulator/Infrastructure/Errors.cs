@@ -81,11 +81,18 @@ internal static class StripeErrors
             StatusCodes.Status404NotFound,
             $"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.");
 
+    /// <summary>
+    /// Stripe's answer to a request over its rate limits: 429, type <c>invalid_request_error</c>, code
+    /// <c>rate_limit</c> (the body Stripe sends, as captured by integrations' test fixtures).
+    /// </summary>
+    public static StripeErrorException RateLimited(string? message = null) =>
+        Create(StatusCodes.Status429TooManyRequests, "invalid_request_error",
+            message ?? "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.", "rate_limit");
+
     /// <summary>An injected fault, shaped like the error Stripe would send with that status.</summary>
     public static StripeErrorException Fault(int status, string? message) => status switch
     {
-        StatusCodes.Status429TooManyRequests => Create(status, "invalid_request_error",
-            message ?? "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.", "rate_limit"),
+        StatusCodes.Status429TooManyRequests => RateLimited(message),
         StatusCodes.Status409Conflict => Create(status, "invalid_request_error",
             message ?? "This object cannot be accessed right now because another API request or Stripe process is currently accessing it.", "lock_timeout"),
         < 500 => Create(status, "invalid_request_error", message ?? "The request was refused (injected by the emulator)."),
