@@ -23,7 +23,8 @@ public abstract class DoorFixture(bool store) : IAsyncLifetime
     {
         Azurite = await AzuriteServer.StartAsync();
         // Limits off: the collection's tests run against one emulator, which answers in a millisecond what
-        // Stripe answers in hundreds, so together they pass a sandbox's 25 requests a second at random moments.
+        // Stripe answers in hundreds, so together they pass a sandbox's 25 requests a second at random moments
+        // (with the sandbox default, Cards' racing-saves test failed on a 429).
         // The limits are the emulator's own tests' subject (StandIns.Tests, RateLimitTests).
         Stripe = await EmulatorServer.StartAsync(EmulatorServer.RateLimitsOff);
         if (!store)
