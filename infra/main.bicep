@@ -75,6 +75,12 @@ param maxDeliveryCount int = 5
 @description('Peek-lock duration of every queue (ISO 8601, at most PT5M). host.json renews the lock while a handler runs (maxAutoLockRenewalDuration).')
 param queueLockDuration string = 'PT1M'
 
+@description('Stripe:ReadReuseWindow: how long a handler\'s answered read of a Stripe object may serve events about it received before the read was sent (hh:mm:ss; 00:00:00 shares only reads in flight).')
+param stripeReadReuseWindow string = '00:00:02'
+
+@description('Stripe:ReadClockSkew: how far one instance\'s clock may run behind another\'s; an event shares a read only if the read was sent this long after the event\'s recorded receipt (hh:mm:ss).')
+param stripeReadClockSkew string = '00:00:00'
+
 @description('Service fee on a cart subtotal, in basis points (1000 = 10%).')
 @minValue(0)
 @maxValue(10000)
@@ -647,6 +653,15 @@ var appSettings = [
   {
     name: 'Stripe__SecretKey'
     value: '@Microsoft.KeyVault(SecretUri=${stripeSecretKeySecret.properties.secretUri})'
+  }
+  // Handlers share their reads of one Stripe object (Stripe.StripeReadCoalescer; docs/store-checkout-and-webhooks.md).
+  {
+    name: 'Stripe__ReadReuseWindow'
+    value: stripeReadReuseWindow
+  }
+  {
+    name: 'Stripe__ReadClockSkew'
+    value: stripeReadClockSkew
   }
   // Payments.Core: Webhooks. During a secret roll, put the old secret in Webhooks__PreviousSecret for a while.
   {

@@ -18,6 +18,7 @@ public static class CheckoutModule
         services.AddTransient<CheckoutService>();
         services.AddTransient<CheckoutApi>();
         services.AddMessageHandler<CheckoutCompletedHandler>(QueueNames.Provisioning, CheckoutCompletedHandler.EventType);
+        services.AddSingleton<IEventRelevance, CheckoutSessionRelevance>();
         services.AddMessageHandler<SubscriptionChangedHandler>(QueueNames.Provisioning, SubscriptionChangedHandler.EventTypes);
         services.AddMessageHandler<SubscriptionPaymentHandler>(QueueNames.Billing, SubscriptionPaymentHandler.EventTypes);
         return services;

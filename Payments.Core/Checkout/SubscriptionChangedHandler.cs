@@ -13,7 +13,7 @@ namespace Payments.Core.Checkout;
 /// "created" reads the same subscription from Stripe.
 /// </summary>
 public sealed partial class SubscriptionChangedHandler(
-    IStripeGateway stripe, SubscriptionStore subscriptions, AdminAccountStore accounts, OrganisationStore organisations,
+    IStripeGateway stripe, StripeReadCoalescer reads, SubscriptionStore subscriptions, AdminAccountStore accounts, OrganisationStore organisations,
     SaleStore sales, EmailOnce email, InboxStore inbox, TimeProvider clock, ILogger<SubscriptionChangedHandler> logger) : IMessageHandler
 {
     public static readonly IReadOnlyList<string> EventTypes =
@@ -24,7 +24,9 @@ public sealed partial class SubscriptionChangedHandler(
 
     public async Task HandleAsync(QueueMessage message, MessageDelivery delivery, CancellationToken ct)
     {
-        var snapshot = await stripe.GetSubscriptionAsync(message.SubjectId, ct);
+        // Shared with the other events about this subscription (see StripeReadCoalescer); no payload reading: every
+        // subscription of the account is recorded, ours or not.
+        var snapshot = await reads.SubscriptionAsync(stripe, message.SubjectId, message.ReceivedAt, ct);
         var saleId = snapshot.Metadata.GetValueOrDefault("sale_id");
         var adminEmail = snapshot.Metadata.GetValueOrDefault("admin_email");
         var eventCreated = message.EventId is { } id ? (await inbox.FindAsync(id, ct))?.Event.Created ?? 0 : clock.GetUtcNow().ToUnixTimeSeconds();

@@ -11,14 +11,15 @@ namespace Payments.Core.Checkout;
 /// for a sale with devices, creates its fulfilment order once and asks for it to be fulfilled.
 /// </summary>
 public sealed partial class SubscriptionPaymentHandler(
-    IStripeGateway stripe, SaleStore sales, SubscriptionPaymentStore payments, FulfilmentStore fulfilment, OwnMessages messages,
+    IStripeGateway stripe, StripeReadCoalescer reads, SaleStore sales, SubscriptionPaymentStore payments, FulfilmentStore fulfilment, OwnMessages messages,
     TimeProvider clock, ILogger<SubscriptionPaymentHandler> logger) : IMessageHandler
 {
     public static readonly IReadOnlyList<string> EventTypes = ["invoice.paid", "invoice.payment_succeeded"];
 
     public async Task HandleAsync(QueueMessage message, MessageDelivery delivery, CancellationToken ct)
     {
-        var invoice = await stripe.GetInvoiceAsync(message.SubjectId, ct);
+        // Shared with the other event of this invoice (both invoice.paid and invoice.payment_succeeded come), see StripeReadCoalescer.
+        var invoice = await reads.InvoiceAsync(stripe, message.SubjectId, message.ReceivedAt, ct);
         if (invoice.Status != "paid")
             return;
         await payments.RecordAsync(invoice, clock.GetUtcNow(), ct);

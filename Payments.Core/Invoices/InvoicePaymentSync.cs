@@ -24,7 +24,10 @@ public sealed partial class InvoicePaymentSync(
         ["payer_id"] = payment.PayerId,
     };
 
-    public static bool IsInvoicePayment(PaymentIntentSnapshot intent) => intent.Metadata.ContainsKey(InvoiceKey);
+    public static bool IsInvoicePayment(PaymentIntentSnapshot intent) => IsInvoicePayment(intent.Metadata);
+
+    /// <summary>Whether an intent's metadata names an invoice payment (set when we create its intent, never changed).</summary>
+    public static bool IsInvoicePayment(IReadOnlyDictionary<string, string> metadata) => metadata.ContainsKey(InvoiceKey);
 
     public async Task ApplyAsync(PaymentIntentSnapshot intent, CancellationToken ct)
     {

@@ -28,6 +28,7 @@ public static class InvoicesModule
         services.AddMessageHandler<InvoiceEmailHandler>(QueueNames.Fulfilment, InvoiceEmails.MessageType);
         // Invoice payments are PaymentIntents too: their events reach Purchases' handlers, which hand them here.
         services.AddTransient<IPaymentIntentOwner, InvoicePaymentIntents>();
+        services.AddSingleton<IEventRelevance, InvoicePaymentRelevance>();
         return services;
     }
 

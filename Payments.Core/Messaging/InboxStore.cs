@@ -240,6 +240,7 @@ public sealed class InboxStore(PaymentsStorage storage, IOptions<InboxOptions> o
         ["LastError"] = e.LastError,
         ["Sends"] = e.Sends,
         ["OwnerId"] = e.OwnerId,
+        ["Ours"] = e.Ours,
     };
 
     private static InboxEvent FromEntity(TableEntity e) => new(
@@ -257,5 +258,6 @@ public sealed class InboxStore(PaymentsStorage storage, IOptions<InboxOptions> o
         e.GetInt32("Attempts") ?? 0,
         e.GetString("LastError"),
         e.GetInt32("Sends") ?? 0,
-        e.GetString("OwnerId"));
+        e.GetString("OwnerId"),
+        e.GetBoolean("Ours"));
 }

@@ -17,6 +17,7 @@ public static class MessagingModule
         services.AddSingleton<InboxStore>();
         services.AddSingleton<QueueDispatcher>();
         services.AddSingleton<OwnMessages>();
+        services.AddSingleton<EventRelevance>();
         return services;
     }
 

@@ -6,7 +6,9 @@ namespace Payments.Core.Messaging;
 
 /// <summary>
 /// A thin background message: what happened (type) and to what (ids). Handlers load the rest from
-/// storage, so a message never carries stale state or personal data.
+/// storage or re-read it from Stripe, so a message never carries stale state or personal data: besides
+/// ids it carries only two facts about the event itself, fixed when it was received (whether it concerns
+/// us, and when we received it), which tell a handler whether and how to read, never what is true.
 /// </summary>
 /// <param name="Type">What happened: our own types (card.detach) or a Stripe event type.</param>
 /// <param name="SubjectId">The object it happened to (a card id; for Stripe payment events, the PaymentIntent id).</param>
@@ -15,7 +17,13 @@ namespace Payments.Core.Messaging;
 /// <param name="Send">Which send of that row this is (1 for the first; each replay, sweep or re-enqueue adds one).</param>
 /// <param name="Attempt">Which handler attempt this copy carries (1 first; a retry is a scheduled copy with the next number).</param>
 /// <param name="Waits">How many times this attempt was put off to wait (<see cref="RetryLaterException"/>); each wait is a scheduled copy.</param>
-public sealed record QueueMessage(string Type, string SubjectId, string? OwnerId = null, string? EventId = null, int Send = 1, int Attempt = 1, int Waits = 0)
+/// <param name="Ours">For a Stripe event, what its signed payload proved at intake (<see cref="EventRelevance"/>): false, none of
+/// ours (the handler reads nothing and does nothing); true, ours; null, unknown (read as always; also every message sent before this field existed).</param>
+/// <param name="ReceivedAt">For a Stripe event, when we first received it (its inbox row's <c>ReceivedAt</c>): Stripe had changed the
+/// object before it sent the event, so a read sent after this time sees at least that change (see <c>Stripe.StripeReadCoalescer</c>).</param>
+public sealed record QueueMessage(
+    string Type, string SubjectId, string? OwnerId = null, string? EventId = null, int Send = 1, int Attempt = 1, int Waits = 0,
+    bool? Ours = null, DateTimeOffset? ReceivedAt = null)
 {
     /// <summary>Service Bus limit for MessageId.</summary>
     private const int MaxMessageIdLength = 128;

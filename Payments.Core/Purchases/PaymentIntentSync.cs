@@ -10,6 +10,10 @@ namespace Payments.Core.Purchases;
 /// </summary>
 public sealed partial class PaymentIntentSync(IStripeGateway stripe, PurchaseStore purchases, TimeProvider clock, ILogger<PaymentIntentSync> logger)
 {
+    /// <summary>Whether an intent's metadata names one of our purchases (we set both when we create its intent, and never change them).</summary>
+    public static bool IsPurchase(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.ContainsKey("purchase_id") && metadata.ContainsKey("user_id");
+
     public async Task<Purchase?> SyncAsync(string paymentIntentId, CancellationToken ct) =>
         await ApplyAsync(await stripe.GetPaymentIntentAsync(paymentIntentId, ct), ct);
 

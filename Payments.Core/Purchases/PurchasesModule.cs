@@ -21,6 +21,7 @@ public static class PurchasesModule
         services.AddTransient<PurchasesApi>();
         services.AddMessageHandler<PaymentIntentChangedHandler>(QueueNames.Payments, PaymentIntentChangedHandler.EventTypes);
         services.AddMessageHandler<RefundChangedHandler>(QueueNames.Payments, RefundChangedHandler.EventTypes);
+        services.AddSingleton<IEventRelevance, PaymentIntentRelevance>();
         return services;
     }
 

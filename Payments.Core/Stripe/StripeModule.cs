@@ -33,6 +33,7 @@ public static class StripeModule
         });
         services.AddSingleton<StripeKeyStore>();
         services.AddSingleton<KeyedStripeCall>();
+        services.AddSingleton<StripeReadCoalescer>();
         return services;
     }
 }

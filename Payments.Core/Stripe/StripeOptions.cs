@@ -29,6 +29,20 @@ public sealed class StripeOptions
     /// </summary>
     public bool? AllowEmulator { get; set; }
 
+    /// <summary>
+    /// How long a handler's completed read of an object (intent, subscription, session, invoice) may serve the events
+    /// received before that read was sent (see <see cref="StripeReadCoalescer"/>). Zero: only reads still in flight are shared.
+    /// </summary>
+    public TimeSpan ReadReuseWindow { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How far the clock of the instance that received an event may run behind the one handling it. An event shares a read
+    /// only if the read was sent at least this long after the event's recorded receipt. Zero in one process (the Host);
+    /// on Functions the instances' clocks are NTP-synchronised, and Stripe's webhook delay plus the read's own network time
+    /// already dwarf the difference (see docs/store-checkout-and-webhooks.md); raise it where clocks are not kept.
+    /// </summary>
+    public TimeSpan ReadClockSkew { get; set; } = TimeSpan.Zero;
+
     public bool UsesEmulator => string.IsNullOrWhiteSpace(SecretKey);
     public string EffectiveApiKey => UsesEmulator ? EmulatorApiKey : SecretKey!;
     public string? EffectiveApiBase => UsesEmulator ? EmulatorUrl : ApiBase;

@@ -24,6 +24,7 @@ public static class PaymentsTelemetry
     public static readonly Histogram<double> QueueLag = Meter.CreateHistogram<double>("payments.messages.lag", "s", "From a message's enqueue to its handling");
     public static readonly Counter<long> MoneyMoved = Meter.CreateCounter<long>("payments.money.moved", "{minor_unit}", "Money captured and refunded, as the provider counts it, by kind, currency and capability (see Telemetry.MoneyMoved)");
     public static readonly Counter<long> StripeCalls = Meter.CreateCounter<long>("payments.stripe.calls", "{call}", "Calls to Stripe's API by operation and outcome (see Stripe.StripeCallMetrics)");
+    public static readonly Counter<long> StripeReadsAvoided = Meter.CreateCounter<long>("payments.stripe.reads.avoided", "{read}", "Stripe reads a handler did not make: not_ours (the signed payload proved the event none of ours, by type) or shared (another handler's read served it, by object; see Stripe.StripeReadCoalescer)");
     public static readonly Histogram<double> StripeCallDuration = Meter.CreateHistogram<double>("payments.stripe.call.duration", "s", "How long each call to Stripe's API took, by operation and outcome");
 
     /// <summary>The span of one Service Bus send; its context goes into the message so the handler's span continues the trace.</summary>

@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace Payments.Core.Webhooks;
 
 /// <summary>
-/// The few fields of a Stripe event we route on. Handlers never trust the payload's object: they
-/// re-read it from Stripe, so an event of another API version or an old snapshot cannot mislead them.
+/// The few fields of a Stripe event we route on. Handlers never take state from the payload's object: they
+/// re-read it from Stripe, so an event of another API version or an old snapshot cannot mislead them. The
+/// signed payload only says whether the event concerns us at all (<see cref="Messaging.EventRelevance"/>).
 /// </summary>
 public sealed record StripeEventEnvelope(string Id, string Type, long Created, string? ApiVersion, string? ObjectId, string? PaymentIntentId)
 {

@@ -13,7 +13,8 @@ public enum IntakeOutcome { Stored, Duplicate, Invalid }
 /// send, is the durable record: the inbox sweep re-enqueues anything left unprocessed.
 /// </summary>
 public sealed partial class WebhookIntake(
-    InboxStore inbox, IMessageSender messages, MessageRoutes routes, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookIntake> logger)
+    InboxStore inbox, IMessageSender messages, MessageRoutes routes, EventRelevance relevance, IOptions<WebhookOptions> options, TimeProvider clock,
+    ILogger<WebhookIntake> logger)
 {
     /// <summary>Stripe.net 53 reads API version 2026-10-28.endive; events of another train are kept but flagged.</summary>
     public const string ReleaseTrain = "endive";
@@ -49,7 +50,8 @@ public sealed partial class WebhookIntake(
         var wanted = route is not null && envelope.SubjectId is not null;
         var now = clock.GetUtcNow();
         var record = new InboxEvent(envelope.Id, envelope.Type, envelope.Created, envelope.ApiVersion, envelope.SubjectId, route?.Queue,
-            wanted ? InboxStatus.Received : InboxStatus.Ignored, source, now, wanted ? now : null, null, 0, null, Sends: wanted ? 1 : 0);
+            wanted ? InboxStatus.Received : InboxStatus.Ignored, source, now, wanted ? now : null, null, 0, null, Sends: wanted ? 1 : 0,
+            Ours: wanted ? Ours(envelope, payload) : null);
 
         if (!await inbox.TryAddAsync(record, payload, ct, wanted ? () => messages.SendAsync(record.ToMessage(), ct) : null))
         {
@@ -62,6 +64,13 @@ public sealed partial class WebhookIntake(
         Received(envelope.Type, wanted ? "stored" : "ignored");
         return IntakeOutcome.Stored;
     }
+
+    /// <summary>
+    /// Whether the signed payload shows the event concerns us (see <see cref="EventRelevance"/>): trusted for that only,
+    /// and only at our release train, whose shapes the capabilities' readings know. Kept on the row, so every send carries it.
+    /// </summary>
+    private bool? Ours(StripeEventEnvelope envelope, byte[] payload) =>
+        StripeEventEnvelope.ReleaseTrain(envelope.ApiVersion) == ReleaseTrain ? relevance.Judge(envelope.Type, payload) : null;
 
     private static void Received(string type, string outcome) =>
         PaymentsTelemetry.EventsReceived.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));

@@ -59,12 +59,16 @@ internal sealed class LoadDriver(HttpClient http, string webhookSecret, string p
         return new Sent(id, sentAt, Stopwatch.GetElapsedTime(start).TotalMilliseconds, status);
     }
 
-    /// <summary>A payment_intent.succeeded event as Stripe sends it (the shape of the tests' WebhookTestKit.EventJson).</summary>
+    /// <summary>
+    /// A payment_intent.succeeded event as Stripe sends it (the shape of the tests' WebhookTestKit.EventJson), its object
+    /// trimmed to the fields that matter here: Stripe always includes the intent's metadata, empty for this intent, which
+    /// is what proves it none of ours without a read (Purchases' PaymentIntentRelevance).
+    /// </summary>
     public static string EventJson(string id, string paymentIntentId) =>
         "{\"id\":\"" + id + "\",\"object\":\"event\",\"api_version\":\"2026-10-28.endive\",\"created\":" +
         DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) +
         ",\"livemode\":false,\"pending_webhooks\":1,\"request\":{\"id\":null,\"idempotency_key\":null},\"type\":\"payment_intent.succeeded\"," +
-        "\"data\":{\"object\":{\"id\":\"" + paymentIntentId + "\",\"object\":\"payment_intent\"}}}";
+        "\"data\":{\"object\":{\"id\":\"" + paymentIntentId + "\",\"object\":\"payment_intent\",\"status\":\"succeeded\",\"metadata\":{}}}}";
 }
 
 internal static class Percentiles
