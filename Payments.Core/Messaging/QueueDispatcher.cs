@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Payments.Core.Stripe;
 using Payments.Core.Telemetry;
 
 namespace Payments.Core.Messaging;
@@ -137,13 +138,13 @@ public sealed partial class QueueDispatcher(
         }
         catch (RetryLaterException later)
         {
-            var waitUntil = clock.GetUtcNow() + later.After;
-            LogWaiting(logger, message.Type, message.SubjectId, attempt, later.Message, waitUntil);
-            if (message.EventId is { } waiting)
-                await inbox.RecordFailureAsync(waiting, $"{later.GetType().Name}: {later.Message}", waitUntil, CancellationToken.None);
-            await sender.ScheduleAsync(message with { Attempt = attempt, Waits = message.Waits + 1 }, waitUntil, CancellationToken.None);
-            Count(message.Type, "waiting");
-            return new DispatchOutcome.Complete();
+            return await WaitAsync(message, attempt, later, later.After);
+        }
+        catch (PaymentProviderException limited) when (limited.Failure == PaymentProviderFailure.RateLimited)
+        {
+            // Stripe said "too many requests" (or an object is locked): nothing is wrong with the event, so it waits
+            // without using up an attempt (a burst must not dead-letter events), longer each time it meets the limit again.
+            return await WaitAsync(message, attempt, limited, RateLimitWait(message.Waits));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -158,6 +159,27 @@ public sealed partial class QueueDispatcher(
         LogHandled(logger, message.Type, message.SubjectId, attempt);
         Count(message.Type, "handled");
         return new DispatchOutcome.Complete();
+    }
+
+    private async Task<DispatchOutcome> WaitAsync(QueueMessage message, int attempt, Exception reason, TimeSpan after)
+    {
+        var waitUntil = clock.GetUtcNow() + after;
+        LogWaiting(logger, message.Type, message.SubjectId, attempt, reason.Message, waitUntil);
+        if (message.EventId is { } waiting)
+            await inbox.RecordFailureAsync(waiting, $"{reason.GetType().Name}: {reason.Message}", waitUntil, CancellationToken.None);
+        await sender.ScheduleAsync(message with { Attempt = attempt, Waits = message.Waits + 1 }, waitUntil, CancellationToken.None);
+        Count(message.Type, "waiting");
+        return new DispatchOutcome.Complete();
+    }
+
+    /// <summary>
+    /// 1 s, 2 s, 4 s … up to 32 s, plus up to half again at random, so the events a burst put off do not all come
+    /// back in the same second (Stripe's budget refills per second: see docs.stripe.com/rate-limits).
+    /// </summary>
+    public static TimeSpan RateLimitWait(int waitsSoFar)
+    {
+        var wait = TimeSpan.FromSeconds(1 << Math.Min(waitsSoFar, 5));
+        return wait + wait * (Random.Shared.NextDouble() / 2);
     }
 
     private static void Count(string type, string outcome) =>
