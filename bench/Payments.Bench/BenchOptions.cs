@@ -28,7 +28,7 @@ internal sealed record BenchOptions(
           --targets LIST        baseline,host (default both)
           --drain-timeout S     longest wait for the Host to handle every event (default 120)
           --set Key=Value       extra Host setting, repeatable (e.g. --set Queues:MaxConcurrentCalls=32)
-          --out PATH            the Markdown report (default bench/results/latest.md)
+          --out PATH            the Markdown report (default bench/results/latest.md; relative to the repository root)
           --note TEXT           a line put at the top of the report (e.g. "validation run on a shared machine")
         """;
 
@@ -68,7 +68,8 @@ internal sealed record BenchOptions(
                         throw new ArgumentException("--set takes Key=Value.");
                     settings.Add(value);
                     break;
-                case "--out": output = Path.GetFullPath(value); break;
+                // dotnet run starts the benchmark in its project folder, so a relative path means the repository's.
+                case "--out": output = Path.GetFullPath(value, repoRoot); break;
                 case "--note": note = value; break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
