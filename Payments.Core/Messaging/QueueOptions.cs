@@ -16,10 +16,19 @@ public sealed class QueueOptions
     /// </summary>
     public TimeSpan[]? RetryDelays { get; set; }
 
-    /// <summary>Handlers run at once per queue in the Host (Functions: host.json maxConcurrentCalls).</summary>
-    public int MaxConcurrentCalls { get; set; } = 16;
+    /// <summary>
+    /// Handlers run at once per queue in the Host (Functions: host.json maxConcurrentCalls, per instance). A handler
+    /// mostly waits (storage, Stripe), so a processor handles about this many ÷ a handler's duration messages a
+    /// second: 32 kept handling up with intake at 16 requests in flight in bench/ where 16 fell behind (bench/README.md,
+    /// "Sizing the processors"); 64 did no better.
+    /// </summary>
+    public int MaxConcurrentCalls { get; set; } = 32;
 
-    /// <summary>Messages the Host's processors fetch ahead (Functions: host.json prefetchCount).</summary>
+    /// <summary>
+    /// Messages the Host's processors fetch ahead (Functions: host.json prefetchCount). None: prefetched messages wait
+    /// with their lock running and not renewed, so a slow spell (Stripe answering 429) can cost them their lock and a
+    /// delivery; the bench showed no gain from it, and Service Bus bills a delivery the same either way.
+    /// </summary>
     public int PrefetchCount { get; set; }
 
     /// <summary>How long the Host's processors keep renewing a message's lock while its handler runs.</summary>

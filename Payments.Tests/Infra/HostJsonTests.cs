@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Payments.Core.Messaging;
 using Xunit;
 
 namespace Payments.Tests.Infra;
@@ -33,5 +34,23 @@ public sealed class HostJsonTests
 
         Assert.True(renewal >= timeout,
             $"host.json renews a message lock for {renewal} but lets a function run for {timeout}: raise extensions.serviceBus.maxAutoLockRenewalDuration to at least functionTimeout.");
+    }
+
+    /// <summary>
+    /// Both doors size their Service Bus consumers alike, per queue and instance: the Functions triggers from
+    /// host.json, the Host's processors from QueueOptions (and Payments.Host's appsettings.json, which names the
+    /// concurrency). Why these numbers: bench/README.md, "Sizing the processors".
+    /// </summary>
+    [Fact]
+    public void TheTriggersAreSizedLikeTheHostsProcessors()
+    {
+        var serviceBus = HostJson()["extensions"]?["serviceBus"];
+        var defaults = new QueueOptions();
+        var appSettings = JsonNode.Parse(File.ReadAllText(Path.Combine(InfraTests.RepoRoot, "Payments.Host", "appsettings.json")))?["Queues"];
+
+        Assert.Equal(defaults.MaxConcurrentCalls, serviceBus?["maxConcurrentCalls"]?.GetValue<int>());
+        Assert.Equal(defaults.PrefetchCount, serviceBus?["prefetchCount"]?.GetValue<int>());
+        Assert.Equal(defaults.MaxConcurrentCalls, appSettings?["MaxConcurrentCalls"]?.GetValue<int>());
+        Assert.Equal(defaults.PrefetchCount, appSettings?["PrefetchCount"]?.GetValue<int>() ?? 0);
     }
 }

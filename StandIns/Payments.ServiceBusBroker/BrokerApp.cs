@@ -26,16 +26,27 @@ public sealed partial class BrokerApp : IDisposable, IAsyncDisposable
     private readonly ContainerHost _host;
     private readonly Dictionary<string, BrokerQueue> _queues;
     private readonly ILogger _logger;
+    private readonly OperationCountsEndpoint? _countsEndpoint;
 
-    private BrokerApp(ContainerHost host, Dictionary<string, BrokerQueue> queues, string hostName, int port, string key, ILogger logger)
+    private BrokerApp(
+        ContainerHost host, Dictionary<string, BrokerQueue> queues, BrokerOperations operations, OperationCountsEndpoint? countsEndpoint,
+        string hostName, int port, string key, ILogger logger)
     {
         _host = host;
         _queues = queues;
         _logger = logger;
+        _countsEndpoint = countsEndpoint;
+        Operations = operations;
         Host = hostName;
         Port = port;
         ConnectionString = ConnectionStringFor(port, hostName, key);
     }
+
+    /// <summary>What the broker has done for its clients so far (sends, deliveries, settlements, management requests).</summary>
+    public BrokerOperations Operations { get; }
+
+    /// <summary>Where <c>GET /operations</c> answers with <see cref="Operations"/> as JSON; null unless <see cref="BrokerOptions.CountsPort"/> is set.</summary>
+    public Uri? CountsUrl => _countsEndpoint?.Url;
 
     public string Host { get; }
 
@@ -65,6 +76,7 @@ public sealed partial class BrokerApp : IDisposable, IAsyncDisposable
         if (options.SharedAccessKeyName != EmulatorKeyName)
             throw new InvalidOperationException($"Broker:SharedAccessKeyName must be '{EmulatorKeyName}', the name in the emulator's connection string.");
 
+        var operations = new BrokerOperations();
         var queues = new Dictionary<string, BrokerQueue>(StringComparer.OrdinalIgnoreCase);
         foreach (var settings in options.ResolveQueues())
         {
@@ -76,21 +88,25 @@ public sealed partial class BrokerApp : IDisposable, IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = options.Port == 0 ? FreePort(options.Host) : options.Port;
-            var host = CreateHost(options, port, queues, clock, loggerFactory);
+            var host = CreateHost(options, port, queues, operations, clock, loggerFactory);
+            OperationCountsEndpoint? counts = null;
             try
             {
                 host.Open();
-                var broker = new BrokerApp(host, queues, options.Host, port, options.SharedAccessKey, logger);
+                counts = options.CountsPort is { } countsPort ? OperationCountsEndpoint.Start(options.Host, countsPort, operations, logger) : null;
+                var broker = new BrokerApp(host, queues, operations, counts, options.Host, port, options.SharedAccessKey, logger);
                 LogListening(logger, options.Host, port, broker.QueueNames);
                 return broker;
             }
             catch (SocketException e) when (options.Port == 0 && attempt < FreePortAttempts && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
                 // Another process took the free port between the probe and the bind: pick again.
+                counts?.Dispose();
                 host.Close();
             }
             catch
             {
+                counts?.Dispose();
                 host.Close();
                 foreach (var queue in queues.Values.Where(q => !q.IsDeadLetterQueue))
                     queue.Dispose();
@@ -105,6 +121,7 @@ public sealed partial class BrokerApp : IDisposable, IAsyncDisposable
 
     public void Dispose()
     {
+        _countsEndpoint?.Dispose();
         _host.Close();
         foreach (var queue in _queues.Values.Where(q => !q.IsDeadLetterQueue))
             queue.Dispose();
@@ -117,7 +134,8 @@ public sealed partial class BrokerApp : IDisposable, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static ContainerHost CreateHost(BrokerOptions options, int port, Dictionary<string, BrokerQueue> queues, TimeProvider clock, ILoggerFactory loggerFactory)
+    private static ContainerHost CreateHost(
+        BrokerOptions options, int port, Dictionary<string, BrokerQueue> queues, BrokerOperations operations, TimeProvider clock, ILoggerFactory loggerFactory)
     {
         var host = new ContainerHost(new Address($"amqp://{options.Host}:{port}"));
         var listener = host.Listeners[0];
@@ -130,10 +148,10 @@ public sealed partial class BrokerApp : IDisposable, IAsyncDisposable
         var hostName = $"{options.Host}:{port}";
         host.AddressResolver = (_, attach) => Resolve(attach, queues);
         host.RegisterRequestProcessor(EntityAddress.Cbs,
-            new CbsProcessor(options.SharedAccessKeyName, options.SharedAccessKey, clock, loggerFactory.CreateLogger<CbsProcessor>()));
+            new CbsProcessor(options.SharedAccessKeyName, options.SharedAccessKey, clock, operations, loggerFactory.CreateLogger<CbsProcessor>()));
         foreach (var queue in queues.Values)
-            host.RegisterRequestProcessor(queue.Name + EntityAddress.ManagementSuffix, new ManagementProcessor(queue, loggerFactory.CreateLogger<ManagementProcessor>()));
-        host.RegisterLinkProcessor(new EntityLinkProcessor(queues, options.MaxMessageSizeBytes, hostName));
+            host.RegisterRequestProcessor(queue.Name + EntityAddress.ManagementSuffix, new ManagementProcessor(queue, operations, loggerFactory.CreateLogger<ManagementProcessor>()));
+        host.RegisterLinkProcessor(new EntityLinkProcessor(queues, options.MaxMessageSizeBytes, hostName, operations));
         return host;
     }
 

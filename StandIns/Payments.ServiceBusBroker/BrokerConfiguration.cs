@@ -14,6 +14,7 @@ public static class BrokerConfiguration
     {
         ["--port"] = "Broker:Port",
         ["--host"] = "Broker:Host",
+        ["--counts-port"] = "Broker:CountsPort",
     };
 
     /// <summary>The configured options (the queues of infra/main.bicep), for tests and tools that start the broker in process.</summary>

@@ -19,6 +19,13 @@ public sealed class BrokerOptions
 
     public string SharedAccessKey { get; set; } = BrokerApp.EmulatorKey;
 
+    /// <summary>
+    /// A second loopback port on which <c>GET /operations</c> answers with the operation counts (JSON), so a benchmark
+    /// can read what the broker did per run. Unset (the default): no such port. Service Bus has no such endpoint;
+    /// its operations show on the bill and in Azure Monitor's metrics.
+    /// </summary>
+    public int? CountsPort { get; set; }
+
     /// <summary>Service Bus Standard allows 256 KB per message.</summary>
     public int MaxMessageSizeBytes { get; set; } = 256 * 1024;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using Payments.ServiceBusBroker;
@@ -12,10 +13,18 @@ namespace Payments.Bench;
 /// The local Service Bus broker as a process of its own (its built StandIns/Payments.ServiceBusBroker),
 /// on a free loopback port, so the CPU table can show what the broker costs per event. In memory, with
 /// the queues of its appsettings (those of infra/main.bicep). If it does not come up, the run fails.
+/// Its operation counts (what Service Bus would bill) are read from its counts port.
 /// </summary>
-internal sealed class BenchBroker(Process process, int port) : IAsyncDisposable
+internal sealed class BenchBroker(Process process, int port, int countsPort) : IAsyncDisposable
 {
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
     public string ConnectionString { get; } = BrokerApp.ConnectionStringFor(port);
+
+    /// <summary>The broker's operation counts so far (see its README, "Operation counts").</summary>
+    public async Task<IReadOnlyList<OperationCount>> OperationsAsync(CancellationToken ct) =>
+        await Http.GetFromJsonAsync<List<OperationCount>>(new Uri($"http://127.0.0.1:{countsPort}/operations"), ct)
+        ?? throw new InvalidOperationException("The broker answered no operation counts.");
 
     public static async Task<BenchBroker> StartAsync()
     {
@@ -28,6 +37,7 @@ internal sealed class BenchBroker(Process process, int port) : IAsyncDisposable
         if (!File.Exists(dll))
             throw new InvalidOperationException($"The broker is not built at {dll} (bench/run.sh builds it).");
         var port = FreePort();
+        var countsPort = FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -35,7 +45,11 @@ internal sealed class BenchBroker(Process process, int port) : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
-        foreach (var arg in new[] { dll, "--port", port.ToString(CultureInfo.InvariantCulture), "--Logging:LogLevel:Default=Warning" })
+        foreach (var arg in new[]
+        {
+            dll, "--port", port.ToString(CultureInfo.InvariantCulture), "--counts-port", countsPort.ToString(CultureInfo.InvariantCulture),
+            "--Logging:LogLevel:Default=Warning",
+        })
             start.ArgumentList.Add(arg);
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("The broker did not start.");
@@ -52,7 +66,7 @@ internal sealed class BenchBroker(Process process, int port) : IAsyncDisposable
             lock (output) text = output.ToString();
             throw new InvalidOperationException($"The broker did not come up on port {port}. Its output:\n{text}");
         }
-        return new BenchBroker(process, port);
+        return new BenchBroker(process, port, countsPort);
     }
 
     /// <summary>Polls the port until the broker accepts a connection, it exits, or the timeout passes.</summary>

@@ -12,7 +12,8 @@ internal sealed record BenchOptions(
     bool Host,
     TimeSpan DrainTimeout,
     IReadOnlyList<string> HostSettings,
-    string Output)
+    string Output,
+    string? Note)
 {
     public const string Usage = """
         Payments.Bench: signed Stripe events into the Host's webhook on loopback, beside a bare Kestrel baseline.
@@ -27,7 +28,8 @@ internal sealed record BenchOptions(
           --targets LIST        baseline,host (default both)
           --drain-timeout S     longest wait for the Host to handle every event (default 120)
           --set Key=Value       extra Host setting, repeatable (e.g. --set Queues:MaxConcurrentCalls=32)
-          --out PATH            the Markdown report (default bench/results/latest.md)
+          --out PATH            the Markdown report (default bench/results/latest.md; relative to the repository root)
+          --note TEXT           a line put at the top of the report (e.g. "validation run on a shared machine")
         """;
 
     public static BenchOptions? Parse(string[] args, string repoRoot)
@@ -40,6 +42,7 @@ internal sealed record BenchOptions(
         var drain = TimeSpan.FromSeconds(120);
         var settings = new List<string>();
         var output = Path.Combine(repoRoot, "bench", "results", "latest.md");
+        string? note = null;
 
         if (CommandLine.Pairs(args) is not { } pairs)
             return null;
@@ -65,13 +68,15 @@ internal sealed record BenchOptions(
                         throw new ArgumentException("--set takes Key=Value.");
                     settings.Add(value);
                     break;
-                case "--out": output = Path.GetFullPath(value); break;
+                // dotnet run starts the benchmark in its project folder, so a relative path means the repository's.
+                case "--out": output = Path.GetFullPath(value, repoRoot); break;
+                case "--note": note = value; break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
         if (targets.Except(["baseline", "host"]).FirstOrDefault() is { } unknown)
             throw new ArgumentException($"Unknown target {unknown}: baseline or host.");
-        return new BenchOptions(events, warmup, concurrency, azurite, targets.Contains("baseline"), targets.Contains("host"), drain, settings, output);
+        return new BenchOptions(events, warmup, concurrency, azurite, targets.Contains("baseline"), targets.Contains("host"), drain, settings, output, note);
     }
 
     private static int Positive(string name, string value) =>

@@ -63,13 +63,14 @@ foreach (var concurrency in options.Concurrency)
         // A fresh Azurite, broker and Host for every run: in-memory Azurite slows down as data piles up.
         await using var storage = await BenchStorage.StartAsync(options.Azurite);
         await using var broker = await BenchBroker.StartAsync();
+        using var counter = new InProcessCounter(storage.ConnectionString);
         await using var host = await HostUnderTest.StartAsync(storage.ConnectionString, broker.ConnectionString, emulator.BaseUrl, hostSettings);
         Log($"host, {concurrency} in flight: {options.Events} events");
-        runs.Add(Print(await Runs.HostAsync(driver, host, options.Events, options.Warmup, concurrency, options.DrainTimeout, ct)));
+        runs.Add(Print(await Runs.HostAsync(driver, host, broker, counter, options.Events, options.Warmup, concurrency, options.DrainTimeout, ct)));
     }
 }
 
-var report = Report.Render(options, machine, hostSettings, runs, total.Elapsed);
+var report = Report.Render(options, machine, hostSettings, runs, AzurePrices.InstanceMemoryMb(RepoPaths.Root), total.Elapsed);
 Console.WriteLine();
 Console.WriteLine(report);
 Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);
@@ -84,6 +85,13 @@ static RunResult Print(RunResult r)
     if (r.Host is { } h)
         line += string.Create(CultureInfo.InvariantCulture,
             $"; handled {h.Handled}/{r.Load.Requests.Count}, p50 {h.HandledMs.P50:0} ms p99 {h.HandledMs.P99:0} ms, drain {h.DrainAfterLastAnswer.TotalSeconds:0.0} s");
+    if (r.Counts is { } c)
+    {
+        double events = r.Load.Requests.Count;
+        line += string.Create(CultureInfo.InvariantCulture,
+            $"; per event: {(c.StorageRequests(StorageKinds.Table) + c.StorageRequests(StorageKinds.Blob)) / events:0.00} storage, " +
+            $"{c.ServiceBusBilled(batchAsOne: false) / events:0.00} Service Bus, {c.StripeCalls(reads: true) / events:0.00} Stripe reads");
+    }
     Log(line);
     return r;
 }

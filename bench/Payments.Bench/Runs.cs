@@ -25,7 +25,8 @@ internal sealed record RunResult(
     Summary IntakeMs,
     IReadOnlyDictionary<string, double> CpuSeconds,
     TimeSpan CpuWindow,
-    HostOutcome? Host);
+    HostOutcome? Host,
+    HostCounts? Counts = null);
 
 internal static class Runs
 {
@@ -44,7 +45,12 @@ internal static class Runs
         return new RunResult(BaselineName, concurrency, load, Percentiles.Summarize(load.Requests.Select(r => r.IntakeMs)), cpu, load.Wall, null);
     }
 
-    public static async Task<RunResult> HostAsync(LoadDriver driver, HostUnderTest host, int events, int warmup, int concurrency, TimeSpan drainTimeout, CancellationToken ct)
+    /// <summary>How long after the last event is handled the counts keep running: its message's completion comes after.</summary>
+    private static readonly TimeSpan CountingTail = TimeSpan.FromSeconds(1);
+
+    public static async Task<RunResult> HostAsync(
+        LoadDriver driver, HostUnderTest host, BenchBroker broker, InProcessCounter counter,
+        int events, int warmup, int concurrency, TimeSpan drainTimeout, CancellationToken ct)
     {
         if (warmup > 0)
         {
@@ -53,17 +59,22 @@ internal static class Runs
                 throw new InvalidOperationException("The Host did not handle the warm-up events in time.");
         }
         await SettleAsync(ct);
+        var serviceBusBefore = await broker.OperationsAsync(ct);
+        counter.Start();
         var before = CpuSnapshot.Take();
         var window = Stopwatch.StartNew();
         var load = await driver.RunAsync(host.WebhookUrl, events, concurrency, ct);
         var drained = await WaitUntilHandledAsync(host, drainTimeout, ct);
         window.Stop();
         var cpu = CpuSnapshot.Take().Since(before);
+        await Task.Delay(CountingTail, ct);
+        var tally = counter.Stop();
+        var counts = new HostCounts(tally, HostCounts.Difference(serviceBusBefore, await broker.OperationsAsync(ct)));
 
         var rows = new ConcurrentDictionary<string, InboxEvent>();
         await Parallel.ForEachAsync(load.Requests, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (r, token) =>
         {
-            if (await host.Inbox.FindAsync(r.EventId, token) is { } found)
+            if (await OwnTraffic.RunAsync(() => host.Inbox.FindAsync(r.EventId, token)) is { } found)
                 rows[r.EventId] = found.Event;
         });
 
@@ -85,7 +96,7 @@ internal static class Runs
             handled.Count / (lastProcessed - load.Started).TotalSeconds,
             drain,
             drain > TimeSpan.FromMilliseconds(500) ? handled.Count(x => x.Row.ProcessedAt > load.Finished) / drain.TotalSeconds : double.NaN);
-        return new RunResult(HostName, concurrency, load, Percentiles.Summarize(load.Requests.Select(r => r.IntakeMs)), cpu, window.Elapsed, outcome);
+        return new RunResult(HostName, concurrency, load, Percentiles.Summarize(load.Requests.Select(r => r.IntakeMs)), cpu, window.Elapsed, outcome, counts);
     }
 
     /// <summary>
@@ -97,7 +108,7 @@ internal static class Runs
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {
-            if (!await host.Inbox.AnyPendingAsync(ct))
+            if (!await OwnTraffic.RunAsync(() => host.Inbox.AnyPendingAsync(ct)))
                 return true;
             await Task.Delay(100, ct);
         }

@@ -12,7 +12,7 @@ namespace Payments.ServiceBusBroker.Amqp;
 /// a SAS token must be signed with the namespace's key and not be expired (401 otherwise). Other token
 /// types (Entra ID JWTs) are accepted unchecked: the broker has no identity provider.
 /// </summary>
-internal sealed partial class CbsProcessor(string keyName, string key, TimeProvider clock, ILogger logger) : IRequestProcessor
+internal sealed partial class CbsProcessor(string keyName, string key, TimeProvider clock, BrokerOperations operations, ILogger logger) : IRequestProcessor
 {
     public int Credit => 100;
 
@@ -21,6 +21,7 @@ internal sealed partial class CbsProcessor(string keyName, string key, TimeProvi
         if (requestContext.ResponseLink is null)
             return;
         var request = requestContext.Message;
+        operations.Count(BrokerOperations.CbsEntity, BrokerOperations.PutToken);
         var (status, description) = request.ApplicationProperties?["operation"] as string == "put-token"
             ? Check(request.Body as string, request.ApplicationProperties?["type"] as string)
             : (400, "The $cbs node only takes put-token.");

@@ -12,7 +12,8 @@ namespace Payments.ServiceBusBroker.Amqp;
 /// processors registered with the host). An address that names no entity fails the attach with
 /// <c>amqp:not-found</c>, which the client raises as MessagingEntityNotFound.
 /// </summary>
-internal sealed class EntityLinkProcessor(IReadOnlyDictionary<string, BrokerQueue> entities, int maxMessageSize, string hostName) : ILinkProcessor
+internal sealed class EntityLinkProcessor(
+    IReadOnlyDictionary<string, BrokerQueue> entities, int maxMessageSize, string hostName, BrokerOperations operations) : ILinkProcessor
 {
     /// <summary>Credit for a client's sender; AMQPNetLite restores it as messages are accepted.</summary>
     private const int SendCredit = 200;
@@ -47,7 +48,7 @@ internal sealed class EntityLinkProcessor(IReadOnlyDictionary<string, BrokerQueu
 
         if (clientReceives)
         {
-            var endpoint = new OutgoingEndpoint(queue, attachContext.Link, attach.SndSettleMode == SenderSettleMode.Settled);
+            var endpoint = new OutgoingEndpoint(queue, attachContext.Link, attach.SndSettleMode == SenderSettleMode.Settled, operations);
             // No credit yet, so nothing is sent before the attach completes.
             queue.AddConsumer(endpoint.Consumer);
             attachContext.Complete(endpoint, 0);
@@ -59,7 +60,7 @@ internal sealed class EntityLinkProcessor(IReadOnlyDictionary<string, BrokerQueu
             attachContext.Complete(new Error(ErrorCode.NotAllowed) { Description = $"Messages cannot be sent to the dead-letter queue '{queue.Name}'." });
             return;
         }
-        attachContext.Complete(new IncomingEndpoint(queue, maxMessageSize), SendCredit);
+        attachContext.Complete(new IncomingEndpoint(queue, maxMessageSize, operations), SendCredit);
     }
 
     private static bool AsksForSessions(Attach attach) =>

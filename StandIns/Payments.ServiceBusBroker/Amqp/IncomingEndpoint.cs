@@ -5,8 +5,8 @@ using Payments.ServiceBusBroker.Queues;
 
 namespace Payments.ServiceBusBroker.Amqp;
 
-/// <summary>A client's sender link on a queue: each transfer (one message or a batch) is enqueued, then accepted.</summary>
-internal sealed class IncomingEndpoint(BrokerQueue queue, int maxMessageSize) : LinkEndpoint
+/// <summary>A client's sender link on a queue: each transfer (one message or a batch) is enqueued, then accepted, and counted.</summary>
+internal sealed class IncomingEndpoint(BrokerQueue queue, int maxMessageSize, BrokerOperations operations) : LinkEndpoint
 {
     public override void OnMessage(MessageContext messageContext)
     {
@@ -18,6 +18,15 @@ internal sealed class IncomingEndpoint(BrokerQueue queue, int maxMessageSize) : 
                 throw new BrokerException("amqp:link:message-size-exceeded", 413,
                     $"The message is {tooLarge.Encoded.Length} bytes; '{queue.Name}' takes at most {maxMessageSize}.");
             queue.Send(messages);
+            if (messageContext.Message.Format == MessageCodec.BatchFormat)
+            {
+                operations.Count(queue.Name, BrokerOperations.SendBatch);
+                operations.Count(queue.Name, BrokerOperations.SendBatchMessages, messages.Count);
+            }
+            else
+            {
+                operations.Count(queue.Name, BrokerOperations.Send);
+            }
             messageContext.Complete();
         }
         catch (BrokerException e)

@@ -11,7 +11,7 @@ namespace Payments.ServiceBusBroker.Amqp;
 /// An entity's <c>$management</c> node: request/response with the application property <c>operation</c> and a
 /// map body; replies carry <c>statusCode</c> (200, 204 no content, 410 lock lost, 404, 501).
 /// </summary>
-internal sealed partial class ManagementProcessor(BrokerQueue queue, ILogger logger) : IRequestProcessor
+internal sealed partial class ManagementProcessor(BrokerQueue queue, BrokerOperations operations, ILogger logger) : IRequestProcessor
 {
     private const string RenewLock = "com.microsoft:renew-lock";
     private const string PeekMessage = "com.microsoft:peek-message";
@@ -45,7 +45,7 @@ internal sealed partial class ManagementProcessor(BrokerQueue queue, ILogger log
                 ScheduleMessage => Schedule(body),
                 CancelScheduledMessage => Cancel(body),
                 ReceiveBySequenceNumber => ReceiveDeferred(body),
-                _ => Status(501, "amqp:not-implemented", $"The broker does not implement the operation '{operation}'."),
+                _ => Unsupported(operation),
             };
         }
         catch (BrokerException e)
@@ -60,9 +60,17 @@ internal sealed partial class ManagementProcessor(BrokerQueue queue, ILogger log
         requestContext.Complete(response);
     }
 
+    private Message Unsupported(string? operation)
+    {
+        operations.Count(queue.Name, BrokerOperations.ManagementOther);
+        return Status(501, "amqp:not-implemented", $"The broker does not implement the operation '{operation}'.");
+    }
+
     private Message Renew(Map body)
     {
-        var expirations = queue.RenewLocks(Guids(body["lock-tokens"]));
+        var lockTokens = Guids(body["lock-tokens"]);
+        operations.Count(queue.Name, BrokerOperations.RenewLock, lockTokens.Length);
+        var expirations = queue.RenewLocks(lockTokens);
         return expirations is null
             ? Status(410, MessageLockLost, LockLostError(queue.Name).Description)
             : Ok(new Map { ["expirations"] = expirations });
@@ -72,6 +80,7 @@ internal sealed partial class ManagementProcessor(BrokerQueue queue, ILogger log
     {
         var from = Convert.ToInt64(body["from-sequence-number"], System.Globalization.CultureInfo.InvariantCulture);
         var count = Convert.ToInt32(body["message-count"], System.Globalization.CultureInfo.InvariantCulture);
+        operations.Count(queue.Name, BrokerOperations.Peek);
         var messages = queue.Peek(from, count);
         return messages.Count == 0
             ? Status(204, null, "No messages to peek.")
@@ -89,7 +98,9 @@ internal sealed partial class ManagementProcessor(BrokerQueue queue, ILogger log
                 body["deadletter-reason"] as string, body["deadletter-description"] as string),
             var other => throw new BrokerException("com.microsoft:argument-error", 400, $"Unknown disposition-status '{other}'."),
         };
-        foreach (var lockToken in Guids(body["lock-tokens"]))
+        var lockTokens = Guids(body["lock-tokens"]);
+        operations.Count(queue.Name, OutgoingEndpoint.OperationOf(settlement.Kind), lockTokens.Length);
+        foreach (var lockToken in lockTokens)
         {
             if (!queue.Settle(lockToken, settlement))
                 return Status(410, MessageLockLost, LockLostError(queue.Name).Description);
@@ -103,12 +114,16 @@ internal sealed partial class ManagementProcessor(BrokerQueue queue, ILogger log
         var messages = requests.Cast<Map>()
             .Select(m => MessageCodec.Unpack(MessageCodec.Decode((byte[])m["message"])).Single())
             .ToList();
-        return Ok(new Map { ["sequence-numbers"] = queue.Send(messages) });
+        var sequenceNumbers = queue.Send(messages);
+        operations.Count(queue.Name, BrokerOperations.Schedule, messages.Count);
+        return Ok(new Map { ["sequence-numbers"] = sequenceNumbers });
     }
 
     private Message Cancel(Map body)
     {
-        queue.CancelScheduled((long[])body["sequence-numbers"]);
+        var sequenceNumbers = (long[])body["sequence-numbers"];
+        queue.CancelScheduled(sequenceNumbers);
+        operations.Count(queue.Name, BrokerOperations.CancelScheduled, sequenceNumbers.Length);
         return Ok(null);
     }
 
@@ -116,6 +131,7 @@ internal sealed partial class ManagementProcessor(BrokerQueue queue, ILogger log
     {
         var receiveAndDelete = body["receiver-settle-mode"] is uint mode && mode == 0;
         var messages = queue.ReceiveDeferred((long[])body["sequence-numbers"], receiveAndDelete);
+        operations.Count(queue.Name, BrokerOperations.ReceiveDeferred, messages.Count);
         return Ok(new Map { ["messages"] = Encoded(messages, withLockTokens: !receiveAndDelete) });
     }
 

@@ -16,11 +16,13 @@ internal sealed class OutgoingEndpoint : LinkEndpoint
     private static readonly Symbol DeadLetterCondition = "com.microsoft:dead-letter";
     private readonly BrokerQueue _queue;
     private readonly ListenerLink _link;
+    private readonly BrokerOperations _operations;
 
-    public OutgoingEndpoint(BrokerQueue queue, ListenerLink link, bool receiveAndDelete)
+    public OutgoingEndpoint(BrokerQueue queue, ListenerLink link, bool receiveAndDelete, BrokerOperations operations)
     {
         _queue = queue;
         _link = link;
+        _operations = operations;
         Consumer = new Consumer(receiveAndDelete, Send);
     }
 
@@ -31,6 +33,7 @@ internal sealed class OutgoingEndpoint : LinkEndpoint
 
     public override void OnFlow(FlowContext flowContext)
     {
+        _operations.Count(_queue.Name, BrokerOperations.Flow);
         _queue.AddCredit(Consumer, flowContext.Messages);
         if (flowContext.Link.IsDraining)
         {
@@ -48,7 +51,9 @@ internal sealed class OutgoingEndpoint : LinkEndpoint
         if (dispositionContext.DeliveryState is Released && dispositionContext.Link.IsClosed)
             return;
 
-        var settled = _queue.Settle(lockToken, SettlementOf(dispositionContext.DeliveryState));
+        var settlement = SettlementOf(dispositionContext.DeliveryState);
+        _operations.Count(_queue.Name, OperationOf(settlement.Kind));
+        var settled = _queue.Settle(lockToken, settlement);
         // Accepted confirms every settlement (a Rejected reply reads as a failed dead-letter to the client).
         DeliveryState reply = settled
             ? new Accepted()
@@ -65,6 +70,7 @@ internal sealed class OutgoingEndpoint : LinkEndpoint
         try
         {
             _link.SendMessage(MessageCodec.ToAmqp(view));
+            _operations.Count(_queue.Name, BrokerOperations.Receive);
             return true;
         }
         catch (AmqpException)
@@ -89,6 +95,16 @@ internal sealed class OutgoingEndpoint : LinkEndpoint
             InfoString(error.Info, MessageCodec.DeadLetterErrorDescription)),
         Rejected => new Settlement(SettlementKind.DeadLetter),
         _ => new Settlement(SettlementKind.Release),
+    };
+
+    /// <summary>The operation a settlement counts as, over a receive link or through <c>update-disposition</c>.</summary>
+    internal static string OperationOf(SettlementKind kind) => kind switch
+    {
+        SettlementKind.Complete => BrokerOperations.Complete,
+        SettlementKind.Abandon => BrokerOperations.Abandon,
+        SettlementKind.Defer => BrokerOperations.Defer,
+        SettlementKind.DeadLetter => BrokerOperations.DeadLetter,
+        _ => BrokerOperations.Release,
     };
 
     private static string? InfoString(Fields? info, string key) =>
