@@ -13,7 +13,8 @@ internal sealed record BenchOptions(
     TimeSpan DrainTimeout,
     IReadOnlyList<string> HostSettings,
     string Output,
-    string? Note)
+    string? Note,
+    string StripeLimits)
 {
     public const string Usage = """
         Payments.Bench: signed Stripe events into the Host's webhook on loopback, beside a bare Kestrel baseline.
@@ -30,6 +31,8 @@ internal sealed record BenchOptions(
           --set Key=Value       extra Host setting, repeatable (e.g. --set Queues:MaxConcurrentCalls=32)
           --out PATH            the Markdown report (default bench/results/latest.md; relative to the repository root)
           --note TEXT           a line put at the top of the report (e.g. "validation run on a shared machine")
+          --stripe-limits MODE  the Stripe emulator's rate limits: live (default: what a deployed account sees,
+                                100 requests/s, 25/s per endpoint), sandbox (25/s) or off
         """;
 
     public static BenchOptions? Parse(string[] args, string repoRoot)
@@ -43,6 +46,7 @@ internal sealed record BenchOptions(
         var settings = new List<string>();
         var output = Path.Combine(repoRoot, "bench", "results", "latest.md");
         string? note = null;
+        var stripeLimits = "live";
 
         if (CommandLine.Pairs(args) is not { } pairs)
             return null;
@@ -71,12 +75,15 @@ internal sealed record BenchOptions(
                 // dotnet run starts the benchmark in its project folder, so a relative path means the repository's.
                 case "--out": output = Path.GetFullPath(value, repoRoot); break;
                 case "--note": note = value; break;
+                case "--stripe-limits":
+                    stripeLimits = value is "live" or "sandbox" or "off" ? value : throw new ArgumentException("--stripe-limits is live, sandbox or off.");
+                    break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
         if (targets.Except(["baseline", "host"]).FirstOrDefault() is { } unknown)
             throw new ArgumentException($"Unknown target {unknown}: baseline or host.");
-        return new BenchOptions(events, warmup, concurrency, azurite, targets.Contains("baseline"), targets.Contains("host"), drain, settings, output, note);
+        return new BenchOptions(events, warmup, concurrency, azurite, targets.Contains("baseline"), targets.Contains("host"), drain, settings, output, note, stripeLimits);
     }
 
     private static int Positive(string name, string value) =>

@@ -45,7 +45,7 @@ using var http = new HttpClient(new SocketsHttpHandler
     Timeout = TimeSpan.FromSeconds(30),
 };
 
-await using var emulator = await Emulator.StartAsync();
+await using var emulator = await Emulator.StartAsync(options.StripeLimits);
 var paymentIntent = await emulator.CreatePaymentIntentAsync();
 var driver = new LoadDriver(http, WebhookSecret, paymentIntent);
 await using var baseline = options.Baseline ? await BaselineServer.StartAsync(WebhookSecret) : null;

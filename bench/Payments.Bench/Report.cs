@@ -109,6 +109,7 @@ internal static class Report
         yield return $"--concurrency {string.Join(',', o.Concurrency)}";
         yield return $"--azurite {(o.Azurite == AzuriteLayout.Single ? "single" : "split")}";
         yield return "--targets " + string.Join(',', new[] { o.Baseline ? "baseline" : null, o.Host ? "host" : null }.OfType<string>());
+        yield return $"--stripe-limits {o.StripeLimits}";
         foreach (var s in o.HostSettings)
             yield return $"--set {s}";
     }

@@ -102,9 +102,10 @@ internal sealed class Emulator(WebApplication app, Uri baseUrl) : IAsyncDisposab
 {
     public Uri BaseUrl { get; } = baseUrl;
 
-    public static async Task<Emulator> StartAsync()
+    /// <param name="rateLimits">The emulator's rate-limit mode: live, sandbox or off (docs.stripe.com/rate-limits).</param>
+    public static async Task<Emulator> StartAsync(string rateLimits)
     {
-        var app = StripeEmulatorApp.Build(["--Logging:LogLevel:Default=Warning"], Loopback.AnyPort);
+        var app = StripeEmulatorApp.Build(["--Logging:LogLevel:Default=Warning", $"--RateLimits:Mode={rateLimits}"], Loopback.AnyPort);
         return new Emulator(app, await Loopback.StartAsync(app));
     }
 
