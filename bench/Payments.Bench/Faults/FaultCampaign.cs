@@ -51,6 +51,8 @@ internal static class FaultCampaign
                 "--urls", $"http://127.0.0.1:{emulatorPort}",
                 $"--Webhook:Url=http://127.0.0.1:{hostPort}/api/stripe/webhook", $"--Webhook:Secret={WebhookSecret}",
                 "--Logging:LogLevel:Default=Warning",
+                // A live account's limits: a handler meeting them waits, and the campaign still counts every event.
+                "--RateLimits:Mode=live",
             ],
             new Uri(emulatorUrl, "_emulator/webhook_delivery"), Path.Combine(logs, "stripe-emulator.log"));
         await emulator.StartAsync(ct);
