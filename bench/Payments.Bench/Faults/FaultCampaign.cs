@@ -219,15 +219,16 @@ internal static class FaultCampaign
     }
 
     /// <summary>
-    /// Quiet: the emulator has no delivery left to make, no inbox row waits for its handler (the inbox's pending
-    /// index is empty: retries and the sweep's re-sends included), no queue holds a message and every group invoice is
+    /// Quiet: the emulator has no delivery left to make, no inbox row waits for its handler (no pending mark is
+    /// left in the inbox: retries and the sweep's re-sends included), no queue holds a message and every group invoice is
     /// funded or ended (one left unpaid ends at its deadline); twice in a row, 5 s apart.
     /// </summary>
     private static async Task<bool> WaitForQuietAsync(EmulatorReader stripe, TableServiceClient tables, string serviceBus, TimeSpan timeout, CancellationToken ct)
     {
         await using var client = new ServiceBusClient(serviceBus);
         var receivers = QueueNames.All.Select(q => client.CreateReceiver(q)).ToList();
-        var index = tables.GetTableClient(TableNames.WebhookIndex);
+        var inbox = tables.GetTableClient(TableNames.WebhookInbox);
+        var pendingMarks = TableClient.CreateQueryFilter($"RowKey ge {InboxKeys.PendingPrefix} and RowKey lt {InboxKeys.End(InboxKeys.PendingPrefix)}");
         var invoices = tables.GetTableClient(TableNames.GroupInvoices);
         var deadline = Stopwatch.StartNew();
         var quietInARow = 0;
@@ -235,7 +236,7 @@ internal static class FaultCampaign
         {
             var deliveries = await stripe.PendingDeliveriesAsync(ct);
             var pending = 0;
-            await foreach (var _ in index.QueryAsync<TableEntity>(e => e.PartitionKey == "pending", maxPerPage: 100, select: ["RowKey"], cancellationToken: ct))
+            await foreach (var _ in inbox.QueryAsync<TableEntity>(pendingMarks, maxPerPage: 100, select: ["RowKey"], cancellationToken: ct))
                 pending++;
             var queued = 0;
             foreach (var receiver in receivers)
