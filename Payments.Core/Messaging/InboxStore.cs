@@ -234,7 +234,7 @@ public sealed class InboxStore(PaymentsStorage storage, LegacyInboxStore legacy,
                     new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, InboxKeys.PendingRow(eventId)), ETag.All),
                 ], ct);
         }
-        catch (TableTransactionFailedException ex) when (ex.IsNotFound() && ex.FailedTransactionActionIndex == 0)
+        catch (TableTransactionFailedException ex) when (IsEntityNotFound(ex) && ex.FailedTransactionActionIndex == 0)
         {
             // Not a row of this layout (If-Match * never creates one): a row of the first layout, or none at all.
             await ChangeAsync(eventId, Processed, PendingMark.Unmark, ct);
@@ -454,13 +454,16 @@ public sealed class InboxStore(PaymentsStorage storage, LegacyInboxStore legacy,
                 await _table.SubmitTransactionAsync(actions, ct);
                 return;
             }
-            catch (TableTransactionFailedException ex) when (ex.IsNotFound() && ex.FailedTransactionActionIndex is { } at
+            catch (TableTransactionFailedException ex) when (IsEntityNotFound(ex) && ex.FailedTransactionActionIndex is { } at
                 && at >= 0 && at < actions.Count && actions[at].ActionType == TableTransactionActionType.Delete)
             {
                 actions.RemoveAt(at);
             }
         }
     }
+
+    /// <summary>An entity of the transaction is missing; not the table (also a 404, also naming action 0).</summary>
+    private static bool IsEntityNotFound(RequestFailedException ex) => ex.IsNotFound() && ex.ErrorCode != "TableNotFound";
 
     /// <summary>
     /// The first write of a process checks the bucket count against the one the inbox was first written with (recorded

@@ -13,8 +13,8 @@ public static class MessagingModule
         services.AddOptions<InboxOptions>().Bind(configuration.GetSection(InboxOptions.Section))
             .Validate(o => o.InboxBuckets is >= 1 and <= 256, "Webhooks:InboxBuckets is 1 to 256.").ValidateOnStart();
         services.AddOptions<IntakeOptions>().Bind(configuration.GetSection(IntakeOptions.Section))
-            .Validate(o => o.MaxBatch >= 1 && o.MaxConcurrentCommits >= 1 && o.MaxDelay >= TimeSpan.Zero && o.MaxDelay <= TimeSpan.FromSeconds(1),
-                "Webhooks:Intake: MaxBatch and MaxConcurrentCommits at least 1, MaxDelay from 0 to 1 second.").ValidateOnStart();
+            .Validate(o => o.MaxBatch >= 1 && o.MaxConcurrentCommits >= 1 && o.MaxDelay >= TimeSpan.Zero && o.MaxDelay <= TimeSpan.FromMinutes(1),
+                "Webhooks:Intake: MaxBatch and MaxConcurrentCommits at least 1, MaxDelay from 0 to 1 minute.").ValidateOnStart();
         services.TryAddSingleton(_ => ServiceBusConnection.CreateClient(configuration));
         services.TryAddSingleton<IMessageSender, ServiceBusMessageSender>();
         services.AddSingleton(sp => new MessageRoutes(sp.GetServices<MessageRoute>()));
