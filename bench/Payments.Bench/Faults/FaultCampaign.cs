@@ -113,11 +113,13 @@ internal static class FaultCampaign
         var driveClock = Stopwatch.StartNew();
         var drive = shoppers.RunAsync(ct);
         var smtpOutage = SmtpOutageAsync(shoppers, smtp, options.SmtpDown, incidents, ct);
-        var kills = KillsAsync(shoppers, host, options.Kills, incidents, drive, ct);
+        var lifecycle = new SemaphoreSlim(1);
+        var kills = KillsAsync(shoppers, host, options.Kills, incidents, drive, lifecycle, ct);
+        var commitKills = CommitKillsAsync(shoppers, host, tableProxy, options.CommitKills, incidents, drive, lifecycle, ct);
         var progress = ProgressAsync(shoppers, drive, ct);
         await drive;
         var driveTime = driveClock.Elapsed;
-        await Task.WhenAll(smtpOutage, kills, progress);
+        await Task.WhenAll(smtpOutage, kills, commitKills, progress);
         Log($"shoppers done in {driveTime.TotalSeconds:0} s; waiting for quiet");
 
         var quietClock = Stopwatch.StartNew();
@@ -160,21 +162,70 @@ internal static class FaultCampaign
     }
 
     /// <summary>SIGKILL the Host at evenly spaced points of the shoppers' progress, and start it again at once with the same settings.</summary>
-    private static async Task KillsAsync(Shoppers shoppers, ChildProcess host, int kills, List<Incident> incidents, Task drive, CancellationToken ct)
+    private static async Task KillsAsync(Shoppers shoppers, ChildProcess host, int kills, List<Incident> incidents, Task drive, SemaphoreSlim lifecycle, CancellationToken ct)
     {
         for (var k = 1; k <= kills; k++)
         {
             var at = shoppers.Total * k / (kills + 1);
             while (shoppers.Done < at && !drive.IsCompleted)
                 await Task.Delay(50, ct);
-            var when = DateTimeOffset.UtcNow;
-            var down = Stopwatch.StartNew();
-            host.Kill();
-            Log($"SIGKILL the Host ({shoppers.Done}/{shoppers.Total} done)");
-            await StartHostAsync(host, ct);
-            lock (incidents)
-                incidents.Add(new Incident($"Host SIGKILLed at {shoppers.Done}/{shoppers.Total} and restarted", when, down.Elapsed));
-            Log($"the Host is back after {down.Elapsed.TotalSeconds:0.0} s");
+            await lifecycle.WaitAsync(ct);
+            try
+            {
+                var when = DateTimeOffset.UtcNow;
+                var down = Stopwatch.StartNew();
+                host.Kill();
+                Log($"SIGKILL the Host ({shoppers.Done}/{shoppers.Total} done)");
+                await StartHostAsync(host, ct);
+                lock (incidents)
+                    incidents.Add(new Incident($"Host SIGKILLed at {shoppers.Done}/{shoppers.Total} and restarted", when, down.Elapsed));
+                Log($"the Host is back after {down.Elapsed.TotalSeconds:0.0} s");
+            }
+            finally
+            {
+                lifecycle.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// SIGKILLs between an intake commit and its answers, half-way between the plain kills' points: the storage proxy in
+    /// front of the tables kills the Host once a transaction adding inbox rows is done upstream, alternately before its
+    /// answer reaches the Host (rows durable, nothing sent, Stripe unanswered) and just after (the Host dies sending or
+    /// answering). Stripe's retry and the inbox sweep must then leave every event processed once.
+    /// </summary>
+    private static async Task CommitKillsAsync(Shoppers shoppers, ChildProcess host, FaultProxy tables, int kills, List<Incident> incidents, Task drive,
+        SemaphoreSlim lifecycle, CancellationToken ct)
+    {
+        for (var k = 1; k <= kills; k++)
+        {
+            var at = shoppers.Total * (2 * k - 1) / (2 * (kills + 1));
+            while (shoppers.Done < at && !drive.IsCompleted)
+                await Task.Delay(50, ct);
+            var answerFirst = k % 2 == 0;
+            var how = answerFirst ? "just after its commit's answer reached it" : "after its commit, before the answer reached it";
+            await lifecycle.WaitAsync(ct);
+            try
+            {
+                var when = DateTimeOffset.UtcNow;
+                var fired = tables.ArmCommitKill(host.Kill, answerFirst);
+                if (await Task.WhenAny(fired, Task.Delay(TimeSpan.FromSeconds(60), ct)) != fired)
+                {
+                    tables.DisarmCommitKill();
+                    Log("no intake commit within a minute; that commit kill is skipped");
+                    continue;
+                }
+                var down = Stopwatch.StartNew();
+                Log($"SIGKILL the Host {how} ({shoppers.Done}/{shoppers.Total} done)");
+                await StartHostAsync(host, ct);
+                lock (incidents)
+                    incidents.Add(new Incident($"Host SIGKILLed {how}, at {shoppers.Done}/{shoppers.Total}, and restarted", when, down.Elapsed));
+                Log($"the Host is back after {down.Elapsed.TotalSeconds:0.0} s");
+            }
+            finally
+            {
+                lifecycle.Release();
+            }
         }
     }
 
