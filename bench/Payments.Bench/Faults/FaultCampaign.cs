@@ -173,13 +173,8 @@ internal static class FaultCampaign
             try
             {
                 var when = DateTimeOffset.UtcNow;
-                var down = Stopwatch.StartNew();
                 host.Kill();
-                Log($"SIGKILL the Host ({shoppers.Done}/{shoppers.Total} done)");
-                await StartHostAsync(host, ct);
-                lock (incidents)
-                    incidents.Add(new Incident($"Host SIGKILLed at {shoppers.Done}/{shoppers.Total} and restarted", when, down.Elapsed));
-                Log($"the Host is back after {down.Elapsed.TotalSeconds:0.0} s");
+                await RestartAsync(host, "", when, shoppers, incidents, ct);
             }
             finally
             {
@@ -215,18 +210,25 @@ internal static class FaultCampaign
                     Log("no intake commit within a minute; that commit kill is skipped");
                     continue;
                 }
-                var down = Stopwatch.StartNew();
-                Log($"SIGKILL the Host {how} ({shoppers.Done}/{shoppers.Total} done)");
-                await StartHostAsync(host, ct);
-                lock (incidents)
-                    incidents.Add(new Incident($"Host SIGKILLed {how}, at {shoppers.Done}/{shoppers.Total}, and restarted", when, down.Elapsed));
-                Log($"the Host is back after {down.Elapsed.TotalSeconds:0.0} s");
+                await RestartAsync(host, how + ",", when, shoppers, incidents, ct);
             }
             finally
             {
                 lifecycle.Release();
             }
         }
+    }
+
+    /// <summary>Starts the Host again after a SIGKILL and records the incident, <paramref name="how"/> saying where it was killed.</summary>
+    private static async Task RestartAsync(ChildProcess host, string how, DateTimeOffset when, Shoppers shoppers, List<Incident> incidents, CancellationToken ct)
+    {
+        var killed = $"SIGKILLed {how}{(how.Length > 0 ? " " : "")}at {shoppers.Done}/{shoppers.Total}";
+        Log($"the Host was {killed}");
+        var down = Stopwatch.StartNew();
+        await StartHostAsync(host, ct);
+        lock (incidents)
+            incidents.Add(new Incident($"Host {killed} and restarted", when, down.Elapsed));
+        Log($"the Host is back after {down.Elapsed.TotalSeconds:0.0} s");
     }
 
     /// <summary>The SMTP sink goes down at 30 % of the way for the given time, then comes back on the same port.</summary>
