@@ -165,6 +165,16 @@ param queueRetryDelays array = [
 @description('Webhooks:Retention: how long inbox rows (Stripe events, our own messages) and their payloads are kept; longer than Stripe\'s 30 days of events.')
 param inboxRetention string = '45.00:00:00'
 
+@description('Webhooks:InboxBuckets: how many partitions the inbox spreads its rows over (the partition is a hash of the event id). Fewer: an intake commit writes fewer, larger transactions; more: more room under Azure\'s ~2,000 entities/s per partition (each event writes about 4 entities there). Set it once: the app refuses to write under another number than the inbox was first written with.')
+@minValue(1)
+@maxValue(256)
+param inboxBuckets int = 8
+
+@description('Webhooks:Intake: group commit of the webhook intake. MaxBatch: most events in one commit; MaxDelay: how long a commit waits for more after its first event; MaxConcurrentCommits: commits under way at once per instance.')
+param intakeMaxBatch int = 100
+param intakeMaxDelay string = '00:00:00.002'
+param intakeMaxConcurrentCommits int = 2
+
 @description('Flex Consumption: most instances the app scales out to (the platform has required at least 40).')
 @minValue(40)
 @maxValue(1000)
@@ -208,7 +218,7 @@ var tableNames = [
   'idempotentrequests'
   'refunds'
   'webhookinbox'
-  'webhookindex'
+  'webhookindex' // the first inbox layout's index: read until its rows pass Webhooks:Retention, then removed with LegacyInboxStore
   'webhookcursor'
   'sales'
   'subscriptions'
@@ -747,6 +757,23 @@ var appSettings = [
   {
     name: 'Webhooks__Retention'
     value: inboxRetention
+  }
+  {
+    name: 'Webhooks__InboxBuckets'
+    value: string(inboxBuckets)
+  }
+  // Payments.Core: the intake's group commit (docs/store-checkout-and-webhooks.md, "Intake").
+  {
+    name: 'Webhooks__Intake__MaxBatch'
+    value: string(intakeMaxBatch)
+  }
+  {
+    name: 'Webhooks__Intake__MaxDelay'
+    value: intakeMaxDelay
+  }
+  {
+    name: 'Webhooks__Intake__MaxConcurrentCommits'
+    value: string(intakeMaxConcurrentCommits)
   }
   // Payments.Core: Queues (retries are scheduled copies; the queues' maxDeliveryCount only counts lost locks).
   {

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Collections.Concurrent;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
@@ -9,104 +9,261 @@ using Payments.Core.Storage;
 namespace Payments.Core.Messaging;
 
 /// <summary>
-/// The durable record of every Stripe event we acknowledged and every message of our own, one row
-/// per id. A payload too big for a table property (64 KiB, 32K UTF-16 characters) goes to a blob
-/// named after the event; the row is written after the blob, so a row never points at a missing payload.
+/// The durable record of every Stripe event we acknowledged and every message of our own, one row per id,
+/// in the bucket its id hashes to (<see cref="InboxKeys"/>), beside its pending mark while it waits for its
+/// handler. Every change of a row and its mark is one entity group transaction. A payload too big for a table
+/// property (64 KiB, 32K UTF-16 characters) goes to a blob named after the event; the row is written after the
+/// blob, so a row never points at a missing payload. Rows of the first layout are still found, finished, swept
+/// and purged through <see cref="LegacyInboxStore"/>.
 /// </summary>
-/// <remarks>
-/// Two index partitions in table <c>webhookindex</c> spare the upkeep a scan of the inbox:
-/// <c>pending</c> holds one row per event waiting for its handler (written before each send, removed
-/// once processed or failed), the only rows the sweep reads; <c>received-yyyyMMdd</c> lists each day's
-/// rows, so retention deletes whole old days (with their payload blobs) without looking at newer ones.
-/// </remarks>
-public sealed class InboxStore(PaymentsStorage storage, IOptions<InboxOptions> options, TimeProvider clock)
+public sealed class InboxStore(PaymentsStorage storage, LegacyInboxStore legacy, IOptions<InboxOptions> options, TimeProvider clock)
 {
-    private const string Row = "event";
-    private const string Pending = "pending";
-    private const string DayPrefix = "received-";
     private const int InlineLimitChars = 30_000;
-    private readonly TableClient _table = storage.Table(TableNames.WebhookInbox);
-    private readonly TableClient _index = storage.Table(TableNames.WebhookIndex);
-    private readonly BlobContainerClient _payloads = storage.Container(ContainerNames.WebhookPayloads);
+    /// <summary>Azure's limits for one entity group transaction: 100 entities, 4 MiB; the size is estimated (every character escaped), leaving room for the framing.</summary>
+    private const int MaxActions = 100;
+    private const long MaxTransactionBytes = 3L * 1024 * 1024;
+    /// <summary>The purge scans each bucket's rows (there is no day index): once a day is enough for a retention of weeks.</summary>
+    private static readonly TimeSpan PurgeEvery = TimeSpan.FromDays(1);
 
-    /// <summary>Insert if absent; false when the event was already in the inbox.</summary>
-    /// <param name="send">The first send of its message: run once the row and its pending index row are in (a
-    /// handler that finished before the pending row was written would leave it behind), alongside the day index write.</param>
+    private readonly TableClient _table = storage.Table(TableNames.WebhookInbox);
+    private readonly BlobContainerClient _payloads = storage.Container(ContainerNames.WebhookPayloads);
+    private volatile bool _layoutChecked;
+
+    private int Buckets => options.Value.InboxBuckets;
+
+    private string PartitionOf(string id) => InboxKeys.Partition(id, Buckets);
+
+    /// <summary>A row to add, with the event's payload as received.</summary>
+    public sealed record NewRow(InboxEvent Event, byte[] Payload);
+
+    /// <summary>What became of one row of <see cref="TryAddManyAsync"/>: added, already held, or not written (<see cref="Error"/>).</summary>
+    public sealed record AddResult(bool Added, Exception? Error = null)
+    {
+        public static readonly AddResult New = new(true);
+        public static readonly AddResult Held = new(false);
+    }
+
+    /// <summary>Insert if absent, with its pending mark in the same transaction; false when the id was already held.</summary>
+    /// <param name="send">The first send of its message, run once the row is in (a handler that finished before the row was written would find nothing to mark).</param>
     public async Task<bool> TryAddAsync(InboxEvent e, byte[] payload, CancellationToken ct, Func<Task>? send = null)
     {
-        var entity = ToEntity(e);
-        var text = Encoding.UTF8.GetString(payload);
+        var result = (await TryAddManyAsync([new NewRow(e, payload)], ct))[0];
+        if (result.Error is { } error)
+            throw error;
+        if (result.Added && send is not null)
+            await send();
+        return result.Added;
+    }
+
+    /// <summary>
+    /// Adds rows of distinct ids, each if absent: grouped by bucket, each bucket's rows (and the pending marks of those
+    /// waiting for a handler) in as few entity group transactions as Azure's limits allow. A row already held does not
+    /// fail its neighbours: the transaction names the entity that conflicted, that row is reported held and the rest
+    /// submitted again. A transaction that fails otherwise fails its rows alone and leaves nothing of them behind.
+    /// </summary>
+    /// <returns>One result per row, in order.</returns>
+    public async Task<IReadOnlyList<AddResult>> TryAddManyAsync(IReadOnlyList<NewRow> rows, CancellationToken ct)
+    {
+        if (rows.Select(r => r.Event.Id).Distinct(StringComparer.Ordinal).Count() != rows.Count)
+            throw new ArgumentException("Each id once per call: the caller answers repeats from the first.", nameof(rows));
+        var results = new AddResult?[rows.Count];
+        try
+        {
+            await EnsureLayoutAsync(ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return [.. rows.Select(_ => new AddResult(false, ex))];
+        }
+
+        var entities = new TableEntity?[rows.Count];
+        await Task.WhenAll(rows.Select(async (row, i) =>
+        {
+            try
+            {
+                if (!InboxEntities.IsRowId(row.Event.Id))
+                    throw new ArgumentException($"'{row.Event.Id}' cannot be an inbox row id.");
+                if (await legacy.HoldsAsync(row.Event, ct))
+                    results[i] = AddResult.Held;
+                else
+                    entities[i] = await EntityWithPayloadAsync(row, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                results[i] = new AddResult(false, ex);
+            }
+        }));
+
+        var chunks = Enumerable.Range(0, rows.Count).Where(i => results[i] is null)
+            .GroupBy(i => entities[i]!.PartitionKey, StringComparer.Ordinal)
+            .SelectMany(bucket => Chunks(bucket, rows, entities));
+        await Task.WhenAll(chunks.Select(chunk => AddInOnePartitionAsync(chunk, rows, entities, results, ct)));
+        return results!;
+    }
+
+    private async Task<TableEntity> EntityWithPayloadAsync(NewRow row, CancellationToken ct)
+    {
+        var e = row.Event;
+        var entity = InboxEntities.ToEntity(e, PartitionOf(e.Id), InboxKeys.EventRow(e.Id));
+        var text = Encoding.UTF8.GetString(row.Payload);
         if (text.Length <= InlineLimitChars)
         {
             entity["Payload"] = text;
         }
         else
         {
-            await _payloads.GetBlobClient(BlobName(e.Id)).UploadAsync(new BinaryData(payload), overwrite: true, ct);
-            entity["PayloadBlob"] = BlobName(e.Id);
+            await _payloads.GetBlobClient(InboxEntities.BlobName(e.Id)).UploadAsync(new BinaryData(row.Payload), overwrite: true, ct);
+            entity["PayloadBlob"] = InboxEntities.BlobName(e.Id);
         }
-        if (!await _table.TryAddEntityAsync(entity, ct))
-            return false;
-        if (e.Status == InboxStatus.Received)
-            await MarkPendingAsync(e, ct);
-        await Task.WhenAll(
-            _index.UpsertEntityAsync(new TableEntity(DayPrefix + Day(e.ReceivedAt), e.Id), TableUpdateMode.Replace, ct),
-            send?.Invoke() ?? Task.CompletedTask);
-        return true;
+        return entity;
     }
 
-    public async Task<(InboxEvent Event, ETag ETag)?> FindAsync(string eventId, CancellationToken ct)
+    private static IEnumerable<List<int>> Chunks(IEnumerable<int> bucket, IReadOnlyList<NewRow> rows, TableEntity?[] entities)
     {
-        // Stripe's events (evt_) and our own messages (msg_, see OwnMessages); anything else cannot be a row.
-        if (!(eventId.StartsWith("evt_", StringComparison.Ordinal) || eventId.StartsWith("msg_", StringComparison.Ordinal)) || !TableKeys.IsSafe(eventId, 255))
+        var chunk = new List<int>();
+        int actions = 0;
+        long bytes = 0;
+        foreach (var i in bucket)
+        {
+            var rowActions = rows[i].Event.Status == InboxStatus.Received ? 2 : 1;
+            // Every character as a six-byte JSON escape at worst, plus a kilobyte for the columns and the part's headers.
+            var rowBytes = 1024 + 6L * (entities[i]!.GetString("Payload")?.Length ?? 0);
+            if (chunk.Count > 0 && (actions + rowActions > MaxActions || bytes + rowBytes > MaxTransactionBytes))
+            {
+                yield return chunk;
+                (chunk, actions, bytes) = ([], 0, 0);
+            }
+            chunk.Add(i);
+            actions += rowActions;
+            bytes += rowBytes;
+        }
+        if (chunk.Count > 0)
+            yield return chunk;
+    }
+
+    private async Task AddInOnePartitionAsync(List<int> remaining, IReadOnlyList<NewRow> rows, TableEntity?[] entities, AddResult?[] results, CancellationToken ct)
+    {
+        while (remaining.Count > 0)
+        {
+            var actions = new List<TableTransactionAction>();
+            var rowOf = new List<int>();
+            foreach (var i in remaining)
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, entities[i]!));
+                rowOf.Add(i);
+                if (rows[i].Event.Status == InboxStatus.Received)
+                {
+                    // Upserted: a mark never conflicts, so a conflict always names a row that is already held.
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, PendingEntity(rows[i].Event)));
+                    rowOf.Add(i);
+                }
+            }
+            try
+            {
+                await _table.SubmitTransactionAsync(actions, ct);
+                foreach (var i in remaining)
+                    results[i] = AddResult.New;
+                return;
+            }
+            catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex is { } at && at >= 0 && at < rowOf.Count && BlamesOneEntity(ex))
+            {
+                // Nothing of this transaction was written: drop the row it names (held already, or refused as it is) and try the rest.
+                var i = rowOf[at];
+                results[i] = ex.IsConflict() ? AddResult.Held : new AddResult(false, ex);
+                remaining.Remove(i);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                foreach (var i in remaining)
+                    results[i] = new AddResult(false, ex);
+                return;
+            }
+        }
+    }
+
+    /// <summary>409: the entity exists; 400 and 413: that entity cannot be written as it is. Anything else (5xx, auth, throttling) is the transaction's.</summary>
+    private static bool BlamesOneEntity(RequestFailedException ex) => ex.Status is 409 or 400 or 413;
+
+    public async Task<InboxRow?> FindAsync(string eventId, CancellationToken ct)
+    {
+        if (!InboxEntities.IsRowId(eventId))
             return null;
-        var row = await _table.GetEntityIfExistsAsync<TableEntity>(eventId, Row, cancellationToken: ct);
-        return row.HasValue ? (FromEntity(row.Value!), row.Value!.ETag) : null;
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(PartitionOf(eventId), InboxKeys.EventRow(eventId), cancellationToken: ct);
+        return row.HasValue ? new InboxRow(InboxEntities.FromEntity(row.Value!), row.Value!.ETag) : await legacy.FindAsync(eventId, ct);
     }
 
     public async Task<string?> ReadPayloadAsync(string eventId, CancellationToken ct)
     {
-        var row = await _table.GetEntityIfExistsAsync<TableEntity>(eventId, Row, cancellationToken: ct);
-        if (!row.HasValue)
+        if (!InboxEntities.IsRowId(eventId))
             return null;
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(PartitionOf(eventId), InboxKeys.EventRow(eventId), cancellationToken: ct);
+        if (!row.HasValue)
+            return await legacy.ReadPayloadAsync(eventId, ct);
         if (row.Value!.GetString("PayloadBlob") is { } blob)
             return (await _payloads.GetBlobClient(blob).DownloadContentAsync(ct)).Value.Content.ToString();
         return row.Value.GetString("Payload");
     }
 
-    /// <param name="read">The row as the caller read it (saves a read; a newer row is read again on ETag mismatch).</param>
-    public async Task MarkProcessedAsync(string eventId, (InboxEvent Event, ETag ETag)? read, CancellationToken ct)
+    /// <summary>
+    /// The handler is done: the row says processed and leaves the pending marks, one transaction. With
+    /// <paramref name="read"/> (the row as the dispatcher read it) the change is ETag-checked like any other. Without
+    /// (the first delivery of a first send, which the dispatcher does not read first) it is a blind merge of what
+    /// processing sets: no read-modify-write, nothing that another writer's change could be lost from.
+    /// </summary>
+    /// <param name="attempt">The attempt that succeeded: the row's attempt count when it was not read.</param>
+    public async Task MarkProcessedAsync(string eventId, int attempt, InboxRow? read, CancellationToken ct)
     {
-        await ChangeAsync(eventId, e => e with { Status = InboxStatus.Processed, ProcessedAt = clock.GetUtcNow(), Attempts = e.Attempts + 1, LastError = null }, ct, read);
-        await UnmarkPendingAsync(eventId, ct);
+        InboxEvent Processed(InboxEvent e) => e with { Status = InboxStatus.Processed, ProcessedAt = clock.GetUtcNow(), Attempts = e.Attempts + 1, LastError = null };
+        if (read is not null || !InboxEntities.IsRowId(eventId))
+        {
+            await ChangeAsync(eventId, Processed, PendingMark.Unmark, ct, read);
+            return;
+        }
+        var partition = PartitionOf(eventId);
+        var done = new TableEntity(partition, InboxKeys.EventRow(eventId))
+        {
+            ["Status"] = InboxEvent.ToWire(InboxStatus.Processed),
+            ["ProcessedAt"] = clock.GetUtcNow(),
+            ["Attempts"] = attempt,
+        };
+        try
+        {
+            await SubmitAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, done, ETag.All),
+                    new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, InboxKeys.PendingRow(eventId)), ETag.All),
+                ], ct);
+        }
+        catch (TableTransactionFailedException ex) when (IsEntityNotFound(ex) && ex.FailedTransactionActionIndex == 0)
+        {
+            // Not a row of this layout (If-Match * never creates one): a row of the first layout, or none at all.
+            await ChangeAsync(eventId, Processed, PendingMark.Unmark, ct);
+        }
     }
 
     /// <summary>
     /// Records a failed attempt. With <paramref name="retryAt"/> the row waits for that retry (the sweep
     /// counts from then, so a long backoff is not mistaken for a lost message); without, it is failed
-    /// (its message is dead-lettered) and leaves the pending index.
+    /// (its message is dead-lettered) and leaves the pending marks.
     /// </summary>
-    public async Task RecordFailureAsync(string eventId, string error, DateTimeOffset? retryAt, CancellationToken ct)
-    {
-        InboxEvent? waiting = null;
-        await ChangeAsync(eventId, e => e.Status == InboxStatus.Processed ? null : waiting = e with
+    public async Task RecordFailureAsync(string eventId, string error, DateTimeOffset? retryAt, CancellationToken ct) =>
+        await ChangeAsync(eventId, e => e.Status == InboxStatus.Processed ? null : e with
         {
             Status = retryAt is null ? InboxStatus.Failed : InboxStatus.Received,
             EnqueuedAt = retryAt ?? e.EnqueuedAt,
             Attempts = e.Attempts + 1,
             LastError = error.Length > 2000 ? error[..2000] : error,
-        }, ct);
-        if (retryAt is null)
-            await UnmarkPendingAsync(eventId, ct);
-        else if (waiting is not null)
-            await MarkPendingAsync(waiting, ct);
-    }
+        }, retryAt is null ? PendingMark.Unmark : PendingMark.Mark, ct);
 
     /// <summary>Marks a row that still waits for its handler as pending (again), so the sweep sees it; idempotent.</summary>
     public async Task EnsurePendingAsync(string eventId, CancellationToken ct)
     {
-        if ((await FindAsync(eventId, ct))?.Event is { Status: InboxStatus.Received } waiting)
-            await MarkPendingAsync(waiting, ct);
+        if (await FindAsync(eventId, ct) is not { Event.Status: InboxStatus.Received } waiting)
+            return;
+        if (waiting.Legacy)
+            await legacy.MarkPendingAsync(waiting.Event, ct);
+        else
+            await _table.UpsertEntityAsync(PendingEntity(waiting.Event), TableUpdateMode.Replace, ct);
     }
 
     /// <summary>
@@ -114,28 +271,23 @@ public sealed class InboxStore(PaymentsStorage storage, IOptions<InboxOptions> o
     /// replay), so the message gets a new id that duplicate detection lets through.
     /// </summary>
     /// <returns>The row as it is to be sent; null when it is missing or may not be sent again.</returns>
-    public async Task<InboxEvent?> PrepareResendAsync(string eventId, Func<InboxEvent, bool> may, string? source, CancellationToken ct)
-    {
-        InboxEvent? resent = null;
-        await ChangeAsync(eventId, e => !may(e) ? null : resent = e with
+    public Task<InboxEvent?> PrepareResendAsync(string eventId, Func<InboxEvent, bool> may, string? source, CancellationToken ct) =>
+        ChangeAsync(eventId, e => !may(e) ? null : e with
         {
             Status = InboxStatus.Received,
             Source = source ?? e.Source,
             EnqueuedAt = clock.GetUtcNow(),
             Sends = e.Sends + 1,
-        }, ct);
-        if (resent is not null)
-            await MarkPendingAsync(resent, ct);
-        return resent;
-    }
+        }, PendingMark.Mark, ct);
 
+    /// <summary>Rows of a status, either layout: a scan of the table (staff's listing, tests).</summary>
     public async Task<IReadOnlyList<InboxEvent>> ListAsync(InboxStatus status, int limit, CancellationToken ct)
     {
         var found = new List<InboxEvent>();
         var filter = TableClient.CreateQueryFilter($"Status eq {InboxEvent.ToWire(status)}");
         await foreach (var e in _table.QueryAsync<TableEntity>(filter, maxPerPage: limit, cancellationToken: ct))
         {
-            found.Add(FromEntity(e));
+            found.Add(InboxEntities.FromEntity(e));
             if (found.Count >= limit)
                 break;
         }
@@ -143,121 +295,192 @@ public sealed class InboxStore(PaymentsStorage storage, IOptions<InboxOptions> o
     }
 
     /// <summary>
-    /// Events still waiting for their handler whose last send is older than the cutoff. Reads only the
-    /// pending index (rows that can need a send), and drops index rows whose event is done meanwhile.
+    /// Rows still waiting for their handler whose last send is older than the cutoff. Reads only the pending marks
+    /// (one range query per bucket), and drops marks whose row is done meanwhile.
     /// </summary>
     public async Task<IReadOnlyList<InboxEvent>> ListStuckAsync(DateTimeOffset cutoff, CancellationToken ct)
     {
-        var found = new List<InboxEvent>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Pending} and EnqueuedAt le {cutoff}");
-        await foreach (var pending in _index.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        await EnsureLayoutAsync(ct);
+        var found = new ConcurrentBag<InboxEvent>();
+        await Task.WhenAll(Enumerable.Range(0, Buckets).Select(async bucket =>
         {
-            var e = (await FindAsync(pending.RowKey, ct))?.Event;
-            if (e is { Status: InboxStatus.Received })
+            var partition = InboxKeys.Partition(bucket);
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {partition} and RowKey ge {InboxKeys.PendingPrefix} and RowKey lt {InboxKeys.End(InboxKeys.PendingPrefix)} and EnqueuedAt le {cutoff}");
+            await foreach (var mark in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
             {
-                if (e.EnqueuedAt is null || e.EnqueuedAt <= cutoff)
-                    found.Add(e);
+                var id = mark.RowKey[InboxKeys.PendingPrefix.Length..];
+                var row = await _table.GetEntityIfExistsAsync<TableEntity>(partition, InboxKeys.EventRow(id), cancellationToken: ct);
+                if (row.HasValue && InboxEntities.FromEntity(row.Value!) is { Status: InboxStatus.Received } e)
+                {
+                    if (e.EnqueuedAt is null || e.EnqueuedAt <= cutoff)
+                        found.Add(e);
+                }
+                else
+                {
+                    await _table.DeleteEntityAsync(partition, mark.RowKey, ETag.All, ct);
+                }
             }
-            else
-            {
-                await UnmarkPendingAsync(pending.RowKey, ct);
-            }
-        }
-        return found;
+        }));
+        return [.. found, .. await legacy.ListStuckAsync(cutoff, ct)];
     }
 
-    /// <summary>Whether any event still waits for its handler: one read of the pending index.</summary>
+    /// <summary>Whether any row still waits for its handler: one short range query per bucket.</summary>
     public async Task<bool> AnyPendingAsync(CancellationToken ct)
     {
-        await foreach (var _ in _index.QueryAsync<TableEntity>(e => e.PartitionKey == Pending, maxPerPage: 1, select: ["RowKey"], cancellationToken: ct))
-            return true;
-        return false;
-    }
-
-    /// <summary>Deletes rows received before <paramref name="before"/> (whole days), with their payload blobs and index rows.</summary>
-    /// <returns>How many rows were deleted.</returns>
-    public async Task<int> PurgeAsync(DateTimeOffset before, CancellationToken ct)
-    {
-        var deleted = 0;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {DayPrefix} and PartitionKey lt {DayPrefix + Day(before)}");
-        await foreach (var day in _index.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+        var any = await Task.WhenAll(Enumerable.Range(0, Buckets).Select(async bucket =>
         {
-            await _payloads.DeleteBlobIfExistsAsync(BlobName(day.RowKey), cancellationToken: ct);
-            await _table.DeleteEntityAsync(day.RowKey, Row, ETag.All, ct);
-            await UnmarkPendingAsync(day.RowKey, ct);
-            await _index.DeleteEntityAsync(day.PartitionKey, day.RowKey, ETag.All, ct);
-            deleted++;
-        }
-        return deleted;
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {InboxKeys.Partition(bucket)} and RowKey ge {InboxKeys.PendingPrefix} and RowKey lt {InboxKeys.End(InboxKeys.PendingPrefix)}");
+            await foreach (var page in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["RowKey"], cancellationToken: ct).AsPages())
+            {
+                if (page.Values.Count > 0)
+                    return true;
+                if (page.ContinuationToken is null)
+                    break;
+            }
+            return false;
+        }));
+        return any.Any(a => a) || await legacy.AnyPendingAsync(ct);
     }
-
-    private async Task MarkPendingAsync(InboxEvent e, CancellationToken ct) =>
-        await _index.UpsertEntityAsync(new TableEntity(Pending, e.Id) { ["EnqueuedAt"] = e.EnqueuedAt ?? e.ReceivedAt }, TableUpdateMode.Replace, ct);
-
-    private async Task UnmarkPendingAsync(string eventId, CancellationToken ct) =>
-        await _index.DeleteEntityAsync(Pending, eventId, ETag.All, ct);
-
-    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     public DateTimeOffset RetentionCutoff => clock.GetUtcNow() - options.Value.Retention;
 
-    /// <returns>False when the change function declined (returned null) or the row is missing.</returns>
-    private async Task<bool> ChangeAsync(string eventId, Func<InboxEvent, InboxEvent?> change, CancellationToken ct, (InboxEvent, ETag)? read = null)
+    /// <summary>
+    /// The retention purge, at most once a day (<see cref="PurgeEvery"/>, recorded in the inbox itself so that every
+    /// instance of the sweep agrees): each bucket's rows received before the cutoff are scanned and deleted.
+    /// </summary>
+    /// <returns>How many rows were deleted; 0 when it was not due.</returns>
+    public async Task<int> PurgeIfDueAsync(CancellationToken ct)
     {
-        var changed = false;
+        var now = clock.GetUtcNow();
+        var marker = await _table.GetEntityIfExistsAsync<TableEntity>(InboxKeys.UpkeepPartition, "purge", cancellationToken: ct);
+        if (marker.HasValue && marker.Value!.GetDateTimeOffset("LastRunAt") is { } last && now - last < PurgeEvery)
+            return 0;
+        var deleted = await PurgeAsync(RetentionCutoff, ct);
+        await _table.UpsertEntityAsync(new TableEntity(InboxKeys.UpkeepPartition, "purge") { ["LastRunAt"] = now }, TableUpdateMode.Replace, ct);
+        return deleted;
+    }
+
+    /// <summary>Deletes rows received before <paramref name="before"/>, with their payload blobs and pending marks, in either layout.</summary>
+    /// <returns>How many rows were deleted.</returns>
+    public async Task<int> PurgeAsync(DateTimeOffset before, CancellationToken ct)
+    {
+        var deleted = await Task.WhenAll(Enumerable.Range(0, Buckets).Select(bucket => PurgeBucketAsync(InboxKeys.Partition(bucket), before, ct)));
+        return deleted.Sum() + await legacy.PurgeAsync(before, ct);
+    }
+
+    private async Task<int> PurgeBucketAsync(string partition, DateTimeOffset before, CancellationToken ct)
+    {
+        var pending = new HashSet<string>(StringComparer.Ordinal);
+        var marks = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey ge {InboxKeys.PendingPrefix} and RowKey lt {InboxKeys.End(InboxKeys.PendingPrefix)}");
+        await foreach (var mark in _table.QueryAsync<TableEntity>(marks, select: ["RowKey"], cancellationToken: ct))
+            pending.Add(mark.RowKey[InboxKeys.PendingPrefix.Length..]);
+
+        var old = new List<TableEntity>();
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey ge {InboxKeys.EventPrefix} and RowKey lt {InboxKeys.End(InboxKeys.EventPrefix)} and ReceivedAt lt {before}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "PayloadBlob"], cancellationToken: ct))
+            old.Add(row);
+
+        foreach (var row in old.Where(r => r.GetString("PayloadBlob") is not null))
+            await _payloads.DeleteBlobIfExistsAsync(row.GetString("PayloadBlob"), cancellationToken: ct);
+        var actions = old.SelectMany(row =>
+        {
+            var id = row.RowKey[InboxKeys.EventPrefix.Length..];
+            var deletes = new List<TableTransactionAction> { new(TableTransactionActionType.Delete, new TableEntity(partition, row.RowKey), ETag.All) };
+            if (pending.Contains(id))
+                deletes.Add(new(TableTransactionActionType.Delete, new TableEntity(partition, InboxKeys.PendingRow(id)), ETag.All));
+            return deletes;
+        }).ToList();
+        foreach (var chunk in actions.Chunk(MaxActions))
+            await SubmitAsync([.. chunk], ct);
+        return old.Count;
+    }
+
+    private TableEntity PendingEntity(InboxEvent e) =>
+        new(PartitionOf(e.Id), InboxKeys.PendingRow(e.Id)) { ["EnqueuedAt"] = e.EnqueuedAt ?? e.ReceivedAt };
+
+    /// <returns>The row as written; null when the change function declined (returned null) or the row is missing.</returns>
+    private async Task<InboxEvent?> ChangeAsync(string eventId, Func<InboxEvent, InboxEvent?> change, PendingMark pending, CancellationToken ct, InboxRow? read = null)
+    {
+        InboxEvent? written = null;
+        var inLegacy = false;
         await Optimistic.MutateAsync(
-            token =>
+            async token =>
             {
-                var known = read;
+                var row = read ?? await FindAsync(eventId, token);
                 read = null;
-                return known is null ? FindAsync(eventId, token) : Task.FromResult(known);
+                inLegacy = row?.Legacy ?? false;
+                return row is { } r ? (r.Event, r.ETag) : null;
             },
             change,
             async (e, etag, token) =>
             {
-                await _table.UpdateEntityAsync(ToEntity(e), etag, TableUpdateMode.Merge, token);
-                changed = true;
+                if (inLegacy)
+                {
+                    await legacy.WriteAsync(e, etag, pending, token);
+                }
+                else
+                {
+                    var partition = PartitionOf(e.Id);
+                    var actions = new List<TableTransactionAction>
+                    {
+                        new(TableTransactionActionType.UpdateMerge, InboxEntities.ToEntity(e, partition, InboxKeys.EventRow(e.Id)), etag),
+                    };
+                    if (pending == PendingMark.Mark)
+                        actions.Add(new(TableTransactionActionType.UpsertReplace, PendingEntity(e)));
+                    else if (pending == PendingMark.Unmark)
+                        actions.Add(new(TableTransactionActionType.Delete, new TableEntity(partition, InboxKeys.PendingRow(e.Id)), ETag.All));
+                    await SubmitAsync(actions, token);
+                }
+                written = e;
             },
             ct);
-        return changed;
+        return written;
     }
 
-    private static string BlobName(string eventId) => $"{eventId}.json";
-
-    private static TableEntity ToEntity(InboxEvent e) => new(e.Id, Row)
+    /// <summary>
+    /// One transaction, where deleting an entity that is already gone is no reason to fail: the transaction changed
+    /// nothing, so it is submitted again without that delete (a mark removed by an earlier attempt, a row purged twice).
+    /// </summary>
+    private async Task SubmitAsync(List<TableTransactionAction> actions, CancellationToken ct)
     {
-        ["Type"] = e.Type,
-        ["Created"] = e.Created,
-        ["ApiVersion"] = e.ApiVersion,
-        ["SubjectId"] = e.SubjectId,
-        ["Queue"] = e.Queue,
-        ["Status"] = InboxEvent.ToWire(e.Status),
-        ["Source"] = e.Source,
-        ["ReceivedAt"] = e.ReceivedAt,
-        ["EnqueuedAt"] = e.EnqueuedAt,
-        ["ProcessedAt"] = e.ProcessedAt,
-        ["Attempts"] = e.Attempts,
-        ["LastError"] = e.LastError,
-        ["Sends"] = e.Sends,
-        ["OwnerId"] = e.OwnerId,
-        ["Ours"] = e.Ours,
-    };
+        while (actions.Count > 0)
+        {
+            try
+            {
+                await _table.SubmitTransactionAsync(actions, ct);
+                return;
+            }
+            catch (TableTransactionFailedException ex) when (IsEntityNotFound(ex) && ex.FailedTransactionActionIndex is { } at
+                && at >= 0 && at < actions.Count && actions[at].ActionType == TableTransactionActionType.Delete)
+            {
+                actions.RemoveAt(at);
+            }
+        }
+    }
 
-    private static InboxEvent FromEntity(TableEntity e) => new(
-        e.PartitionKey,
-        e.GetString("Type"),
-        e.GetInt64("Created") ?? 0,
-        e.GetString("ApiVersion"),
-        e.GetString("SubjectId"),
-        e.GetString("Queue"),
-        Enum.TryParse<InboxStatus>(e.GetString("Status"), ignoreCase: true, out var status) ? status : InboxStatus.Received,
-        e.GetString("Source") ?? "webhook",
-        e.GetDateTimeOffset("ReceivedAt") ?? default,
-        e.GetDateTimeOffset("EnqueuedAt"),
-        e.GetDateTimeOffset("ProcessedAt"),
-        e.GetInt32("Attempts") ?? 0,
-        e.GetString("LastError"),
-        e.GetInt32("Sends") ?? 0,
-        e.GetString("OwnerId"),
-        e.GetBoolean("Ours"));
+    /// <summary>An entity of the transaction is missing; not the table (also a 404, also naming action 0).</summary>
+    private static bool IsEntityNotFound(RequestFailedException ex) => ex.IsNotFound() && ex.ErrorCode != "TableNotFound";
+
+    /// <summary>
+    /// The first write of a process checks the bucket count against the one the inbox was first written with (recorded
+    /// then): under another count every row would be looked for in the wrong partition, and duplicates stored again.
+    /// </summary>
+    private async Task EnsureLayoutAsync(CancellationToken ct)
+    {
+        if (_layoutChecked)
+            return;
+        var layout = new TableEntity(InboxKeys.UpkeepPartition, "layout") { ["Buckets"] = Buckets };
+        if (!await _table.TryAddEntityAsync(layout, ct))
+        {
+            var stored = (await _table.GetEntityAsync<TableEntity>(InboxKeys.UpkeepPartition, "layout", cancellationToken: ct)).Value.GetInt32("Buckets");
+            if (stored != Buckets)
+                throw new InvalidOperationException(
+                    $"The inbox's rows are spread over {stored} buckets, but Webhooks:InboxBuckets says {Buckets}: set it back to {stored} (see docs/configuration.md).");
+        }
+        _layoutChecked = true;
+    }
 }

@@ -10,11 +10,17 @@ public static class MessagingModule
     public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section));
-        services.AddOptions<InboxOptions>().Bind(configuration.GetSection(InboxOptions.Section));
+        services.AddOptions<InboxOptions>().Bind(configuration.GetSection(InboxOptions.Section))
+            .Validate(o => o.InboxBuckets is >= 1 and <= 256, "Webhooks:InboxBuckets is 1 to 256.").ValidateOnStart();
+        services.AddOptions<IntakeOptions>().Bind(configuration.GetSection(IntakeOptions.Section))
+            .Validate(o => o.MaxBatch >= 1 && o.MaxConcurrentCommits >= 1 && o.MaxDelay >= TimeSpan.Zero && o.MaxDelay <= TimeSpan.FromMinutes(1),
+                "Webhooks:Intake: MaxBatch and MaxConcurrentCommits at least 1, MaxDelay from 0 to 1 minute.").ValidateOnStart();
         services.TryAddSingleton(_ => ServiceBusConnection.CreateClient(configuration));
         services.TryAddSingleton<IMessageSender, ServiceBusMessageSender>();
         services.AddSingleton(sp => new MessageRoutes(sp.GetServices<MessageRoute>()));
+        services.AddSingleton<LegacyInboxStore>();
         services.AddSingleton<InboxStore>();
+        services.AddSingleton<InboxCommitter>();
         services.AddSingleton<QueueDispatcher>();
         services.AddSingleton<OwnMessages>();
         services.AddSingleton<EventRelevance>();

@@ -22,9 +22,9 @@ public sealed class OwnMessages(InboxStore inbox, IMessageSender sender, Message
         var row = new InboxEvent(IdFor(message.Type, message.SubjectId), message.Type, now.ToUnixTimeSeconds(), null, message.SubjectId,
             routes.For(message.Type).Queue, InboxStatus.Received, Source, now, now, null, 0, null, Sends: 1, OwnerId: message.OwnerId);
         if (!await inbox.TryAddAsync(row, [], ct, () => sender.SendAsync(row.ToMessage(), ct)))
-            // The row may be our own from an attempt that got no further: a crash between the row and its pending
-            // mark, or an insert whose answer was lost so that its retry found the row. Unmarked, nothing would
-            // ever send it (found by the fault campaign, bench/FAULTS.md).
+            // The row may be our own from an attempt that got no further (an insert whose answer was lost, so that its
+            // retry found the row, or a crash before the send). Its pending mark went in with it; a row of the first
+            // layout may lack one (a crash between the two), and unmarked nothing would ever send it (bench/FAULTS.md).
             await inbox.EnsurePendingAsync(row.Id, ct);
     }
 }

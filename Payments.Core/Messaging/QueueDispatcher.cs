@@ -111,7 +111,7 @@ public sealed partial class QueueDispatcher(
 
         var o = options.Value;
         var attempt = message.Attempt + (int)Math.Max(0, deliveryCount - 1);
-        var row = message.EventId is { } eventId ? await inbox.FindAsync(eventId, ct) : null;
+        var row = message.EventId is { } eventId && NeedsRow(message, attempt) ? await inbox.FindAsync(eventId, ct) : null;
         if (row?.Event.Status == InboxStatus.Processed)
         {
             LogDuplicate(logger, message.Type, message.EventId!);
@@ -155,7 +155,7 @@ public sealed partial class QueueDispatcher(
             return failed;
         }
         if (message.EventId is { } handled)
-            await inbox.MarkProcessedAsync(handled, row, ct);
+            await inbox.MarkProcessedAsync(handled, attempt, row, ct);
         LogHandled(logger, message.Type, message.SubjectId, attempt);
         Count(message.Type, "handled");
         return new DispatchOutcome.Complete();
@@ -181,6 +181,16 @@ public sealed partial class QueueDispatcher(
         var wait = TimeSpan.FromSeconds(1 << Math.Min(waitsSoFar, 5));
         return wait + wait * (Random.Shared.NextDouble() / 2);
     }
+
+    /// <summary>
+    /// Whether the row must be read before the handler runs. The read skips a copy whose row is processed already and
+    /// carries the attempts and last error past the last attempt. Only a copy that is not the first can meet either: a
+    /// re-send (sweep, replay, a held event delivered again), a retry or wait copy, or a redelivery after a lost lock.
+    /// The first delivery of a first send is handled without it (the inbox row cannot be done before its only message
+    /// was handled, except when a later send overtook it, and then handlers being idempotent makes a second run harmless),
+    /// and marked processed blind: one storage call per message on the common path instead of two.
+    /// </summary>
+    private static bool NeedsRow(QueueMessage message, int attempt) => message.Send > 1 || attempt > 1 || message.Waits > 0;
 
     private static void Count(string type, string outcome) =>
         PaymentsTelemetry.MessagesHandled.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));

@@ -65,7 +65,11 @@ public static class TableNames
     public const string IdempotentRequests = "idempotentrequests";
     public const string Refunds = "refunds";
     public const string WebhookInbox = "webhookinbox";
-    /// <summary>Index rows over the inbox: what is pending (the sweep), and what was received each day (retention).</summary>
+    /// <summary>
+    /// The first inbox layout's index (partition <c>pending</c> for the sweep, <c>received-yyyyMMdd</c> for retention). The
+    /// bucketed inbox keeps its pending marks beside its rows and writes nothing here; read by LegacyInboxStore only, and to
+    /// be removed with it once the rows it indexes are past <c>Webhooks:Retention</c>.
+    /// </summary>
     public const string WebhookIndex = "webhookindex";
     public const string WebhookCursor = "webhookcursor";
     public const string Sales = "sales";

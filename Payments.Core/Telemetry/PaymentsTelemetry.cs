@@ -28,9 +28,16 @@ public static class PaymentsTelemetry
     public static readonly Histogram<double> StripeCallDuration = Meter.CreateHistogram<double>("payments.stripe.call.duration", "s", "How long each call to Stripe's API took, by operation and outcome");
 
     /// <summary>The span of one Service Bus send; its context goes into the message so the handler's span continues the trace.</summary>
-    public static Activity? StartSend(string queue, string messageType, string messageId)
+    public static Activity? StartSend(string queue, string messageType, string messageId) => StartSend(queue, messageType, messageId, default, null);
+
+    /// <summary>
+    /// The span of one message of a batch send: a child of the request that accepted the message (so its trace runs on
+    /// to the handler), linked to the batch's span, where the shared write and send are. Without a parent: a child of the current span.
+    /// </summary>
+    public static Activity? StartSend(string queue, string messageType, string messageId, ActivityContext parent, Activity? batch)
     {
-        var activity = Source.StartActivity($"send {queue}", ActivityKind.Producer);
+        ActivityLink[]? links = batch is null ? null : [new ActivityLink(batch.Context)];
+        var activity = Source.StartActivity($"send {queue}", ActivityKind.Producer, parent, links: links);
         activity?.SetTag("messaging.system", "servicebus");
         activity?.SetTag("messaging.operation.type", "send");
         activity?.SetTag("messaging.destination.name", queue);
@@ -38,6 +45,10 @@ public static class PaymentsTelemetry
         activity?.SetTag("payments.message.type", messageType);
         return activity;
     }
+
+    /// <summary>A context as a W3C <c>traceparent</c>; null for none.</summary>
+    public static string? TraceParent(ActivityContext context) =>
+        context == default ? null : $"00-{context.TraceId}-{context.SpanId}-{(context.TraceFlags.HasFlag(ActivityTraceFlags.Recorded) ? "01" : "00")}";
 
     /// <summary>The span of one delivered message's handling, a child of the send that queued it when its context came along.</summary>
     public static Activity? StartProcess(string queue, string? traceParent, string? traceState)

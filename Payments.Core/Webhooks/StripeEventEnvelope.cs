@@ -16,7 +16,8 @@ public sealed record StripeEventEnvelope(string Id, string Type, long Created, s
             using var doc = JsonDocument.Parse(json.ToArray());
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("id", out var id) || id.GetString() is not { Length: > 0 and <= 255 } eventId || !eventId.StartsWith("evt_", StringComparison.Ordinal)
+                || !root.TryGetProperty("id", out var id) || id.GetString() is not { } eventId || !eventId.StartsWith("evt_", StringComparison.Ordinal)
+                || !TableKeys.IsSafe(eventId, 255)
                 || !root.TryGetProperty("type", out var type) || type.GetString() is not { Length: > 0 and <= 200 } eventType
                 || !root.TryGetProperty("created", out var created) || !created.TryGetInt64(out var createdAt))
                 return null;

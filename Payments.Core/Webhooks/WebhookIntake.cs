@@ -9,11 +9,12 @@ public enum IntakeOutcome { Stored, Duplicate, Invalid }
 
 /// <summary>
 /// Verify, store, enqueue, answer. Stripe only hears 2xx once the event is in the inbox and its
-/// message is on the queue; if either fails it hears 500 and retries. The inbox row, not the queue
+/// message is on the queue; if either fails it hears 500 and retries. The writes and sends are shared with the
+/// events that arrive at the same time (<see cref="InboxCommitter"/>, group commit). The inbox row, not the queue
 /// send, is the durable record: the inbox sweep re-enqueues anything left unprocessed.
 /// </summary>
 public sealed partial class WebhookIntake(
-    InboxStore inbox, IMessageSender messages, MessageRoutes routes, EventRelevance relevance, IOptions<WebhookOptions> options, TimeProvider clock,
+    InboxStore inbox, InboxCommitter committer, IMessageSender messages, MessageRoutes routes, EventRelevance relevance, IOptions<WebhookOptions> options, TimeProvider clock,
     ILogger<WebhookIntake> logger)
 {
     /// <summary>Stripe.net 53 reads API version 2026-10-28.endive; events of another train are kept but flagged.</summary>
@@ -53,16 +54,17 @@ public sealed partial class WebhookIntake(
             wanted ? InboxStatus.Received : InboxStatus.Ignored, source, now, wanted ? now : null, null, 0, null, Sends: wanted ? 1 : 0,
             Ours: wanted ? Ours(envelope, payload) : null);
 
-        if (!await inbox.TryAddAsync(record, payload, ct, wanted ? () => messages.SendAsync(record.ToMessage(), ct) : null))
+        try
         {
-            // Already held. If it is still waiting (say our earlier answer was a 500 after storing), send it again
-            // as a new send: handlers are idempotent and the dispatcher skips events already processed.
-            await ResendAsync(envelope.Id, e => e.Status == InboxStatus.Received, null, ct);
-            Received(envelope.Type, "duplicate");
-            return IntakeOutcome.Duplicate;
+            var outcome = await committer.CommitAsync(new InboxWrite(record, payload, wanted ? MessageFor(record, envelope) : null), ct);
+            Received(envelope.Type, outcome == CommitOutcome.Duplicate ? "duplicate" : wanted ? "stored" : "ignored");
+            return outcome == CommitOutcome.Duplicate ? IntakeOutcome.Duplicate : IntakeOutcome.Stored;
         }
-        Received(envelope.Type, wanted ? "stored" : "ignored");
-        return IntakeOutcome.Stored;
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
     }
 
     /// <summary>
@@ -71,6 +73,9 @@ public sealed partial class WebhookIntake(
     /// </summary>
     private bool? Ours(StripeEventEnvelope envelope, byte[] payload) =>
         StripeEventEnvelope.ReleaseTrain(envelope.ApiVersion) == ReleaseTrain ? relevance.Judge(envelope.Type, payload) : null;
+
+    /// <summary>The thin message an accepted event is queued as, built from the verified event (a re-send of a held row reuses it with the next send number).</summary>
+    private static QueueMessage MessageFor(InboxEvent record, StripeEventEnvelope envelope) => record.ToMessage();
 
     private static void Received(string type, string outcome) =>
         PaymentsTelemetry.EventsReceived.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));

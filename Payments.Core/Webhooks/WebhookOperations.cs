@@ -23,7 +23,7 @@ public sealed partial class WebhookOperations(
 
     /// <summary>
     /// The inbox sweep: events acknowledged but not processed after <see cref="WebhookOptions.RedeliverAfter"/>
-    /// go back on their queue, and rows older than <see cref="InboxOptions.Retention"/> are deleted.
+    /// go back on their queue, and (once a day) rows older than <see cref="InboxOptions.Retention"/> are deleted.
     /// </summary>
     /// <returns>How many events were sent again.</returns>
     public async Task<int> RedeliverStuckAsync(CancellationToken ct)
@@ -38,7 +38,7 @@ public sealed partial class WebhookOperations(
             sent++;
             LogRedelivered(logger, e.Id, e.Type);
         }
-        if (await inbox.PurgeAsync(inbox.RetentionCutoff, ct) is > 0 and var purged)
+        if (await inbox.PurgeIfDueAsync(ct) is > 0 and var purged)
             LogPurged(logger, purged);
         return sent;
     }

@@ -6,9 +6,10 @@ using Payments.Core.Webhooks;
 namespace Payments.Functions.Webhooks;
 
 /// <summary>
-/// Stripe's webhook and the inbox operations. The webhook sends its queue messages through Core's
-/// IMessageSender (Service Bus SDK here) rather than a [ServiceBusOutput] binding: a failed send is
-/// then known before the answer goes out, and Stripe hears 500. The inbox row stays the durable
+/// Stripe's webhook and the inbox operations. The webhook hands each verified event to Core's InboxCommitter,
+/// one per worker process (it lives as long as the worker), which writes the rows of events arriving together in
+/// shared transactions and sends their messages through the Service Bus SDK in one batch per queue, rather than a
+/// [ServiceBusOutput] binding: a failed send is then known before the answer goes out, and Stripe hears 500. The inbox row stays the durable
 /// record either way, and the sweep timer below re-enqueues anything left unprocessed.
 /// </summary>
 public sealed class WebhookFunctions(WebhooksApi webhooks, WebhookOperations operations)

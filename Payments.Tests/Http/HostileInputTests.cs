@@ -67,6 +67,12 @@ public sealed class CountingMessageSender(IMessageSender inner) : IMessageSender
         return inner.ScheduleAsync(message, at, ct);
     }
 
+    public Task SendBatchAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken ct)
+    {
+        Interlocked.Add(ref _count, messages.Count);
+        return inner.SendBatchAsync(messages, ct);
+    }
+
     public static void Decorate(IServiceCollection services)
     {
         var original = services.Last(d => d.ServiceType == typeof(IMessageSender));

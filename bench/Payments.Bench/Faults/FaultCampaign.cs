@@ -115,11 +115,13 @@ internal static class FaultCampaign
         var driveClock = Stopwatch.StartNew();
         var drive = shoppers.RunAsync(ct);
         var smtpOutage = SmtpOutageAsync(shoppers, smtp, options.SmtpDown, incidents, ct);
-        var kills = KillsAsync(shoppers, host, options.Kills, incidents, drive, ct);
+        var lifecycle = new SemaphoreSlim(1);
+        var kills = KillsAsync(shoppers, host, options.Kills, incidents, drive, lifecycle, ct);
+        var commitKills = CommitKillsAsync(shoppers, host, tableProxy, options.CommitKills, incidents, drive, lifecycle, ct);
         var progress = ProgressAsync(shoppers, drive, ct);
         await drive;
         var driveTime = driveClock.Elapsed;
-        await Task.WhenAll(smtpOutage, kills, progress);
+        await Task.WhenAll(smtpOutage, kills, commitKills, progress);
         Log($"shoppers done in {driveTime.TotalSeconds:0} s; waiting for quiet");
 
         var quietClock = Stopwatch.StartNew();
@@ -162,22 +164,73 @@ internal static class FaultCampaign
     }
 
     /// <summary>SIGKILL the Host at evenly spaced points of the shoppers' progress, and start it again at once with the same settings.</summary>
-    private static async Task KillsAsync(Shoppers shoppers, ChildProcess host, int kills, List<Incident> incidents, Task drive, CancellationToken ct)
+    private static async Task KillsAsync(Shoppers shoppers, ChildProcess host, int kills, List<Incident> incidents, Task drive, SemaphoreSlim lifecycle, CancellationToken ct)
     {
         for (var k = 1; k <= kills; k++)
         {
             var at = shoppers.Total * k / (kills + 1);
             while (shoppers.Done < at && !drive.IsCompleted)
                 await Task.Delay(50, ct);
-            var when = DateTimeOffset.UtcNow;
-            var down = Stopwatch.StartNew();
-            host.Kill();
-            Log($"SIGKILL the Host ({shoppers.Done}/{shoppers.Total} done)");
-            await StartHostAsync(host, ct);
-            lock (incidents)
-                incidents.Add(new Incident($"Host SIGKILLed at {shoppers.Done}/{shoppers.Total} and restarted", when, down.Elapsed));
-            Log($"the Host is back after {down.Elapsed.TotalSeconds:0.0} s");
+            await lifecycle.WaitAsync(ct);
+            try
+            {
+                var when = DateTimeOffset.UtcNow;
+                host.Kill();
+                await RestartAsync(host, "", when, shoppers, incidents, ct);
+            }
+            finally
+            {
+                lifecycle.Release();
+            }
         }
+    }
+
+    /// <summary>
+    /// SIGKILLs between an intake commit and its answers, half-way between the plain kills' points: the storage proxy in
+    /// front of the tables kills the Host once a transaction adding inbox rows is done upstream, alternately before its
+    /// answer reaches the Host (rows durable, nothing sent, Stripe unanswered) and just after (the Host dies sending or
+    /// answering). Stripe's retry and the inbox sweep must then leave every event processed once.
+    /// </summary>
+    private static async Task CommitKillsAsync(Shoppers shoppers, ChildProcess host, FaultProxy tables, int kills, List<Incident> incidents, Task drive,
+        SemaphoreSlim lifecycle, CancellationToken ct)
+    {
+        for (var k = 1; k <= kills; k++)
+        {
+            var at = shoppers.Total * (2 * k - 1) / (2 * (kills + 1));
+            while (shoppers.Done < at && !drive.IsCompleted)
+                await Task.Delay(50, ct);
+            var answerFirst = k % 2 == 0;
+            var how = answerFirst ? "just after its commit's answer reached it" : "after its commit, before the answer reached it";
+            await lifecycle.WaitAsync(ct);
+            try
+            {
+                var when = DateTimeOffset.UtcNow;
+                var fired = tables.ArmCommitKill(host.Kill, answerFirst);
+                if (await Task.WhenAny(fired, Task.Delay(TimeSpan.FromSeconds(60), ct)) != fired)
+                {
+                    tables.DisarmCommitKill();
+                    Log("no intake commit within a minute; that commit kill is skipped");
+                    continue;
+                }
+                await RestartAsync(host, how + ",", when, shoppers, incidents, ct);
+            }
+            finally
+            {
+                lifecycle.Release();
+            }
+        }
+    }
+
+    /// <summary>Starts the Host again after a SIGKILL and records the incident, <paramref name="how"/> saying where it was killed.</summary>
+    private static async Task RestartAsync(ChildProcess host, string how, DateTimeOffset when, Shoppers shoppers, List<Incident> incidents, CancellationToken ct)
+    {
+        var killed = $"SIGKILLed {how}{(how.Length > 0 ? " " : "")}at {shoppers.Done}/{shoppers.Total}";
+        Log($"the Host was {killed}");
+        var down = Stopwatch.StartNew();
+        await StartHostAsync(host, ct);
+        lock (incidents)
+            incidents.Add(new Incident($"Host {killed} and restarted", when, down.Elapsed));
+        Log($"the Host is back after {down.Elapsed.TotalSeconds:0.0} s");
     }
 
     /// <summary>The SMTP sink goes down at 30 % of the way for the given time, then comes back on the same port.</summary>
@@ -221,15 +274,16 @@ internal static class FaultCampaign
     }
 
     /// <summary>
-    /// Quiet: the emulator has no delivery left to make, no inbox row waits for its handler (the inbox's pending
-    /// index is empty: retries and the sweep's re-sends included), no queue holds a message and every group invoice is
+    /// Quiet: the emulator has no delivery left to make, no inbox row waits for its handler (no pending mark is
+    /// left in the inbox: retries and the sweep's re-sends included), no queue holds a message and every group invoice is
     /// funded or ended (one left unpaid ends at its deadline); twice in a row, 5 s apart.
     /// </summary>
     private static async Task<bool> WaitForQuietAsync(EmulatorReader stripe, TableServiceClient tables, string serviceBus, TimeSpan timeout, CancellationToken ct)
     {
         await using var client = new ServiceBusClient(serviceBus);
         var receivers = QueueNames.All.Select(q => client.CreateReceiver(q)).ToList();
-        var index = tables.GetTableClient(TableNames.WebhookIndex);
+        var inbox = tables.GetTableClient(TableNames.WebhookInbox);
+        var pendingMarks = TableClient.CreateQueryFilter($"RowKey ge {InboxKeys.PendingPrefix} and RowKey lt {InboxKeys.End(InboxKeys.PendingPrefix)}");
         var invoices = tables.GetTableClient(TableNames.GroupInvoices);
         var deadline = Stopwatch.StartNew();
         var quietInARow = 0;
@@ -237,7 +291,7 @@ internal static class FaultCampaign
         {
             var deliveries = await stripe.PendingDeliveriesAsync(ct);
             var pending = 0;
-            await foreach (var _ in index.QueryAsync<TableEntity>(e => e.PartitionKey == "pending", maxPerPage: 100, select: ["RowKey"], cancellationToken: ct))
+            await foreach (var _ in inbox.QueryAsync<TableEntity>(pendingMarks, maxPerPage: 100, select: ["RowKey"], cancellationToken: ct))
                 pending++;
             var queued = 0;
             foreach (var receiver in receivers)

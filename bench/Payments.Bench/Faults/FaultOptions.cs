@@ -14,6 +14,7 @@ internal sealed record FaultOptions(
     int FaultPercent,
     int DuplicatePercent,
     int Kills,
+    int CommitKills,
     TimeSpan SmtpDown,
     TimeSpan QuietTimeout,
     int Seed,
@@ -35,6 +36,8 @@ internal sealed record FaultOptions(
           --fault-percent P      share of storage calls and of the Host's Stripe calls that fail (default 5)
           --duplicate-percent P  share of events the emulator delivers twice (default 30)
           --kills N              SIGKILLs of the Host while the shoppers run (default 3)
+          --commit-kills N       SIGKILLs of the Host between an intake commit and its answers: the storage proxy kills it when
+                                 a transaction adding inbox rows is done, alternately before and just after its answer (default 2)
           --smtp-down S          seconds the SMTP sink is down, from 30 % of the way (default 60)
           --quiet-timeout S      longest wait for quiet after the shoppers are done (default 900)
           --seed N               seed for the faults and the mix (default 1)
@@ -51,6 +54,7 @@ internal sealed record FaultOptions(
         var faultPercent = 5;
         var duplicatePercent = 30;
         var kills = 3;
+        var commitKills = 2;
         var smtpDown = 60;
         var quietTimeout = 900;
         var seed = 1;
@@ -70,6 +74,7 @@ internal sealed record FaultOptions(
                 case "--fault-percent": faultPercent = Percent(name, value); break;
                 case "--duplicate-percent": duplicatePercent = Percent(name, value); break;
                 case "--kills": kills = Whole(name, value, 0); break;
+                case "--commit-kills": commitKills = Whole(name, value, 0); break;
                 case "--smtp-down": smtpDown = Whole(name, value, 0); break;
                 case "--quiet-timeout": quietTimeout = Whole(name, value, 1); break;
                 case "--seed": seed = Whole(name, value, 0); break;
@@ -79,7 +84,7 @@ internal sealed record FaultOptions(
         }
         if (checkouts + purchases + invoices == 0)
             throw new ArgumentException("Nothing to do: give --checkouts, --purchases or --invoices.");
-        return new FaultOptions(checkouts, purchases, invoices, concurrency, faultPercent, duplicatePercent, kills,
+        return new FaultOptions(checkouts, purchases, invoices, concurrency, faultPercent, duplicatePercent, kills, commitKills,
             TimeSpan.FromSeconds(smtpDown), TimeSpan.FromSeconds(quietTimeout), seed, output, TimeSpan.FromSeconds(deadline));
     }
 

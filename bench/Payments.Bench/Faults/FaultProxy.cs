@@ -62,6 +62,32 @@ internal sealed class FaultProxy : IAsyncDisposable
     /// <summary>Whether faults are injected now (off while the campaign counts).</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>A kill armed for the next intake commit (<see cref="ArmCommitKill"/>); null when none is.</summary>
+    private CommitKill? _commitKill;
+
+    private sealed record CommitKill(Action Kill, bool AnswerFirst, TaskCompletionSource Fired);
+
+    /// <summary>
+    /// Arms a SIGKILL for the next entity group transaction that adds inbox rows (an intake commit): it is forwarded and
+    /// done by the upstream (the rows are durable), then <paramref name="kill"/> runs, either before the answer (the Host
+    /// never learns its commit succeeded: nothing sent, nothing answered) or just after it goes back (the Host dies
+    /// somewhere between its commit and its answers to Stripe: sending, or answering). Completes when it fired.
+    /// </summary>
+    public Task ArmCommitKill(Action kill, bool answerFirst)
+    {
+        var armed = new CommitKill(kill, answerFirst, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        Interlocked.Exchange(ref _commitKill, armed);
+        return armed.Fired.Task;
+    }
+
+    /// <summary>Takes back a kill that has not fired.</summary>
+    public void DisarmCommitKill() => Interlocked.Exchange(ref _commitKill, null);
+
+    /// <summary>An intake commit: a batch whose operations insert inbox rows (POST to the inbox table, rows <c>event|…</c>).</summary>
+    private static bool IsIntakeCommit(string body) =>
+        body.Contains("\"RowKey\":\"event|evt_", StringComparison.Ordinal) && body.Contains("POST http", StringComparison.Ordinal)
+        && body.Contains("webhookinbox", StringComparison.Ordinal);
+
     public ProxyCounts Counts => new(Interlocked.Read(ref _requests), Interlocked.Read(ref _refused), Interlocked.Read(ref _lost));
 
     public static async Task<FaultProxy> StartAsync(Uri target, int faultPercent, Refusal refusal, int seed)
@@ -110,8 +136,20 @@ internal sealed class FaultProxy : IAsyncDisposable
         var target = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method),
             new Uri(_target.GetLeftPart(UriPartial.Authority) + target, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true }));
-        if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+        CommitKill? kill = null;
+        if (Volatile.Read(ref _commitKill) is not null && target.Contains("$batch", StringComparison.Ordinal))
+        {
+            // Read the transaction to see whether it is an intake commit (batches are small); it is forwarded as read.
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            if (IsIntakeCommit(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)))
+                kill = Interlocked.Exchange(ref _commitKill, null);
+            request.Content = new ByteArrayContent(buffer.ToArray());
+        }
+        else if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+        {
             request.Content = new StreamContent(context.Request.Body);
+        }
         foreach (var (name, values) in context.Request.Headers)
         {
             if (HopByHop.Contains(name))
@@ -132,7 +170,16 @@ internal sealed class FaultProxy : IAsyncDisposable
         }
         using (response)
         {
-            if (fault == Fault.LoseResponse)
+            if (kill is { AnswerFirst: false })
+            {
+                // Committed upstream; the Host dies before it hears so.
+                await response.Content.LoadIntoBufferAsync(context.RequestAborted);
+                kill.Kill();
+                kill.Fired.TrySetResult();
+                context.Abort();
+                return;
+            }
+            if (fault == Fault.LoseResponse && kill is null)
             {
                 // The upstream has done it and answered; the client never hears.
                 await response.Content.LoadIntoBufferAsync(context.RequestAborted);
@@ -144,6 +191,13 @@ internal sealed class FaultProxy : IAsyncDisposable
             Copy(response.Headers, context.Response.Headers);
             Copy(response.Content.Headers, context.Response.Headers);
             await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+            if (kill is not null)
+            {
+                // Committed and answered: the Host dies on its way from the commit to its answers.
+                await context.Response.CompleteAsync();
+                kill.Kill();
+                kill.Fired.TrySetResult();
+            }
         }
     }
 

@@ -74,7 +74,9 @@ internal sealed class Counter(TableServiceClient tables, EmulatorReader stripe, 
     {
         var emitted = await stripe.ListAllAsync("events", ct);
         var deliveries = await stripe.DeliveriesAsync(ct);
-        var inbox = (await RowsAsync(TableNames.WebhookInbox, ct)).ToDictionary(r => r.PartitionKey, StringComparer.Ordinal);
+        // Event rows only (the same table holds their pending marks and the inbox's upkeep rows); an id held twice would throw here.
+        var inbox = (await RowsAsync(TableNames.WebhookInbox, ct)).Where(r => InboxKeys.EventIdOf(r) is not null)
+            .ToDictionary(r => InboxKeys.EventIdOf(r)!, StringComparer.Ordinal);
 
         var ok = deliveries.Where(d => d.GetProperty("status").GetInt32() is >= 200 and < 300).ToList();
         var acknowledged = ok.Select(d => d.GetProperty("eventId").GetString()!).ToHashSet(StringComparer.Ordinal);
@@ -97,7 +99,7 @@ internal sealed class Counter(TableServiceClient tables, EmulatorReader stripe, 
         var ownRows = inbox.Values.Where(r => r.GetString("Source") == "app").ToList();
         var ownNotDone = ownRows.Where(r => Status(r) != "processed").ToList();
         foreach (var row in ownNotDone.Take(20))
-            Problem($"own message {row.PartitionKey}: status {Status(row)}, attempts {row.GetInt32("Attempts")}, last error {row.GetString("LastError")}");
+            Problem($"own message {InboxKeys.EventIdOf(row)}: status {Status(row)}, attempts {row.GetInt32("Attempts")}, last error {row.GetString("LastError")}");
 
         return new Section("Stripe events and our own messages", [
             Figure.Count("events Stripe emitted (/v1/events)", emitted.Count),
