@@ -35,9 +35,10 @@ public static partial class PaymentsHostApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapPaymentsApi("/api");
-        // A reference UI over /api/openapi/v1.json for people trying the API locally; not served in production.
+        // A reference UI over /api/openapi/v1.json for people trying the API locally; not served in production. Anonymous
+        // like the document it shows (a browser sends no bearer token; the fallback policy would answer 401).
         if (app.Environment.IsDevelopment())
-            app.MapScalarApiReference("/api/reference", o => o.OpenApiRoutePattern = "/api/openapi/{documentName}.json");
+            app.MapScalarApiReference("/api/reference", o => o.OpenApiRoutePattern = "/api/openapi/{documentName}.json").AllowAnonymous();
         // Hands the routes to routing now rather than when the app starts, so that `Payments.Host openapi` (OpenApiCommand)
         // reads the same route table without starting anything.
         app.UseEndpoints(_ => { });

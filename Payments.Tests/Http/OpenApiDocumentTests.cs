@@ -66,6 +66,25 @@ public sealed class OpenApiDocumentThroughTheHost(PaymentsFixture fixture) : Ope
     }
 
     [Fact]
+    public async Task In_development_the_host_serves_the_api_reference_to_a_browser_without_a_token_and_not_elsewhere()
+    {
+        await using var development = await PaymentsHostServer.StartAsync(
+            fixture.Azurite.ConnectionString, fixture.Stripe.BaseUrl, "environment=Development", "Storage:CreateIfMissing=true");
+        var page = await development.Http.GetAsync("/api/reference");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        // What the page loads, anonymously too: its scripts beside it, and our document (Scalar names it from the site's root).
+        Assert.True(html.Contains("\"url\":\"api/openapi/v1.json\"", StringComparison.Ordinal), html);
+        foreach (var asset in new[] { "scalar.js", "scalar.aspnetcore.js" })
+            Assert.Equal(HttpStatusCode.OK, (await development.Http.GetAsync(new Uri(page.RequestMessage!.RequestUri!, asset))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await development.Http.GetAsync("/api/openapi/v1.json")).StatusCode);
+
+        // Outside Development it is not there at all, even for a signed-in user.
+        using var signedIn = fixture.Host.ClientFor(PaymentsFixture.NewUserId());
+        Assert.Equal(HttpStatusCode.NotFound, (await signedIn.GetAsync("/api/reference")).StatusCode);
+    }
+
+    [Fact]
     public void Every_declared_route_is_documented_with_its_policy()
     {
         var document = JsonNode.Parse(Committed())!;
