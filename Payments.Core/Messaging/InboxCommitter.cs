@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Core.Telemetry;
@@ -32,10 +31,7 @@ public sealed partial class InboxCommitter : IAsyncDisposable
     private readonly IMessageSender _sender;
     private readonly IntakeOptions _options;
     private readonly ILogger<InboxCommitter> _logger;
-    private readonly Channel<Waiting> _waiting = Channel.CreateUnbounded<Waiting>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SemaphoreSlim _slots;
-    private readonly int _slotCount;
-    private readonly Task _loop;
+    private readonly GroupCommitQueue<Waiting> _queue;
 
     /// <param name="Trace">The accepting request's span: each message's send span is its child, and the commit's span links to it.</param>
     private sealed record Waiting(InboxWrite Write, ActivityContext Trace, TaskCompletionSource<CommitOutcome> Outcome, CancellationToken GaveUp);
@@ -48,11 +44,7 @@ public sealed partial class InboxCommitter : IAsyncDisposable
         _sender = sender;
         _options = options.Value;
         _logger = logger;
-        _slotCount = Math.Max(1, _options.MaxConcurrentCommits);
-        _slots = new SemaphoreSlim(_slotCount);
-        // The loop outlives the request that happened to create this singleton: neither its span nor its context goes along.
-        using (ExecutionContext.SuppressFlow())
-            _loop = Task.Run(RunAsync);
+        _queue = new GroupCommitQueue<Waiting>(_options.MaxBatch, _options.MaxDelay, _options.MaxConcurrentCommits, CommitBatchAsync, GaveUp, Broke);
     }
 
     /// <summary>Waits for the commit that takes <paramref name="write"/>.</summary>
@@ -61,79 +53,24 @@ public sealed partial class InboxCommitter : IAsyncDisposable
     {
         ct.ThrowIfCancellationRequested();
         var waiting = new Waiting(write, Activity.Current?.Context ?? default, new TaskCompletionSource<CommitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously), ct);
-        if (!_waiting.Writer.TryWrite(waiting))
-            throw new InvalidOperationException("The inbox committer has stopped: the process is shutting down.");
+        _queue.Enqueue(waiting);
         return await waiting.Outcome.Task.WaitAsync(ct);
     }
 
-    private async Task RunAsync()
+    private static bool GaveUp(Waiting w)
     {
-        var reader = _waiting.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            await _slots.WaitAsync();
-            var batch = await GatherAsync(reader);
-            if (batch.Count == 0)
-            {
-                _slots.Release();
-                continue;
-            }
-            _ = CommitAndReleaseAsync(batch);
-        }
-        // Closed: wait for every commit under way.
-        for (var i = 0; i < _slotCount; i++)
-            await _slots.WaitAsync();
+        if (!w.GaveUp.IsCancellationRequested)
+            return false;
+        w.Outcome.TrySetCanceled(w.GaveUp);
+        return true;
     }
 
-    private async Task<List<Waiting>> GatherAsync(ChannelReader<Waiting> reader)
+    private void Broke(List<Waiting> batch, Exception ex)
     {
-        var batch = new List<Waiting>();
-        var max = Math.Max(1, _options.MaxBatch);
-        var since = Stopwatch.StartNew();
-        while (batch.Count < max)
-        {
-            if (reader.TryRead(out var next))
-            {
-                if (next.GaveUp.IsCancellationRequested)
-                    next.Outcome.TrySetCanceled(next.GaveUp);
-                else
-                    batch.Add(next);
-                continue;
-            }
-            var left = _options.MaxDelay - since.Elapsed;
-            if (batch.Count == 0 || left <= TimeSpan.Zero)
-                break;
-            using var timeout = new CancellationTokenSource(left);
-            try
-            {
-                if (!await reader.WaitToReadAsync(timeout.Token))
-                    break;
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-        return batch;
-    }
-
-    private async Task CommitAndReleaseAsync(List<Waiting> batch)
-    {
-        try
-        {
-            await CommitBatchAsync(batch);
-        }
-        catch (Exception ex)
-        {
-            // A defect, not a storage or Service Bus failure (those are answered per event): still, no request is left waiting.
-            LogCommitBroke(_logger, ex, batch.Count);
-            foreach (var w in batch)
-                w.Outcome.TrySetException(ex);
-        }
-        finally
-        {
-            _slots.Release();
-        }
+        // A defect, not a storage or Service Bus failure (those are answered per event): still, no request is left waiting.
+        LogCommitBroke(_logger, ex, batch.Count);
+        foreach (var w in batch)
+            w.Outcome.TrySetException(ex);
     }
 
     private async Task CommitBatchAsync(List<Waiting> batch)
@@ -209,12 +146,7 @@ public sealed partial class InboxCommitter : IAsyncDisposable
     }
 
     /// <summary>Takes no more events; what is waiting is committed, and every commit under way finishes.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _waiting.Writer.TryComplete();
-        await _loop;
-        _slots.Dispose();
-    }
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "{Failed} of {Count} events of an intake commit were not made durable (their requests answer 500; rows written keep their pending marks for the sweep)")]
     private static partial void LogCommitFailed(ILogger logger, Exception ex, int failed, int count);

@@ -213,33 +213,103 @@ public sealed class InboxStore(PaymentsStorage storage, LegacyInboxStore legacy,
     /// <param name="attempt">The attempt that succeeded: the row's attempt count when it was not read.</param>
     public async Task MarkProcessedAsync(string eventId, int attempt, InboxRow? read, CancellationToken ct)
     {
-        InboxEvent Processed(InboxEvent e) => e with { Status = InboxStatus.Processed, ProcessedAt = clock.GetUtcNow(), Attempts = e.Attempts + 1, LastError = null };
         if (read is not null || !InboxEntities.IsRowId(eventId))
         {
             await ChangeAsync(eventId, Processed, PendingMark.Unmark, ct, read);
             return;
         }
-        var partition = PartitionOf(eventId);
-        var done = new TableEntity(partition, InboxKeys.EventRow(eventId))
+        var error = (await MarkProcessedManyAsync([new ProcessedMark(eventId, attempt)], ct))[0];
+        if (error is not null)
+            throw error;
+    }
+
+    /// <summary>A handled event's row to mark processed without reading it (its first delivery, its id a row id).</summary>
+    public sealed record ProcessedMark(string EventId, int Attempt);
+
+    /// <summary>
+    /// Marks rows processed as <see cref="MarkProcessedAsync"/> does without a read, those of one bucket sharing
+    /// transactions (two entities each: the row merged, its pending mark deleted). A row not of this layout is marked
+    /// the reading way; a pending mark already gone is no reason to fail.
+    /// </summary>
+    /// <param name="marks">Distinct event ids (one transaction may not touch an entity twice).</param>
+    /// <returns>Per mark, null when it is marked, or why it is not.</returns>
+    public async Task<Exception?[]> MarkProcessedManyAsync(IReadOnlyList<ProcessedMark> marks, CancellationToken ct)
+    {
+        var results = new Exception?[marks.Count];
+        var chunks = Enumerable.Range(0, marks.Count)
+            .GroupBy(i => PartitionOf(marks[i].EventId), StringComparer.Ordinal)
+            .SelectMany(bucket => bucket.Chunk(MaxActions / 2));
+        await Task.WhenAll(chunks.Select(async chunk =>
+        {
+            var unlike = new List<int>();
+            var actions = chunk.SelectMany(i => ProcessedActions(i, marks[i])).ToList();
+            try
+            {
+                await SubmitMarksAsync(actions, unlike, ct);
+            }
+            catch (Exception ex)
+            {
+                foreach (var i in actions.Select(a => a.Mark).Distinct())
+                    results[i] = ex;
+            }
+            foreach (var i in unlike)
+            {
+                try
+                {
+                    await ChangeAsync(marks[i].EventId, Processed, PendingMark.Unmark, ct);
+                }
+                catch (Exception ex)
+                {
+                    results[i] = ex;
+                }
+            }
+        }));
+        return results;
+    }
+
+    private IEnumerable<(int Mark, TableTransactionAction Action)> ProcessedActions(int index, ProcessedMark mark)
+    {
+        var partition = PartitionOf(mark.EventId);
+        var done = new TableEntity(partition, InboxKeys.EventRow(mark.EventId))
         {
             ["Status"] = InboxEvent.ToWire(InboxStatus.Processed),
             ["ProcessedAt"] = clock.GetUtcNow(),
-            ["Attempts"] = attempt,
+            ["Attempts"] = mark.Attempt,
         };
-        try
+        yield return (index, new TableTransactionAction(TableTransactionActionType.UpdateMerge, done, ETag.All));
+        yield return (index, new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, InboxKeys.PendingRow(mark.EventId)), ETag.All));
+    }
+
+    /// <summary>
+    /// Submits processed marks until they are in: a pending mark already gone is dropped from the transaction; a row
+    /// missing here (If-Match * never creates one: a row of the first layout, or none) takes its mark out, into
+    /// <paramref name="unlike"/>, and the rest are submitted again.
+    /// </summary>
+    private async Task SubmitMarksAsync(List<(int Mark, TableTransactionAction Action)> actions, List<int> unlike, CancellationToken ct)
+    {
+        while (actions.Count > 0)
         {
-            await SubmitAsync(
-                [
-                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, done, ETag.All),
-                    new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, InboxKeys.PendingRow(eventId)), ETag.All),
-                ], ct);
-        }
-        catch (TableTransactionFailedException ex) when (IsEntityNotFound(ex) && ex.FailedTransactionActionIndex == 0)
-        {
-            // Not a row of this layout (If-Match * never creates one): a row of the first layout, or none at all.
-            await ChangeAsync(eventId, Processed, PendingMark.Unmark, ct);
+            try
+            {
+                await _table.SubmitTransactionAsync(actions.Select(a => a.Action), ct);
+                return;
+            }
+            catch (TableTransactionFailedException ex) when (IsEntityNotFound(ex) && ex.FailedTransactionActionIndex is { } at && at >= 0 && at < actions.Count)
+            {
+                var failed = actions[at];
+                if (failed.Action.ActionType == TableTransactionActionType.Delete)
+                {
+                    actions.RemoveAt(at);
+                    continue;
+                }
+                unlike.Add(failed.Mark);
+                actions.RemoveAll(a => a.Mark == failed.Mark);
+            }
         }
     }
+
+    private InboxEvent Processed(InboxEvent e) =>
+        e with { Status = InboxStatus.Processed, ProcessedAt = clock.GetUtcNow(), Attempts = e.Attempts + 1, LastError = null };
 
     /// <summary>
     /// Records a failed attempt. With <paramref name="retryAt"/> the row waits for that retry (the sweep

@@ -21,6 +21,7 @@ public static class MessagingModule
         services.AddSingleton<LegacyInboxStore>();
         services.AddSingleton<InboxStore>();
         services.AddSingleton<InboxCommitter>();
+        services.AddSingleton<ProcessedMarks>();
         services.AddSingleton<QueueDispatcher>();
         services.AddSingleton<OwnMessages>();
         services.AddSingleton<EventRelevance>();

@@ -63,7 +63,7 @@ public abstract record DispatchOutcome
 /// error, and failed once dead-lettered.
 /// </remarks>
 public sealed partial class QueueDispatcher(
-    IServiceScopeFactory scopes, InboxStore inbox, IMessageSender sender, MessageRoutes routes, IOptions<QueueOptions> options, TimeProvider clock,
+    IServiceScopeFactory scopes, InboxStore inbox, ProcessedMarks marks, IMessageSender sender, MessageRoutes routes, IOptions<QueueOptions> options, TimeProvider clock,
     ILogger<QueueDispatcher> logger)
 {
     public const string UnreadableReason = "UnreadableMessage";
@@ -155,7 +155,7 @@ public sealed partial class QueueDispatcher(
             return failed;
         }
         if (message.EventId is { } handled)
-            await inbox.MarkProcessedAsync(handled, attempt, row, ct);
+            await marks.MarkAsync(handled, attempt, row, ct);
         LogHandled(logger, message.Type, message.SubjectId, attempt);
         Count(message.Type, "handled");
         return new DispatchOutcome.Complete();
