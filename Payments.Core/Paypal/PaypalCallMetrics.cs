@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Payments.Core.Telemetry;
 
@@ -11,36 +10,17 @@ namespace Payments.Core.Paypal;
 /// <c>not_found</c> (404), <c>conflict</c> (409), <c>unprocessable</c> (422: PayPal's business refusals such as
 /// <c>INSTRUMENT_DECLINED</c>), <c>rate_limited</c> (429), <c>server_error</c> (5xx) or <c>network_error</c> (no answer).
 /// </summary>
-public sealed class PaypalCallMetrics : DelegatingHandler
+public sealed class PaypalCallMetrics() : MeasuredCalls(PaymentsTelemetry.PaypalCalls, PaymentsTelemetry.PaypalCallDuration)
 {
     /// <summary>The operation's name, set by the caller on each request.</summary>
     public static readonly HttpRequestOptionsKey<string> OperationKey = new("payments.paypal.operation");
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        var operation = request.Options.TryGetValue(OperationKey, out var named) ? named : $"{request.Method.Method} {request.RequestUri?.AbsolutePath}";
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var response = await base.SendAsync(request, cancellationToken);
-            Record(operation, Outcome(response.StatusCode), started);
-            return response;
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            Record(operation, "network_error", started);
-            throw;
-        }
-    }
+    protected override string Operation(HttpRequestMessage request) =>
+        request.Options.TryGetValue(OperationKey, out var named) ? named : $"{request.Method.Method} {request.RequestUri?.AbsolutePath}";
 
-    private static void Record(string operation, string outcome, long started)
-    {
-        KeyValuePair<string, object?>[] tags = [new("operation", operation), new("outcome", outcome)];
-        PaymentsTelemetry.PaypalCalls.Add(1, tags);
-        PaymentsTelemetry.PaypalCallDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
-    }
+    protected override string Outcome(HttpStatusCode status) => OutcomeOf(status);
 
-    public static string Outcome(HttpStatusCode status) => (int)status switch
+    public static string OutcomeOf(HttpStatusCode status) => (int)status switch
     {
         < 400 => "ok",
         401 => "unauthorized",
