@@ -58,6 +58,7 @@ public sealed class WebFixture : IAsyncLifetime
     /// <summary>A person in their own browser context (own storage, so own sign-in), signed in through the development form.</summary>
     public async Task<BrowserPerson> SignInAsync(string userId, string? email = null)
     {
+        var started = Stopwatch.StartNew();
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = Host.BaseUrl.ToString(),
@@ -76,10 +77,12 @@ public sealed class WebFixture : IAsyncLifetime
                 Console.WriteLine($"[web {userId}] {response.Request.Method} {response.Url} → {response.Status}");
         };
         await page.GotoAsync("/sign-in?next=/invoices");
+        Console.WriteLine($"[web] {userId} sign-in page in {started.Elapsed.TotalSeconds:F1} s");
         await page.GetByLabel("User id").FillAsync(userId);
         await page.GetByLabel("Email").FillAsync(email ?? $"{userId}@example.test");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync("**/invoices");
+        Console.WriteLine($"[web] {userId} signed in in {started.Elapsed.TotalSeconds:F1} s");
         return new BrowserPerson(userId, context, page);
     }
 
