@@ -69,8 +69,19 @@ public sealed class WebFixture : IAsyncLifetime
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         // What the page saw, in the test's output when it fails: script errors, console lines, failed API answers.
-        page.PageError += (_, error) => Console.WriteLine($"[web {userId}] page error: {error}");
-        page.Console += (_, message) => Console.WriteLine($"[web {userId}] console {message.Type}: {message.Text}");
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.PageError += (_, error) =>
+        {
+            Console.WriteLine($"[web {userId}] page error: {error}");
+            errors.Enqueue(error);
+        };
+        page.Console += (_, message) =>
+        {
+            Console.WriteLine($"[web {userId}] console {message.Type}: {message.Text}");
+            // The browser logs every 4xx answer as a console error; those are the API's, shown to the person as problems.
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+                errors.Enqueue(message.Text);
+        };
         page.Response += (_, response) =>
         {
             if (response.Status >= 400)
@@ -83,7 +94,7 @@ public sealed class WebFixture : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync("**/invoices");
         Console.WriteLine($"[web] {userId} signed in in {started.Elapsed.TotalSeconds:F1} s");
-        return new BrowserPerson(userId, context, page);
+        return new BrowserPerson(userId, context, page, errors);
     }
 
     public async Task DisposeAsync()
@@ -98,8 +109,11 @@ public sealed class WebFixture : IAsyncLifetime
     }
 }
 
-public sealed record BrowserPerson(string UserId, IBrowserContext Context, IPage Page) : IAsyncDisposable
+public sealed record BrowserPerson(string UserId, IBrowserContext Context, IPage Page, System.Collections.Concurrent.ConcurrentQueue<string> Errors) : IAsyncDisposable
 {
+    /// <summary>The page's scripts failed nowhere (a thrown error, or one they logged), whatever the page went on to show.</summary>
+    public void AssertNoScriptErrors() => Xunit.Assert.True(Errors.IsEmpty, $"{UserId}'s page: {string.Join(" | ", Errors)}");
+
     public ValueTask DisposeAsync() => new(Context.CloseAsync());
 }
 

@@ -77,6 +77,7 @@ function notFound() {
 }
 
 function showBanner(error) {
+  if (!(error instanceof ApiProblem)) console.error(error); // a fault of the page itself: for whoever debugs it
   const head = main.querySelector('#head');
   let box = head.querySelector('.alert');
   if (!box) {
@@ -112,8 +113,14 @@ function show(next) {
   renderRecords();
 }
 
-const organiser = () => invoice.view === 'organiser';
-const label = id => (id === user.id ? `${id} (you)` : id);
+// Function declarations, not consts: the first render runs during the module's top-level await, before later consts exist.
+function organiser() {
+  return invoice.view === 'organiser';
+}
+
+function label(id) {
+  return id === user.id ? `${id} (you)` : id;
+}
 
 function renderHead() {
   const step = STEPS.indexOf(invoice.status);
