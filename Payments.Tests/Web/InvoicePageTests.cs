@@ -131,6 +131,26 @@ public sealed class InvoicePageTests(WebFixture fixture, ITestOutputHelper outpu
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: refunded");
         await bob.Page.ReloadAsync();
         await Expect(bob.Page.Locator("[data-refund=bob]")).ToContainTextAsync("$20.00");
+
+        // The organiser's next steps, then the invoice as My invoices lists it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark as ordered" }).ClickAsync();
+        await Expect(page.GetByTestId("invoice-status")).ToHaveAttributeAsync("data-status", "ordered");
+        await page.GetByLabel("Carrier").FillAsync("UPS");
+        await page.GetByLabel("Tracking number").FillAsync("1Z999");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark as shipped" }).ClickAsync();
+        await Expect(page.GetByTestId("invoice-status")).ToHaveAttributeAsync("data-status", "shipped");
+        await Expect(page.GetByTestId("shipment")).ToContainTextAsync("UPS, tracking 1Z999");
+        await page.GetByRole(AriaRole.Link, new() { Name = "My invoices" }).First.ClickAsync();
+        var listed = page.Locator($"[data-invoice={invoiceId}]");
+        await Expect(listed).ToContainTextAsync("organiser");
+        await Expect(listed).ToContainTextAsync("shipped");
+        await Expect(listed).ToContainTextAsync("$71.34");
+
+        // Carol removes her card (confirming the browser's question).
+        await carol.Page.GotoAsync("/cards");
+        carol.Page.Dialog += (_, question) => question.AcceptAsync();
+        await carol.Page.GetByRole(AriaRole.Button, new() { Name = "Remove Visa •••• 3184" }).ClickAsync();
+        await Expect(carol.Page.Locator("#cards")).ToHaveTextAsync("No saved cards.");
         output.WriteLine($"golden flow in the browser: {clock.Elapsed.TotalSeconds:F1} s");
         foreach (var person in people)
             person.AssertNoScriptErrors();

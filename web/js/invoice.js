@@ -264,7 +264,7 @@ function renderMoney() {
     </tr>`).join('')}</tbody></table>
     ${invoice.status === 'funded' || invoice.status === 'ordered' || invoice.status === 'shipped'
       ? '<p class="notice" data-testid="funded-note">Everyone has paid: the money is taken and the organiser orders the items.</p>' : ''}
-    ${invoice.shipment ? `<p class="small">Shipped ${date(invoice.shipment.shippedAt)} by ${esc(invoice.shipment.carrier)}, tracking
+    ${invoice.shipment ? `<p class="small" data-testid="shipment">Shipped ${date(invoice.shipment.shippedAt)} by ${esc(invoice.shipment.carrier)}, tracking
       <strong>${esc(invoice.shipment.trackingNumber)}</strong></p>` : ''}`);
   node?.querySelectorAll('[data-pay]').forEach(button => button.addEventListener('click', () => {
     const share = invoice.shares.find(s => s.memberId === button.dataset.pay);
