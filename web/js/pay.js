@@ -32,7 +32,7 @@ export async function openPayDialog({ invoice, share, me, onDone }) {
       <div id="paypal-slot" hidden></div>
       <div id="new-card" hidden></div>
       <div class="alert" role="alert" hidden></div>
-      <p class="row"><button type="submit" id="pay-submit">Pay ${money(share.amount, currency)}</button>
+      <p class="row"><button type="submit" id="pay-submit" disabled>Pay ${money(share.amount, currency)}</button>
         <button type="button" class="secondary" id="pay-cancel">Cancel</button></p>
     </form>`;
   document.body.appendChild(dialog);
@@ -55,6 +55,8 @@ export async function openPayDialog({ invoice, share, me, onDone }) {
       ${esc(cardName(c))} <span class="muted small">expires ${esc(String(c.expMonth).padStart(2, '0'))}/${esc(c.expYear)}</span></label>`).join('')}
     <label class="choice"><input type="radio" name="card" value="new"${cards.length === 0 ? ' checked' : ''}> A new card</label>`;
   if (payPalOffered()) form.querySelector('#paypal-slot').hidden = false;
+  // Only now is there something to pay with: a click before the cards arrived would have paid with nothing chosen.
+  form.querySelector('#pay-submit').disabled = false;
 
   const path = `/invoices/${encodeURIComponent(invoice.id)}/shares/${encodeURIComponent(share.memberId)}/payments`;
   let key = null; // kept for a retry of the same attempt after a failure that may not have reached the server
