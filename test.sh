@@ -8,6 +8,17 @@ cd "$(dirname "$0")"
 
 npm ci --no-audit --no-fund --loglevel=error
 
+# The pages' browser tests (Payments.Tests/Web) drive Debian's Chromium through Playwright; Playwright's own browser
+# download cannot work offline, so the system one is installed here when missing (as root, as CI runs).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Debian's chromium for the page tests"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+  else
+    sudo apt-get update -q >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+  fi
+fi
+
 # Our package feed lacks Microsoft.Azure.Functions.Worker.Extensions.ServiceBus, so the Functions app's
 # triggers are built here against its stand-in (StandIns/Payments.WorkerServiceBusExtension), and the
 # stand-in Functions host runs them; such a build refuses to publish (PAYFN001). On a feed that has the

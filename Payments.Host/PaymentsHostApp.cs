@@ -4,6 +4,7 @@ using Payments.Core.Http;
 using Payments.Core.Composition;
 using Payments.Core.Telemetry;
 using Payments.Host.Background;
+using Payments.Host.Web;
 
 namespace Payments.Host;
 
@@ -31,6 +32,8 @@ public static partial class PaymentsHostApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The pages in web/ (Development only; Azure serves them as a static site): docs/web.md.
+        app.UseDevelopmentPages();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -39,6 +42,7 @@ public static partial class PaymentsHostApp
         // like the document it shows (a browser sends no bearer token; the fallback policy would answer 401).
         if (app.Environment.IsDevelopment())
             app.MapScalarApiReference("/api/reference", o => o.OpenApiRoutePattern = "/api/openapi/{documentName}.json").AllowAnonymous();
+        app.MapDevelopmentPages();
         // Hands the routes to routing now rather than when the app starts, so that `Payments.Host openapi` (OpenApiCommand)
         // reads the same route table without starting anything.
         app.UseEndpoints(_ => { });

@@ -210,6 +210,19 @@ param instanceMemoryMB int = 2048
 @maxValue(730)
 param logRetentionInDays int = 30
 
+@description('Where the pages (web/) are hosted as an Azure Static Web App; it is offered in a few regions only (its content is served from the edge everywhere).')
+@allowed([
+  'westus2'
+  'centralus'
+  'eastus2'
+  'westeurope'
+  'eastasia'
+])
+param webLocation string = 'westeurope'
+
+@description('Other origins the API answers browsers from (CORS), beside the Static Web App, e.g. a storefront that calls the API itself: https://shop.example.com.')
+param webAllowedOrigins array = []
+
 // ---------------------------------------------------------------------------------------------
 // What the app uses. Keep in step with Payments.Core (Payments.Tests.Infra.InfraTests checks it).
 // ---------------------------------------------------------------------------------------------
@@ -291,6 +304,7 @@ var names = {
   plan: 'plan-${baseName}'
   functionApp: 'func-${baseName}-${token}'
   readinessTest: 'webtest-ready-${baseName}'
+  web: 'stapp-${baseName}-${token}'
 }
 
 // Built-in role definitions (ids are the same in every tenant).
@@ -917,6 +931,12 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
       ftpsState: 'Disabled'
       http20Enabled: true
       appSettings: appSettings
+      // The pages call the API from the Static Web App's origin with a bearer token in a header (no cookies, so no
+      // credentials mode): browsers need the API to allow that origin.
+      cors: {
+        allowedOrigins: concat([ 'https://${web.properties.defaultHostname}' ], webAllowedOrigins)
+        supportCredentials: false
+      }
     }
     functionAppConfig: {
       deployment: {
@@ -948,6 +968,23 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     tables
     serviceBusQueues
   ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pages (web/): plain static files on an Azure Static Web App (Free), calling the API on the function app's URL
+// (CORS above). Its content, with web/config.js filled in from this deployment's outputs, is uploaded by
+// scripts/deploy-web.sh; web/staticwebapp.config.json maps the page paths (/invoices/{id}, …) to their files.
+// ---------------------------------------------------------------------------------------------
+
+resource web 'Microsoft.Web/staticSites@2025-03-01' = {
+  name: names.web
+  location: webLocation
+  tags: tags
+  sku: {
+    name: 'Free'
+    tier: 'Free'
+  }
+  properties: {}
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -996,6 +1033,9 @@ resource readinessTest 'Microsoft.Insights/webtests@2022-06-15' = {
 @description('Host name of the function app; the API is at https://<host>/api/...')
 output functionAppHostName string = functionApp.properties.defaultHostName
 output functionAppName string = functionApp.name
+@description('Where the pages are served; web/config.js names the API at https://<functionAppHostName>/api.')
+output webUrl string = 'https://${web.properties.defaultHostname}'
+output webName string = web.name
 output identityClientId string = identity.properties.clientId
 output storageAccountName string = storage.name
 output serviceBusFullyQualifiedNamespace string = serviceBusHost

@@ -17,7 +17,13 @@ public sealed record DoorRoute(string Name, string Method, string Template)
 /// <summary>The two doors' HTTP routes side by side: the Host's endpoints from Core's route table, and the worker's metadata as the host routes it.</summary>
 public static class RouteParity
 {
-    /// <summary>Core's route table as the Host maps it (endpoint names, methods, templates under the prefix).</summary>
+    /// <summary>
+    /// Core's route table as the Host maps it (endpoint names, methods, templates under the prefix): the API, built from
+    /// <c>MapPaymentsApi</c> alone. The Host's own routes outside it are left out on purpose, because the Functions app
+    /// must not have them: the development API reference (/api/reference) and the pages in web/ with their development
+    /// sign-in (Payments.Host/Web/WebPages.cs, Development only; in Azure the pages are a static site, docs/web.md).
+    /// Web.DevelopmentPagesTests pins what those are, so no API route can hide among them.
+    /// </summary>
     public static HashSet<DoorRoute> HostRoutes(string prefix)
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -35,6 +35,7 @@ public static class StripeEmulatorApp
         var app = builder.Build();
         // Made now, so a bad RateLimits setting stops the start rather than the first request.
         app.Services.GetRequiredService<RateLimiter>();
+        app.Use(BrowserAccess);
         app.Use(V1Pipeline);
 
         var v1 = app.MapGroup("/v1");
@@ -62,10 +63,42 @@ public static class StripeEmulatorApp
         Invoices.Map(v1);
 
         ControlEndpoints.Map(app);
+        StripeJs.Map(app);
 
         app.MapFallback(static (HttpContext http) =>
             StripeErrors.UnrecognizedUrl(http.Request.Method, http.Request.Path.Value ?? "/").ToResult());
         return app;
+    }
+
+    /// <summary>
+    /// Stripe's API answers browsers from any origin (Stripe.js calls it from the page with a publishable key), preflight
+    /// included. So do /v1 here, the Stripe.js stand-in and the 3-D Secure controls its challenge dialog calls (the part
+    /// of the bank's page); the other controls are for tests and scripts, not pages.
+    /// </summary>
+    private static async Task BrowserAccess(HttpContext http, RequestDelegate next)
+    {
+        var path = http.Request.Path;
+        var forBrowsers = path.StartsWithSegments("/v1") || path.StartsWithSegments("/v3")
+            || (path.StartsWithSegments("/_emulator") && path.Value!.EndsWith("/authenticate", StringComparison.Ordinal));
+        if (!forBrowsers || http.Request.Headers.Origin.Count == 0)
+        {
+            await next(http);
+            return;
+        }
+
+        http.Response.Headers.AccessControlAllowOrigin = "*";
+        if (HttpMethods.IsOptions(http.Request.Method) && http.Request.Headers.AccessControlRequestMethod.Count > 0)
+        {
+            http.Response.Headers.AccessControlAllowMethods = "GET, POST, DELETE";
+            http.Response.Headers.AccessControlAllowHeaders = http.Request.Headers.AccessControlRequestHeaders.ToString() is { Length: > 0 } asked
+                ? asked
+                : "Authorization, Content-Type, Idempotency-Key, Stripe-Version";
+            http.Response.Headers.AccessControlMaxAge = "600";
+            http.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
+        await next(http);
     }
 
     /// <summary>
@@ -92,7 +125,7 @@ public static class StripeEmulatorApp
                 throw StripeErrors.Fault(fault.Status, fault.Message);
             }
 
-            RequestContext.Authenticate(http);
+            await RequestContext.AuthenticateAsync(http);
             // Before idempotency (an endpoint filter): a refused request never began executing, so nothing is saved under its key.
             var limiter = http.RequestServices.GetRequiredService<RateLimiter>();
             if (limiter.Admit(RequestContext.ApiKey(http), RateLimiter.EndpointOf(http)) is { } reason)

@@ -23,7 +23,7 @@ public sealed class AuthAndFaultTests : EmulatorTest
 
     [Theory]
     [InlineData("sk_live_0123456789abcdef")]
-    [InlineData("pk_test_0123456789abcdef")]
+    [InlineData("pk_live_0123456789abcdef")]
     public async Task NonTestSecretKeysAreRejected(string apiKey)
     {
         var e = await ThrowsStripeAsync(HttpStatusCode.Unauthorized, "authentication_error",

@@ -226,12 +226,14 @@ internal static class PaymentIntents
     /// <summary>The decline a charge of this card would meet now (its own, or one set through the control API), if any.</summary>
     public static CardDecline? WouldDecline(PaymentMethodInfo info) => info.DeclineOverride ?? info.Card.ChargeDecline;
 
-    private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state)
+    private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state, HttpContext http)
     {
         p.AllowOnly(RetrieveParams);
         lock (state.Sync)
         {
-            return StripeResult.Ok(Json.Render(state, Get(state, id, "intent"), p.Expand));
+            var intent = Get(state, id, "intent");
+            PublishableKeys.EnsureClientSecret(http, p, intent, "PaymentIntent");
+            return StripeResult.Ok(PublishableKeys.View(http, Json.Render(state, intent, p.Expand)));
         }
     }
 
@@ -256,24 +258,46 @@ internal static class PaymentIntents
         var request = ReadConfirmRequest(p);
         var captureMethod = CaptureMethod(p);
         var setupFutureUsage = p.Has("setup_future_usage") ? SetupFutureUsage(p) : null;
+        var paymentMethodData = p.GetObject("payment_method_data");
+        if (paymentMethodData is not null && request.PaymentMethod is not null)
+        {
+            throw StripeErrors.InvalidRequest(
+                "You cannot provide both `payment_method` and `payment_method_data`.", "payment_method_data");
+        }
+
         lock (state.Sync)
         {
             var intent = Get(state, id, "intent");
-            var pm = PrepareConfirm(state, intent, request);
-            if (captureMethod is not null)
+            PublishableKeys.EnsureClientSecret(http, p, intent, "PaymentIntent");
+            try
             {
-                intent["capture_method"] = captureMethod;
-            }
+                if (paymentMethodData is not null)
+                {
+                    // What Stripe.js sends from the Payment Element: the card details, made into a PaymentMethod here.
+                    var made = PaymentMethods.FromCardDetails(state, paymentMethodData, "payment_method_data", RequestContext.Publishable(http));
+                    request = request with { PaymentMethod = (string)made["id"]! };
+                }
 
-            if (p.Has("setup_future_usage"))
+                var pm = PrepareConfirm(state, intent, request);
+                if (captureMethod is not null)
+                {
+                    intent["capture_method"] = captureMethod;
+                }
+
+                if (p.Has("setup_future_usage"))
+                {
+                    intent["setup_future_usage"] = setupFutureUsage;
+                }
+
+                Json.ApplyString(intent, p, "receipt_email");
+                RememberReturnUrl(state, id, request.ReturnUrl);
+                Attempt(state, intent, pm, request, authenticated: false, EventRequest.From(http));
+                return StripeResult.Ok(PublishableKeys.View(http, Json.Render(state, intent, p.Expand)));
+            }
+            catch (StripeErrorException e)
             {
-                intent["setup_future_usage"] = setupFutureUsage;
+                throw PublishableKeys.View(http, e);
             }
-
-            Json.ApplyString(intent, p, "receipt_email");
-            RememberReturnUrl(state, id, request.ReturnUrl);
-            Attempt(state, intent, pm, request, authenticated: false, EventRequest.From(http));
-            return StripeResult.Ok(Json.Render(state, intent, p.Expand));
         }
     }
 

@@ -2,9 +2,11 @@ using System.Text.Json.Nodes;
 
 namespace Payments.StripeEmulator;
 
-/// <summary>/v1/payment_methods: retrieve, list, attach, detach.</summary>
+/// <summary>/v1/payment_methods: create (from card details, with a publishable key), retrieve, list, attach, detach.</summary>
 internal static class PaymentMethods
 {
+    private static readonly HashSet<string> CreateParams = ["allow_redisplay", "billing_details", "card", "expand", "metadata", "type"];
+    private static readonly HashSet<string> CardParams = ["cvc", "exp_month", "exp_year", "number"];
     private static readonly HashSet<string> RetrieveParams = ["expand"];
     private static readonly HashSet<string> AttachParams = ["customer", "customer_account", "expand"];
     private static readonly HashSet<string> DetachParams = ["expand"];
@@ -13,10 +15,118 @@ internal static class PaymentMethods
 
     public static void Map(RouteGroupBuilder v1)
     {
+        v1.MapPost("/payment_methods", Create);
         v1.MapGet("/payment_methods/{id}", Retrieve);
         v1.MapGet("/payment_methods", List);
         v1.MapPost("/payment_methods/{id}/attach", Attach);
         v1.MapPost("/payment_methods/{id}/detach", Detach);
+    }
+
+    private static StripeResult Create(StripeParams p, EmulatorState state, HttpContext http)
+    {
+        p.AllowOnly(CreateParams);
+        lock (state.Sync)
+        {
+            var pm = FromCardDetails(state, p.Root, "", RequestContext.Publishable(http));
+            Json.ApplyMetadata(pm, p);
+            return StripeResult.Ok(Json.Render(state, pm, p.Expand));
+        }
+    }
+
+    /// <summary>
+    /// A new PaymentMethod from card details as a card field collects them: <c>type=card</c> and
+    /// <c>card[number|exp_month|exp_year|cvc]</c>, in a create request's body or a confirmation's
+    /// <c>payment_method_data</c> (<paramref name="prefix"/> names the latter in errors). The number must be one
+    /// of the test cards (<see cref="TestCards"/>); Stripe's own checks of the details come first. Only a
+    /// publishable key may send card numbers: Stripe refuses raw card data from a secret key unless the account
+    /// was allowed it.
+    /// </summary>
+    public static JsonObject FromCardDetails(EmulatorState state, FormNode data, string prefix, bool publishable)
+    {
+        string Name(string key, string? inner = null) =>
+            (prefix.Length == 0 ? key : $"{prefix}[{key}]") + (inner is null ? "" : $"[{inner}]");
+        var type = StripeParams.GetString(data, "type", Name("type"));
+        if (string.IsNullOrEmpty(type))
+        {
+            throw StripeErrors.MissingParameter(Name("type"));
+        }
+
+        if (type != "card")
+        {
+            throw StripeErrors.InvalidRequest(
+                $"The emulator makes card PaymentMethods only; {type} is not modeled.", Name("type"));
+        }
+
+        var card = StripeParams.GetObject(data, "card", Name("card")) ?? throw StripeErrors.MissingParameter(Name("card"));
+        StripeParams.AllowOnly(card, CardParams, Name("card"));
+        if (!publishable)
+        {
+            throw StripeErrors.InvalidRequest(
+                "Sending credit card numbers directly to the Stripe API is generally unsafe. We suggest you use test tokens that " +
+                "map to the test card you are using, see https://stripe.com/docs/testing. To enable testing raw card data APIs, " +
+                "see https://support.stripe.com/questions/enabling-access-to-raw-card-data-apis.");
+        }
+
+        var number = (StripeParams.GetString(card, "number", Name("card", "number")) ?? "").Replace(" ", "", StringComparison.Ordinal);
+        if (number.Length == 0)
+        {
+            throw StripeErrors.MissingParameter(Name("card", "number"));
+        }
+
+        var expMonth = StripeParams.GetLong(card, "exp_month", Name("card", "exp_month")) ?? throw StripeErrors.MissingParameter(Name("card", "exp_month"));
+        var expYear = StripeParams.GetLong(card, "exp_year", Name("card", "exp_year")) ?? throw StripeErrors.MissingParameter(Name("card", "exp_year"));
+        if (expYear is >= 0 and < 100)
+        {
+            expYear += 2000;
+        }
+
+        var cvc = StripeParams.GetString(card, "cvc", Name("card", "cvc"));
+        if (number.Length is < 12 or > 19 || !number.All(char.IsAsciiDigit) || !Luhn(number))
+        {
+            throw StripeErrors.Card(new CardDecline("incorrect_number", null, "Your card number is incorrect.", "number"));
+        }
+
+        if (expMonth is < 1 or > 12)
+        {
+            throw StripeErrors.Card(new CardDecline("invalid_expiry_month", null, "Your card's expiration month is invalid.", "exp_month"));
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        if (expYear < now.Year || expYear > now.Year + 50 || (expYear == now.Year && expMonth < now.Month))
+        {
+            throw StripeErrors.Card(new CardDecline("invalid_expiry_year", null, "Your card's expiration year is invalid.", "exp_year"));
+        }
+
+        if (cvc is { Length: > 0 } && (cvc.Length is < 3 or > 4 || !cvc.All(char.IsAsciiDigit)))
+        {
+            throw StripeErrors.Card(new CardDecline("invalid_cvc", null, "Your card's security code is invalid.", "cvc"));
+        }
+
+        if (!TestCards.TryGetByNumber(number, out var testCard))
+        {
+            throw StripeErrors.Card(new CardDecline("card_declined", "test_mode_live_card",
+                "Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test " +
+                "cards, visit: https://stripe.com/docs/testing."));
+        }
+
+        return Materialize(state, testCard, (int)expMonth, (int)expYear);
+    }
+
+    private static bool Luhn(string number)
+    {
+        var sum = 0;
+        for (var i = 0; i < number.Length; i++)
+        {
+            var digit = number[number.Length - 1 - i] - '0';
+            if (i % 2 == 1)
+            {
+                digit = digit * 2 > 9 ? (digit * 2) - 9 : digit * 2;
+            }
+
+            sum += digit;
+        }
+
+        return sum % 10 == 0;
     }
 
     private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state)
@@ -149,7 +259,7 @@ internal static class PaymentMethods
         }
     }
 
-    private static JsonObject Materialize(EmulatorState state, TestCard card)
+    private static JsonObject Materialize(EmulatorState state, TestCard card, int? expMonth = null, int? expYear = null)
     {
         var id = Ids.New("pm_");
         var now = DateTimeOffset.UtcNow;
@@ -182,8 +292,8 @@ internal static class PaymentMethods
             },
             ["country"] = "US",
             ["display_brand"] = card.DisplayBrand,
-            ["exp_month"] = now.Month,
-            ["exp_year"] = now.Year + 3,
+            ["exp_month"] = expMonth ?? now.Month,
+            ["exp_year"] = expYear ?? now.Year + 3,
             ["fingerprint"] = card.Fingerprint,
             ["funding"] = card.Funding,
             ["generated_from"] = null,

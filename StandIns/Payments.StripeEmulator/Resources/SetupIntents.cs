@@ -116,24 +116,48 @@ internal static class SetupIntents
         }
     }
 
-    private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state)
+    private static StripeResult Retrieve(string id, StripeParams p, EmulatorState state, HttpContext http)
     {
         p.AllowOnly(RetrieveParams);
         lock (state.Sync)
         {
-            return StripeResult.Ok(Render(state, Get(state, id, "intent"), p.Expand));
+            var intent = Get(state, id, "intent");
+            PublishableKeys.EnsureClientSecret(http, p, intent, "SetupIntent");
+            return StripeResult.Ok(PublishableKeys.View(http, Render(state, intent, p.Expand)));
         }
     }
 
     private static StripeResult Confirm(string id, StripeParams p, EmulatorState state, HttpContext http)
     {
         p.AllowOnly(ConfirmParams);
+        var requested = p.GetString("payment_method") is { Length: > 0 } pm ? pm : null;
+        var paymentMethodData = p.GetObject("payment_method_data");
+        if (paymentMethodData is not null && requested is not null)
+        {
+            throw StripeErrors.InvalidRequest(
+                "You cannot provide both `payment_method` and `payment_method_data`.", "payment_method_data");
+        }
+
         lock (state.Sync)
         {
             var intent = Get(state, id, "intent");
-            var requested = p.GetString("payment_method") is { Length: > 0 } pm ? pm : null;
-            RunConfirm(state, intent, requested, p.GetString("return_url"), EventRequest.From(http));
-            return StripeResult.Ok(Render(state, intent, p.Expand));
+            PublishableKeys.EnsureClientSecret(http, p, intent, "SetupIntent");
+            try
+            {
+                if (paymentMethodData is not null)
+                {
+                    // What Stripe.js sends from the Payment Element: the card details, made into a PaymentMethod here.
+                    var made = PaymentMethods.FromCardDetails(state, paymentMethodData, "payment_method_data", RequestContext.Publishable(http));
+                    requested = (string)made["id"]!;
+                }
+
+                RunConfirm(state, intent, requested, p.GetString("return_url"), EventRequest.From(http));
+                return StripeResult.Ok(PublishableKeys.View(http, Render(state, intent, p.Expand)));
+            }
+            catch (StripeErrorException e)
+            {
+                throw PublishableKeys.View(http, e);
+            }
         }
     }
 

@@ -143,5 +143,12 @@ internal static class TestCards
 
     public static bool TryGet(string id, out TestCard card) => Cards.TryGetValue(id, out card!);
 
+    /// <summary>A test card by its number (what a person types into a card field), for PaymentMethods made from card details.</summary>
+    public static bool TryGetByNumber(string number, out TestCard card)
+    {
+        card = Cards.Values.FirstOrDefault(c => c.Number == number)!;
+        return card is not null;
+    }
+
     public static IEnumerable<string> MagicIds => Cards.Keys;
 }
