@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs Payments locally and offline: Azurite (Table and Blob storage in .azurite/, wiped at start), the
 # Service Bus broker on 127.0.0.1:5672 (in memory), an SMTP sink on 127.0.0.1:1025 (emails land in
-# .mail/), the Stripe emulator on 127.0.0.1:12111 (delivering signed webhooks to the Host), and
-# Payments.Host on http://127.0.0.1:7071 (its ServiceBusConnection is in appsettings.Development.json).
+# .mail/), the Stripe emulator on 127.0.0.1:12111 and the PayPal emulator on 127.0.0.1:12112 (both delivering
+# signed webhooks to the Host), and Payments.Host on http://127.0.0.1:7071 (its ServiceBusConnection is in appsettings.Development.json).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,7 +19,7 @@ done
 
 npm ci --no-audit --no-fund --loglevel=error
 # Only what runs here: Payments.Functions is not built (our feed lacks its Service Bus extension; see docs/azure.md).
-for project in Payments.Host StandIns/Payments.StripeEmulator StandIns/Payments.ServiceBusBroker; do
+for project in Payments.Host StandIns/Payments.StripeEmulator StandIns/Payments.PaypalEmulator StandIns/Payments.ServiceBusBroker; do
   dotnet build "$project" --nologo -v quiet
 done
 
@@ -45,6 +45,13 @@ dotnet run --no-build --project StandIns/Payments.StripeEmulator -- \
   --Webhook:Url=http://127.0.0.1:7071/api/stripe/webhook --Webhook:Secret=whsec_local_development_secret \
   --RateLimits:Mode=sandbox &
 pids+=($!)
+# PayPal offline: its REST app (emulator-client-id / emulator-client-secret) and webhook id are the emulator's defaults,
+# for the Host's Development settings; its webhooks are signed by a certificate chaining to the root at
+# http://127.0.0.1:12112/_emulator/root-ca.pem (made at each start). See StandIns/Payments.PaypalEmulator/README.md.
+dotnet run --no-build --project StandIns/Payments.PaypalEmulator -- \
+  --urls http://127.0.0.1:12112 \
+  --Webhook:Url=http://127.0.0.1:7071/api/paypal/webhook --Webhook:Id=EMULATORWEBHOOK01 &
+pids+=($!)
 
 wait_for() { # host port name
   for _ in $(seq 1 100); do
@@ -58,6 +65,7 @@ wait_for 127.0.0.1 10000 "Azurite (blobs)"
 wait_for 127.0.0.1 10002 "Azurite (tables)"
 wait_for 127.0.0.1 5672 "Service Bus broker"
 wait_for 127.0.0.1 12111 "Stripe emulator"
+wait_for 127.0.0.1 12112 "PayPal emulator"
 wait_for 127.0.0.1 1025 "SMTP sink"
 
 echo "Payments is starting on http://127.0.0.1:7071 (mint a token: dotnet run --no-build --project Payments.Host -- token --sub alice)"

@@ -1,0 +1,3 @@
+using Payments.PaypalEmulator;
+
+PaypalEmulatorApp.Build(args).Run();
