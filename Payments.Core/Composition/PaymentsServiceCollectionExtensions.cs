@@ -12,6 +12,7 @@ using Payments.Core.Http;
 using Payments.Core.Invoices;
 using Payments.Core.Messaging;
 using Payments.Core.Organisations;
+using Payments.Core.Paypal;
 using Payments.Core.Purchases;
 using Payments.Core.Reconciliation;
 using Payments.Core.Storage;
@@ -33,7 +34,7 @@ public static class PaymentsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ResolvedSettings>>(new KeyVaultReferenceValidation(configuration));
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddHttp(configuration).AddStorage(configuration).AddStripe(configuration).AddMessaging(configuration).AddEmail(configuration);
+        services.AddHttp(configuration).AddStorage(configuration).AddStripe(configuration).AddPaypal(configuration).AddMessaging(configuration).AddEmail(configuration);
         services.AddCards().AddCatalog(configuration).AddPurchases(configuration).AddWebhooks(configuration)
             .AddOrganisations().AddFulfilment().AddCheckout(configuration).AddHealth()
             .AddInvoices(configuration).AddReconciliation(configuration);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Payments.Core.Telemetry;
@@ -11,33 +10,13 @@ namespace Payments.Core.Stripe;
 /// means to us: <c>ok</c>, <c>card_error</c> (402), <c>invalid_request</c> (other 4xx), <c>conflict</c> (409: an
 /// idempotency key in use), <c>rate_limited</c> (429), <c>server_error</c> (5xx) or <c>network_error</c> (no answer).
 /// </summary>
-public sealed partial class StripeCallMetrics : DelegatingHandler
+public sealed partial class StripeCallMetrics() : MeasuredCalls(PaymentsTelemetry.StripeCalls, PaymentsTelemetry.StripeCallDuration)
 {
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        var operation = $"{request.Method.Method} {Operation(request.RequestUri)}";
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var response = await base.SendAsync(request, cancellationToken);
-            Record(operation, Outcome(response.StatusCode), started);
-            return response;
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            Record(operation, "network_error", started);
-            throw;
-        }
-    }
+    protected override string Operation(HttpRequestMessage request) => $"{request.Method.Method} {Operation(request.RequestUri)}";
 
-    private static void Record(string operation, string outcome, long started)
-    {
-        KeyValuePair<string, object?>[] tags = [new("operation", operation), new("outcome", outcome)];
-        PaymentsTelemetry.StripeCalls.Add(1, tags);
-        PaymentsTelemetry.StripeCallDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
-    }
+    protected override string Outcome(HttpStatusCode status) => OutcomeOf(status);
 
-    public static string Outcome(HttpStatusCode status) => (int)status switch
+    public static string OutcomeOf(HttpStatusCode status) => (int)status switch
     {
         < 400 => "ok",
         402 => "card_error",

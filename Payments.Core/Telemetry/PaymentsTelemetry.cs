@@ -26,6 +26,8 @@ public static class PaymentsTelemetry
     public static readonly Counter<long> StripeCalls = Meter.CreateCounter<long>("payments.stripe.calls", "{call}", "Calls to Stripe's API by operation and outcome (see Stripe.StripeCallMetrics)");
     public static readonly Counter<long> StripeReadsAvoided = Meter.CreateCounter<long>("payments.stripe.reads.avoided", "{read}", "Stripe reads a handler did not make: not_ours (the signed payload proved the event none of ours, by type) or shared (another handler's read served it, by object; see Stripe.StripeReadCoalescer)");
     public static readonly Histogram<double> StripeCallDuration = Meter.CreateHistogram<double>("payments.stripe.call.duration", "s", "How long each call to Stripe's API took, by operation and outcome");
+    public static readonly Counter<long> PaypalCalls = Meter.CreateCounter<long>("payments.paypal.calls", "{call}", "Calls to PayPal's API by operation and outcome (see Paypal.PaypalCallMetrics)");
+    public static readonly Histogram<double> PaypalCallDuration = Meter.CreateHistogram<double>("payments.paypal.call.duration", "s", "How long each call to PayPal's API took, by operation and outcome");
 
     /// <summary>The span of one Service Bus send; its context goes into the message so the handler's span continues the trace.</summary>
     public static Activity? StartSend(string queue, string messageType, string messageId) => StartSend(queue, messageType, messageId, default, null);

@@ -17,7 +17,7 @@ public sealed class ModuleTests
     /// <summary>Shared plumbing: may be used by every feature and must name none.</summary>
     public static readonly IReadOnlySet<string> Infrastructure = new HashSet<string>(StringComparer.Ordinal)
     {
-        Root, "Http", "Messaging", "Storage", "Stripe", "Telemetry", "Email",
+        Root, "Http", "Messaging", "Storage", "Stripe", "Paypal", "Telemetry", "Email",
     };
 
     /// <summary>The composition root: names every feature, and nothing may depend on it.</summary>

@@ -78,7 +78,7 @@ public sealed class MetricsTests(PaymentsFixture fixture)
     [InlineData(500, "server_error")]
     [InlineData(503, "server_error")]
     public void Outcomes_say_what_stripes_answer_meant(int status, string outcome) =>
-        Assert.Equal(outcome, StripeCallMetrics.Outcome((HttpStatusCode)status));
+        Assert.Equal(outcome, StripeCallMetrics.OutcomeOf((HttpStatusCode)status));
 
     private static long Moved(RecordedMeasurements recorded, string kind) =>
         recorded.Of("payments.money.moved").Where(m => m.Tags["kind"] == kind && m.Tags["currency"] == "sek").Sum(m => m.Value);
