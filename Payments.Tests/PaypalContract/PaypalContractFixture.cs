@@ -1,9 +1,7 @@
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Internal;
 using Payments.Core.Paypal;
+using Payments.Tests.Paypal;
 using Xunit;
 
 namespace Payments.Tests.PaypalContract;
@@ -61,14 +59,8 @@ public sealed class PaypalContractFixture : IAsyncLifetime
             ["Paypal:WebhookId"] = PaypalEmulatorServer.WebhookId, ["Paypal:RequestIdPrefix"] = $"contract-{RunId}-",
             ["Paypal:RetryBaseDelay"] = "00:00:00.200",
         };
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = "Testing" });
-        services.AddSingleton(TimeProvider.System);
-        services.AddPaypal(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         // Innermost, after the metrics: what the test asks for happens on the wire, under the app's own retries.
-        services.AddHttpClient<PaypalClient>().AddHttpMessageHandler(() => new NegativeTesting());
-        _services = services.BuildServiceProvider();
+        _services = PaypalServices.Build(settings, configure: s => s.AddHttpClient<PaypalClient>().AddHttpMessageHandler(() => new NegativeTesting()));
     }
 
     /// <summary>Our own ids for one test's objects (PayPal's reference_id, custom_id, invoice_id and request ids).</summary>

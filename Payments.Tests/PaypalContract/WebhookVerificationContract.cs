@@ -1,8 +1,5 @@
 using System.Text;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Internal;
 using Payments.Core;
 using Payments.Core.Paypal;
 using Payments.Tests.Paypal;
@@ -28,12 +25,7 @@ public sealed class WebhookVerificationContract(PaypalContractFixture paypal)
             ["Paypal:WebhookId"] = PaypalEmulatorServer.WebhookId,
             ["Paypal:Webhooks:DevelopmentTrustRootUrl"] = new Uri(Emulator.BaseUrl, "_emulator/root-ca.pem").ToString(),
         };
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = PaymentsEnvironments.Testing });
-        services.AddSingleton(TimeProvider.System);
-        services.AddPaypal(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        return services.BuildServiceProvider().GetRequiredService<PaypalWebhookVerifier>();
+        return PaypalServices.Build(settings).GetRequiredService<PaypalWebhookVerifier>();
     }
 
     [EmulatorFact]
