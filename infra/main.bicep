@@ -157,6 +157,12 @@ param checkoutSuccessUrl string
 @description('Stripe Checkout cancel URL.')
 param checkoutCancelUrl string
 
+@description('Purchases:Paypal:ReturnUrl - where PayPal sends a payer who approved a purchase ({PURCHASE_ID} is filled in by us; PayPal appends token and PayerID). The page calls POST /api/me/purchases/{id}/paypal/complete.')
+param purchasePaypalReturnUrl string
+
+@description('Purchases:Paypal:CancelUrl - where PayPal sends a payer who cancelled on its approve page ({PURCHASE_ID} is filled in by us).')
+param purchasePaypalCancelUrl string
+
 @description('When the webhook inbox sweep runs (NCRONTAB, six fields).')
 param webhookInboxSweepSchedule string = '0 */1 * * * *'
 
@@ -872,6 +878,15 @@ var appSettings = [
   {
     name: 'AuthorizationSweepSchedule'
     value: authorizationSweepSchedule
+  }
+  // Payments.Core: purchases paid through PayPal come back to the shop's pages.
+  {
+    name: 'Purchases__Paypal__ReturnUrl'
+    value: purchasePaypalReturnUrl
+  }
+  {
+    name: 'Purchases__Paypal__CancelUrl'
+    value: purchasePaypalCancelUrl
   }
   // Payments.Core: group invoices (per-country shipping overrides: Invoices__Shipping__Countries__GB and the like).
   {

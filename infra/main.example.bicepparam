@@ -22,6 +22,8 @@ param fulfilmentAddress = 'warehouse@example.com'
 
 param checkoutSuccessUrl = 'https://shop.example.com/checkout/success?session_id={CHECKOUT_SESSION_ID}'
 param checkoutCancelUrl = 'https://shop.example.com/checkout/cancel'
+param purchasePaypalReturnUrl = 'https://shop.example.com/paypal/return?purchase={PURCHASE_ID}'
+param purchasePaypalCancelUrl = 'https://shop.example.com/paypal/cancel?purchase={PURCHASE_ID}'
 
 // PayPal: live (https://api-m.sandbox.paypal.com and a sandbox app's id for a staging deployment).
 param paypalBaseUrl = 'https://api-m.paypal.com'

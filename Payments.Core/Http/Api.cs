@@ -2,6 +2,7 @@ using Azure;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Payments.Core.Paypal;
 using Payments.Core.Stripe;
 
 namespace Payments.Core.Http;
@@ -24,6 +25,9 @@ public static partial class Api
             case PaymentProviderException provider:
                 LogProvider(logger, provider);
                 return ProblemMapper.FromProvider(provider);
+            case PaypalException paypal:
+                // PaypalClient logged PayPal's answer (name, issue, debug_id) when it came.
+                return ProblemMapper.FromPaypal(paypal);
             case RequestFailedException storage:
                 LogStorage(logger, storage, storage.Status);
                 return ApiErrors.Busy();

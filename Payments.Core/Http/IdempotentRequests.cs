@@ -118,6 +118,11 @@ public sealed partial class IdempotentRequests(IdempotencyKeyStore store, TimePr
             // Stripe refused for good (it saves that answer under its key too): the same answer every time.
             response = ProblemMapper.Stored(ProblemMapper.FromProvider(ex));
         }
+        catch (Paypal.PaypalException ex) when (ex.Category is not Paypal.PaypalErrorCategory.Retry && !ex.IsAuthentication && ex.Name != "NOT_CONFIGURED")
+        {
+            // PayPal refused for good (a failed request keeps nothing under its request id, but it refuses the same again).
+            response = ProblemMapper.Stored(ProblemMapper.FromPaypal(ex));
+        }
         catch
         {
             // Unknown outcome (Stripe or storage failed): let the next attempt resume at once, with the same subject id.

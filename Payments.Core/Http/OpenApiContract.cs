@@ -178,7 +178,7 @@ public static class OpenApiContract
     {
         400 => "Bad input: the body, a header or a query value (problem `field` names it). Nothing was changed.",
         401 => "No valid bearer token.",
-        402 => "The card was declined; the problem says what to do next.",
+        402 => "The payment was declined (the card, or the funding the payer chose at PayPal); the problem says what to do next.",
         403 => "The route needs the admin role.",
         404 => "No such object, or not the caller's.",
         409 => "The object is not in a state that allows this, or the same Idempotency-Key is still being worked on.",

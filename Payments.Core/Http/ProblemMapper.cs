@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Payments.Core.Paypal;
 using Payments.Core.Stripe;
 
 namespace Payments.Core.Http;
@@ -53,6 +54,29 @@ public static class ProblemMapper
         _ => new(422, "payment_provider_rejected", "The payment provider refused this request; it will refuse it again unchanged.", ex.Param)
         {
             Extensions = new Dictionary<string, object?> { ["providerCode"] = ex.Code },
+        },
+    };
+
+    /// <summary>
+    /// A PayPal failure no use case handled, by its category (<see cref="PaypalErrors"/>): try again (502 with
+    /// Retry-After), the payer must approve again (402), the step already happened (409), or refused for good (422
+    /// with PayPal's issue as <c>providerCode</c>). Our credentials refused, or PayPal switched off, is ours to fix (502).
+    /// </summary>
+    public static ApiError FromPaypal(PaypalException ex) => ex switch
+    {
+        { Name: "NOT_CONFIGURED" } => new(502, "payment_provider_misconfigured", "PayPal is not configured here; operators have been alerted. Retrying will not help."),
+        { IsAuthentication: true } =>
+            new(502, "payment_provider_misconfigured", "The payment provider refused our credentials; operators have been alerted. Retrying will not help."),
+        { Category: PaypalErrorCategory.Retry } => ApiErrors.PaymentProviderUnavailable(),
+        { Category: PaypalErrorCategory.SendPayerBack } => new(402, "paypal_payer_action_required", "The payer must approve the payment at PayPal again.")
+        {
+            Extensions = new Dictionary<string, object?> { ["providerCode"] = ex.Issue ?? ex.Name },
+        },
+        { Category: PaypalErrorCategory.AlreadyDone } => new(409, "invalid_state", "The payment is not in a state that allows this."),
+        { IsNotFound: true } => new(422, "payment_provider_object_missing", "The payment provider has no such object."),
+        _ => new(422, "payment_provider_rejected", "The payment provider refused this request; it will refuse it again unchanged.")
+        {
+            Extensions = new Dictionary<string, object?> { ["providerCode"] = ex.Issue ?? ex.Name },
         },
     };
 

@@ -49,9 +49,10 @@ internal static class InboxEntities
         e.GetString("OwnerId"),
         e.GetBoolean("Ours"));
 
-    /// <summary>Stripe's events (evt_) and our own messages (msg_, see OwnMessages); anything else cannot be a row.</summary>
+    /// <summary>Stripe's events (evt_), PayPal's (WH-) and our own messages (msg_, see OwnMessages); anything else cannot be a row.</summary>
     public static bool IsRowId(string id) =>
-        (id.StartsWith("evt_", StringComparison.Ordinal) || id.StartsWith("msg_", StringComparison.Ordinal)) && TableKeys.IsSafe(id, 255);
+        (id.StartsWith("evt_", StringComparison.Ordinal) || id.StartsWith("WH-", StringComparison.Ordinal) || id.StartsWith("msg_", StringComparison.Ordinal))
+        && TableKeys.IsSafe(id, 255);
 
     public static string BlobName(string eventId) => $"{eventId}.json";
 }

@@ -6,6 +6,9 @@ namespace Payments.Core.Purchases;
 
 public enum CaptureMethod { Automatic, Manual }
 
+/// <summary>How the purchase is paid: a saved card (Stripe, <see cref="Purchase.PaymentIntentId"/>) or PayPal checkout (<see cref="Purchase.Paypal"/>).</summary>
+public enum PurchasePaymentMethod { Card, Paypal }
+
 public sealed record Shipment(string Carrier, string TrackingNumber, DateTimeOffset ShippedAt);
 
 public sealed record PaymentOutcome(string? StripeStatus, string? ErrorCode, string? DeclineCode);
@@ -28,12 +31,15 @@ public sealed class Purchase
     public required string Id { get; init; }
     public required string UserId { get; init; }
     public string? CardId { get; init; }
+    public PurchasePaymentMethod PaymentMethod { get; init; } = PurchasePaymentMethod.Card;
     public required Quote Quote { get; init; }
     public required CaptureMethod CaptureMethod { get; init; }
     public required DateTimeOffset Created { get; init; }
     public string? ReceiptEmail { get; init; }
     public PurchaseStatus Status { get; private set; } = PurchaseStatus.Pending;
     public string? PaymentIntentId { get; private set; }
+    /// <summary>A PayPal purchase's order as last read (ids and PayPal's statuses; the money is in the amounts below).</summary>
+    public PaypalPayment? Paypal { get; private set; }
     public long AmountAuthorized { get; private set; }
     public long AmountCaptured { get; private set; }
     /// <summary>Refunds Stripe says succeeded (never pending ones: the customer does not have that money yet).</summary>
@@ -79,6 +85,22 @@ public sealed class Purchase
         Created = now,
         Updated = now,
     };
+
+    /// <summary>A purchase paid through PayPal checkout: its order is made next, and the payer approves it at PayPal.</summary>
+    public static Purchase StartWithPaypal(string id, string userId, Quote quote, CaptureMethod captureMethod, string? receiptEmail, DateTimeOffset now) => new()
+    {
+        Id = id,
+        UserId = userId,
+        PaymentMethod = PurchasePaymentMethod.Paypal,
+        Quote = quote,
+        CaptureMethod = captureMethod,
+        ReceiptEmail = receiptEmail,
+        Created = now,
+        Updated = now,
+    };
+
+    /// <summary>Rebuilds the PayPal order's view from storage; only the store calls this.</summary>
+    internal void RestorePaypal(PaypalPayment? paypal) => Paypal = paypal;
 
     /// <summary>Rebuilds from storage; only the store calls this.</summary>
     internal void Restore(PurchaseStatus status, string? paymentIntentId, long authorized, long captured, long refunded, long released,
@@ -170,6 +192,79 @@ public sealed class Purchase
         Outcome = new PaymentOutcome(intent.Status, intent.LastErrorCode, intent.LastDeclineCode);
         if (next == PurchaseStatus.Authorized)
             AuthorizedAt ??= now;
+        Updated = now;
+        return true;
+    }
+
+    /// <summary>
+    /// Applies a PayPal order as read (<see cref="PaypalPurchaseState"/>: PayPal's figures in our terms), the PayPal twin
+    /// of <see cref="Apply(PaymentIntentSnapshot, DateTimeOffset)"/> under the same rules: forward only (a stale read
+    /// changes nothing and returns false), amounts never shrink, and the refund part of the status follows what is
+    /// refunded. The order's refunds are applied apart, each by <see cref="ApplyRefund"/>.
+    /// </summary>
+    public bool ApplyPaypal(PaypalPurchaseState state, DateTimeOffset now)
+    {
+        if (PaymentMethod != PurchasePaymentMethod.Paypal)
+            throw new InvalidOperationException($"Purchase {Id} is not paid with PayPal.");
+        if (Paypal is { } known && known.OrderId != state.Paypal.OrderId)
+            throw new InvalidOperationException($"Purchase {Id} belongs to PayPal order {known.OrderId}, not {state.Paypal.OrderId}.");
+        if (state.Currency != Currency)
+            throw new InvalidOperationException($"Purchase {Id} is in {Currency}; PayPal order {state.Paypal.OrderId} is in {state.Currency}.");
+
+        var captured = Math.Max(AmountCaptured, state.Captured);
+        var next = RefundStatusOf(state.Status, captured);
+        if (next.Rank() < Status.Rank() && !(IsRefundPart(next) && IsRefundPart(Status)))
+            return false;
+
+        // The approve link is in PayPal's answer only while the payer has to act: keep the one the order was made with.
+        Paypal = state.Paypal with { ApproveUrl = state.Paypal.ApproveUrl ?? Paypal?.ApproveUrl };
+        Status = next;
+        AmountAuthorized = Math.Max(AmountAuthorized, state.Authorized);
+        AmountCaptured = captured;
+        AmountReleased = Math.Max(AmountReleased, state.Released);
+        // A decline the payer can still undo (another funding source, same order) is kept until the purchase moves on.
+        var error = state.ErrorCode ?? (next == PurchaseStatus.AwaitingPayment ? Outcome?.ErrorCode : null);
+        Outcome = error is null ? null : new PaymentOutcome(null, error, null);
+        if (next == PurchaseStatus.Authorized)
+            AuthorizedAt ??= state.AuthorizedAt ?? now;
+        Updated = now;
+        return true;
+    }
+
+    /// <summary>
+    /// PayPal refused the payer's funding when we captured or authorized the approved order (<c>INSTRUMENT_DECLINED</c>):
+    /// the order stays approvable, so the purchase still awaits the payer, who is sent back to choose another way to pay.
+    /// </summary>
+    public bool RecordPaypalDecline(string code, DateTimeOffset now)
+    {
+        if (PaymentMethod != PurchasePaymentMethod.Paypal || Status is not (PurchaseStatus.Pending or PurchaseStatus.AwaitingPayment))
+            return false;
+        Status = PurchaseStatus.AwaitingPayment;
+        Outcome = new PaymentOutcome(null, code, null);
+        Updated = now;
+        return true;
+    }
+
+    /// <summary>
+    /// PayPal refused to capture an authorization (after its 3-day honor period the payer's funds are no longer
+    /// guaranteed): the authorization still stands until PayPal voids it, so the purchase stays authorized, with the reason.
+    /// </summary>
+    public bool RecordCaptureRefused(string code, DateTimeOffset now)
+    {
+        if (Status != PurchaseStatus.Authorized)
+            return false;
+        Outcome = new PaymentOutcome(null, code, null);
+        Updated = now;
+        return true;
+    }
+
+    /// <summary>A PayPal purchase nobody paid (no authorization or capture at PayPal) is canceled here: the order is left to expire unapproved.</summary>
+    public bool CancelUnpaid(DateTimeOffset now)
+    {
+        if (PaymentMethod != PurchasePaymentMethod.Paypal || Status is not (PurchaseStatus.Pending or PurchaseStatus.AwaitingPayment)
+            || AmountAuthorized > 0 || Paypal is { CaptureId: not null } or { AuthorizationId: not null })
+            return false;
+        Status = PurchaseStatus.Canceled;
         Updated = now;
         return true;
     }

@@ -22,6 +22,7 @@ public sealed partial class PurchaseAdminService(
     KeyedStripeCall keyed,
     IdempotentRequests idempotency,
     RefundRequestStore refundRequests,
+    PaypalPurchaseAdmin paypal,
     TimeProvider clock,
     ILogger<PurchaseAdminService> logger)
 {
@@ -43,6 +44,8 @@ public sealed partial class PurchaseAdminService(
                 : PurchaseErrors.InvalidState($"Only an authorized purchase can be captured; this one is {purchase.Status.ToWire()}.")).ToException();
         if (amount is { } requested && (requested <= 0 || requested > purchase.AmountAuthorized))
             throw ApiErrors.Validation("amount", $"amount is 1 to {purchase.AmountAuthorized}, the amount authorized.").ToException();
+        if (purchase.PaymentMethod == PurchasePaymentMethod.Paypal)
+            return await paypal.CaptureAsync(purchase, amount, ct);
 
         PaymentIntentSnapshot intent;
         try
@@ -77,6 +80,8 @@ public sealed partial class PurchaseAdminService(
         var purchase = await FindAsync(purchaseId, ct);
         if (purchase.Status is PurchaseStatus.Canceled or PurchaseStatus.Expired)
             return purchase;
+        if (purchase.PaymentMethod == PurchasePaymentMethod.Paypal)
+            return await paypal.CancelAsync(purchase, ct);
         if (purchase.PaymentIntentId is null || purchase.Status is not (PurchaseStatus.Authorized or PurchaseStatus.AwaitingPayment or PurchaseStatus.RequiresAction or PurchaseStatus.Failed))
             throw PurchaseErrors.InvalidState($"A {purchase.Status.ToWire()} purchase cannot be canceled; refund it instead.").ToException();
         var intentId = purchase.PaymentIntentId;
@@ -129,7 +134,7 @@ public sealed partial class PurchaseAdminService(
                 var current = await SettleStaleReservationsAsync(await FindAsync(purchaseId, token), token);
                 // A retry of this very request (its answer lost) carries on with its own refund: held for it, or made and
                 // counted since (the purchase may read refunded by now).
-                var refundKey = IdempotencyKeys.Refund(purchaseId, idempotencyKey);
+                var refundKey = RefundKeyOf(current, idempotencyKey);
                 if (current.RefundReservations.TryGetValue(refundKey, out var held))
                 {
                     amount = held.Amount;
@@ -146,22 +151,30 @@ public sealed partial class PurchaseAdminService(
                 if (amount <= 0 || amount > current.Refundable)
                     throw RefundExceeds(current.Refundable).ToException();
             },
-            work: (_, token) => RefundReservedAsync(purchase, amount, request.Reason, idempotencyKey, token),
+            work: async (_, token) =>
+            {
+                var refundKey = RefundKeyOf(purchase, idempotencyKey);
+                await ReserveRefundAsync(purchase, refundKey, amount, token);
+                return purchase.PaymentMethod == PurchasePaymentMethod.Paypal
+                    ? await paypal.RefundReservedAsync(purchase, amount, request.Reason, refundKey, idempotencyKey, token)
+                    : await RefundReservedAsync(purchase, amount, request.Reason, idempotencyKey, token);
+            },
             ct);
     }
 
+    /// <summary>The refund request's one name, per provider: its key at Stripe (and metadata), or its request id and custom_id at PayPal.</summary>
+    private static string RefundKeyOf(Purchase purchase, string idempotencyKey) =>
+        purchase.PaymentMethod == PurchasePaymentMethod.Paypal
+            ? PaypalPurchaseAdmin.RefundKey(purchase.Id, idempotencyKey)
+            : IdempotencyKeys.Refund(purchase.Id, idempotencyKey);
+
     /// <summary>
-    /// Reserves the amount on the purchase row (under its ETag) before Stripe is called, so two refunds
-    /// racing with different keys can never together exceed what was captured; the reservation is
-    /// dropped in the same write that counts the refund, or when Stripe refuses it. After a transient
-    /// failure the reservation stays: the outcome is unknown until the same key is retried, or until it is
-    /// <see cref="StaleReservation"/> old and settled against Stripe's own count.
+    /// Reserves the amount on the purchase row (under its ETag) before the provider is called, so two refunds
+    /// racing with different keys can never together exceed what was captured; the reservation is dropped in the
+    /// same write that counts the refund, or when the provider refuses it.
     /// </summary>
-    private async Task<StoredResponse> RefundReservedAsync(Purchase purchase, long amount, string? reason, string idempotencyKey, CancellationToken ct)
-    {
-        var purchaseId = purchase.Id;
-        var refundKey = IdempotencyKeys.Refund(purchaseId, idempotencyKey);
-        await purchases.MutateAsync(purchase.UserId, purchaseId, p =>
+    private Task<Purchase> ReserveRefundAsync(Purchase purchase, string refundKey, long amount, CancellationToken ct) =>
+        purchases.MutateAsync(purchase.UserId, purchase.Id, p =>
         {
             if (p.RefundReservations.ContainsKey(refundKey) || p.Refunds.Values.Any(r => r.RefundKey == refundKey))
                 return false;
@@ -171,6 +184,16 @@ public sealed partial class PurchaseAdminService(
                 ? true
                 : throw RefundExceeds(p.Refundable).ToException();
         }, ct);
+
+    /// <summary>
+    /// Refunds at Stripe what <see cref="ReserveRefundAsync"/> reserved. After a transient failure the reservation stays:
+    /// the outcome is unknown until the same key is retried, or until it is <see cref="StaleReservation"/> old and
+    /// settled against Stripe's own count.
+    /// </summary>
+    private async Task<StoredResponse> RefundReservedAsync(Purchase purchase, long amount, string? reason, string idempotencyKey, CancellationToken ct)
+    {
+        var purchaseId = purchase.Id;
+        var refundKey = IdempotencyKeys.Refund(purchaseId, idempotencyKey);
 
         RefundSnapshot refund;
         try
@@ -214,7 +237,11 @@ public sealed partial class PurchaseAdminService(
     private async Task<Purchase> SettleStaleReservationsAsync(Purchase purchase, CancellationToken ct)
     {
         var cutoff = clock.GetUtcNow() - StaleReservation;
-        if (purchase.PaymentIntentId is null || !purchase.RefundReservations.Values.Any(r => r.At < cutoff))
+        if (!purchase.RefundReservations.Values.Any(r => r.At < cutoff))
+            return purchase;
+        if (purchase.PaymentMethod == PurchasePaymentMethod.Paypal && purchase.Paypal is not null)
+            return await paypal.SettleStaleReservationsAsync(purchase, cutoff, ct);
+        if (purchase.PaymentIntentId is null)
             return purchase;
         var intent = await stripe.GetPaymentIntentAsync(purchase.PaymentIntentId, ct);
         var refunds = await stripe.ListRefundsAsync(purchase.PaymentIntentId, ct);
@@ -232,7 +259,7 @@ public sealed partial class PurchaseAdminService(
     private Task RecordRejectedRefundAsync(string purchaseId, string idempotencyKey, long amount, string? reason, PaymentProviderException ex, CancellationToken ct) =>
         refundRequests.RecordRejectedAsync(purchaseId, idempotencyKey, amount, reason, ex.Code ?? ex.Failure.ToString(), clock.GetUtcNow(), ct);
 
-    private static ApiError RefundExceeds(long refundable) =>
+    internal static ApiError RefundExceeds(long refundable) =>
         new(422, "refund_exceeds_captured", $"At most {refundable} can still be refunded.", "amount");
 
     private static ApiError AlreadyCaptured() =>

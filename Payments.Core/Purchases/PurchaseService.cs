@@ -6,7 +6,21 @@ using Payments.Core.Stripe;
 
 namespace Payments.Core.Purchases;
 
-public sealed record BuyRequest(IReadOnlyList<CartItem> Items, string PaymentMethodId, string? CaptureMethod = null);
+/// <param name="PaymentMethodId">The saved card to charge (<c>card_…</c>); none for PayPal.</param>
+/// <param name="PaymentMethod"><c>card</c> (the default) or <c>paypal</c>: the answer then carries the approve link.</param>
+public sealed record BuyRequest(IReadOnlyList<CartItem> Items, string? PaymentMethodId = null, string? CaptureMethod = null, string? PaymentMethod = null)
+    : IValidatedRequest
+{
+    public const string Card = "card";
+    public const string Paypal = "paypal";
+
+    public ApiError? Validate() => PaymentMethod switch
+    {
+        null or Card => string.IsNullOrEmpty(PaymentMethodId) ? ApiErrors.MissingField("paymentMethodId") : null,
+        Paypal => PaymentMethodId is null ? null : ApiErrors.Validation("paymentMethodId", "paymentMethodId is for card purchases; a PayPal purchase takes none."),
+        _ => ApiErrors.Validation("paymentMethod", "paymentMethod is card or paypal."),
+    };
+}
 
 public sealed record ClientIntentRequest(IReadOnlyList<CartItem> Items, string? CaptureMethod = null);
 
@@ -19,6 +33,7 @@ public sealed partial class PurchaseService(
     CardService cards,
     CustomerAccounts customers,
     PurchaseStore purchases,
+    PaypalPurchases paypal,
     IdempotentRequests idempotency,
     IStripeGateway stripe,
     KeyedStripeCall keyed,
@@ -27,6 +42,40 @@ public sealed partial class PurchaseService(
 {
     private const string BuyScope = "purchases";
     private const string IntentScope = "payment-intents";
+
+    public Task<StoredResponse> BuyAsync(Caller caller, BuyRequest request, string idempotencyKey, CancellationToken ct) =>
+        request.PaymentMethod == BuyRequest.Paypal ? BuyWithPaypalAsync(caller, request, idempotencyKey, ct) : BuyWithSavedCardAsync(caller, request, idempotencyKey, ct);
+
+    /// <summary>
+    /// A purchase paid through PayPal checkout, under the same rules as a card purchase (priced here, the same
+    /// Idempotency-Key rules, the same minimum): the row is written, then its one PayPal order (its request id derived
+    /// from the purchase id, so a retry gets the same order), and the answer carries the approve link.
+    /// </summary>
+    public Task<StoredResponse> BuyWithPaypalAsync(Caller caller, BuyRequest request, string idempotencyKey, CancellationToken ct)
+    {
+        CartRules.Validate(request.Items);
+        var captureMethod = PurchaseErrors.ParseCaptureMethod(request.CaptureMethod);
+        Quote quote = null!;
+
+        return idempotency.RunAsync(caller.UserId, BuyScope, idempotencyKey, IdempotentRequests.Hash(request), PurchaseStore.NewId(clock.GetUtcNow()),
+            validate: async token =>
+            {
+                quote = await pricing.QuoteAsync(request.Items, token);
+                if (request.Items.Any(i => i.UnitAmount is { } seen && seen != quote.Lines.First(l => l.ProductId == i.ProductId).UnitAmount))
+                    throw PurchaseErrors.PriceChanged(quote).ToException();
+                PricingErrors.RequireChargeable(quote.TotalPrice);
+                paypal.RequirePayable(quote.TotalPrice);
+            },
+            work: (purchaseId, token) => paypal.StartAsync(caller, purchaseId, quote, captureMethod, token),
+            ct,
+            resume: async (purchaseId, token) =>
+            {
+                if (await purchases.FindAsync(caller.UserId, purchaseId, token) is not { } started)
+                    return false;
+                quote = started.Purchase.Quote;
+                return true;
+            });
+    }
 
     public Task<StoredResponse> BuyWithSavedCardAsync(Caller caller, BuyRequest request, string idempotencyKey, CancellationToken ct)
     {
@@ -44,7 +93,7 @@ public sealed partial class PurchaseService(
                     throw PurchaseErrors.PriceChanged(quote).ToException();
                 // Refused before a row or a Stripe call: Stripe would answer amount_too_small.
                 PricingErrors.RequireChargeable(quote.TotalPrice);
-                card = await cards.FindUsableAsync(caller.UserId, request.PaymentMethodId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
+                card = await cards.FindUsableAsync(caller.UserId, request.PaymentMethodId!, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
                 customerId = await customers.FindAsync(caller.UserId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
             },
             work: (purchaseId, token) => ChargeSavedCardAsync(caller, purchaseId, quote, card, customerId, captureMethod, token),
@@ -54,7 +103,7 @@ public sealed partial class PurchaseService(
                 if (await purchases.FindAsync(caller.UserId, purchaseId, token) is not { } started)
                     return false;
                 quote = started.Purchase.Quote;
-                card = await cards.GetAsync(caller, started.Purchase.CardId ?? request.PaymentMethodId, token);
+                card = await cards.GetAsync(caller, started.Purchase.CardId ?? request.PaymentMethodId!, token);
                 customerId = await customers.FindAsync(caller.UserId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
                 return true;
             });

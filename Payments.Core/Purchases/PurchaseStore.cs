@@ -119,6 +119,14 @@ public sealed class PurchaseStore(PaymentsStorage storage)
     private static TableEntity ToEntity(Purchase p) => new(p.UserId, p.Id)
     {
         ["CardId"] = p.CardId,
+        // Absent on card purchases (as on every row written before PayPal).
+        ["PaymentMethod"] = p.PaymentMethod == PurchasePaymentMethod.Paypal ? "paypal" : null,
+        ["PaypalOrderId"] = p.Paypal?.OrderId,
+        ["PaypalApproveUrl"] = p.Paypal?.ApproveUrl,
+        ["PaypalOrderStatus"] = p.Paypal?.OrderStatus,
+        ["PaypalAuthorizationId"] = p.Paypal?.AuthorizationId,
+        ["PaypalCaptureId"] = p.Paypal?.CaptureId,
+        ["PaypalCaptureStatus"] = p.Paypal?.CaptureStatus,
         ["Quote"] = JsonSerializer.Serialize(p.Quote, Json),
         ["Currency"] = p.Currency,
         ["Total"] = p.Total,
@@ -152,6 +160,7 @@ public sealed class PurchaseStore(PaymentsStorage storage)
             Id = e.RowKey,
             UserId = e.PartitionKey,
             CardId = e.GetString("CardId"),
+            PaymentMethod = e.GetString("PaymentMethod") == "paypal" ? PurchasePaymentMethod.Paypal : PurchasePaymentMethod.Card,
             Quote = JsonSerializer.Deserialize<Quote>(e.GetString("Quote"), Json)!,
             CaptureMethod = Enum.Parse<CaptureMethod>(e.GetString("CaptureMethod")),
             ReceiptEmail = e.GetString("ReceiptEmail"),
@@ -170,6 +179,11 @@ public sealed class PurchaseStore(PaymentsStorage storage)
             e.GetString("RefundReservations") is { } reserved ? JsonSerializer.Deserialize<Dictionary<string, RefundReservation>>(reserved, Json)! : new Dictionary<string, RefundReservation>(),
             outcome, e.GetDateTimeOffset("AuthorizedAt"), e.GetDateTimeOffset("SweptAt"), shipment,
             e.GetDateTimeOffset("Updated") ?? default);
+        if (e.GetString("PaypalOrderId") is { } orderId)
+        {
+            purchase.RestorePaypal(new PaypalPayment(orderId, e.GetString("PaypalApproveUrl"), e.GetString("PaypalOrderStatus") ?? "",
+                e.GetString("PaypalAuthorizationId"), e.GetString("PaypalCaptureId"), e.GetString("PaypalCaptureStatus")));
+        }
         if (e.GetString("Refunds") is { } refunds)
             purchase.RestoreRefunds(JsonSerializer.Deserialize<Dictionary<string, PurchaseRefund>>(refunds, Json)!);
         return purchase;

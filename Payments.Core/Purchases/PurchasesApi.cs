@@ -22,12 +22,14 @@ public sealed record ShipmentRequest(string Carrier, string TrackingNumber) : IV
 }
 
 /// <summary>Buying (signed-in users) and after-sale operations (admins).</summary>
-public sealed class PurchasesApi(PurchaseService purchases, PurchaseAdminService admin, PurchaseStore store, AuthorizationSweep sweep)
+public sealed class PurchasesApi(PurchaseService purchases, PurchaseAdminService admin, PaypalPurchases paypal, PurchaseStore store, AuthorizationSweep sweep)
 {
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapPost("/me/purchases", (PurchasesApi a, Caller caller, IdempotencyKey key, Body<BuyRequest> body, CancellationToken ct) => a.Buy(caller, key, body, ct))
             .WithName("CreatePurchase").ForUsers().Produces<PurchaseResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status402PaymentRequired).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapPost("/me/purchases/{id}/paypal/complete", (PurchasesApi a, Caller caller, string id, NoBody none, CancellationToken ct) => a.CompletePaypal(caller, id, ct))
+            .WithName("CompletePaypalPurchase").ForUsers().ProducesProblem(StatusCodes.Status402PaymentRequired).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/me/purchases", (PurchasesApi a, Caller caller, [AsParameters] PageQuery page, CancellationToken ct) => a.ListMine(caller, page, ct))
             .WithName("ListMyPurchases").ForUsers();
         api.MapGet("/me/purchases/{id}", (PurchasesApi a, Caller caller, string id, CancellationToken ct) => a.GetMine(caller, id, ct)).WithName("GetMyPurchase").ForUsers().ProducesProblem(StatusCodes.Status404NotFound);
@@ -47,7 +49,15 @@ public sealed class PurchasesApi(PurchaseService purchases, PurchaseAdminService
     }
 
     public async Task<Stored<PurchaseResponse>> Buy(Caller caller, IdempotencyKey key, Body<BuyRequest> body, CancellationToken ct) =>
-        new(await purchases.BuyWithSavedCardAsync(caller, body.Value, key.Value, ct));
+        new(await purchases.BuyAsync(caller, body.Value, key.Value, ct));
+
+    /// <summary>
+    /// The payer is back from PayPal's approve page: capture (or authorize) the approved order now. 200 with the purchase
+    /// (succeeded, authorized, or pending while PayPal reviews the capture); 402 <c>paypal_instrument_declined</c> or 409
+    /// <c>paypal_not_approved</c> with the <c>approveUrl</c> to send the payer back to. Safe to repeat, and to race the webhook.
+    /// </summary>
+    public async Task<Ok<PurchaseResponse>> CompletePaypal(Caller caller, string id, CancellationToken ct) =>
+        TypedResults.Ok(PurchaseResponse.From(await paypal.CompleteForPayerAsync(caller, id, ct)));
 
     public async Task<Stored<ClientIntentResponse>> CreateClientIntent(Caller caller, OptionalIdempotencyKey key, Body<ClientIntentRequest> body, CancellationToken ct) =>
         new(await purchases.CreateClientIntentAsync(caller, body.Value, key.Value, ct));

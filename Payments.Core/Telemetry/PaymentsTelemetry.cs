@@ -18,7 +18,7 @@ public static class PaymentsTelemetry
     public static readonly ActivitySource Source = new(Name);
     public static readonly Meter Meter = new(Name);
 
-    public static readonly Counter<long> EventsReceived = Meter.CreateCounter<long>("payments.webhook.events.received", "{event}", "Stripe events acknowledged, by type and whether new");
+    public static readonly Counter<long> EventsReceived = Meter.CreateCounter<long>("payments.webhook.events.received", "{event}", "Stripe and PayPal events acknowledged, by type and whether new");
     public static readonly Counter<long> MessagesHandled = Meter.CreateCounter<long>("payments.messages.handled", "{message}", "Queue messages by type and outcome (handled, skipped, waiting, retrying, dead_lettered)");
     public static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram<double>("payments.messages.handler.duration", "s", "How long a message's handler ran");
     public static readonly Histogram<double> QueueLag = Meter.CreateHistogram<double>("payments.messages.lag", "s", "From a message's enqueue to its handling");

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Core.Http;
 using Payments.Core.Messaging;
+using Payments.Core.Paypal;
 
 namespace Payments.Core.Webhooks;
 
@@ -24,9 +25,9 @@ public sealed record WebhookEventView(
 
 public sealed record ReplayedCount(int Replayed);
 
-/// <summary>Stripe's webhook (anonymous: only the signature is trusted) and the admin operations on the inbox.</summary>
+/// <summary>Stripe's and PayPal's webhooks (anonymous: only the signature is trusted) and the admin operations on the inbox.</summary>
 public sealed partial class WebhooksApi(
-    WebhookIntake intake, InboxStore inbox, WebhookOperations operations, IOptions<WebhookOptions> options,
+    WebhookIntake intake, PaypalWebhookIntake paypal, InboxStore inbox, WebhookOperations operations, IOptions<WebhookOptions> options,
     ILogger<WebhooksApi> logger)
 {
     public static void Map(IEndpointRouteBuilder api)
@@ -35,6 +36,10 @@ public sealed partial class WebhooksApi(
             .ForAnyone("Stripe signs each event: the signature over the raw bytes is checked before anything is read")
             .WithMetadata(new RequestBodyMetadata(typeof(System.Text.Json.JsonElement), Optional: false, Strict: false))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status500InternalServerError);
+        api.MapPost("/paypal/webhook", (WebhooksApi a, HttpRequest r, CancellationToken ct) => a.ReceivePaypal(r, ct)).WithName("PaypalWebhook")
+            .ForAnyone("PayPal signs each delivery: the signature over the raw bytes is checked with PayPal's certificate before anything is read")
+            .WithMetadata(new RequestBodyMetadata(typeof(System.Text.Json.JsonElement), Optional: false, Strict: false))
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status500InternalServerError).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/webhook-events", (WebhooksApi a, [FromQuery] string? status, CancellationToken ct) => a.List(status, ct))
             .WithName("ListWebhookEvents").ForAdmins().ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/webhook-events/{id}", (WebhooksApi a, string id, CancellationToken ct) => a.Get(id, ct)).WithName("GetWebhookEvent").ForAdmins().ProducesProblem(StatusCodes.Status404NotFound);
@@ -50,6 +55,54 @@ public sealed partial class WebhooksApi(
     /// </summary>
     public async Task<Ok<WebhookReceipt>> Receive(HttpRequest request, CancellationToken ct)
     {
+        var body = await ReadBodyAsync(request, ct);
+        IntakeOutcome outcome;
+        try
+        {
+            outcome = await intake.ReceiveAsync(body, request.Headers["Stripe-Signature"].ToString(), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogNotStored(logger, ex);
+            throw new ApiError(500, "webhook_not_stored", "The event could not be stored; Stripe will retry.").ToException();
+        }
+        return outcome == IntakeOutcome.Invalid
+            ? throw new ApiError(400, "invalid_webhook", "The event is not signed by Stripe with our secret, is too old or new, or is not an event.", "Stripe-Signature").ToException()
+            : TypedResults.Ok(new WebhookReceipt(true, outcome == IntakeOutcome.Duplicate));
+    }
+
+    /// <summary>
+    /// PayPal's webhook, answered as Stripe's: 200 once stored and enqueued (or already held); 400 <c>invalid_webhook</c>
+    /// (with the refusal, e.g. <c>bad_signature</c>, <c>stale</c>) for a delivery we cannot tell is PayPal's, nothing stored;
+    /// 503 when PayPal's certificate could not be fetched, 500 when storage or the queue failed: PayPal retries both.
+    /// </summary>
+    public async Task<Ok<WebhookReceipt>> ReceivePaypal(HttpRequest request, CancellationToken ct)
+    {
+        var body = await ReadBodyAsync(request, ct);
+        var headers = PaypalWebhookHeaders.From(name => request.Headers[name].ToString());
+        PaypalIntakeResult result;
+        try
+        {
+            result = await paypal.ReceiveAsync(body, headers, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogNotStored(logger, ex);
+            throw new ApiError(500, "webhook_not_stored", "The event could not be stored; PayPal will retry.").ToException();
+        }
+        if (result.Refusal is { TryLater: true })
+            throw new ApiError(503, "webhook_certificate_unavailable", "PayPal's certificate could not be fetched to check the signature; PayPal will retry.") { RetryAfterSeconds = 60 }.ToException();
+        return result.Outcome == IntakeOutcome.Invalid
+            ? throw new ApiError(400, "invalid_webhook", "The delivery is not signed by PayPal for our webhook, is too old or new, or is not an event.", PaypalWebhookHeaders.TransmissionSigHeader)
+            {
+                Extensions = new Dictionary<string, object?> { ["refusal"] = result.Refusal?.Refusal is { } refusal ? System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(refusal.ToString()) : null },
+            }.ToException()
+            : TypedResults.Ok(new WebhookReceipt(true, result.Outcome == IntakeOutcome.Duplicate));
+    }
+
+    /// <summary>The raw body, bounded: both providers sign the bytes as sent.</summary>
+    private async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
         var limit = options.Value.MaxBodyBytes;
         if (request.ContentLength > limit)
             throw ApiErrors.BodyTooLarge(limit).ToException();
@@ -62,19 +115,7 @@ public sealed partial class WebhooksApi(
                 throw ApiErrors.BodyTooLarge(limit).ToException();
             buffer.Write(chunk, 0, read);
         }
-        IntakeOutcome outcome;
-        try
-        {
-            outcome = await intake.ReceiveAsync(buffer.ToArray(), request.Headers["Stripe-Signature"].ToString(), ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogNotStored(logger, ex);
-            throw new ApiError(500, "webhook_not_stored", "The event could not be stored; Stripe will retry.").ToException();
-        }
-        return outcome == IntakeOutcome.Invalid
-            ? throw new ApiError(400, "invalid_webhook", "The event is not signed by Stripe with our secret, is too old or new, or is not an event.", "Stripe-Signature").ToException()
-            : TypedResults.Ok(new WebhookReceipt(true, outcome == IntakeOutcome.Duplicate));
+        return buffer.ToArray();
     }
 
     public async Task<Ok<Listing<WebhookEventView>>> List(string? status, CancellationToken ct)
@@ -104,6 +145,6 @@ public sealed partial class WebhooksApi(
 
     public async Task<Ok<ResyncResult>> Resync(CancellationToken ct) => TypedResults.Ok(await operations.ResyncAsync(ct));
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "A webhook could not be stored or enqueued; answered 500 so Stripe retries")]
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "A webhook could not be stored or enqueued; answered 500 so Stripe (or PayPal) retries")]
     private static partial void LogNotStored(ILogger logger, Exception ex);
 }

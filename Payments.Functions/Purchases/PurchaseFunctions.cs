@@ -27,6 +27,16 @@ public sealed class PurchaseFunctions(PurchasesApi purchases, AuthorizationSweep
         CancellationToken ct) =>
         await purchases.GetMine(req.Caller(), id, ct);
 
+    [Function("CompletePaypalPurchase")]
+    public async Task<IResult> CompletePaypal(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "me/purchases/{id}/paypal/complete")] HttpRequest req,
+        string id,
+        CancellationToken ct)
+    {
+        req.NoBody();
+        return await purchases.CompletePaypal(req.Caller(), id, ct);
+    }
+
     [Function("CreatePaymentIntent")]
     public async Task<IResult> CreateClientIntent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "me/payment-intents")] HttpRequest req,

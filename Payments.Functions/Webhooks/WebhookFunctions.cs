@@ -6,7 +6,7 @@ using Payments.Core.Webhooks;
 namespace Payments.Functions.Webhooks;
 
 /// <summary>
-/// Stripe's webhook and the inbox operations. The webhook hands each verified event to Core's InboxCommitter,
+/// Stripe's and PayPal's webhooks and the inbox operations. The webhook hands each verified event to Core's InboxCommitter,
 /// one per worker process (it lives as long as the worker), which writes the rows of events arriving together in
 /// shared transactions and sends their messages through the Service Bus SDK in one batch per queue, rather than a
 /// [ServiceBusOutput] binding: a failed send is then known before the answer goes out, and Stripe hears 500. The inbox row stays the durable
@@ -19,6 +19,13 @@ public sealed class WebhookFunctions(WebhooksApi webhooks, WebhookOperations ope
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "stripe/webhook")] HttpRequest req,
         CancellationToken ct) =>
         await webhooks.Receive(req, ct);
+
+    /// <summary>PayPal's webhook: verified over the raw bytes and stored through the same committer as Stripe's.</summary>
+    [Function("PaypalWebhook")]
+    public async Task<IResult> ReceivePaypal(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "paypal/webhook")] HttpRequest req,
+        CancellationToken ct) =>
+        await webhooks.ReceivePaypal(req, ct);
 
     [Function("ListWebhookEvents")]
     public async Task<IResult> List(

@@ -98,7 +98,8 @@ public sealed partial class HostileInputTests(HostileFixture fixture, ITestOutpu
     private sealed record Route(string Method, RoutePattern Pattern)
     {
         public bool HasId => Pattern.Parameters.Count > 0;
-        public bool IsWebhook => Pattern.RawText!.EndsWith("/stripe/webhook", StringComparison.Ordinal);
+        public bool IsWebhook => Pattern.RawText!.EndsWith("/stripe/webhook", StringComparison.Ordinal) || IsPaypalWebhook;
+        public bool IsPaypalWebhook => Pattern.RawText!.EndsWith("/paypal/webhook", StringComparison.Ordinal);
         public bool IsMine => Pattern.RawText!.Contains("/me/", StringComparison.Ordinal);
         public bool SendsBody => Method is "POST" or "PUT";
         public override string ToString() => $"{Method} {Pattern.RawText}";
@@ -282,6 +283,8 @@ public sealed partial class HostileInputTests(HostileFixture fixture, ITestOutpu
 
     private static Hostile Generate(Random rng, Route route, Owner owner, string? kind = null)
     {
+        if (route.IsPaypalWebhook)
+            return PaypalWebhook(rng);
         if (route.IsWebhook)
             return Webhook(rng);
         var kinds = KindsFor(route);
@@ -542,6 +545,34 @@ public sealed partial class HostileInputTests(HostileFixture fixture, ITestOutpu
         if (signature is not null)
             request.Headers.TryAddWithoutValidation("Stripe-Signature", signature);
         return new Hostile("webhook_forgery", request) { Route = "POST /api/stripe/webhook" };
+    }
+
+    /// <summary>PayPal's five signature headers, each left out, garbled or plausible; none signed with a certificate the Host trusts.</summary>
+    private static Hostile PaypalWebhook(Random rng)
+    {
+        var body = rng.Next(4) switch
+        {
+            0 => """{"id":"WH-1","event_type":"CHECKOUT.ORDER.APPROVED","create_time":"2026-01-01T00:00:00Z","resource_type":"checkout-order","resource":{"id":"5O190127TN364715T"}}""",
+            1 => MalformedJson(rng),
+            2 => DeeplyNested(rng),
+            _ => new string('w', rng.Next(10, 300_000)),
+        };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/paypal/webhook") { Content = Raw(body) };
+        string?[] values =
+        [
+            Guid.NewGuid().ToString(),
+            rng.Next(3) == 0 ? "yesterday" : DateTimeOffset.UtcNow.AddSeconds(rng.Next(-900, 900)).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            rng.Next(2) == 0 ? "garbage" : Convert.ToBase64String(Encoding.ASCII.GetBytes(Hex(rng, 64))),
+            rng.Next(3) switch { 0 => "http://api.paypal.com/v1/notifications/certs/CERT-1", 1 => "https://evil.example/cert.pem", _ => "file:///etc/passwd" },
+            rng.Next(3) == 0 ? "SHA1withRSA" : "SHA256withRSA",
+        ];
+        string[] names = ["PAYPAL-TRANSMISSION-ID", "PAYPAL-TRANSMISSION-TIME", "PAYPAL-TRANSMISSION-SIG", "PAYPAL-CERT-URL", "PAYPAL-AUTH-ALGO"];
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (rng.Next(6) != 0)
+                request.Headers.TryAddWithoutValidation(names[i], values[i]);
+        }
+        return new Hostile("webhook_forgery", request) { Route = "POST /api/paypal/webhook" };
     }
 
     private static string Hex(Random rng, int length) => string.Concat(Enumerable.Range(0, length).Select(_ => "0123456789abcdef"[rng.Next(16)]));

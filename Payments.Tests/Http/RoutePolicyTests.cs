@@ -19,7 +19,7 @@ public abstract class RoutePolicyTests(DoorFixture fixture)
 {
     /// <summary>The routes open without a token, and why each may be.</summary>
     public static readonly string[] AnonymousRoutes =
-        ["GET /api/health/live", "GET /api/health/ready", "GET /api/openapi/{documentName}.json", "POST /api/stripe/webhook"];
+        ["GET /api/health/live", "GET /api/health/ready", "GET /api/openapi/{documentName}.json", "POST /api/paypal/webhook", "POST /api/stripe/webhook"];
 
     /// <summary>The staff routes; everything else needs a signed-in user.</summary>
     public static readonly string[] AdminRoutes =
