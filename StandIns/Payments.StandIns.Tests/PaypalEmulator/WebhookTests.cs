@@ -119,8 +119,16 @@ public sealed class WebhookTests : PaypalTest, IAsyncLifetime
         Receiver.Respond = n => n == 1 ? 500 : 200;
         await ApprovedOrderAsync();
 
-        // The first retry waits 60 s on the emulator's clock: nothing moves until it passes.
-        Assert.Equal(1, await Server.FlushWebhooksAsync(timeoutMs: 300));
+        // The first attempt failed; its retry waits 60 s on the emulator's clock, so nothing moves until that passes.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await Server.WebhookDeliveriesAsync()).Length == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the first attempt never happened");
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, await Server.FlushWebhooksAsync(timeoutMs: 200));
+        Assert.Single(Receiver.Deliveries);
         await AdvanceAsync(TimeSpan.FromSeconds(61));
         Assert.Equal(0, await Server.FlushWebhooksAsync());
 
