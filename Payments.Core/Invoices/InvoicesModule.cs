@@ -23,6 +23,9 @@ public static class InvoicesModule
         services.AddTransient<InvoicePaymentSync>();
         services.AddTransient<InvoiceRefunds>();
         services.AddTransient<InvoiceDeadlineSweep>();
+        // Shares paid through PayPal: their captures, voids, reauthorizations and refunds.
+        services.AddTransient<InvoicePaypalCalls>();
+
         services.AddTransient<InvoicesApi>();
         // Beside the warehouse's order: the same kind of work (an email once, waiting out an SMTP outage), so no queue of its own.
         services.AddMessageHandler<InvoiceEmailHandler>(QueueNames.Fulfilment, InvoiceEmails.MessageType);
