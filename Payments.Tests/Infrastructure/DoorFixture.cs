@@ -4,14 +4,16 @@ using Xunit;
 namespace Payments.Tests.Infrastructure;
 
 /// <summary>
-/// One Azurite, one Stripe emulator and one door (the Host or the Functions app) for the tests of a
-/// collection. A store fixture also has an SMTP sink and registers the door's webhook with the
+/// One Azurite, one Stripe emulator, one PayPal emulator and one door (the Host or the Functions app) for the tests
+/// of a collection. A store fixture also has an SMTP sink and registers the door's webhook with the
 /// emulator, so its tests see only their own events and emails.
 /// </summary>
 public abstract class DoorFixture(bool store) : IAsyncLifetime
 {
     public AzuriteServer Azurite { get; private set; } = null!;
     public EmulatorServer Stripe { get; private set; } = null!;
+    /// <summary>The PayPal emulator the door's <c>Paypal:*</c> settings name (<see cref="PaypalSettings"/>); its clock is the collection's to move.</summary>
+    public PaypalEmulatorServer Paypal { get; private set; } = null!;
     public IPaymentsDoor Door { get; private set; } = null!;
     private SmtpSink? SmtpOrNull { get; set; }
 
@@ -27,14 +29,16 @@ public abstract class DoorFixture(bool store) : IAsyncLifetime
         // (with the sandbox default, Cards' racing-saves test failed on a 429).
         // The limits are the emulator's own tests' subject (StandIns.Tests, RateLimitTests).
         Stripe = await EmulatorServer.StartAsync(EmulatorServer.RateLimitsOff);
+        Paypal = await PaypalEmulatorServer.StartAsync();
         if (!store)
         {
-            Door = await StartDoorAsync(Azurite.ConnectionString, Stripe.BaseUrl, PaymentsHostServer.ShortRetries);
+            Door = await StartDoorAsync(Azurite.ConnectionString, Stripe.BaseUrl, [.. PaypalSettings(Paypal), .. PaymentsHostServer.ShortRetries]);
             return;
         }
 
         SmtpOrNull = new SmtpSink();
-        Door = await StartDoorAsync(Azurite.ConnectionString, Stripe.BaseUrl, [$"Email:SmtpPort={SmtpOrNull.Port}", .. PaymentsHostServer.ShortRetries]);
+        Door = await StartDoorAsync(Azurite.ConnectionString, Stripe.BaseUrl,
+            [$"Email:SmtpPort={SmtpOrNull.Port}", .. PaypalSettings(Paypal), .. PaymentsHostServer.ShortRetries]);
         var registered = await Stripe.Control.PostAsJsonAsync("/_emulator/webhook_endpoints", new
         {
             url = new Uri(Door.BaseUrl, "/api/stripe/webhook").ToString(),
@@ -43,6 +47,18 @@ public abstract class DoorFixture(bool store) : IAsyncLifetime
         });
         registered.EnsureSuccessStatusCode();
     }
+
+    /// <summary>The door's PayPal settings: every PayPal call goes to <paramref name="paypal"/> with its default app's credentials.</summary>
+    public static string[] PaypalSettings(PaypalEmulatorServer paypal) =>
+    [
+        $"Paypal:BaseUrl={paypal.BaseUrl.ToString().TrimEnd('/')}",
+        $"Paypal:ClientId={PaypalEmulatorServer.ClientId}",
+        $"Paypal:ClientSecret={PaypalEmulatorServer.ClientSecret}",
+        $"Paypal:WebhookId={PaypalEmulatorServer.WebhookId}",
+        // One attempt more than none, quickly: a test sees PayPal's refusals, not our back-off.
+        "Paypal:MaxRetries=1",
+        "Paypal:RetryBaseDelay=00:00:00.100",
+    ];
 
     public async Task DeliveryAsync(object settings) =>
         (await Stripe.Control.PostAsJsonAsync("/_emulator/webhook_delivery", settings)).EnsureSuccessStatusCode();
@@ -54,6 +70,7 @@ public abstract class DoorFixture(bool store) : IAsyncLifetime
     {
         if (Door is not null) await Door.DisposeAsync();
         if (Stripe is not null) await Stripe.DisposeAsync();
+        if (Paypal is not null) await Paypal.DisposeAsync();
         if (SmtpOrNull is not null) await SmtpOrNull.DisposeAsync();
         if (Azurite is not null) await Azurite.DisposeAsync();
     }
