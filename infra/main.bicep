@@ -2,7 +2,7 @@ metadata description = 'Payments backend: Payments.Functions on Azure Functions 
 
 // Deploy into an existing resource group, with every required parameter (nothing is prompted for):
 //   cp infra/main.example.bicepparam infra/prod.bicepparam    # then replace its example values
-//   STRIPE_SECRET_KEY=sk_live_... STRIPE_WEBHOOK_SECRET=whsec_... SMTP_PASSWORD=... \
+//   STRIPE_SECRET_KEY=sk_live_... STRIPE_WEBHOOK_SECRET=whsec_... SMTP_PASSWORD=... PAYPAL_CLIENT_SECRET=... \
 //     az deployment group create -g <rg> -f infra/main.bicep -p infra/prod.bicepparam
 // The secrets come from those environment variables, never from a file. Then publish Payments.Functions
 // (func azure functionapp publish <functionAppName>, or azd deploy).
@@ -38,6 +38,23 @@ param stripeSecretKey string
 @secure()
 @minLength(1)
 param stripeWebhookSecret string
+
+@description('Paypal:BaseUrl - PayPal\'s REST API: https://api-m.paypal.com (live) or https://api-m.sandbox.paypal.com (sandbox). Must be https.')
+@minLength(1)
+param paypalBaseUrl string
+
+@description('Paypal:ClientId - the client id of our PayPal REST app (live or sandbox, matching paypalBaseUrl).')
+@minLength(1)
+param paypalClientId string
+
+@description('Paypal:ClientSecret - the secret of our PayPal REST app. Written to Key Vault only; the app reads it through a Key Vault reference and never logs it.')
+@secure()
+@minLength(1)
+param paypalClientSecret string
+
+@description('Paypal:WebhookId - the id PayPal gave our webhook (POST /api/paypal/webhook) in the app\'s settings; every delivery\'s signature covers it.')
+@minLength(1)
+param paypalWebhookId string
 
 @description('Auth:Issuer - the "iss" every bearer token must carry.')
 @minLength(1)
@@ -254,6 +271,7 @@ var storagePrefix = empty(storageNamePrefix)
 
 var stripeSecretKeySecretName = 'stripe-secret-key'
 var stripeWebhookSecretSecretName = 'stripe-webhook-secret'
+var paypalClientSecretSecretName = 'paypal-client-secret'
 var deploymentContainerName = 'app-package'
 
 // ---------------------------------------------------------------------------------------------
@@ -429,7 +447,7 @@ resource serviceBusQueues 'Microsoft.ServiceBus/namespaces/queues@2026-01-01' = 
 ]
 
 // ---------------------------------------------------------------------------------------------
-// Key Vault (RBAC): Stripe secrets. The app reads them through Key Vault references.
+// Key Vault (RBAC): Stripe, PayPal and SMTP secrets. The app reads them through Key Vault references.
 // ---------------------------------------------------------------------------------------------
 
 resource keyVault 'Microsoft.KeyVault/vaults@2026-02-01' = {
@@ -459,6 +477,15 @@ resource stripeSecretKeySecret 'Microsoft.KeyVault/vaults/secrets@2026-02-01' = 
   name: stripeSecretKeySecretName
   properties: {
     value: stripeSecretKey
+    contentType: 'text/plain'
+  }
+}
+
+resource paypalClientSecretSecret 'Microsoft.KeyVault/vaults/secrets@2026-02-01' = {
+  parent: keyVault
+  name: paypalClientSecretSecretName
+  properties: {
+    value: paypalClientSecret
     contentType: 'text/plain'
   }
 }
@@ -672,6 +699,29 @@ var appSettings = [
   {
     name: 'Stripe__ReadClockSkew'
     value: stripeReadClockSkew
+  }
+  // Payments.Core: PayPal (the client secret through a Key Vault reference). No development trust root in Azure:
+  // webhook certificates must chain to the machine's roots and come from PayPal's hosts (Paypal:Webhooks:CertHosts).
+  {
+    name: 'Paypal__BaseUrl'
+    value: paypalBaseUrl
+  }
+  {
+    name: 'Paypal__ClientId'
+    value: paypalClientId
+  }
+  {
+    name: 'Paypal__ClientSecret'
+    value: '@Microsoft.KeyVault(SecretUri=${paypalClientSecretSecret.properties.secretUri})'
+  }
+  {
+    name: 'Paypal__WebhookId'
+    value: paypalWebhookId
+  }
+  // Every PayPal-Request-Id starts with this, so deployments sharing a PayPal app never replay each other's ids.
+  {
+    name: 'Paypal__RequestIdPrefix'
+    value: '${environmentName}-'
   }
   // Payments.Core: Webhooks. During a secret roll, put the old secret in Webhooks__PreviousSecret for a while.
   {

@@ -1,8 +1,8 @@
 // Parameters for infra/main.bicep: every one without a default, so a deployment runs without prompts.
 // Copy it next to main.bicep (e.g. infra/prod.bicepparam), replace the example values, then deploy with
-// the three secrets in environment variables (never in this file):
+// the four secrets in environment variables (never in this file):
 //
-//   STRIPE_SECRET_KEY=sk_live_... STRIPE_WEBHOOK_SECRET=whsec_... SMTP_PASSWORD=... \
+//   STRIPE_SECRET_KEY=sk_live_... STRIPE_WEBHOOK_SECRET=whsec_... SMTP_PASSWORD=... PAYPAL_CLIENT_SECRET=... \
 //     az deployment group create -g <rg> -f infra/main.bicep -p infra/prod.bicepparam
 //
 // Any other parameter of main.bicep can be set here too (see its descriptions). Payments.Tests.Infra
@@ -23,7 +23,13 @@ param fulfilmentAddress = 'warehouse@example.com'
 param checkoutSuccessUrl = 'https://shop.example.com/checkout/success?session_id={CHECKOUT_SESSION_ID}'
 param checkoutCancelUrl = 'https://shop.example.com/checkout/cancel'
 
+// PayPal: live (https://api-m.sandbox.paypal.com and a sandbox app's id for a staging deployment).
+param paypalBaseUrl = 'https://api-m.paypal.com'
+param paypalClientId = 'replace-with-the-paypal-app-client-id'
+param paypalWebhookId = 'replace-with-the-paypal-webhook-id'
+
 // Read when the deployment command runs; an unset variable stops it before anything is deployed.
 param stripeSecretKey = readEnvironmentVariable('STRIPE_SECRET_KEY')
 param stripeWebhookSecret = readEnvironmentVariable('STRIPE_WEBHOOK_SECRET')
 param smtpPassword = readEnvironmentVariable('SMTP_PASSWORD')
+param paypalClientSecret = readEnvironmentVariable('PAYPAL_CLIENT_SECRET')

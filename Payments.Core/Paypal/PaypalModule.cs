@@ -15,8 +15,8 @@ public static class PaypalModule
 
     /// <summary>
     /// The typed <see cref="PaypalClient"/> and the token endpoint's client, each request going through
-    /// retries (outermost) → one attempt's timeout → the bearer token (client only) → <see cref="PaypalCallMetrics"/>
-    /// (so each attempt is counted); and <see cref="PaypalWebhookVerifier"/>.
+    /// retries (outermost) → one attempt's timeout → the whole answer read (<see cref="PaypalWholeAnswers"/>) → the
+    /// bearer token (client only) → <see cref="PaypalCallMetrics"/> (so each attempt is counted); and <see cref="PaypalWebhookVerifier"/>.
     /// </summary>
     public static IServiceCollection AddPaypal(this IServiceCollection services, IConfiguration configuration)
     {
@@ -24,16 +24,19 @@ public static class PaypalModule
         services.AddSingleton<IValidateOptions<PaypalOptions>, PaypalOptionsValidation>();
         services.AddTransient<PaypalCallMetrics>();
         services.AddTransient<PaypalAuthentication>();
+        services.AddTransient<PaypalWholeAnswers>();
         services.AddSingleton<PaypalAccessTokens>();
 
         services.AddHttpClient<PaypalClient>(ConfigureBase)
             .AddPolicyHandler((sp, _) => RetryPolicy(sp.GetRequiredService<IOptions<PaypalOptions>>().Value))
             .AddPolicyHandler((sp, _) => AttemptTimeout(sp.GetRequiredService<IOptions<PaypalOptions>>().Value))
+            .AddHttpMessageHandler<PaypalWholeAnswers>()
             .AddHttpMessageHandler<PaypalAuthentication>()
             .AddHttpMessageHandler<PaypalCallMetrics>();
         services.AddHttpClient(PaypalAccessTokens.HttpClientName)
             .AddPolicyHandler((sp, _) => RetryPolicy(sp.GetRequiredService<IOptions<PaypalOptions>>().Value))
             .AddPolicyHandler((sp, _) => AttemptTimeout(sp.GetRequiredService<IOptions<PaypalOptions>>().Value))
+            .AddHttpMessageHandler<PaypalWholeAnswers>()
             .AddHttpMessageHandler<PaypalCallMetrics>();
 
         services.AddHttpClient(CertificateHttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))

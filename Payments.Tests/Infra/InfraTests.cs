@@ -135,6 +135,7 @@ public sealed partial class InfraTests
             "Storage__TableEndpoint", "Storage__BlobEndpoint",
             "Queues__RetryDelays__0", "Queues__RetryDelays__3", "Webhooks__Retention",
             "Stripe__SecretKey", "Webhooks__Secret",
+            "Paypal__BaseUrl", "Paypal__ClientId", "Paypal__ClientSecret", "Paypal__WebhookId", "Paypal__RequestIdPrefix",
             "Auth__Issuer", "Auth__Audience", "Auth__MetadataAddress",
         ];
         var missing = required.Where(n => !settings.ContainsKey(n)).ToList();
@@ -143,7 +144,9 @@ public sealed partial class InfraTests
         // Secrets only through Key Vault references; no keys, no development shortcuts in Azure.
         Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings["Stripe__SecretKey"], StringComparison.Ordinal);
         Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings["Webhooks__Secret"], StringComparison.Ordinal);
-        string[] forbidden = ["AzureWebJobsStorage", "ServiceBusConnection", "Storage__ConnectionString", "Auth__DevelopmentSigningKey", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION"];
+        Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings["Paypal__ClientSecret"], StringComparison.Ordinal);
+        string[] forbidden = ["AzureWebJobsStorage", "ServiceBusConnection", "Storage__ConnectionString", "Auth__DevelopmentSigningKey", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION",
+            "Paypal__Webhooks__DevelopmentTrustRootUrl", "Paypal__Webhooks__DevelopmentTrustRootPem"];
         var present = forbidden.Where(settings.ContainsKey).ToList();
         Assert.True(present.Count == 0, $"Function app settings that must not be set in Azure: {string.Join(", ", present)}");
     }

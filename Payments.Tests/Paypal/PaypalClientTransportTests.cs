@@ -2,10 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 using Payments.Core;
 using Payments.Core.Paypal;
@@ -94,12 +91,7 @@ public sealed class PaypalClientTransportTests : IAsyncLifetime, IDisposable
             ["Paypal:RequestIdPrefix"] = "t-", ["Paypal:MaxRetries"] = "3", ["Paypal:RetryBaseDelay"] = "00:00:00.010",
             ["Paypal:MaxRetryAfter"] = maxRetryAfter, ["Paypal:AttemptTimeout"] = "00:00:05",
         };
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
-        services.AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = "Testing" });
-        services.AddSingleton<TimeProvider>(_clock);
-        services.AddPaypal(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        return services.BuildServiceProvider();
+        return PaypalServices.Build(settings, clock: _clock, configure: s => s.AddLogging(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace)));
     }
 
     private PaypalClient Client => _services.GetRequiredService<PaypalClient>();
@@ -144,8 +136,10 @@ public sealed class PaypalClientTransportTests : IAsyncLifetime, IDisposable
         Assert.Contains(measured.Of("payments.paypal.calls"), m => m.Tags["operation"] == "oauth2.token" && m.Tags["outcome"] == "ok");
     }
 
-    [Fact]
-    public async Task An_answer_lost_on_the_way_is_asked_for_again_with_the_same_request_id()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_answer_lost_on_the_way_is_asked_for_again_with_the_same_request_id(bool afterItsHeaders)
     {
         var first = true;
         _api = async (_, r) =>
@@ -153,8 +147,17 @@ public sealed class PaypalClientTransportTests : IAsyncLifetime, IDisposable
             if (first)
             {
                 first = false;
-                // PayPal did the work; the connection drops before its answer reaches us.
-                await r.Body.FlushAsync();
+                // PayPal did the work; the connection drops before its answer (or the end of it) reaches us.
+                if (afterItsHeaders)
+                {
+                    r.StatusCode = 201;
+                    r.ContentType = "application/json";
+                    r.ContentLength = OrderJson.Length;
+                    await r.WriteAsync(OrderJson[..20]);
+                    await r.Body.FlushAsync();
+                    // Shapes the failure (not a wait for an effect): the headers reach the client before the connection drops.
+                    await Task.Delay(200);
+                }
                 r.HttpContext.Abort();
                 return;
             }
@@ -307,11 +310,7 @@ public sealed class PaypalClientTransportTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Without_a_base_url_PayPal_is_off_and_nothing_is_sent()
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddPaypal(new ConfigurationBuilder().Build());
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = PaypalServices.Build(new Dictionary<string, string?>());
 
         var failure = await Assert.ThrowsAsync<PaypalException>(() => provider.GetRequiredService<PaypalClient>().GetOrderAsync(OrderId, default));
 

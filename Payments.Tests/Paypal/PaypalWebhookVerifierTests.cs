@@ -3,10 +3,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Internal;
 using Payments.Core.Paypal;
 using Payments.Tests.Infrastructure;
 using Xunit;
@@ -78,14 +76,11 @@ public sealed class PaypalWebhookVerifierTests : IAsyncLifetime, IDisposable
             ["Paypal:ClientId"] = "client", ["Paypal:ClientSecret"] = "secret", ["Paypal:WebhookId"] = WebhookId,
             ["Paypal:Webhooks:DevelopmentTrustRootUrl"] = new Uri(_server.BaseUrl, "root.pem").ToString(),
         };
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = environment });
-        services.AddSingleton(clock ?? TimeProvider.System);
-        services.AddPaypal(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        if (change is not null)
-            services.PostConfigure(change);
-        return services.BuildServiceProvider().GetRequiredService<PaypalWebhookVerifier>();
+        return PaypalServices.Build(settings, environment, clock, s =>
+        {
+            if (change is not null)
+                s.PostConfigure(change);
+        }).GetRequiredService<PaypalWebhookVerifier>();
     }
 
     /// <summary>A delivery as PayPal signs it: <c>transmission_id|transmission_time|webhook_id|crc32(body)</c>, SHA256withRSA.</summary>
