@@ -28,11 +28,11 @@ public sealed partial class InvoicePaypalPayments(
         idempotency.RunAsync(caller.UserId, $"invoice-paypal:{invoiceId}:{memberId}", idempotencyKey, IdempotentRequests.Hash(memberId), Ids.New("ipay"),
             validate: async token =>
             {
-                if (!paypalOptions.Value.IsConfigured)
-                    throw InvoicePaypalErrors.Unavailable().ToException();
                 var invoice = await store.GetAsync(invoiceId, token);
                 if (!invoice.IsMember(caller.UserId))
                     throw InvoiceErrors.NotFound().ToException();
+                if (!paypalOptions.Value.IsConfigured)
+                    throw InvoicePaypalErrors.Unavailable().ToException();
                 var share = invoice.RequirePayable(memberId, clock.GetUtcNow(), resumingPayerId: caller.UserId);
                 RequirePaypalTakes(new Money(share.Amount, invoice.Header.Totals!.Currency));
             },
