@@ -22,6 +22,8 @@ param fulfilmentAddress = 'warehouse@example.com'
 
 param checkoutSuccessUrl = 'https://shop.example.com/checkout/success?session_id={CHECKOUT_SESSION_ID}'
 param checkoutCancelUrl = 'https://shop.example.com/checkout/cancel'
+param invoicePaypalReturnUrl = 'https://shop.example.com/invoices/{invoiceId}/paypal/return'
+param invoicePaypalCancelUrl = 'https://shop.example.com/invoices/{invoiceId}/paypal/cancel'
 
 // PayPal: live (https://api-m.sandbox.paypal.com and a sandbox app's id for a staging deployment).
 param paypalBaseUrl = 'https://api-m.paypal.com'
