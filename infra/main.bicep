@@ -117,7 +117,7 @@ param authorizationSweepAction string = 'Alert'
 @description('When the authorization sweep runs (NCRONTAB, six fields, seconds first).')
 param authorizationSweepSchedule string = '0 0 * * * *'
 
-@description('How long a group invoice may take to be paid in full (d.hh:mm:ss); keep it inside the 7 days a card authorization lives.')
+@description('How long a group invoice may take to be paid in full (d.hh:mm:ss); keep it inside the 7 days a card authorization lives, and at most 6 days for PayPal shares (3-day honor period, reauthorized once).')
 param invoiceDeadline string = '5.00:00:00'
 
 @description('Shipping per physical unit on group invoices, in the catalog currency\'s minor units, where no country or zone override applies.')
@@ -162,6 +162,12 @@ param purchasePaypalReturnUrl string
 
 @description('Purchases:Paypal:CancelUrl - where PayPal sends a payer who cancelled on its approve page ({PURCHASE_ID} is filled in by us).')
 param purchasePaypalCancelUrl string
+
+@description('Invoices:PaypalReturnUrl - the frontend page PayPal sends a member to after approving a share\'s order ({invoiceId} is filled in; PayPal adds token and PayerID); it completes the order.')
+param invoicePaypalReturnUrl string
+
+@description('Invoices:PaypalCancelUrl - the frontend page PayPal sends a member to who cancelled on its page ({invoiceId} is filled in; PayPal adds token).')
+param invoicePaypalCancelUrl string
 
 @description('When the webhook inbox sweep runs (NCRONTAB, six fields).')
 param webhookInboxSweepSchedule string = '0 */1 * * * *'
@@ -900,6 +906,16 @@ var appSettings = [
   {
     name: 'InvoiceDeadlineSweepSchedule'
     value: invoiceDeadlineSweepSchedule
+  }
+  // Where PayPal sends a member back after approving (or cancelling) a share's order; the sweep above also
+  // reauthorizes PayPal authorizations past their 3-day honor period (docs/group-invoices.md).
+  {
+    name: 'Invoices__PaypalReturnUrl'
+    value: invoicePaypalReturnUrl
+  }
+  {
+    name: 'Invoices__PaypalCancelUrl'
+    value: invoicePaypalCancelUrl
   }
   // Payments.Core: the reconciler (findings in table reconciliationfindings; docs/reconciler.md).
   {

@@ -10,7 +10,7 @@ namespace Payments.Core.Invoices;
 /// guards the transition and throws the API's answer when it is not allowed; the store writes the
 /// whole change at once, guarded by the invoice row's ETag.
 /// </summary>
-public sealed class Invoice
+public sealed partial class Invoice
 {
     private readonly List<InvoiceMember> _members;
     private readonly Dictionary<string, InvoiceShare> _shares;
@@ -227,7 +227,8 @@ public sealed class Invoice
     /// <see cref="CompleteEnding"/> once <see cref="HoldsToVoid"/> and <see cref="RefundsOwed"/> are
     /// empty. A checked-out invoice with captured shares (a capture of another share was refused) ends
     /// too: those shares are refunded. Refused (<c>funding_in_progress</c>, retryable) while a funding
-    /// run holds a fresh claim, since its captures would land on an ending invoice. False (no change)
+    /// run holds a fresh claim, since its captures would land on an ending invoice; and the deadline does not end an
+    /// invoice whose every share is captured or has a PayPal capture pending (<see cref="AwaitsPaypalCaptures"/>). False (no change)
     /// when it is ending or ended that way already.
     /// </summary>
     public bool BeginEnding(InvoiceStatus outcome, DateTimeOffset now, TimeSpan claimStaleAfter)
@@ -238,7 +239,7 @@ public sealed class Invoice
             throw InvoiceErrors.Closed(Status).ToException();
         if (Status is not (InvoiceStatus.Open or InvoiceStatus.CheckedOut))
             throw InvoiceErrors.InvalidState($"A {Status.ToWire()} invoice was paid in full and cannot be {outcome.ToWire()}; refund its shares instead.").ToException();
-        if (IsFundingClaimed(now, claimStaleAfter))
+        if (IsFundingClaimed(now, claimStaleAfter) || (outcome == InvoiceStatus.Expired && AwaitsPaypalCaptures))
             throw InvoiceErrors.FundingInProgress().ToException();
         foreach (var share in _shares.Values.Where(s => s.Status != ShareStatus.Captured).ToList())
             _shares[share.MemberId] = share with { Status = ShareStatus.Voided };
@@ -248,13 +249,15 @@ public sealed class Invoice
     }
 
     /// <summary>
-    /// Payments whose PaymentIntent may still hold money but must not: the invoice is ending or ended, or
-    /// the payment lost its share (another payment holds it). Canceling their intents releases the holds.
+    /// Payments whose PaymentIntent or PayPal authorization may still hold money but must not: the invoice is ending
+    /// or ended, the payment lost its share (another payment holds it), or it was given up (a PayPal authorization
+    /// PayPal made after all). Canceling their intents, voiding their authorizations, releases the holds.
     /// </summary>
     public IReadOnlyList<InvoicePayment> HoldsToVoid =>
         _payments.Values
-            .Where(p => p.PaymentIntentId is not null && p.Status.IsVoidable()
-                && (Status.IsEndingOrEnded() || _shares.GetValueOrDefault(p.MemberId)?.PaymentId != p.Id))
+            .Where(p => p.MayHoldMoney
+                && (Status.IsEndingOrEnded() || _shares.GetValueOrDefault(p.MemberId)?.PaymentId != p.Id
+                    || p.Status is InvoicePaymentStatus.Canceled or InvoicePaymentStatus.Failed))
             .ToList();
 
     /// <summary>
@@ -279,7 +282,7 @@ public sealed class Invoice
         !Status.IsEndingOrEnded()
             ? []
             : _payments.Values
-                .Where(p => p.Status == InvoicePaymentStatus.Captured && p.PaymentIntentId is not null)
+                .Where(p => p.HasRefundableCapture)
                 .Select(p =>
                 {
                     var refunds = _refunds.Where(r => r.PaymentId == p.Id).ToList();
@@ -288,8 +291,11 @@ public sealed class Invoice
                 })
                 .Where(o => o.Amount > 0);
 
-    /// <summary>Money an ending or ended invoice still holds (a hold or an unrefunded capture): the sweep keeps coming back until there is none.</summary>
-    public bool HasEndingWork => Status.IsEndingOrEnded() && (HoldsToVoid.Count > 0 || RefundsOwed.Count > 0);
+    /// <summary>
+    /// Money an ending or ended invoice still holds (a hold, an unrefunded capture, or a PayPal capture still PENDING
+    /// that may yet become money to give back): the sweep keeps coming back until there is none.
+    /// </summary>
+    public bool HasEndingWork => Status.IsEndingOrEnded() && (HoldsToVoid.Count > 0 || RefundsOwed.Count > 0 || PaypalCapturesPending.Count > 0);
 
     /// <summary>
     /// The last step of ending: with no hold left and every capture given back, the invoice becomes

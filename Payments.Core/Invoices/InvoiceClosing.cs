@@ -11,10 +11,13 @@ namespace Payments.Core.Invoices;
 /// every hold and refunds every captured payment in full (each Stripe call keyed on our ids), and only
 /// when the invoice holds no money emails the members and writes canceled or expired. A failure
 /// half-way leaves the invoice ending (or, for a late capture, flagged with work): the deadline sweep
-/// lists those and finishes them, as may anyone calling <see cref="FinishEndingAsync"/> again.
+/// lists those and finishes them, as may anyone calling <see cref="FinishEndingAsync"/> again. PayPal payments end
+/// alike: their authorizations voided, their captures refunded (<see cref="InvoicePaypalCalls"/>), and a PayPal capture
+/// still PENDING is read again on each run until PayPal settles it (refunded if it became money).
 /// </summary>
 public sealed partial class InvoiceClosing(
-    InvoiceStore store, IStripeGateway stripe, KeyedStripeCall keyed, InvoiceEmails emails, TimeProvider clock, ILogger<InvoiceClosing> logger)
+    InvoiceStore store, IStripeGateway stripe, KeyedStripeCall keyed, InvoicePaypalCalls paypal, InvoiceEmails emails, TimeProvider clock,
+    ILogger<InvoiceClosing> logger)
 {
     /// <summary>
     /// The organiser's cancel. Waits (up to <see cref="InvoiceFunding.OtherRunnerWait"/>) for a funding
@@ -33,7 +36,7 @@ public sealed partial class InvoiceClosing(
             return await EndAsync(invoiceId, InvoiceStatus.Canceled, InvoiceFunding.OtherRunnerWait, ct);
         }
         catch (Exception ex) when (ex is PaymentProviderException { IsTransient: true } or PaymentProviderException { KeyPoisoned: true }
-            or Azure.RequestFailedException)
+            or Paypal.PaypalException { Category: Paypal.PaypalErrorCategory.Retry } or Azure.RequestFailedException)
         {
             LogEndingDeferred(logger, ex, invoiceId);
             return await store.GetAsync(invoiceId, ct);
@@ -62,6 +65,8 @@ public sealed partial class InvoiceClosing(
         var invoice = await store.GetAsync(invoiceId, ct);
         if (!invoice.Status.IsEndingOrEnded())
             return invoice;
+        foreach (var payment in invoice.PaypalCapturesPending)
+            invoice = await paypal.RefreshAsync(invoiceId, payment, ct);
         invoice = await VoidHoldsAsync(invoiceId, ct);
         invoice = await RefundCapturedAsync(invoice, ct);
         if (invoice.HasEndingWork)
@@ -89,6 +94,13 @@ public sealed partial class InvoiceClosing(
         var invoice = await store.GetAsync(invoiceId, ct);
         foreach (var payment in invoice.HoldsToVoid)
         {
+            if (payment.Paypal is not null)
+            {
+                invoice = await paypal.VoidAsync(invoiceId, payment, ct);
+                var voided = invoice.Payment(payment.Id)!.Paypal!.AuthorizationStatus ?? "";
+                LogVoided(logger, invoiceId, payment.Id, voided);
+                continue;
+            }
             PaymentIntentSnapshot intent;
             try
             {
@@ -115,6 +127,11 @@ public sealed partial class InvoiceClosing(
         foreach (var owed in invoice.RefundsOwed)
         {
             var (payment, amount) = (owed.Payment, owed.Amount);
+            if (payment.Paypal is not null)
+            {
+                invoice = await RefundPaypalAsync(invoice, owed, ct);
+                continue;
+            }
             var refundKey = IdempotencyKeys.InvoiceEndingRefund(invoice.Id, payment.Id, owed.Attempt);
             var refund = await keyed.RunAsync(refundKey,
                 key => stripe.CreateRefundAsync(payment.PaymentIntentId!, amount, null, refundKey, key, ct),
@@ -127,6 +144,20 @@ public sealed partial class InvoiceClosing(
             }, ct);
             LogRefunded(logger, invoice.Id, payment.Id, refund.Amount, refund.Status);
         }
+        return invoice;
+    }
+
+    private async Task<Invoice> RefundPaypalAsync(Invoice invoice, OwedRefund owed, CancellationToken ct)
+    {
+        var payment = owed.Payment;
+        var refund = await paypal.RefundAsync(payment, owed.Amount, InvoicePaypalRequestIds.EndingRefund(invoice.Id, payment.Id, owed.Attempt), ct);
+        var status = InvoicePaypalSnapshot.OurRefundStatus(refund.Status);
+        invoice = await store.MutateAsync(invoice.Id, i =>
+        {
+            i.AddRefund(new InvoiceRefund(refund.Id, payment.MemberId, payment.Id, refund.Amount.Amount, null, status, clock.GetUtcNow()), clock.GetUtcNow());
+            return true;
+        }, ct);
+        LogRefunded(logger, invoice.Id, payment.Id, refund.Amount.Amount, status);
         return invoice;
     }
 

@@ -4,19 +4,36 @@ using Microsoft.Extensions.Options;
 namespace Payments.Core.Invoices;
 
 /// <param name="EndingsFinished">Endings a failed run had left half-way (or late money on an ended invoice) that this run went on with.</param>
-public sealed record InvoiceSweepResult(int Due, int Expired, int Failed, int FundingTried = 0, int EndingsFinished = 0);
+/// <param name="PaypalReauthorized">PayPal authorizations past their honor period this run reauthorized (or, refused, gave up).</param>
+public sealed record InvoiceSweepResult(int Due, int Expired, int Failed, int FundingTried = 0, int EndingsFinished = 0, int PaypalReauthorized = 0);
 
 /// <summary>
 /// Ends every open or checked-out invoice whose deadline has passed: holds voided, captured shares
 /// refunded, status expired, members emailed once. It goes on with every ending a failed run left
 /// (status ending, or money still on an ended invoice), and finishes funding that stopped half-way
-/// (a capture that failed for the moment), so a fully authorized invoice does not wait for another event.
+/// (a capture that failed for the moment, or a PayPal capture PENDING, read again), so a fully authorized invoice does
+/// not wait for another event. First of all it reauthorizes every PayPal authorization of a still-open invoice whose
+/// 3-day honor period has ended (once each, <see cref="InvoicePaypalCalls.ReauthorizeDueAsync"/>), so that with a
+/// deadline of at most 6 days every PayPal capture happens inside an honor period.
 /// </summary>
 public sealed partial class InvoiceDeadlineSweep(
-    InvoiceStore store, InvoiceClosing closing, InvoiceFunding funding, TimeProvider clock, ILogger<InvoiceDeadlineSweep> logger)
+    InvoiceStore store, InvoiceClosing closing, InvoiceFunding funding, InvoicePaypalCalls paypal, TimeProvider clock, ILogger<InvoiceDeadlineSweep> logger)
 {
     public async Task<InvoiceSweepResult> RunOnceAsync(CancellationToken ct)
     {
+        var reauthorized = 0;
+        foreach (var invoiceId in await store.ListPaypalReauthorizationsDueAsync(clock.GetUtcNow(), ct))
+        {
+            try
+            {
+                reauthorized += await paypal.ReauthorizeDueAsync(invoiceId, clock.GetUtcNow(), ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogReauthorizationFailed(logger, ex, invoiceId);
+            }
+        }
+
         var retried = 0;
         foreach (var invoiceId in await store.ListAwaitingFundingAsync(ct))
         {
@@ -66,8 +83,11 @@ public sealed partial class InvoiceDeadlineSweep(
                 failed++;
             }
         }
-        return new InvoiceSweepResult(due.Count, expired, failed, retried, finished);
+        return new InvoiceSweepResult(due.Count, expired, failed, retried, finished, reauthorized);
     }
+
+    [LoggerMessage(EventId = 6706, Level = LogLevel.Error, Message = "Reauthorizing the PayPal payments of invoice {InvoiceId} failed; the next sweep tries again")]
+    private static partial void LogReauthorizationFailed(ILogger logger, Exception ex, string invoiceId);
 
     [LoggerMessage(EventId = 6703, Level = LogLevel.Error, Message = "Funding invoice {InvoiceId} failed again; the next sweep tries again")]
     private static partial void LogFundingFailed(ILogger logger, Exception ex, string invoiceId);

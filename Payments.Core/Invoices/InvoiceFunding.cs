@@ -10,10 +10,13 @@ namespace Payments.Core.Invoices;
 /// funded when that share is paid again, or refunds them when it ends. One runner at a time holds the
 /// funding claim, and ending is refused while a fresh claim is held; should a runner outlive its claim
 /// (ending took over a stale one), it re-reads the invoice before each capture and stops once it is
-/// no longer checked out.
+/// no longer checked out. A PayPal share is captured the same way (its authorization, the whole share, our request id);
+/// a capture PayPal refuses frees the share as a refused card capture does, and one PayPal leaves PENDING is not money
+/// yet: the invoice stays checked out until PayPal completes it (funded then) or declines it (the share unpaid again).
 /// </summary>
 public sealed partial class InvoiceFunding(
-    InvoiceStore store, IStripeGateway stripe, KeyedStripeCall keyed, InvoiceEmails emails, TimeProvider clock, ILogger<InvoiceFunding> logger)
+    InvoiceStore store, IStripeGateway stripe, KeyedStripeCall keyed, InvoicePaypalCalls paypal, InvoiceEmails emails, TimeProvider clock,
+    ILogger<InvoiceFunding> logger)
 {
     /// <summary>A runner that died mid-way leaves its claim; after this long another may take over (captures replay by key).</summary>
     public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(2);
@@ -65,6 +68,7 @@ public sealed partial class InvoiceFunding(
     {
         var invoiceId = invoice.Id;
         var failed = new List<InvoicePayment>();
+        var pending = 0;
         foreach (var payment in invoice.PaymentsToCapture)
         {
             if (await store.GetAsync(invoiceId, ct) is { Status: not InvoiceStatus.CheckedOut } moved)
@@ -72,6 +76,20 @@ public sealed partial class InvoiceFunding(
                 // Ending began (after our claim went stale): capture nothing more; the ending refunds what was.
                 LogFundingStopped(logger, invoiceId, moved.Status.ToWire());
                 return moved;
+            }
+            if (payment.Paypal is not null)
+            {
+                var (after, outcome, code) = await paypal.CaptureAsync(invoice, payment, ct);
+                invoice = after;
+                if (outcome == PaypalCaptureOutcome.Pending)
+                    pending++;
+                if (outcome == PaypalCaptureOutcome.Refused)
+                {
+                    LogCaptureFailed(logger, invoiceId, payment.Id, code);
+                    invoice = await paypal.GiveUpAsync(invoice, payment, code ?? "capture_refused", ct);
+                    failed.Add(payment);
+                }
+                continue;
             }
             PaymentIntentSnapshot intent;
             try
@@ -97,8 +115,9 @@ public sealed partial class InvoiceFunding(
             invoice = await store.MutateAsync(invoiceId, i => i.ApplyIntent(payment.Id, intent, clock.GetUtcNow()), ct);
         }
 
-        if (failed.Count > 0)
+        if (failed.Count > 0 || pending > 0)
         {
+            // A PENDING PayPal capture is not money yet: its event (or the sweep, reading it again) funds the invoice later.
             invoice = await store.MutateAsync(invoiceId, i =>
             {
                 i.ReleaseFunding(clock.GetUtcNow());

@@ -14,6 +14,10 @@ public sealed class InvoiceOptions
     public TimeSpan EmailRecheckWhileFunding { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>How soon an ended email looks again while its invoice is still ending (voids and refunds under way, or left to the sweep).</summary>
     public TimeSpan EmailRecheckWhileEnding { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>Where PayPal sends a member who approved a share's order (<c>{invoiceId}</c> is filled in; PayPal adds <c>token</c>, the order id, and <c>PayerID</c>): the page that calls complete.</summary>
+    public string PaypalReturnUrl { get; set; } = "http://127.0.0.1:7071/invoices/{invoiceId}/paypal/return";
+    /// <summary>Where PayPal sends a member who cancelled on its page (with <c>token</c>): the order is left to expire, the share still theirs for 15 minutes.</summary>
+    public string PaypalCancelUrl { get; set; } = "http://127.0.0.1:7071/invoices/{invoiceId}/paypal/cancel";
     public InvoiceShippingOptions Shipping { get; set; } = new();
 }
 

@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using Payments.Core.Catalog;
+using Payments.Core.Paypal;
 using Payments.Core.Purchases;
 
 namespace Payments.Core.Invoices;
@@ -34,9 +36,62 @@ public sealed record InvoiceMember(string UserId, string? Email, int JoinOrder, 
 public sealed record InvoiceShare(
     string MemberId, long Amount, ShareStatus Status, string? PayerId, string? PaymentId, long AmountCaptured, long AmountRefunded);
 
+/// <param name="PaymentIntentId">A card payment's PaymentIntent at Stripe; null for a payment through PayPal (<see cref="Paypal"/>).</param>
 public sealed record InvoicePayment(
     string Id, string MemberId, string PayerId, string? CardId, long Amount, string Currency, InvoicePaymentStatus Status,
-    string? PaymentIntentId, string? ErrorCode, string? DeclineCode, DateTimeOffset Created, DateTimeOffset Updated);
+    string? PaymentIntentId, string? ErrorCode, string? DeclineCode, DateTimeOffset Created, DateTimeOffset Updated)
+{
+    /// <summary>Set for a payment through a PayPal order (from the moment it claims the share); null for a card payment.</summary>
+    public InvoicePaypal? Paypal { get; init; }
+
+    /// <summary>
+    /// Money the provider may still hold for this payment: a PaymentIntent that can still be canceled, or a PayPal
+    /// authorization PayPal says is open (<c>CREATED</c>, not captured). What voiding releases.
+    /// </summary>
+    [JsonIgnore]
+    public bool MayHoldMoney => Paypal is { } paypal
+        ? paypal.AuthorizationOpen
+        : PaymentIntentId is not null && Status.IsVoidable();
+
+    /// <summary>A capture the provider made that can be refunded: the PaymentIntent's, or PayPal's capture (once it is money).</summary>
+    [JsonIgnore]
+    public bool HasRefundableCapture => Status == InvoicePaymentStatus.Captured && (Paypal is { } paypal ? paypal.CaptureId is not null : PaymentIntentId is not null);
+}
+
+/// <summary>
+/// A share's payment through a PayPal order (intent AUTHORIZE), as PayPal last showed it: the order the payer approves,
+/// the authorization made when it was completed, the one reauthorization PayPal allows (a new id and a new 3-day honor
+/// period), and the capture made at funding. Amounts are the payment's and the share's, counted from PayPal's figures.
+/// </summary>
+/// <param name="OrderId">Null only between claiming the share and PayPal's answer to the order's creation.</param>
+public sealed record InvoicePaypal(string? OrderId)
+{
+    /// <summary>Where the payer approves the order (PayPal's <c>payer-action</c> link).</summary>
+    public string? ApproveUrl { get; init; }
+    /// <summary>The order's status at PayPal (<c>PAYER_ACTION_REQUIRED</c>, <c>APPROVED</c>, <c>COMPLETED</c>, …).</summary>
+    public string? OrderStatus { get; init; }
+    /// <summary>The first authorization: the one voided to release the hold (PayPal voids a reauthorization through it).</summary>
+    public string? AuthorizationId { get; init; }
+    /// <summary>The reauthorization, once made: the one captured.</summary>
+    public string? ReauthorizationId { get; init; }
+    /// <summary>PayPal's status of the current authorization (<see cref="PaypalAuthorizationStatus"/>).</summary>
+    public string? AuthorizationStatus { get; init; }
+    /// <summary>When the current authorization's 3-day honor period began (its <c>create_time</c> at PayPal).</summary>
+    public DateTimeOffset? HonorFrom { get; init; }
+    public string? CaptureId { get; init; }
+    /// <summary>PayPal's status of the capture (<see cref="PaypalCaptureStatus"/>): <c>PENDING</c> is not money yet.</summary>
+    public string? CaptureStatus { get; init; }
+
+    [JsonIgnore]
+    public string? CurrentAuthorizationId => ReauthorizationId ?? AuthorizationId;
+
+    /// <summary>PayPal holds the money and nothing was captured: a void releases it, a capture takes it.</summary>
+    [JsonIgnore]
+    public bool AuthorizationOpen => CaptureId is null && PaypalAuthorizationStatus.IsCapturable(AuthorizationStatus);
+
+    [JsonIgnore]
+    public bool CapturePending => CaptureStatus == PaypalCaptureStatus.Pending;
+}
 
 /// <param name="Status">Stripe's refund status (see <see cref="Stripe.RefundStatuses"/>): only <c>succeeded</c> counts as refunded.</param>
 public sealed record InvoiceRefund(string Id, string MemberId, string PaymentId, long Amount, string? Reason, string Status, DateTimeOffset Created)

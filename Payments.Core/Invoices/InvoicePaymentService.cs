@@ -159,7 +159,7 @@ public sealed partial class InvoicePaymentService(
             {
                 invoice = await funding.FundOrWaitAsync(invoice.Id, ct);
             }
-            catch (Exception ex) when (ex is PaymentProviderException or Azure.RequestFailedException)
+            catch (Exception ex) when (ex is PaymentProviderException or Paypal.PaypalException or Azure.RequestFailedException)
             {
                 // The payment itself stands; funding is retried by the payment's events and the sweep.
                 LogFundingDeferred(logger, ex, invoiceId);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.Http;
+using Payments.Core.Paypal;
 using Payments.Core.Stripe;
 
 namespace Payments.Core.Invoices;
@@ -9,10 +10,12 @@ public sealed record InvoiceRefundRequest(string MemberId, long? Amount = null, 
 
 /// <summary>After funding, the organiser refunds a member's share or part of it (say an item the shop could not supply).
 /// Refunds are counted as Stripe counts them (<see cref="RefundStatuses"/>): the answer's status is recorded as it is,
-/// and refund events (or a reconciler) bring it forward with <see cref="SyncAsync(PaymentIntentSnapshot, CancellationToken)"/>.</summary>
+/// and refund events (or a reconciler) bring it forward with <see cref="SyncAsync(PaymentIntentSnapshot, CancellationToken)"/>.
+/// A share paid through PayPal is refunded from its PayPal capture, in PayPal's figures and with our refund statuses
+/// (<see cref="InvoicePaypalSnapshot.OurRefundStatus"/>); a refund PayPal refuses answers a 4xx and changes nothing.</summary>
 public sealed partial class InvoiceRefunds(
-    InvoiceStore store, IdempotentRequests idempotency, IStripeGateway stripe, KeyedStripeCall keyed, InvoiceEmails emails, TimeProvider clock,
-    ILogger<InvoiceRefunds> logger)
+    InvoiceStore store, IdempotentRequests idempotency, IStripeGateway stripe, KeyedStripeCall keyed, InvoicePaypalCalls paypal, InvoiceEmails emails,
+    TimeProvider clock, ILogger<InvoiceRefunds> logger)
 {
     private static readonly HashSet<string> Reasons = ["duplicate", "fraudulent", "requested_by_customer"];
 
@@ -38,7 +41,15 @@ public sealed partial class InvoiceRefunds(
                 {
                     // A retry of this very request whose refund Stripe made (the answer was lost, and an event counted it
                     // since): it carries on with that refund instead of being told it exceeds what is left.
-                    if (await stripe.FindRefundAsync(payment.PaymentIntentId!, IdempotencyKeys.InvoiceRefund(invoiceId, idempotencyKey), token) is { } made)
+                    if (payment.Paypal is not null)
+                    {
+                        if (await paypal.FindRefundAsync(payment, InvoicePaypalRequestIds.Refund(invoiceId, idempotencyKey), token) is { } madeAtPaypal)
+                        {
+                            amount = madeAtPaypal.Amount.Amount;
+                            return;
+                        }
+                    }
+                    else if (await stripe.FindRefundAsync(payment.PaymentIntentId!, IdempotencyKeys.InvoiceRefund(invoiceId, idempotencyKey), token) is { } made)
                     {
                         amount = made.Amount;
                         return;
@@ -48,6 +59,8 @@ public sealed partial class InvoiceRefunds(
             },
             work: async (_, token) =>
             {
+                if (payment.Paypal is not null)
+                    return await RefundPaypalAsync(caller, invoiceId, request, payment, amount, idempotencyKey, token);
                 var refundKey = IdempotencyKeys.InvoiceRefund(invoiceId, idempotencyKey);
                 var refund = await keyed.RunAsync(refundKey,
                     key => stripe.CreateRefundAsync(payment.PaymentIntentId!, amount, request.Reason, refundKey, key, token),
@@ -68,6 +81,39 @@ public sealed partial class InvoiceRefunds(
                     InvoiceView.For(invoice, caller.UserId)).ToStored();
             },
             ct);
+    }
+
+    private async Task<StoredResponse> RefundPaypalAsync(
+        Caller caller, string invoiceId, InvoiceRefundRequest request, InvoicePayment payment, long amount, string idempotencyKey, CancellationToken ct)
+    {
+        PaypalRefund refund;
+        try
+        {
+            refund = await paypal.RefundAsync(payment, amount, InvoicePaypalRequestIds.Refund(invoiceId, idempotencyKey), ct);
+        }
+        catch (PaypalException ex) when (ex.Category != PaypalErrorCategory.Retry)
+        {
+            LogPaypalRefundRefused(logger, invoiceId, request.MemberId, amount, ex.Issue ?? ex.Name);
+            throw InvoicePaypalErrors.RefundRefused(ex).ToException();
+        }
+        catch (PaypalException)
+        {
+            throw ApiErrors.PaymentProviderUnavailable().ToException();
+        }
+        var status = InvoicePaypalSnapshot.OurRefundStatus(refund.Status);
+        var invoice = await store.MutateAsync(invoiceId, i =>
+        {
+            i.AddRefund(new InvoiceRefund(refund.Id, request.MemberId, payment.Id, refund.Amount.Amount, request.Reason, status, clock.GetUtcNow())
+            {
+                FailureReason = RefundStatuses.IsFailed(status) ? refund.StatusReason ?? refund.Status.ToLowerInvariant() : null,
+            }, clock.GetUtcNow());
+            return true;
+        }, ct);
+        LogRefunded(logger, invoiceId, request.MemberId, refund.Amount.Amount, status);
+        if (RefundStatuses.IsFailed(status))
+            await ReportFailedAsync(invoice, invoice.Refunds.Single(r => r.Id == refund.Id), true, ct);
+        return new InvoiceRefundResponse(refund.Id, request.MemberId, refund.Amount.Amount, status, request.Reason,
+            InvoiceView.For(invoice, caller.UserId)).ToStored();
     }
 
     /// <summary>
@@ -94,6 +140,11 @@ public sealed partial class InvoiceRefunds(
         var invoice = stored.Invoice;
         foreach (var payment in invoice.Payments.Where(p => p.PaymentIntentId is not null && p.Status == InvoicePaymentStatus.Captured).ToList())
             invoice = await ApplyAsync(invoiceId, payment.Id, await stripe.ListRefundsAsync(payment.PaymentIntentId!, ct), ct) ?? invoice;
+        foreach (var payment in invoice.Payments.Where(p => p.Paypal?.CaptureId is not null).ToList())
+        {
+            invoice = await paypal.RefreshAsync(invoiceId, payment, ct);
+            await ReportFailedRefundsAsync(invoice, payment.Id, ct);
+        }
         return invoice;
     }
 
@@ -122,6 +173,13 @@ public sealed partial class InvoiceRefunds(
         return invoice;
     }
 
+    /// <summary>Every failed or canceled refund of the payment, reported to the organiser once (EmailOnce keeps it to one email per refund).</summary>
+    public async Task ReportFailedRefundsAsync(Invoice invoice, string paymentId, CancellationToken ct)
+    {
+        foreach (var refund in invoice.Refunds.Where(r => r.PaymentId == paymentId && RefundStatuses.IsFailed(r.Status)))
+            await ReportFailedAsync(invoice, refund, false, ct);
+    }
+
     private async Task ReportFailedAsync(Invoice invoice, InvoiceRefund refund, bool log, CancellationToken ct)
     {
         if (log)
@@ -138,6 +196,9 @@ public sealed partial class InvoiceRefunds(
 
     [LoggerMessage(EventId = 6612, Level = LogLevel.Warning, Message = "Invoice {InvoiceId} has no payment {PaymentId}; its refunds are not applied")]
     private static partial void LogUnknownPayment(ILogger logger, string invoiceId, string paymentId);
+
+    [LoggerMessage(EventId = 6602, Level = LogLevel.Warning, Message = "Invoice {InvoiceId}: PayPal refused to refund {Amount} of {MemberId}'s share ({Issue}); nothing changed")]
+    private static partial void LogPaypalRefundRefused(ILogger logger, string invoiceId, string memberId, long amount, string? issue);
 
     [LoggerMessage(EventId = 6601, Level = LogLevel.Information, Message = "Invoice {InvoiceId}: refunded {Amount} of {MemberId}'s share ({Status})")]
     private static partial void LogRefunded(ILogger logger, string invoiceId, string memberId, long amount, string status);

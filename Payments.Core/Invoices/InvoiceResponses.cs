@@ -13,9 +13,19 @@ public sealed record InvoiceMemberView(string UserId, string Role, DateTimeOffse
 /// <param name="AmountRefundPending">Refunds on their way (Stripe: pending): not back yet, and not refundable again.</param>
 public sealed record InvoiceShareView(string MemberId, long Amount, string Status, string? PaidBy, long AmountCaptured, long AmountRefunded, long AmountRefundPending);
 
+/// <param name="PaymentIntentId">A card payment's PaymentIntent; null for a PayPal payment (<see cref="PaypalOrderId"/>).</param>
 public sealed record InvoicePaymentView(
     string Id, string MemberId, string PayerId, long Amount, string Currency, string Status,
-    string? CardId, string? PaymentIntentId, string? ErrorCode, string? DeclineCode, DateTimeOffset Created);
+    string? CardId, string? PaymentIntentId, string? ErrorCode, string? DeclineCode, DateTimeOffset Created)
+{
+    /// <summary>A payment through PayPal: its order (absent for card payments).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? PaypalOrderId { get; init; }
+
+    /// <summary>Where the payer approves the order, shown to the payer only while PayPal waits for them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ApproveUrl { get; init; }
+}
 
 /// <param name="Status">Stripe's: pending, requires_action, succeeded, failed or canceled.</param>
 public sealed record InvoiceRefundView(string Id, string MemberId, long Amount, string? Reason, string Status, string? FailureReason, DateTimeOffset Created);
@@ -63,10 +73,14 @@ public sealed record InvoiceView(
         };
     }
 
-    /// <summary>The card id is shown to its owner only.</summary>
+    /// <summary>The card id (and a PayPal approve link) is shown to its payer only.</summary>
     public static InvoicePaymentView Payment(InvoicePayment p, string viewerId) => new(
         p.Id, p.MemberId, p.PayerId, p.Amount, p.Currency, p.Status.ToWire(), p.PayerId == viewerId ? p.CardId : null,
-        p.PaymentIntentId, p.ErrorCode, p.DeclineCode, p.Created);
+        p.PaymentIntentId, p.ErrorCode, p.DeclineCode, p.Created)
+    {
+        PaypalOrderId = p.Paypal?.OrderId,
+        ApproveUrl = p.PayerId == viewerId && p.Status is InvoicePaymentStatus.Pending or InvoicePaymentStatus.AwaitingPayment ? p.Paypal?.ApproveUrl : null,
+    };
 }
 
 public sealed record InvoiceSummary(string Id, string Role, string Status, string? Title, string OrganiserId, string? Currency, long? Total, long? MyShare, DateTimeOffset Deadline)

@@ -24,6 +24,7 @@ public sealed record InvoiceMembership(string InvoiceId, string Role, DateTimeOf
 public sealed class InvoiceStore(PaymentsStorage storage)
 {
     private const string HeaderRow = "invoice";
+    private const string PaypalReauthorizeAt = "PaypalReauthorizeAt";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
@@ -140,6 +141,17 @@ public sealed class InvoiceStore(PaymentsStorage storage)
         return ([], null);
     }
 
+    /// <summary>Checked-out invoices with a PayPal authorization whose honor period has ended and that was not reauthorized yet.</summary>
+    public async Task<IReadOnlyList<string>> ListPaypalReauthorizationsDueAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var due = new List<string>();
+        var filter = TableClient.CreateQueryFilter(
+            $"RowKey eq {HeaderRow} and Status eq {InvoiceStatus.CheckedOut.ToWire()} and PaypalReauthorizeAt le {now}");
+        await foreach (var row in _invoices.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: ct))
+            due.Add(row.PartitionKey);
+        return due;
+    }
+
     /// <summary>Invoices whose ending is not finished: ending, or ended with money still to give back.</summary>
     public async Task<IReadOnlyList<string>> ListEndingAsync(CancellationToken ct)
     {
@@ -167,6 +179,9 @@ public sealed class InvoiceStore(PaymentsStorage storage)
                 ["EndingWork"] = invoice.HasEndingWork,
             },
         };
+        // Only while a PayPal authorization waits for its reauthorization (a row without it is never listed as due).
+        if (invoice.NextPaypalReauthorization is { } reauthorizeAt)
+            rows[0][PaypalReauthorizeAt] = reauthorizeAt;
         foreach (var m in invoice.Members)
         {
             rows.Add(new TableEntity(id, $"member:{m.UserId}") { ["Data"] = Write(new MemberRow(m.UserId, m.Email, m.JoinOrder, m.JoinedAt)) });

@@ -9,7 +9,7 @@ namespace Payments.Core.Invoices;
 
 /// <summary>Group invoices: members fill one cart, the organiser checks it out, everyone pays their share.</summary>
 public sealed class InvoicesApi(
-    InvoiceService invoices, InvoicePaymentService payments, InvoiceClosing closing,
+    InvoiceService invoices, InvoicePaymentService payments, InvoicePaypalPayments paypal, InvoiceClosing closing,
     InvoiceRefunds refunds, InvoiceDeadlineSweep sweep)
 {
     public static void Map(IEndpointRouteBuilder api)
@@ -27,6 +27,13 @@ public sealed class InvoicesApi(
                 (InvoicesApi a, Caller caller, string id, string memberId, IdempotencyKey key, OptionalBody<PayShareRequest> body, CancellationToken ct) =>
                     a.Pay(caller, id, memberId, key, body, ct))
             .WithName("PayInvoiceShare").ForUsers().Produces<PayShareResponse>(StatusCodes.Status200OK).Produces<PayShareResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status402PaymentRequired).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapPost("/invoices/{id}/shares/{memberId}/paypal-orders",
+                (InvoicesApi a, Caller caller, string id, string memberId, IdempotencyKey key, NoBody none, CancellationToken ct) =>
+                    a.CreatePaypalOrder(caller, id, memberId, key, ct))
+            .WithName("CreateInvoiceSharePaypalOrder").ForUsers().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status502BadGateway);
+        api.MapPost("/invoices/{id}/paypal-orders/{orderId}/complete",
+                (InvoicesApi a, Caller caller, string id, string orderId, NoBody none, CancellationToken ct) => a.CompletePaypalOrder(caller, id, orderId, ct))
+            .WithName("CompleteInvoicePaypalOrder").ForUsers().ProducesProblem(StatusCodes.Status402PaymentRequired).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status502BadGateway);
         api.MapPost("/invoices/{id}/cancel", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.Cancel(caller, id, ct)).WithName("CancelInvoice").ForUsers().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/invoices/{id}/ordered", (InvoicesApi a, Caller caller, string id, CancellationToken ct) => a.MarkOrdered(caller, id, ct)).WithName("MarkInvoiceOrdered").ForUsers().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/invoices/{id}/shipment", (InvoicesApi a, Caller caller, string id, Body<ShipmentRequest> body, CancellationToken ct) => a.Ship(caller, id, body, ct))
@@ -63,6 +70,12 @@ public sealed class InvoicesApi(
 
     public async Task<Stored<PayShareResponse>> Pay(Caller caller, string id, string memberId, IdempotencyKey key, OptionalBody<PayShareRequest> body, CancellationToken ct) =>
         new(await payments.PayAsync(caller, id, memberId, body.Value, key.Value, ct));
+
+    public async Task<Stored<PaypalShareOrderResponse>> CreatePaypalOrder(Caller caller, string id, string memberId, IdempotencyKey key, CancellationToken ct) =>
+        new(await paypal.CreateOrderAsync(caller, id, memberId, key.Value, ct));
+
+    public async Task<Ok<PayShareResponse>> CompletePaypalOrder(Caller caller, string id, string orderId, CancellationToken ct) =>
+        TypedResults.Ok(await paypal.CompleteForCallerAsync(caller, id, orderId, ct));
 
     public async Task<Results<Ok<InvoiceView>, Accepted<InvoiceView>>> Cancel(Caller caller, string id, CancellationToken ct)
     {

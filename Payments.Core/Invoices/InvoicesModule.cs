@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Http;
 using Payments.Core.Messaging;
+using Payments.Core.Paypal;
 using Payments.Core.Purchases;
 
 namespace Payments.Core.Invoices;
@@ -23,6 +24,11 @@ public static class InvoicesModule
         services.AddTransient<InvoicePaymentSync>();
         services.AddTransient<InvoiceRefunds>();
         services.AddTransient<InvoiceDeadlineSweep>();
+        // Shares paid through PayPal: PayPal event handling finds these orders through IPaypalOrderOwner (custom_id "inv:").
+        services.AddTransient<InvoicePaypalCalls>();
+        services.AddTransient<InvoicePaypalSync>();
+        services.AddTransient<InvoicePaypalPayments>();
+        services.AddTransient<IPaypalOrderOwner, InvoicePaypalOrders>();
         services.AddTransient<InvoicesApi>();
         // Beside the warehouse's order: the same kind of work (an email once, waiting out an SMTP outage), so no queue of its own.
         services.AddMessageHandler<InvoiceEmailHandler>(QueueNames.Fulfilment, InvoiceEmails.MessageType);

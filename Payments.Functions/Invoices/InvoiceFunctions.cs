@@ -57,6 +57,28 @@ public sealed class InvoiceFunctions(InvoicesApi invoices, InvoiceDeadlineSweep 
         CancellationToken ct) =>
         await invoices.Pay(req.Caller(), id, memberId, req.IdempotencyKey(), await req.OptionalBodyAsync<PayShareRequest>(), ct);
 
+    [Function("CreateInvoiceSharePaypalOrder")]
+    public async Task<IResult> CreatePaypalOrder(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "invoices/{id}/shares/{memberId}/paypal-orders")] HttpRequest req,
+        string id,
+        string memberId,
+        CancellationToken ct)
+    {
+        req.NoBody();
+        return await invoices.CreatePaypalOrder(req.Caller(), id, memberId, req.IdempotencyKey(), ct);
+    }
+
+    [Function("CompleteInvoicePaypalOrder")]
+    public async Task<IResult> CompletePaypalOrder(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "invoices/{id}/paypal-orders/{orderId}/complete")] HttpRequest req,
+        string id,
+        string orderId,
+        CancellationToken ct)
+    {
+        req.NoBody();
+        return await invoices.CompletePaypalOrder(req.Caller(), id, orderId, ct);
+    }
+
     [Function("CancelInvoice")]
     public async Task<IResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "invoices/{id}/cancel")] HttpRequest req,

@@ -318,7 +318,9 @@ public sealed partial class HostileInputTests(HostileFixture fixture, ITestOutpu
                 token = Token(rng.Next(2) == 0 ? owner.UserId : "hostile-b");
                 break;
             case "wrong_content_type":
+                // With a good key, so that the content type is what the route refuses (not a missing Idempotency-Key).
                 content = WrongContentType(rng);
+                idempotencyKey = Guid.NewGuid().ToString();
                 break;
             case "bad_idempotency_key":
                 idempotencyKey = BadIdempotencyKey(rng);

@@ -808,7 +808,7 @@ public sealed class InvoiceDeadlineTests(StoreFixture store)
         using var admin = host.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
         Assert.Equal(0, (await HttpAssert.JsonAsync(await admin.PostAsync("/api/invoices/deadline-sweep", null), HttpStatusCode.OK)).GetProperty("due").GetInt32());
 
-        var sweep = new InvoiceDeadlineSweep(host.Get<InvoiceStore>(), host.Get<InvoiceClosing>(), host.Get<InvoiceFunding>(), new ShiftedClock { Offset = TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1) },
+        var sweep = new InvoiceDeadlineSweep(host.Get<InvoiceStore>(), host.Get<InvoiceClosing>(), host.Get<InvoiceFunding>(), host.Get<InvoicePaypalCalls>(), new ShiftedClock { Offset = TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1) },
             Microsoft.Extensions.Logging.Abstractions.NullLogger<InvoiceDeadlineSweep>.Instance);
         Assert.Equal(new InvoiceSweepResult(2, 2, 0, 0), await sweep.RunOnceAsync(default));
         Assert.Equal(new InvoiceSweepResult(0, 0, 0, 0), await sweep.RunOnceAsync(default));
@@ -848,7 +848,7 @@ public sealed class InvoiceDeadlineTests(StoreFixture store)
         Assert.Equal(("checked_out", "captured"), (last.GetProperty("invoiceStatus").GetString(), last.GetProperty("shareStatus").GetString()));
         var bobsIntent = last.GetProperty("payment").GetProperty("paymentIntentId").GetString()!;
 
-        var sweep = new InvoiceDeadlineSweep(host.Get<InvoiceStore>(), host.Get<InvoiceClosing>(), host.Get<InvoiceFunding>(), new ShiftedClock { Offset = TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1) },
+        var sweep = new InvoiceDeadlineSweep(host.Get<InvoiceStore>(), host.Get<InvoiceClosing>(), host.Get<InvoiceFunding>(), host.Get<InvoicePaypalCalls>(), new ShiftedClock { Offset = TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1) },
             Microsoft.Extensions.Logging.Abstractions.NullLogger<InvoiceDeadlineSweep>.Instance);
         Assert.Equal(new InvoiceSweepResult(1, 1, 0, 0), await sweep.RunOnceAsync(default));
         Assert.Equal(new InvoiceSweepResult(0, 0, 0, 0), await sweep.RunOnceAsync(default));
