@@ -1,9 +1,6 @@
 namespace Payments.Core.Messaging;
 
-/// <summary>
-/// The group commit of intake (<see cref="InboxCommitter"/>): how events that arrive together share their writes and sends;
-/// the handlers' processed marks (<see cref="ProcessedMarks"/>) are group-committed with the same settings.
-/// </summary>
+/// <summary>The group commit of intake (<see cref="InboxCommitter"/>): how events that arrive together share their writes and sends.</summary>
 public sealed class IntakeOptions
 {
     public const string Section = "Webhooks:Intake";

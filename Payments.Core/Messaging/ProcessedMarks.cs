@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Payments.Core.Messaging;
 
 /// <summary>
 /// Group commit for the handlers' processed marks, one per process: handlers that finish together share the
 /// transactions that mark their rows processed (<see cref="InboxStore.MarkProcessedManyAsync"/>), as intake shares
-/// the writes of events that arrive together (<see cref="InboxCommitter"/>; the same <see cref="IntakeOptions"/>).
+/// the writes of events that arrive together (<see cref="InboxCommitter"/>). A commit takes up to 50 marks (one
+/// transaction's 100 entities in a bucket) and waits at most 2 ms for more after its first: fixed, not settings, since
+/// a handler finishing alone then waits 2 ms, and those finishing together cannot exceed what a transaction holds.
 /// A handler's message is completed only after its mark is in; a mark that fails fails that handler's delivery
 /// (retried; the handler is idempotent), not its neighbours'. Without it every handled event was a transaction of its own:
 /// two thirds of the table requests per event, and most of the storage emulator's CPU, in the webhook benchmark.
@@ -19,12 +20,15 @@ public sealed partial class ProcessedMarks : IAsyncDisposable
 
     private sealed record Waiting(InboxStore.ProcessedMark Mark, TaskCompletionSource Done, CancellationToken GaveUp);
 
-    public ProcessedMarks(InboxStore inbox, IOptions<IntakeOptions> options, ILogger<ProcessedMarks> logger)
+    private const int MaxBatch = 50;
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(2);
+    private const int MaxConcurrentCommits = 2;
+
+    public ProcessedMarks(InboxStore inbox, ILogger<ProcessedMarks> logger)
     {
         _inbox = inbox;
         _logger = logger;
-        var o = options.Value;
-        _queue = new GroupCommitQueue<Waiting>(o.MaxBatch, o.MaxDelay, o.MaxConcurrentCommits, CommitAsync, GaveUp, Broke);
+        _queue = new GroupCommitQueue<Waiting>(MaxBatch, MaxDelay, MaxConcurrentCommits, CommitAsync, GaveUp, Broke);
     }
 
     /// <summary>Marks a handled event's row processed (see <see cref="InboxStore.MarkProcessedAsync"/>), in a shared transaction when it was not read.</summary>
