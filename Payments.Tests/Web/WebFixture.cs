@@ -92,7 +92,9 @@ public sealed class WebFixture : IAsyncLifetime
         await page.GetByLabel("User id").FillAsync(userId);
         await page.GetByLabel("Email").FillAsync(email ?? $"{userId}@example.test");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/invoices");
+        // The path, not a glob: "**/invoices" also matches the sign-in page's own ?next=/invoices, before the token is kept.
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/invoices");
+        await Assertions.Expect(page.GetByTestId("signed-in-user")).ToHaveTextAsync(userId);
         Console.WriteLine($"[web] {userId} signed in in {started.Elapsed.TotalSeconds:F1} s");
         return new BrowserPerson(userId, context, page, errors);
     }
