@@ -163,11 +163,11 @@ param purchasePaypalReturnUrl string
 @description('Purchases:Paypal:CancelUrl - where PayPal sends a payer who cancelled on its approve page ({PURCHASE_ID} is filled in by us).')
 param purchasePaypalCancelUrl string
 
-@description('Invoices:PaypalReturnUrl - the frontend page PayPal sends a member to after approving a share\'s order ({invoiceId} is filled in; PayPal adds token and PayerID); it completes the order.')
-param invoicePaypalReturnUrl string
+@description('Invoices:PaypalReturnUrl - the frontend page PayPal sends a member to after approving a share\'s order ({invoiceId} is filled in; PayPal adds token and PayerID); it completes the order. Empty: the invoice page of the Static Web App below.')
+param invoicePaypalReturnUrl string = ''
 
-@description('Invoices:PaypalCancelUrl - the frontend page PayPal sends a member to who cancelled on its page ({invoiceId} is filled in; PayPal adds token).')
-param invoicePaypalCancelUrl string
+@description('Invoices:PaypalCancelUrl - the frontend page PayPal sends a member to who cancelled on its page ({invoiceId} is filled in; PayPal adds token). Empty: the invoice page of the Static Web App below.')
+param invoicePaypalCancelUrl string = ''
 
 @description('When the webhook inbox sweep runs (NCRONTAB, six fields).')
 param webhookInboxSweepSchedule string = '0 */1 * * * *'
@@ -911,11 +911,11 @@ var appSettings = [
   // reauthorizes PayPal authorizations past their 3-day honor period (docs/group-invoices.md).
   {
     name: 'Invoices__PaypalReturnUrl'
-    value: invoicePaypalReturnUrl
+    value: empty(invoicePaypalReturnUrl) ? 'https://${web.properties.defaultHostname}/invoices/{invoiceId}/paypal/return' : invoicePaypalReturnUrl
   }
   {
     name: 'Invoices__PaypalCancelUrl'
-    value: invoicePaypalCancelUrl
+    value: empty(invoicePaypalCancelUrl) ? 'https://${web.properties.defaultHostname}/invoices/{invoiceId}/paypal/cancel' : invoicePaypalCancelUrl
   }
   // Payments.Core: the reconciler (findings in table reconciliationfindings; docs/reconciler.md).
   {

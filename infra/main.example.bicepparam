@@ -24,8 +24,10 @@ param checkoutSuccessUrl = 'https://shop.example.com/checkout/success?session_id
 param checkoutCancelUrl = 'https://shop.example.com/checkout/cancel'
 param purchasePaypalReturnUrl = 'https://shop.example.com/paypal/return?purchase={PURCHASE_ID}'
 param purchasePaypalCancelUrl = 'https://shop.example.com/paypal/cancel?purchase={PURCHASE_ID}'
-param invoicePaypalReturnUrl = 'https://shop.example.com/invoices/{invoiceId}/paypal/return'
-param invoicePaypalCancelUrl = 'https://shop.example.com/invoices/{invoiceId}/paypal/cancel'
+// The group-invoice pages (web/) on the Static Web App this template makes are PayPal's way back unless these say
+// otherwise: https://<the site>/invoices/{invoiceId}/paypal/return and /paypal/cancel.
+param invoicePaypalReturnUrl = ''
+param invoicePaypalCancelUrl = ''
 
 // PayPal: live (https://api-m.sandbox.paypal.com and a sandbox app's id for a staging deployment).
 param paypalBaseUrl = 'https://api-m.paypal.com'

@@ -21,7 +21,9 @@ web_name=$(output webName)
 site=$(mktemp -d)
 trap 'rm -rf "$site"' EXIT
 cp -r web/. "$site/"
-sed -i -e "s|https://FUNCTION_APP_HOST/api|https://${api_host}/api|" -e "s|STRIPE_PUBLISHABLE_KEY|${key}|" "$site/config.js"
+# The template always gives the API a PayPal account, and PayPal's way back defaults to this site's invoice page.
+sed -i -e "s|https://FUNCTION_APP_HOST/api|https://${api_host}/api|" -e "s|STRIPE_PUBLISHABLE_KEY|${key}|" \
+  -e "s|^  paypal: false,|  paypal: true,|" "$site/config.js"
 if grep -q 'FUNCTION_APP_HOST\|STRIPE_PUBLISHABLE_KEY' "$site/config.js"; then
   echo "config.js still has placeholders" >&2
   exit 1

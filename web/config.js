@@ -7,6 +7,10 @@ export default {
   stripePublishableKey: 'STRIPE_PUBLISHABLE_KEY',
   // Stripe.js, always from Stripe in production: PCI DSS requires it to be loaded from js.stripe.com.
   stripeJsUrl: 'https://js.stripe.com/v3/',
+  // Whether the pay dialog offers PayPal: true when the API has a PayPal account (Paypal__BaseUrl and its credentials),
+  // with Invoices__PaypalReturnUrl and Invoices__PaypalCancelUrl pointing at this site's /invoices/{invoiceId}/paypal/return
+  // and /paypal/cancel.
+  paypal: false,
   // The development "sign in as" form works only against Payments.Host in Development.
   developmentSignIn: false,
   // Where "Sign in" sends a person who has no token (your identity provider's sign-in page, or an app page that starts it).

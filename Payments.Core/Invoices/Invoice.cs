@@ -99,9 +99,22 @@ public sealed partial class Invoice
     /// <summary>
     /// Checks that the share may be paid now, without changing anything. <paramref name="resumingPayerId"/>
     /// lets a payer whose own request died before Stripe answered retry it (same Idempotency-Key):
-    /// their pending payment still holds the share, and the retry carries on with it.
+    /// their pending payment still holds the share, and the retry carries on with it. It also lets that payer
+    /// start over at once from their own payment that waits for them (see <see cref="MayTakeOver"/>).
     /// </summary>
     public InvoiceShare RequirePayable(string memberId, DateTimeOffset now, string? resumingPayerId = null)
+    {
+        RequireAcceptingPayments();
+        var share = Share(memberId) ?? throw InvoiceErrors.ShareNotFound().ToException();
+        if (share.Status == ShareStatus.Unpaid)
+            return share;
+        if (share.Status == ShareStatus.Paying && _payments[share.PaymentId!] is var holder
+            && ((holder.Status == InvoicePaymentStatus.Pending && holder.PayerId == resumingPayerId) || MayTakeOver(holder, resumingPayerId, now)))
+            return share;
+        throw InvoiceErrors.AlreadyCovered().ToException();
+    }
+
+    private void RequireAcceptingPayments()
     {
         if (Status.IsEndingOrEnded())
             throw InvoiceErrors.Closed(Status).ToException();
@@ -109,25 +122,37 @@ public sealed partial class Invoice
             throw InvoiceErrors.InvalidState(Status == InvoiceStatus.Open
                 ? "The organiser has not checked the invoice out yet; shares are known after checkout."
                 : $"The invoice is {Status.ToWire()}; every share is paid.").ToException();
-        var share = Share(memberId) ?? throw InvoiceErrors.ShareNotFound().ToException();
-        if (share.Status == ShareStatus.Unpaid)
-            return share;
-        if (share.Status == ShareStatus.Paying && _payments[share.PaymentId!] is var holder
-            && ((holder.Status == InvoicePaymentStatus.Pending && holder.PayerId == resumingPayerId) || now - holder.Updated >= PaymentClaimTimeout))
-            return share;
-        throw InvoiceErrors.AlreadyCovered().ToException();
     }
+
+    /// <summary>
+    /// Whether a new payment by <paramref name="payerId"/> may take the share from the payment holding it: anyone once
+    /// the holder has been left alone for <see cref="PaymentClaimTimeout"/>; its own payer at once when it waits for
+    /// them (a card form or 3-D Secure left unfinished, a PayPal approval canceled or abandoned), so a payer who turns
+    /// back from PayPal can pay by card straight away. Never from a payment still in flight to the provider (pending).
+    /// The payment taken over is then voided (<see cref="HoldsToVoid"/>), and voided again should it be authorized later.
+    /// </summary>
+    private static bool MayTakeOver(InvoicePayment holder, string? payerId, DateTimeOffset now) =>
+        now - holder.Updated >= PaymentClaimTimeout
+        || (payerId is not null && holder.PayerId == payerId
+            && holder.Status is InvoicePaymentStatus.AwaitingPayment or InvoicePaymentStatus.RequiresAction);
 
     /// <summary>The payer claims the share for a new payment: from here until it fails, nobody else can pay it.</summary>
     public InvoicePayment ClaimShare(string memberId, string payerId, string paymentId, string? cardId, DateTimeOffset now)
     {
         if (_payments.TryGetValue(paymentId, out var existing))
             return existing;
-        var share = RequirePayable(memberId, now);
+        RequireAcceptingPayments();
+        var share = Share(memberId) ?? throw InvoiceErrors.ShareNotFound().ToException();
+        if (share.Status != ShareStatus.Unpaid && !(share.Status == ShareStatus.Paying && MayTakeOver(_payments[share.PaymentId!], payerId, now)))
+            throw InvoiceErrors.AlreadyCovered().ToException();
         var payment = new InvoicePayment(paymentId, memberId, payerId, cardId, share.Amount, Header.Totals!.Currency,
             InvoicePaymentStatus.Pending, null, null, null, now, now);
         _payments[paymentId] = payment;
         _shares[memberId] = share with { Status = ShareStatus.Paying, PayerId = payerId, PaymentId = paymentId };
+        // A PayPal order taken over before it was authorized holds nothing and never will: completing it answers 409
+        // (a card's PaymentIntent taken over is canceled at Stripe instead, through HoldsToVoid).
+        if (share.PaymentId is { } displaced && _payments[displaced] is { Paypal.AuthorizationId: null })
+            Decline(displaced, null, "share_taken_over", null, now);
         Touch(now);
         return payment;
     }

@@ -22,6 +22,9 @@ public static partial class WebPages
         ["/"] = "invoices.html",
         ["/invoices"] = "invoices.html",
         ["/invoices/{id}"] = "invoice.html",
+        // Where PayPal sends the payer back (Invoices:PaypalReturnUrl and PaypalCancelUrl): the invoice page finishes there.
+        ["/invoices/{id}/paypal/return"] = "invoice.html",
+        ["/invoices/{id}/paypal/cancel"] = "invoice.html",
         ["/cards"] = "cards.html",
         ["/sign-in"] = "sign-in.html",
     };
@@ -83,6 +86,8 @@ public static partial class WebPages
             apiBase = "/api",
             stripePublishableKey = emulator ? "pk_test_emulator" : configuration["Web:StripePublishableKey"] ?? "",
             stripeJsUrl = emulator ? (configuration["Stripe:EmulatorUrl"] ?? "http://127.0.0.1:12111").TrimEnd('/') + "/v3/" : "https://js.stripe.com/v3/",
+            // PayPal is offered on the pay dialog when the API has a PayPal account (the emulator's, in Development).
+            paypal = !string.IsNullOrWhiteSpace(configuration["Paypal:BaseUrl"]),
             developmentSignIn = true,
             signInUrl = "/sign-in",
             // The development catalog's ids, offered when adding an item (there is no catalog route for users).

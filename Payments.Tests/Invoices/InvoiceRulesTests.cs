@@ -74,6 +74,40 @@ public sealed class InvoiceRulesTests
         Assert.Equal(["ipay_1"], invoice.HoldsToVoid.Select(p => p.Id));
     }
 
+    [Theory]
+    [InlineData("requires_payment_method")] // a new card's form left unfinished
+    [InlineData("requires_action")] // 3-D Secure left unfinished
+    public void The_payer_starts_over_at_once_from_their_own_payment_that_waits_for_them(string waiting)
+    {
+        var invoice = CheckedOut();
+        invoice.ClaimShare("bob", "bob", "ipay_1", null, Now);
+        Assert.Equal("share_already_covered", CodeOf(() => invoice.ClaimShare("bob", "bob", "ipay_2", "card_2", Now))); // still in flight
+        invoice.ApplyIntent("ipay_1", Intent("pi_1", waiting), Now);
+
+        Assert.Equal("share_already_covered", CodeOf(() => invoice.ClaimShare("bob", "alice", "ipay_2", "card_2", Now)));
+        invoice.ClaimShare("bob", "bob", "ipay_2", "card_2", Now);
+
+        Assert.Equal(("ipay_2", "bob", ShareStatus.Paying), (invoice.Share("bob")!.PaymentId, invoice.Share("bob")!.PayerId, invoice.Share("bob")!.Status));
+        Assert.Equal(["ipay_1"], invoice.HoldsToVoid.Select(p => p.Id));
+    }
+
+    [Fact]
+    public void A_payer_who_turns_back_from_paypal_pays_by_card_at_once_and_nobody_else_does()
+    {
+        var invoice = CheckedOut();
+        invoice.ClaimShareForPaypal("bob", "bob", "ipay_1", Now);
+        invoice.ApplyPaypal("ipay_1", new InvoicePaypalSnapshot("ORDER1", "PAYER_ACTION_REQUIRED", "http://paypal.test/checkoutnow?token=ORDER1", null, null, null, null, null, null, 0, []), Now);
+        Assert.Equal(InvoicePaymentStatus.AwaitingPayment, invoice.Payment("ipay_1")!.Status);
+
+        Assert.Equal("share_already_covered", CodeOf(() => invoice.RequirePayable("bob", Now, resumingPayerId: "alice")));
+        Assert.Equal("bob", invoice.RequirePayable("bob", Now, resumingPayerId: "bob").MemberId);
+        invoice.ClaimShare("bob", "bob", "ipay_2", "card_2", Now);
+
+        Assert.Equal("ipay_2", invoice.Share("bob")!.PaymentId);
+        Assert.Equal((InvoicePaymentStatus.Failed, "share_taken_over"), (invoice.Payment("ipay_1")!.Status, invoice.Payment("ipay_1")!.ErrorCode));
+        Assert.Empty(invoice.HoldsToVoid); // an unapproved order holds no money; should it be authorized after all, it is voided then
+    }
+
     [Fact]
     public void Only_the_payer_resuming_their_own_pending_payment_gets_past_a_held_share()
     {

@@ -180,6 +180,48 @@ public sealed class InvoicePageTests(WebFixture fixture, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task A_member_turns_back_from_PayPal_pays_again_with_it_and_the_hold_is_taken_when_the_last_share_is_paid()
+    {
+        var (id, erin, frank) = await CheckedOutPairAsync();
+        var share = InvoiceTestKit.ShareOf(await InvoiceTestKit.GetAsync(frank, id), frank).GetProperty("amount").GetInt64();
+        await using var browser = await fixture.SignInAsync(frank.UserId, frank.Email);
+        var page = browser.Page;
+        await page.GotoAsync($"/invoices/{id}");
+
+        // First he changes his mind on PayPal's page: back on the invoice, nothing was taken and he may pay at once.
+        await PayWithPaypalAsync(page, Share(page, frank.UserId).GetByRole(AriaRole.Button, new() { Name = "Pay my share" }));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel and return to the shop" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/invoices/{id}" && new Uri(url).Query.Length == 0);
+        await Expect(page.GetByTestId("paypal-outcome")).ToContainTextAsync("You left PayPal without paying");
+        await Expect(Share(page, frank.UserId)).ToHaveAttributeAsync("data-status", "paying");
+        await Expect(Share(page, frank.UserId).GetByTestId("continue-paypal")).ToBeVisibleAsync();
+
+        // Then he pays with PayPal again and approves: PayPal holds his share's amount until Erin pays.
+        await PayWithPaypalAsync(page, Share(page, frank.UserId).GetByRole(AriaRole.Button, new() { Name = "Pay my share again" }));
+        await Expect(page.Locator("#total")).ToContainTextAsync(PaypalMajor(share));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/invoices/{id}" && new Uri(url).Query.Length == 0);
+        await Expect(page.GetByTestId("paypal-outcome")).ToContainTextAsync("it is held until everyone has paid");
+        await Expect(Share(page, frank.UserId)).ToHaveAttributeAsync("data-status", "authorized");
+
+        var stored = await InvoiceTestKit.GetAsync(frank, id);
+        var payments = stored.GetProperty("payments").EnumerateArray().Where(p => p.GetProperty("memberId").GetString() == frank.UserId).ToList();
+        Assert.Equal([("failed", "share_taken_over"), ("authorized", null)],
+            payments.Select(p => (p.GetProperty("status").GetString(), p.GetProperty("errorCode").GetString())));
+        var orderId = payments[1].GetProperty("paypalOrderId").GetString()!;
+        var authorization = PaypalShareKit.PaypalPayments(await PaypalShareKit.PaypalOrderAsync(fixture.Paypal, orderId)).GetProperty("authorizations")[0];
+        Assert.Equal(("CREATED", PaypalMajor(share)), (authorization.GetProperty("status").GetString(), authorization.GetProperty("amount").GetProperty("value").GetString()));
+
+        // Erin pays the last share by card: both are taken, and Frank's page turns funded by itself.
+        await HttpAssert.JsonAsync(await InvoiceTestKit.PayAsync(erin, id, erin.UserId, await erin.SaveCardAsync()), HttpStatusCode.Created);
+        await Expect(page.GetByTestId("invoice-status")).ToHaveAttributeAsync("data-status", "funded");
+        await Expect(Share(page, frank.UserId)).ToHaveAttributeAsync("data-status", "captured");
+        var capture = PaypalShareKit.PaypalPayments(await PaypalShareKit.PaypalOrderAsync(fixture.Paypal, orderId)).GetProperty("captures")[0];
+        Assert.Equal(("COMPLETED", PaypalMajor(share)), (capture.GetProperty("status").GetString(), capture.GetProperty("amount").GetProperty("value").GetString()));
+        browser.AssertNoScriptErrors();
+    }
+
+    [Fact]
     public async Task Someone_not_on_the_invoice_gets_the_not_found_page()
     {
         var (id, _, _) = await CheckedOutPairAsync();
@@ -218,6 +260,19 @@ public sealed class InvoicePageTests(WebFixture fixture, ITestOutputHelper outpu
         await page.GetByRole(AriaRole.Button, new() { Name = "Save my items" }).ClickAsync();
         await Expect(page.Locator("#items-state")).ToHaveTextAsync("Saved");
     }
+
+    /// <summary>Opens the pay dialog with <paramref name="pay"/>, chooses PayPal and goes to PayPal's approve page (the emulator's).</summary>
+    private static async Task PayWithPaypalAsync(IPage page, ILocator pay)
+    {
+        await pay.ClickAsync();
+        var dialog = page.Locator("dialog[open]");
+        await dialog.GetByLabel("PayPal").CheckAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { NameRegex = new("^Pay \\$") }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/checkoutnow");
+    }
+
+    /// <summary>A USD amount in minor units as PayPal writes it ("55.00").</summary>
+    private static string PaypalMajor(long minor) => Payments.Core.Paypal.PaypalAmount.From(minor, "USD").Value;
 
     /// <summary>Types a test card into the Stripe.js stand-in's Payment Element inside <paramref name="scope"/>.</summary>
     private static async Task FillCardAsync(ILocator scope, string number)

@@ -8,8 +8,8 @@ namespace Payments.Tests.Web;
 
 /// <summary>
 /// The pages as a person uses them: Payments.Host in Development (pages, development sign-in, /config.js pointing
-/// Stripe.js at the emulator's stand-in) over Azurite, the Stripe emulator delivering its webhooks to the Host, and an
-/// SMTP sink; one Debian Chromium (driven by Playwright) for the whole collection, a browser context per person.
+/// Stripe.js at the emulator's stand-in) over Azurite, the Stripe and PayPal emulators delivering their webhooks to the
+/// Host (PayPal's approve page sending the payer back to the Host's invoice page), and an SMTP sink; one Debian Chromium (driven by Playwright) for the whole collection, a browser context per person.
 /// </summary>
 public sealed class WebFixture : IAsyncLifetime
 {
@@ -24,6 +24,7 @@ public sealed class WebFixture : IAsyncLifetime
 
     public AzuriteServer Azurite { get; private set; } = null!;
     public EmulatorServer Stripe { get; private set; } = null!;
+    public PaypalEmulatorServer Paypal { get; private set; } = null!;
     public SmtpSink Smtp { get; private set; } = null!;
     public PaymentsHostServer Host { get; private set; } = null!;
     public IPlaywright Playwright { get; private set; } = null!;
@@ -41,9 +42,17 @@ public sealed class WebFixture : IAsyncLifetime
             throw new InvalidOperationException($"The page tests need Debian's Chromium at {ChromiumPath}: run ./test.sh (it installs it) or `apt-get install -y chromium`.");
         Azurite = await AzuriteServer.StartAsync();
         Stripe = await EmulatorServer.StartAsync(EmulatorServer.RateLimitsOff);
+        Paypal = await PaypalEmulatorServer.StartAsync();
         Smtp = new SmtpSink();
+        // PayPal sends the payer back to the Host's invoice page, so the Host's address is known before it starts.
+        var pages = $"http://127.0.0.1:{LoopbackPorts.Closed()}";
         Host = await PaymentsHostServer.StartAsync(Azurite.ConnectionString, Stripe.BaseUrl,
-            ["environment=Development", "Storage:CreateIfMissing=true", $"Email:SmtpPort={Smtp.Port}", .. PaymentsHostServer.ShortRetries]);
+            ["environment=Development", $"urls={pages}", "Storage:CreateIfMissing=true", $"Email:SmtpPort={Smtp.Port}",
+                .. DoorFixture.PaypalSettings(Paypal),
+                $"Invoices:PaypalReturnUrl={pages}/invoices/{{invoiceId}}/paypal/return",
+                $"Invoices:PaypalCancelUrl={pages}/invoices/{{invoiceId}}/paypal/cancel",
+                .. PaymentsHostServer.ShortRetries]);
+        await Paypal.ConfigureWebhooksAsync(new { url = new Uri(Host.BaseUrl, "/api/paypal/webhook").ToString() });
         (await Stripe.Control.PostAsJsonAsync("/_emulator/webhook_endpoints", new
         {
             url = new Uri(Host.BaseUrl, "/api/stripe/webhook").ToString(),
@@ -106,6 +115,7 @@ public sealed class WebFixture : IAsyncLifetime
         Playwright?.Dispose();
         if (Host is not null) await Host.DisposeAsync();
         if (Stripe is not null) await Stripe.DisposeAsync();
+        if (Paypal is not null) await Paypal.DisposeAsync();
         if (Smtp is not null) await Smtp.DisposeAsync();
         if (Azurite is not null) await Azurite.DisposeAsync();
     }

@@ -8,6 +8,7 @@ import { api, ApiProblem, newIdempotencyKey } from './api.js';
 import { config } from './config.js';
 import { startPage } from './session.js';
 import { openPayDialog } from './pay.js';
+import { paypalLanding, finishPaypal } from './paypal-return.js';
 import { previewShares } from './preview.js';
 import { esc, money, date, badge, parseMoney, showProblem, clearProblem, busy } from './ui.js';
 
@@ -36,12 +37,15 @@ if (user) {
   main.innerHTML = `
     <p class="small"><a href="/invoices">← My invoices</a></p>
     <div id="head"></div>
+    <div id="outcome"></div>
     <p id="live" class="visually-hidden" role="status"></p>
     <section class="panel" id="cart" aria-labelledby="cart-title"></section>
     <section class="panel" id="mine" aria-labelledby="mine-title" hidden></section>
     <section class="panel" id="money" aria-labelledby="money-title" hidden></section>
     <section class="panel" id="organiser" aria-labelledby="organiser-title" hidden></section>
     <section class="panel" id="records" aria-labelledby="records-title" hidden></section>`;
+  const landing = paypalLanding();
+  if (landing) showOutcome(await finishPaypal(invoiceId, landing));
   await refresh();
   document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
 }
@@ -87,6 +91,14 @@ function showBanner(error) {
     head.appendChild(box);
   }
   showProblem(box, error);
+}
+
+/** What became of a trip to PayPal (paypal-return.js): a notice, or the API's problem with what to do next. */
+function showOutcome({ notice, error }) {
+  const box = main.querySelector('#outcome');
+  box.innerHTML = notice ? `<p class="notice" role="status" data-testid="paypal-outcome">${esc(notice)}</p>`
+    : '<div class="alert" role="alert" data-testid="paypal-outcome"></div>';
+  if (error) showProblem(box.firstChild, error);
 }
 
 /** Replaces a section's content only when what it shows changed, so polling never disturbs a form being filled in. */
@@ -259,8 +271,7 @@ function renderMoney() {
       <td data-label="Refunded" class="num">${s.amountRefunded || s.amountRefundPending
         ? `${money(s.amountRefunded, t.currency)}${s.amountRefundPending ? ` <span class="muted small">(+${money(s.amountRefundPending, t.currency)} pending)</span>` : ''}`
         : '<span class="muted">—</span>'}</td>
-      <td data-label="Pay">${canPay && s.status === 'unpaid'
-        ? `<button type="button" data-pay="${esc(s.memberId)}">${s.memberId === user.id ? 'Pay my share' : `Cover ${esc(s.memberId)}`}</button>` : ''}</td>
+      <td data-label="Pay">${canPay ? payControls(s) : ''}</td>
     </tr>`).join('')}</tbody></table>
     ${invoice.status === 'funded' || invoice.status === 'ordered' || invoice.status === 'shipped'
       ? '<p class="notice" data-testid="funded-note">Everyone has paid: the money is taken and the organiser orders the items.</p>' : ''}
@@ -270,6 +281,21 @@ function renderMoney() {
     const share = invoice.shares.find(s => s.memberId === button.dataset.pay);
     openPayDialog({ invoice, share, me: user.id, onDone: refresh });
   }));
+}
+
+/**
+ * The Pay button of a share: an unpaid one, or one my own payment holds while it waits for me (a card form or 3-D Secure
+ * left unfinished, a PayPal approval canceled): the API lets me start over from it at once, and PayPal's link is offered
+ * to carry on where I left off.
+ */
+function payControls(share) {
+  const name = share.memberId === user.id ? 'my share' : esc(share.memberId);
+  if (share.status === 'unpaid')
+    return `<button type="button" data-pay="${esc(share.memberId)}">${share.memberId === user.id ? 'Pay my share' : `Cover ${name}`}</button>`;
+  const waiting = share.status === 'paying' && share.paidBy === user.id && invoice.payments.findLast(p => p.memberId === share.memberId && p.payerId === user.id);
+  if (!waiting || (waiting.status !== 'awaiting_payment' && waiting.status !== 'requires_action')) return '';
+  return `${waiting.approveUrl ? `<a class="button secondary" href="${esc(waiting.approveUrl)}" data-testid="continue-paypal">Continue in PayPal</a> ` : ''}
+    <button type="button" data-pay="${esc(share.memberId)}">Pay ${name} again</button>`;
 }
 
 function renderOrganiser() {

@@ -3,19 +3,13 @@
 // clientSecret for Stripe.js' handleNextAction (3-D Secure). With a new card (no paymentMethodId): 201 with the
 // PaymentIntent's clientSecret and nextAction "confirm"; the Payment Element collects the card and Stripe.js'
 // confirmPayment confirms it (3-D Secure included). Either way the invoice learns the outcome from Stripe's event,
-// so the page keeps polling the invoice after the dialog closes.
+// so the page keeps polling the invoice after the dialog closes. With PayPal (where the deployment offers it): POST
+// …/paypal-orders makes an order for the share and the browser goes to its approve link; PayPal sends the payer back to
+// the invoice page's /paypal/return (paypal-return.js completes the order) or /paypal/cancel.
 import { api, newIdempotencyKey } from './api.js';
+import { config } from './config.js';
 import { loadStripe, stripeProblem } from './stripe.js';
 import { esc, money, cardName, showProblem, clearProblem, busy } from './ui.js';
-
-/**
- * PayPal: not offered yet. The API has no PayPal route (openapi/v1.json); the pages call only documented routes, so
- * there is no button. When the API offers PayPal for a share (its approve link, and a return URL that completes the
- * order), this says so and the dialog shows its button in the `#paypal-slot` below, beside the cards.
- */
-function payPalOffered() {
-  return false;
-}
 
 export async function openPayDialog({ invoice, share, me, onDone }) {
   const currency = invoice.totals.currency;
@@ -27,9 +21,8 @@ export async function openPayDialog({ invoice, share, me, onDone }) {
     <form id="pay-form" novalidate>
       <h2 id="pay-title">Pay ${esc(whose)}</h2>
       <p><strong data-testid="pay-amount">${money(share.amount, currency)}</strong>
-        <span class="muted small">held on the card until everyone has paid, then taken</span></p>
+        <span class="muted small">held until everyone has paid, then taken</span></p>
       <fieldset id="pay-with"><legend>Pay with</legend><p class="muted">Loading your cards…</p></fieldset>
-      <div id="paypal-slot" hidden></div>
       <div id="new-card" hidden></div>
       <div class="alert" role="alert" hidden></div>
       <p class="row"><button type="submit" id="pay-submit" disabled>Pay ${money(share.amount, currency)}</button>
@@ -53,8 +46,9 @@ export async function openPayDialog({ invoice, share, me, onDone }) {
   choices.innerHTML = `<legend>Pay with</legend>${cards.map((c, i) => `
     <label class="choice"><input type="radio" name="card" value="${esc(c.id)}"${i === 0 ? ' checked' : ''}>
       ${esc(cardName(c))} <span class="muted small">expires ${esc(String(c.expMonth).padStart(2, '0'))}/${esc(c.expYear)}</span></label>`).join('')}
-    <label class="choice"><input type="radio" name="card" value="new"${cards.length === 0 ? ' checked' : ''}> A new card</label>`;
-  if (payPalOffered()) form.querySelector('#paypal-slot').hidden = false;
+    <label class="choice"><input type="radio" name="card" value="new"${cards.length === 0 ? ' checked' : ''}> A new card</label>
+    ${config.paypal ? `<label class="choice"><input type="radio" name="card" value="paypal"> PayPal
+      <span class="muted small">you approve it on PayPal's page and come back here</span></label>` : ''}`;
   // Only now is there something to pay with: a click before the cards arrived would have paid with nothing chosen.
   form.querySelector('#pay-submit').disabled = false;
 
@@ -69,6 +63,7 @@ export async function openPayDialog({ invoice, share, me, onDone }) {
     if (!confirming && !choice) return showProblem(alert, { problem: { title: 'Choose a card to pay with.' } });
     await busy(form, async () => {
       if (confirming) return confirmNewCard();
+      if (choice === 'paypal') return payWithPaypal();
       key ??= newIdempotencyKey();
       let answer;
       try {
@@ -103,6 +98,18 @@ export async function openPayDialog({ invoice, share, me, onDone }) {
       onDone();
     });
   });
+
+  /** Makes the share's PayPal order and sends the browser to PayPal to approve it; PayPal sends it back to this invoice. */
+  async function payWithPaypal() {
+    key ??= newIdempotencyKey();
+    try {
+      const { body } = await api('POST', `/invoices/${encodeURIComponent(invoice.id)}/shares/${encodeURIComponent(share.memberId)}/paypal-orders`, { idempotencyKey: key });
+      location.assign(body.approveUrl);
+    } catch (e) {
+      if (e.status && e.status < 500) key = null;
+      showProblem(alert, e);
+    }
+  }
 
   async function confirmNewCard() {
     const { stripe, elements } = confirming;

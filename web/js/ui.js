@@ -31,6 +31,7 @@ export const advice = {
   retry_later: 'Try again in a little while.',
   authenticate: 'Your bank asks you to confirm this payment.',
   add_card: 'Add the card again on My cards, then pay with it.',
+  approve: 'PayPal needs you again: choose how to pay there.',
 };
 
 /**
@@ -43,6 +44,7 @@ export function showProblem(box, error, form) {
   const parts = [`<strong>${esc(problem.title || 'Something went wrong.')}</strong>`];
   if (Array.isArray(problem.productIds)) parts.push(`<span>Not available: ${esc(problem.productIds.join(', '))}.</span>`);
   if (problem.nextAction && advice[problem.nextAction]) parts.push(`<span data-testid="advice">${esc(advice[problem.nextAction])}</span>`);
+  if (problem.approveUrl) parts.push(`<a href="${esc(problem.approveUrl)}" data-testid="approve-link">Go to PayPal</a>`);
   const input = field && form ? form.querySelector(`[name="${CSS.escape(field)}"]`) : null;
   if (field) parts.push(`<span class="field">(${esc(input?.dataset.label || field)})</span>`);
   box.innerHTML = parts.join(' ');
