@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Payments.StandIns.Testing;
 
 namespace Payments.Tests.Paypal;
 
@@ -30,10 +26,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     /// <param name="answer">Writes the answer to a request (its body already read into <see cref="Received.Body"/>).</param>
     public static async Task<LoopbackHttpServer> StartAsync(Func<Received, HttpResponse, Task> answer)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.CreateSlimBuilder().Build();
         var server = new LoopbackHttpServer(app);
         app.Run(async context =>
         {
@@ -45,9 +38,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
             server._received.Enqueue(received);
             await answer(received, context.Response);
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
+        server.BaseUrl = await LoopbackApp.StartAsync(app);
         return server;
     }
 

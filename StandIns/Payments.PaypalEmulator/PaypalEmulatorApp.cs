@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Payments.StandIns.Common;
 
 namespace Payments.PaypalEmulator;
 
@@ -16,18 +17,7 @@ public static class PaypalEmulatorApp
     /// <param name="url">Where to listen; <c>http://127.0.0.1:0</c> picks a free port.</param>
     public static WebApplication Build(string[] args, string? url = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
-        if (url is not null)
-        {
-            builder.WebHost.UseUrls(url);
-        }
-        else if (string.IsNullOrEmpty(builder.Configuration["urls"]))
-        {
-            builder.WebHost.UseUrls(DefaultUrl);
-        }
-
-        // Per-request framework logs would drown test output; startup lines stay.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        var builder = EmulatorHost.CreateBuilder(args, url, DefaultUrl);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddSingleton<EmulatorState>();
         builder.Services.AddSingleton(_ => Certificates.Instance);

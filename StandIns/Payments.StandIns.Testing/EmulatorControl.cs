@@ -3,15 +3,9 @@ using System.Text.Json;
 
 namespace Payments.StandIns.Testing;
 
-/// <summary>Reads and steers the emulator through its control endpoints.</summary>
+/// <summary>Reads and steers the Stripe emulator through its control endpoints (and its API, for lists).</summary>
 public static class EmulatorControl
 {
-    public static async Task<JsonElement[]> RequestsAsync(this EmulatorServer emulator)
-    {
-        var log = await emulator.Control.GetFromJsonAsync<JsonElement>("/_emulator/requests");
-        return log.EnumerateArray().ToArray();
-    }
-
     /// <summary>The Checkout Sessions Stripe (the emulator) made, from <c>GET /_emulator/checkout_sessions</c>: objects, not requests.</summary>
     public static async Task<JsonElement[]> CheckoutSessionsAsync(this EmulatorServer emulator, string metadataKey, string value)
     {
@@ -48,8 +42,4 @@ public static class EmulatorControl
 
     public static Task FailNextAsync(this EmulatorServer emulator, string method, string pathPrefix, int status, int count) =>
         emulator.FaultAsync(new { method, pathPrefix, status, count });
-
-    /// <summary>Adds a fault (<c>POST /_emulator/faults</c>): method, pathPrefix, status, count, when, delayMs.</summary>
-    public static async Task FaultAsync(this EmulatorServer emulator, object fault) =>
-        (await emulator.Control.PostAsJsonAsync("/_emulator/faults", fault)).EnsureSuccessStatusCode();
 }

@@ -1,30 +1,18 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.StripeEmulator;
 using Stripe;
 
 namespace Payments.StandIns.Testing;
 
-/// <summary>The Stripe emulator, in process, on a free loopback port.</summary>
-public sealed class EmulatorServer : IAsyncDisposable
+/// <summary>The Stripe emulator, in process, on a free loopback port. Stripe's API is under <c>/v1</c> of <see cref="InProcessEmulator.BaseUrl"/>.</summary>
+public sealed class EmulatorServer : InProcessEmulator
 {
-    private readonly WebApplication _app;
     private readonly List<HttpClient> _clients = [];
 
     private EmulatorServer(WebApplication app, Uri baseUrl)
+        : base(app, baseUrl)
     {
-        _app = app;
-        BaseUrl = baseUrl;
-        Control = new HttpClient { BaseAddress = baseUrl };
     }
-
-    /// <summary>The emulator's root, e.g. <c>http://127.0.0.1:41234/</c>; Stripe's API is under <c>/v1</c>.</summary>
-    public Uri BaseUrl { get; }
-
-    /// <summary>For the unauthenticated control endpoints under <c>/_emulator</c>.</summary>
-    public HttpClient Control { get; }
 
     /// <summary>
     /// Configuration for a fixture that makes requests faster than Stripe answers them and is not testing
@@ -36,10 +24,8 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <param name="settings">Emulator configuration as command-line arguments, e.g. <see cref="RateLimitsOff"/> or <c>--RateLimits:Mode=live</c>.</param>
     public static async Task<EmulatorServer> StartAsync(params string[] settings)
     {
-        var app = StripeEmulatorApp.Build(["--Logging:LogLevel:Default=Warning", .. settings], "http://127.0.0.1:0");
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new EmulatorServer(app, new Uri(address.TrimEnd('/') + "/"));
+        var (app, baseUrl) = await StartAppAsync(StripeEmulatorApp.Build, settings);
+        return new EmulatorServer(app, baseUrl);
     }
 
     /// <summary>A Stripe.net client aimed at the emulator, by default without retries so each call is one request.</summary>
@@ -60,16 +46,14 @@ public sealed class EmulatorServer : IAsyncDisposable
         });
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        Control.Dispose();
         lock (_clients)
         {
             _clients.ForEach(c => c.Dispose());
             _clients.Clear();
         }
 
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await base.DisposeAsync();
     }
 }

@@ -4,19 +4,18 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.PaypalEmulator;
 
 namespace Payments.StandIns.Testing;
 
 /// <summary>
 /// The PayPal emulator, in process, on a free loopback port, with helpers for its control API (the payer's
-/// approval, the clock, webhook deliveries, the root certificate). PayPal's API is at <see cref="BaseUrl"/>
-/// (<c>/v1/oauth2/token</c>, <c>/v2/checkout/orders</c>, <c>/v2/payments/...</c>).
+/// approval, the clock, webhook deliveries, the root certificate). PayPal's API is at <see cref="InProcessEmulator.BaseUrl"/>
+/// in place of <c>https://api-m.sandbox.paypal.com/</c> (<c>/v1/oauth2/token</c>, <c>/v2/checkout/orders</c>,
+/// <c>/v2/payments/...</c>). Requests and faults: <c>{method, path, paypalRequestId, replayed, status, debugId, issue}</c>,
+/// <c>{method, pathPrefix, status, count, when: "before"|"after", delayMs}</c>.
 /// </summary>
-public sealed class PaypalEmulatorServer : IAsyncDisposable
+public sealed class PaypalEmulatorServer : InProcessEmulator
 {
     /// <summary>The emulator's default REST app credentials (<c>--Client:Id</c>, <c>--Client:Secret</c>).</summary>
     public const string ClientId = "emulator-client-id";
@@ -26,28 +25,16 @@ public sealed class PaypalEmulatorServer : IAsyncDisposable
     /// <summary>The default webhook id (<c>--Webhook:Id</c>), part of every signature.</summary>
     public const string WebhookId = "EMULATORWEBHOOK01";
 
-    private readonly WebApplication _app;
-
     private PaypalEmulatorServer(WebApplication app, Uri baseUrl)
+        : base(app, baseUrl)
     {
-        _app = app;
-        BaseUrl = baseUrl;
-        Control = new HttpClient { BaseAddress = baseUrl };
     }
-
-    /// <summary>The emulator's root, e.g. <c>http://127.0.0.1:41234/</c>: PayPal's API base in place of <c>https://api-m.sandbox.paypal.com/</c>.</summary>
-    public Uri BaseUrl { get; }
-
-    /// <summary>For the unauthenticated control endpoints under <c>/_emulator</c> (and raw API calls with your own headers).</summary>
-    public HttpClient Control { get; }
 
     /// <param name="settings">Emulator configuration as command-line arguments, e.g. <c>--Webhook:Url=http://127.0.0.1:5000/api/paypal/webhook</c>.</param>
     public static async Task<PaypalEmulatorServer> StartAsync(params string[] settings)
     {
-        var app = PaypalEmulatorApp.Build(["--Logging:LogLevel:Default=Warning", .. settings], "http://127.0.0.1:0");
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new PaypalEmulatorServer(app, new Uri(address.TrimEnd('/') + "/"));
+        var (app, baseUrl) = await StartAppAsync(PaypalEmulatorApp.Build, settings);
+        return new PaypalEmulatorServer(app, baseUrl);
     }
 
     /// <summary>An access token from <c>POST /v1/oauth2/token</c> with the default credentials.</summary>
@@ -108,12 +95,6 @@ public sealed class PaypalEmulatorServer : IAsyncDisposable
 
     public Task<JsonElement> ResendWebhookAsync(string eventId) => PostOkAsync($"_emulator/webhook_events/{eventId}/resend", new { });
 
-    /// <summary>Every API request: <c>{method, path, paypalRequestId, replayed, status, debugId, issue}</c>.</summary>
-    public Task<JsonElement[]> RequestsAsync() => GetArrayAsync("_emulator/requests");
-
-    /// <summary>Fails the next matching API requests: <c>{method, pathPrefix, status, count, when: "before"|"after", delayMs}</c>.</summary>
-    public Task<JsonElement> FaultAsync(object fault) => PostOkAsync("_emulator/faults", fault);
-
     /// <summary>Every access token issued so far stops working (401 invalid_token).</summary>
     public Task<JsonElement> ExpireTokensAsync() => PostOkAsync("_emulator/tokens/expire", new { });
 
@@ -123,28 +104,4 @@ public sealed class PaypalEmulatorServer : IAsyncDisposable
 
     /// <summary><c>{baseUrl, clientId, appId, tokenLifetimeSeconds, webhookId, webhookUrl, certUrl, leafCommonName, orderLifetimeSeconds}</c>.</summary>
     public async Task<JsonElement> ConfigAsync() => await Control.GetFromJsonAsync<JsonElement>("_emulator/config");
-
-    public async Task ResetAsync() => (await Control.PostAsync("_emulator/reset", null)).EnsureSuccessStatusCode();
-
-    private async Task<JsonElement> PostOkAsync(string path, object body)
-    {
-        using var response = await Control.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"{path}: {(int)response.StatusCode} {text}", null, response.StatusCode);
-        }
-
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private async Task<JsonElement[]> GetArrayAsync(string path) =>
-        (await Control.GetFromJsonAsync<JsonElement>(path)).EnumerateArray().ToArray();
-
-    public async ValueTask DisposeAsync()
-    {
-        Control.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
 }

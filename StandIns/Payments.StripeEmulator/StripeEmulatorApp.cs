@@ -1,3 +1,5 @@
+using Payments.StandIns.Common;
+
 namespace Payments.StripeEmulator;
 
 /// <summary>
@@ -15,18 +17,7 @@ public static class StripeEmulatorApp
     /// <param name="url">Where to listen; <c>http://127.0.0.1:0</c> picks a free port.</param>
     public static WebApplication Build(string[] args, string? url = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
-        if (url is not null)
-        {
-            builder.WebHost.UseUrls(url);
-        }
-        else if (string.IsNullOrEmpty(builder.Configuration["urls"]))
-        {
-            builder.WebHost.UseUrls(DefaultUrl);
-        }
-
-        // Per-request framework logs would drown test output; startup lines stay.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        var builder = EmulatorHost.CreateBuilder(args, url, DefaultUrl);
         builder.Services.AddSingleton<EmulatorState>();
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<WebhookDeliverer>();
@@ -120,7 +111,7 @@ public static class StripeEmulatorApp
         http.Response.Headers["Stripe-Version"] = http.Request.Headers["Stripe-Version"].FirstOrDefault() ?? ApiVersion;
         try
         {
-            if (state.Faults.Take(method, path, FaultPhase.BeforeExecution) is { } fault)
+            if (state.Faults.Take(f => f.Matches(method, path, FaultPhase.BeforeExecution)) is { } fault)
             {
                 throw StripeErrors.Fault(fault.Status, fault.Message);
             }

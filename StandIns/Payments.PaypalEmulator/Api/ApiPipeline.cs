@@ -49,7 +49,7 @@ internal static class ApiPipeline
         string? issue = null;
         try
         {
-            if (state.Faults.Take(method, path, FaultPhase.Before) is { } before)
+            if (state.Faults.Take(f => f.Matches(method, path, FaultPhase.Before)) is { } before)
             {
                 await Task.Delay(before.DelayMs, http.RequestAborted);
                 throw PaypalErrors.ForStatus(before.Status);
@@ -72,7 +72,7 @@ internal static class ApiPipeline
                 claimed = key;
             }
 
-            if (state.Faults.Take(method, path, FaultPhase.Before, delayOnly: true) is { } slow)
+            if (state.Faults.Take(f => f.Matches(method, path, FaultPhase.Before, delayOnly: true)) is { } slow)
             {
                 // A slow PayPal, taken only now so that once the fault is consumed the request id is in flight.
                 await Task.Delay(slow.DelayMs, http.RequestAborted);
@@ -93,7 +93,7 @@ internal static class ApiPipeline
                 claimed = null;
             }
 
-            if (state.Faults.Take(method, path, FaultPhase.After) is { } after)
+            if (state.Faults.Take(f => f.Matches(method, path, FaultPhase.After)) is { } after)
             {
                 await Task.Delay(after.DelayMs, http.RequestAborted);
                 throw PaypalErrors.ForStatus(after.Status);

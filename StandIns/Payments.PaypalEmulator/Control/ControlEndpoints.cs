@@ -1,12 +1,10 @@
 using System.Text.Json.Nodes;
+using Payments.StandIns.Common.Control;
 
 namespace Payments.PaypalEmulator;
 
 /// <summary>Body of <c>POST /_emulator/orders/{id}/approve</c>: the funding (default balance) and, optionally, who the payer is.</summary>
 internal sealed record ApproveRequest(string? Funding, string? PayerId, string? Email, string? GivenName, string? Surname, string? CountryCode);
-
-/// <summary>Body of <c>POST /_emulator/clock/advance</c>; fractions of a second are allowed.</summary>
-internal sealed record AdvanceClockRequest(double? Seconds);
 
 /// <summary>Body of <c>POST /_emulator/faults</c>. <c>Count</c> defaults to 1, <c>When</c> to <c>before</c>.</summary>
 internal sealed record FaultRequest(string? Method, string? PathPrefix, int? Status, int? Count, string? When, int? DelayMs);
@@ -36,39 +34,28 @@ internal static class ControlEndpoints
         control.MapPost("/refunds/{id}/complete", (string id, EmulatorState state) => SettleRefund(state, id, "COMPLETED"));
         control.MapPost("/refunds/{id}/fail", (string id, EmulatorState state) => SettleRefund(state, id, "FAILED"));
         control.MapPost("/refunds/{id}/cancel", (string id, EmulatorState state) => SettleRefund(state, id, "CANCELLED"));
-        control.MapGet("/clock", (EmulatorState state) => ClockStatus(state));
-        control.MapPost("/clock/advance", AdvanceClock);
-        control.MapPost("/clock/freeze", (EmulatorState state) =>
-        {
-            state.Clock.Freeze();
-            return ClockStatus(state);
-        });
-        control.MapPost("/clock/unfreeze", (EmulatorState state, WebhookDeliverer webhooks) =>
-        {
-            state.Clock.Unfreeze();
-            webhooks.Wake();
-            return ClockStatus(state);
-        });
+        // Advancing runs at once what PayPal does in the background by then (authorizations lapse); the deliverer,
+        // timing retries on this clock, wakes by itself whenever it moves.
+        control.MapClock<EmulatorState>(
+            s => s.Clock,
+            clock => new { now = Ids.Time(clock.Now), unix = clock.Now.ToUnixTimeSeconds(), frozen = clock.Frozen },
+            advanced: static s =>
+            {
+                lock (s.Sync)
+                {
+                    s.Sweep();
+                }
+            });
         control.MapPost("/tokens/expire", (EmulatorState state) => Results.Ok(new { expired = state.Tokens.ExpireAll() }));
         control.MapPost("/faults", AddFault);
-        control.MapGet("/faults", (EmulatorState state) => Results.Ok(state.Faults.Snapshot()));
-        control.MapDelete("/faults", (EmulatorState state) =>
-        {
-            state.Faults.Clear();
-            return Results.NoContent();
-        });
-        control.MapGet("/requests", (EmulatorState state) => Results.Ok(state.Requests.Snapshot()));
-        control.MapDelete("/requests", (EmulatorState state) =>
-        {
-            state.Requests.Clear();
-            return Results.NoContent();
-        });
+        control.MapSnapshotList<EmulatorState, Fault>("/faults", s => s.Faults);
+        control.MapSnapshotList<EmulatorState, RequestRecord>("/requests", s => s.Requests);
         control.MapGet("/webhook_delivery", (WebhookDeliverer webhooks) => DeliveryStatus(webhooks));
         control.MapPost("/webhook_delivery", (WebhookSettingsRequest? request, WebhookDeliverer webhooks) =>
             webhooks.Update(request ?? new WebhookSettingsRequest()) is { } problem
                 ? Results.BadRequest(new { error = problem })
                 : DeliveryStatus(webhooks));
-        control.MapPost("/webhook_delivery/flush", FlushAsync);
+        control.MapWebhookFlush<WebhookDeliverer>();
         control.MapGet("/webhook_deliveries", (WebhookDeliverer webhooks) => Results.Ok(webhooks.Deliveries()));
         control.MapGet("/webhook_events", (EmulatorState state) => Results.Ok(state.Events.Snapshot()));
         control.MapPost("/webhook_events/{id}/resend", (string id, EmulatorState state, WebhookDeliverer webhooks) =>
@@ -95,27 +82,6 @@ internal static class ControlEndpoints
         leafCommonName = Certificates.LeafCommonName,
         orderLifetimeSeconds = state.Options.OrderLifetime.TotalSeconds,
     });
-
-    private static IResult ClockStatus(EmulatorState state) =>
-        Results.Ok(new { now = Ids.Time(state.Clock.Now), unix = state.Clock.Now.ToUnixTimeSeconds(), frozen = state.Clock.Frozen });
-
-    /// <summary>Moves the clock, then does at once what PayPal does in the background by then (authorizations lapse) and wakes the deliverer.</summary>
-    private static IResult AdvanceClock(AdvanceClockRequest request, EmulatorState state, WebhookDeliverer webhooks)
-    {
-        if (request.Seconds is not (> 0 and < 1e10))
-        {
-            return Results.BadRequest(new { error = "seconds must be a positive number (fractions allowed)" });
-        }
-
-        state.Clock.Advance(TimeSpan.FromSeconds(request.Seconds.Value));
-        lock (state.Sync)
-        {
-            state.Sweep();
-        }
-
-        webhooks.Wake();
-        return ClockStatus(state);
-    }
 
     private static IResult Rendered(JsonObject json) => Results.Text(json.ToJsonString(Json.Options), "application/json");
 
@@ -255,19 +221,4 @@ internal static class ControlEndpoints
     }
 
     private static IResult DeliveryStatus(WebhookDeliverer webhooks) => Results.Ok(new { settings = webhooks.Settings, pending = webhooks.Pending() });
-
-    /// <summary>Waits until every queued delivery is done (delivered or given up); <c>?timeoutMs=</c>, default and at most 30 s.</summary>
-    private static async Task<IResult> FlushAsync(WebhookDeliverer webhooks, HttpContext http, int? timeoutMs)
-    {
-        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(timeoutMs ?? 30_000, 0, 30_000));
-        var (pending, paused) = await webhooks.FlushAsync(timeout, http.RequestAborted);
-        if (pending == 0)
-        {
-            return Results.Ok(new { pending });
-        }
-
-        return Results.Json(
-            new { pending, paused, error = paused ? "deliveries are paused" : "deliveries still pending after the timeout" },
-            statusCode: paused ? StatusCodes.Status409Conflict : StatusCodes.Status504GatewayTimeout);
-    }
 }

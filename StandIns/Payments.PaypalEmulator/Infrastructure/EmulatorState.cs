@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Payments.StandIns.Common;
 
 namespace Payments.PaypalEmulator;
 
@@ -49,6 +50,12 @@ internal sealed class EmulatorState
 
     public Lock Sync { get; } = new();
 
+    /// <summary>
+    /// The emulated world's time, so a test lets 3 or 29 days pass (an authorization's honor period, its end), 6 hours
+    /// (an order expiring, an order request id forgotten) or 9 hours (an access token expiring) without waiting. Every
+    /// timestamp the emulator shows, every lifetime it enforces and every webhook retry reads it; only a webhook's
+    /// transmission time is the wall clock (the receiver judges staleness by its own clock).
+    /// </summary>
     public EmulatorClock Clock { get; } = new();
 
     public ClientCredentials Client { get; }
@@ -62,9 +69,10 @@ internal sealed class EmulatorState
 
     public IdempotencyStore Idempotency { get; }
 
-    public FaultStore Faults { get; } = new();
+    public FaultStore<Fault> Faults { get; } = new();
 
-    public RequestLog Requests { get; } = new();
+    /// <summary>Every handled API request, as <c>GET /_emulator/requests</c> reports it.</summary>
+    public SnapshotList<RequestRecord> Requests { get; } = new();
 
     public EventLog Events { get; } = new();
 

@@ -1,3 +1,5 @@
+using Payments.StandIns.Common;
+
 namespace Payments.PaypalEmulator;
 
 /// <summary>When an injected failure strikes.</summary>
@@ -16,98 +18,14 @@ internal enum FaultPhase
 /// <see cref="DelayMs"/>. Status 0 only waits (a slow PayPal, which holds a request id in flight).
 /// </summary>
 internal sealed record Fault(string? Method, string? PathPrefix, int Status, int Remaining, FaultPhase Phase, int DelayMs)
+    : IInjectedFault<Fault>
 {
-    public bool Matches(string method, string path, FaultPhase phase, bool delayOnly) =>
-        phase == Phase
-        && (Status == 0) == delayOnly
-        && (string.IsNullOrEmpty(Method) || Method == "*" || string.Equals(Method, method, StringComparison.OrdinalIgnoreCase))
-        && (string.IsNullOrEmpty(PathPrefix) || path.StartsWith(PathPrefix, StringComparison.Ordinal));
-}
+    /// <param name="delayOnly">Whether this asks for the faults with status 0 (a slow answer) rather than the failing ones.</param>
+    public bool Matches(string method, string path, FaultPhase phase, bool delayOnly = false) =>
+        phase == Phase && (Status == 0) == delayOnly && FaultTargets.Match(Method, PathPrefix, method, path);
 
-internal sealed class FaultStore
-{
-    private readonly Lock sync = new();
-    private readonly List<Fault> faults = [];
-
-    public void Add(Fault fault)
-    {
-        lock (sync)
-        {
-            faults.Add(fault);
-        }
-    }
-
-    /// <summary>Consumes one use of the first fault matching this request, if any (<paramref name="delayOnly"/>: those with status 0).</summary>
-    public Fault? Take(string method, string path, FaultPhase phase, bool delayOnly = false)
-    {
-        lock (sync)
-        {
-            var index = faults.FindIndex(f => f.Matches(method, path, phase, delayOnly));
-            if (index < 0)
-            {
-                return null;
-            }
-
-            var fault = faults[index];
-            if (fault.Remaining <= 1)
-            {
-                faults.RemoveAt(index);
-            }
-            else
-            {
-                faults[index] = fault with { Remaining = fault.Remaining - 1 };
-            }
-
-            return fault;
-        }
-    }
-
-    public List<Fault> Snapshot()
-    {
-        lock (sync)
-        {
-            return [.. faults];
-        }
-    }
-
-    public void Clear()
-    {
-        lock (sync)
-        {
-            faults.Clear();
-        }
-    }
+    public Fault UsedOnce() => this with { Remaining = Remaining - 1 };
 }
 
 /// <summary>One handled API request, as <c>GET /_emulator/requests</c> reports it.</summary>
 internal sealed record RequestRecord(string Method, string Path, string? PaypalRequestId, bool Replayed, int Status, string DebugId, string? Issue);
-
-internal sealed class RequestLog
-{
-    private readonly Lock sync = new();
-    private readonly List<RequestRecord> records = [];
-
-    public void Add(RequestRecord record)
-    {
-        lock (sync)
-        {
-            records.Add(record);
-        }
-    }
-
-    public List<RequestRecord> Snapshot()
-    {
-        lock (sync)
-        {
-            return [.. records];
-        }
-    }
-
-    public void Clear()
-    {
-        lock (sync)
-        {
-            records.Clear();
-        }
-    }
-}

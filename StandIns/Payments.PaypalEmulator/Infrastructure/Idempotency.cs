@@ -1,3 +1,5 @@
+using Payments.StandIns.Common;
+
 namespace Payments.PaypalEmulator;
 
 /// <summary>What a <c>PayPal-Request-Id</c> produced: the resource a repeat answers with, in its latest state.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Payments.StandIns.Common;
 
 namespace Payments.PaypalEmulator;
 
@@ -13,11 +14,8 @@ internal sealed record WebhookEvent(string Id, string EventType, string Resource
 /// Every event the emulator emits, oldest first. An event is rendered once, when it happens (its
 /// <c>resource</c> is the object as it was then), and serialized once: deliveries and resends send those bytes.
 /// </summary>
-internal sealed class EventLog
+internal sealed class EventLog : SnapshotList<WebhookEvent>
 {
-    private readonly Lock sync = new();
-    private readonly List<WebhookEvent> events = [];
-
     /// <summary>Raised (under the state lock) for each new event; the deliverer queues it.</summary>
     public event Action<WebhookEvent>? Emitted;
 
@@ -40,36 +38,10 @@ internal sealed class EventLog
                 new JsonObject { ["href"] = self + "/resend", ["rel"] = "resend", ["method"] = "POST" }),
         };
         var evt = new WebhookEvent(id, eventType, resourceType, now, body.ToJsonString(Json.Options));
-        lock (sync)
-        {
-            events.Add(evt);
-        }
-
+        Add(evt);
         Emitted?.Invoke(evt);
         return evt;
     }
 
-    public WebhookEvent? Find(string id)
-    {
-        lock (sync)
-        {
-            return events.Find(e => e.Id == id);
-        }
-    }
-
-    public List<WebhookEvent> Snapshot()
-    {
-        lock (sync)
-        {
-            return [.. events];
-        }
-    }
-
-    public void Clear()
-    {
-        lock (sync)
-        {
-            events.Clear();
-        }
-    }
+    public WebhookEvent? Find(string id) => Find(e => e.Id == id);
 }

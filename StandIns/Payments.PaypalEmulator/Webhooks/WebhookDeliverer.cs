@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using Payments.StandIns.Common;
+using Payments.StandIns.Common.Webhooks;
 
 namespace Payments.PaypalEmulator;
 
@@ -9,7 +11,7 @@ namespace Payments.PaypalEmulator;
 /// come from <c>--Webhook:Url</c>, <c>--Webhook:Id</c>, <c>--Webhook:EventTypes</c>; the rest are delivery settings
 /// and faults (<c>POST /_emulator/webhook_delivery</c>).
 /// </summary>
-internal sealed record WebhookSettings
+internal sealed record WebhookSettings : IDeliverySettings
 {
     public const string DefaultWebhookId = "EMULATORWEBHOOK01";
 
@@ -41,6 +43,9 @@ internal sealed record WebhookSettings
 
     public int TimeoutMs { get; init; } = 5000;
 
+    /// <summary>One delivery at a time: PayPal has one webhook here, and sends in order but for retries.</summary>
+    int IDeliverySettings.Concurrency => 1;
+
     public bool Wants(string eventType) => EventTypes.Contains("*") || EventTypes.Contains(eventType);
 
     public TimeSpan RetryDelay(int attempt) =>
@@ -56,6 +61,12 @@ internal sealed record WebhookSettingsRequest(
 internal sealed record WebhookDeliveryRecord(
     string EventId, string EventType, int Attempt, int Copy, string TransmissionId, string TransmissionTime, int Status, string? Error, DateTimeOffset At);
 
+/// <summary>One event on its way to the webhook (one copy of it, when duplicates are asked for; or a resend).</summary>
+internal sealed class WebhookJob : DeliveryJob
+{
+    public required WebhookEvent Event { get; init; }
+}
+
 /// <summary>
 /// Delivers events as PayPal does: a POST of the event's bytes with PAYPAL-TRANSMISSION-ID, -TIME, -SIG, PAYPAL-CERT-URL
 /// and PAYPAL-AUTH-ALGO (SHA256withRSA), signed by the emulator's leaf certificate over
@@ -63,113 +74,32 @@ internal sealed record WebhookDeliveryRecord(
 /// included), a connection error or no answer in time is retried with doubling waits on the emulator's clock
 /// (so advancing the clock brings retries forward), up to <see cref="WebhookSettings.MaxAttempts"/> attempts.
 /// One delivery at a time, in emission order, except that a retry waits for its time while later events go ahead
-/// (PayPal promises no order). Never holds the state lock while talking HTTP.
+/// (PayPal promises no order). The shared loop (<see cref="WebhookDeliveryLoop{TJob, TSettings}"/>) never holds the
+/// state lock while talking HTTP.
 /// </summary>
-internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
+internal sealed partial class WebhookDeliverer(EmulatorState state, Certificates certificates, IConfiguration configuration, ILogger<WebhookDeliverer> logger)
+    : WebhookDeliveryLoop<WebhookJob, WebhookSettings>(ConfiguredDefaults(configuration), state.Clock, logger)
 {
     public const string UserAgent = "PayPal/AUHD-214.0-58266286";
 
-    private readonly EmulatorState state;
-    private readonly Certificates certificates;
-    private readonly ILogger<WebhookDeliverer> logger;
-    private readonly HttpClient http;
-    private readonly Lock sync = new();
-    private readonly SemaphoreSlim wake = new(0, 1);
-    private readonly CancellationTokenSource stopping = new();
-    private readonly WebhookSettings defaults;
-    private readonly List<Job> jobs = [];
-    private readonly List<WebhookDeliveryRecord> deliveries = [];
-    private readonly List<TaskCompletionSource> idleWaiters = [];
-    private WebhookSettings settings;
-    private long sequence;
-    private long generation;
-    private Task? loop;
+    // Added to and cleared under Sync, so a reset drops attempts still in flight.
+    private readonly SnapshotList<WebhookDeliveryRecord> deliveries = new();
 
-    public WebhookDeliverer(EmulatorState state, Certificates certificates, IConfiguration configuration, ILogger<WebhookDeliverer> logger)
-    {
-        this.state = state;
-        this.certificates = certificates;
-        this.logger = logger;
-        var types = configuration["Webhook:EventTypes"] is { Length: > 0 } list
-            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : ["*"];
-        defaults = new WebhookSettings
-        {
-            Url = configuration["Webhook:Url"] is { Length: > 0 } url ? CheckUrl(url) : null,
-            WebhookId = configuration["Webhook:Id"] is { Length: > 0 } id ? id : WebhookSettings.DefaultWebhookId,
-            EventTypes = types,
-            MaxAttempts = Math.Max(1, configuration.GetValue("Webhook:MaxAttempts", 25)),
-            RetryDelaySeconds = Math.Max(0, configuration.GetValue("Webhook:RetryDelaySeconds", 60.0)),
-            MaxRetryDelaySeconds = Math.Max(0, configuration.GetValue("Webhook:MaxRetryDelaySeconds", 15300.0)),
-            TimeoutMs = Math.Max(1, configuration.GetValue("Webhook:TimeoutMs", 5000)),
-        };
-        settings = defaults;
-        http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-    }
-
-    private sealed class Job
-    {
-        public required long Sequence { get; init; }
-
-        public required long Generation { get; init; }
-
-        public required WebhookEvent Event { get; init; }
-
-        public required int Copy { get; init; }
-
-        public int Attempt { get; set; } = 1;
-
-        public DateTimeOffset DueAt { get; set; }
-
-        public bool InFlight { get; set; }
-    }
-
-    public WebhookSettings Settings
-    {
-        get
-        {
-            lock (sync)
-            {
-                return settings;
-            }
-        }
-    }
-
-    private static string CheckUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            ? url
-            : throw new InvalidOperationException($"Webhook:Url must be an absolute http(s) URL, not '{url}'");
-
-    public Task StartAsync(CancellationToken cancellationToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         state.Events.Emitted += OnEmitted;
-        if (defaults.Url is { } url)
+        if (Defaults.Url is { } url)
         {
-            LogConfigured(logger, url, defaults.WebhookId);
+            LogConfigured(Logger, url, Defaults.WebhookId);
         }
 
-        loop = Task.Run(() => RunAsync(stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
+        return base.StartAsync(cancellationToken);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public override Task StopAsync(CancellationToken cancellationToken)
     {
         state.Events.Emitted -= OnEmitted;
-        await stopping.CancelAsync();
-        if (loop is not null)
-        {
-            await loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
-    public void Dispose()
-    {
-        stopping.Dispose();
-        http.Dispose();
-        wake.Dispose();
+        return base.StopAsync(cancellationToken);
     }
 
     /// <summary>Merges a settings change; null when valid, else why it is refused.</summary>
@@ -195,268 +125,107 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
             return "retryDelaySeconds and maxRetryDelaySeconds cannot be negative";
         }
 
-        lock (sync)
+        ChangeSettings(settings => settings with
         {
-            settings = settings with
-            {
-                Url = request.Url is null ? settings.Url : request.Url.Length == 0 ? null : request.Url,
-                WebhookId = request.WebhookId ?? settings.WebhookId,
-                EventTypes = request.EventTypes is { Length: > 0 } types ? [.. types] : settings.EventTypes,
-                Paused = request.Paused ?? settings.Paused,
-                Shuffle = request.Shuffle ?? settings.Shuffle,
-                Duplicates = request.Duplicates ?? settings.Duplicates,
-                MaxAttempts = request.MaxAttempts ?? settings.MaxAttempts,
-                RetryDelaySeconds = request.RetryDelaySeconds ?? settings.RetryDelaySeconds,
-                MaxRetryDelaySeconds = request.MaxRetryDelaySeconds ?? settings.MaxRetryDelaySeconds,
-                TimeoutMs = request.TimeoutMs ?? settings.TimeoutMs,
-            };
-        }
-
-        Wake();
+            Url = request.Url is null ? settings.Url : request.Url.Length == 0 ? null : request.Url,
+            WebhookId = request.WebhookId ?? settings.WebhookId,
+            EventTypes = request.EventTypes is { Length: > 0 } types ? [.. types] : settings.EventTypes,
+            Paused = request.Paused ?? settings.Paused,
+            Shuffle = request.Shuffle ?? settings.Shuffle,
+            Duplicates = request.Duplicates ?? settings.Duplicates,
+            MaxAttempts = request.MaxAttempts ?? settings.MaxAttempts,
+            RetryDelaySeconds = request.RetryDelaySeconds ?? settings.RetryDelaySeconds,
+            MaxRetryDelaySeconds = request.MaxRetryDelaySeconds ?? settings.MaxRetryDelaySeconds,
+            TimeoutMs = request.TimeoutMs ?? settings.TimeoutMs,
+        });
         return null;
     }
 
-    public List<WebhookDeliveryRecord> Deliveries()
-    {
-        lock (sync)
-        {
-            return [.. deliveries];
-        }
-    }
-
-    public int Pending()
-    {
-        lock (sync)
-        {
-            return jobs.Count;
-        }
-    }
+    public List<WebhookDeliveryRecord> Deliveries() => deliveries.Snapshot();
 
     /// <summary>Sends the event again as a new transmission (PayPal's resend); false when there is no webhook URL.</summary>
     public bool Resend(WebhookEvent evt)
     {
-        lock (sync)
+        lock (Sync)
         {
-            if (settings.Url is null)
+            if (Current.Url is null)
             {
                 return false;
             }
 
-            jobs.Add(new Job { Sequence = ++sequence, Generation = generation, Event = evt, Copy = 1, DueAt = state.Clock.Now });
+            Enqueue(new WebhookJob { EventId = evt.Id, Event = evt, Copy = 1 });
         }
 
         Wake();
         return true;
     }
 
-    /// <summary>Waits until nothing is queued, in flight or waiting for a retry; answers at once while paused.</summary>
-    public async Task<(int Pending, bool Paused)> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    protected override void OnReset() => deliveries.Clear();
+
+    protected override void OnGaveUp(WebhookJob job) => LogGaveUp(Logger, job.EventId, job.Event.EventType, job.Attempt);
+
+    private static WebhookSettings ConfiguredDefaults(IConfiguration configuration) => new()
     {
-        Task idle;
-        lock (sync)
-        {
-            if (jobs.Count == 0 || settings.Paused)
-            {
-                return (jobs.Count, settings.Paused);
-            }
+        Url = configuration["Webhook:Url"] is { Length: > 0 } url ? CheckUrl(url) : null,
+        WebhookId = configuration["Webhook:Id"] is { Length: > 0 } id ? id : WebhookSettings.DefaultWebhookId,
+        EventTypes = configuration["Webhook:EventTypes"] is { Length: > 0 } list
+            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : ["*"],
+        MaxAttempts = Math.Max(1, configuration.GetValue("Webhook:MaxAttempts", 25)),
+        RetryDelaySeconds = Math.Max(0, configuration.GetValue("Webhook:RetryDelaySeconds", 60.0)),
+        MaxRetryDelaySeconds = Math.Max(0, configuration.GetValue("Webhook:MaxRetryDelaySeconds", 15300.0)),
+        TimeoutMs = Math.Max(1, configuration.GetValue("Webhook:TimeoutMs", 5000)),
+    };
 
-            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            idleWaiters.Add(waiter);
-            idle = waiter.Task;
-        }
-
-        try
-        {
-            await idle.WaitAsync(timeout, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // Report what is left.
-        }
-
-        lock (sync)
-        {
-            return (jobs.Count, settings.Paused);
-        }
-    }
-
-    /// <summary>Forgets queued deliveries, the delivery log and the settings (back to the configured ones).</summary>
-    public void Reset()
-    {
-        lock (sync)
-        {
-            generation++;
-            jobs.Clear();
-            deliveries.Clear();
-            settings = defaults;
-            ReleaseIdleWaiters();
-        }
-    }
-
-    /// <summary>Re-reads the queue (the clock moved, settings changed).</summary>
-    public void Wake()
-    {
-        try
-        {
-            wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already awake.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Shutting down.
-        }
-    }
+    private static string CheckUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? url
+            : throw new InvalidOperationException($"Webhook:Url must be an absolute http(s) URL, not '{url}'");
 
     /// <summary>Runs under the state lock for each new event: queues its deliveries if the webhook wants it.</summary>
     private void OnEmitted(WebhookEvent evt)
     {
-        lock (sync)
+        lock (Sync)
         {
-            if (settings.Url is null || !settings.Wants(evt.EventType))
+            if (Current.Url is null || !Current.Wants(evt.EventType))
             {
                 return;
             }
 
-            for (var copy = 1; copy <= settings.Duplicates; copy++)
+            for (var copy = 1; copy <= Current.Duplicates; copy++)
             {
-                jobs.Add(new Job { Sequence = ++sequence, Generation = generation, Event = evt, Copy = copy, DueAt = state.Clock.Now });
+                Enqueue(new WebhookJob { EventId = evt.Id, Event = evt, Copy = copy });
             }
         }
 
         Wake();
     }
 
-    private async Task RunAsync(CancellationToken stop)
+    protected override async Task<bool?> AttemptAsync(WebhookJob job, WebhookSettings settings, CancellationToken cancellationToken)
     {
-        while (!stop.IsCancellationRequested)
-        {
-            Job? next = null;
-            var wait = Timeout.InfiniteTimeSpan;
-            lock (sync)
-            {
-                if (!settings.Paused && !jobs.Any(j => j.InFlight))
-                {
-                    var now = state.Clock.Now;
-                    var due = jobs.Where(j => j.DueAt <= now).OrderBy(j => j.Sequence).ToList();
-                    if (due.Count > 0)
-                    {
-                        next = settings.Shuffle ? due[Random.Shared.Next(due.Count)] : due[0];
-                        next.InFlight = true;
-                    }
-                    else if (jobs.Count > 0 && !state.Clock.Frozen)
-                    {
-                        wait = jobs.Min(j => j.DueAt) - now;
-                    }
-                }
-            }
-
-            if (next is not null)
-            {
-                await DeliverAsync(next, stop);
-                continue;
-            }
-
-            try
-            {
-                await wake.WaitAsync(wait, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task DeliverAsync(Job job, CancellationToken stop)
-    {
-        var current = Settings;
         var body = Encoding.UTF8.GetBytes(job.Event.Body);
         var transmissionId = Guid.NewGuid().ToString();
         var transmissionTime = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        int status;
-        string? error = null;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
-        {
-            timeout.CancelAfter(current.TimeoutMs);
-            try
-            {
-                using var message = new HttpRequestMessage(HttpMethod.Post, current.Url) { Content = new ByteArrayContent(body) };
-                message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
-                message.Headers.TryAddWithoutValidation("PAYPAL-TRANSMISSION-ID", transmissionId);
-                message.Headers.TryAddWithoutValidation("PAYPAL-TRANSMISSION-TIME", transmissionTime);
-                message.Headers.TryAddWithoutValidation("PAYPAL-TRANSMISSION-SIG", certificates.Sign(transmissionId, transmissionTime, current.WebhookId, body));
-                message.Headers.TryAddWithoutValidation("PAYPAL-CERT-URL", certificates.CertUrl(state.BaseUrl));
-                message.Headers.TryAddWithoutValidation("PAYPAL-AUTH-ALGO", Certificates.AuthAlgorithm);
-                message.Headers.TryAddWithoutValidation("PAYPAL-AUTH-VERSION", "v2");
-                using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-                status = (int)response.StatusCode;
-            }
-            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-            {
-                status = 0;
-                error = $"no answer within {current.TimeoutMs} ms";
-            }
-            catch (HttpRequestException e)
-            {
-                status = 0;
-                error = e.Message;
-            }
-            catch (InvalidOperationException e)
-            {
-                status = 0;
-                error = e.Message;
-            }
-        }
+        using var message = new HttpRequestMessage(HttpMethod.Post, settings.Url) { Content = new ByteArrayContent(body) };
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        message.Headers.TryAddWithoutValidation("PAYPAL-TRANSMISSION-ID", transmissionId);
+        message.Headers.TryAddWithoutValidation("PAYPAL-TRANSMISSION-TIME", transmissionTime);
+        message.Headers.TryAddWithoutValidation("PAYPAL-TRANSMISSION-SIG", certificates.Sign(transmissionId, transmissionTime, settings.WebhookId, body));
+        message.Headers.TryAddWithoutValidation("PAYPAL-CERT-URL", certificates.CertUrl(state.BaseUrl));
+        message.Headers.TryAddWithoutValidation("PAYPAL-AUTH-ALGO", Certificates.AuthAlgorithm);
+        message.Headers.TryAddWithoutValidation("PAYPAL-AUTH-VERSION", "v2");
+        var (status, error) = await PostAsync(message, settings.TimeoutMs, cancellationToken);
 
         var succeeded = status is >= 200 and < 300;
         if (!succeeded)
         {
-            LogFailedAttempt(logger, job.Event.Id, job.Event.EventType, job.Attempt, status, error);
+            LogFailedAttempt(Logger, job.EventId, job.Event.EventType, job.Attempt, status, error);
         }
 
-        lock (sync)
-        {
-            if (job.Generation != generation)
-            {
-                return;
-            }
-
-            deliveries.Add(new WebhookDeliveryRecord(
-                job.Event.Id, job.Event.EventType, job.Attempt, job.Copy, transmissionId, transmissionTime, status, error, DateTimeOffset.UtcNow));
-            job.InFlight = false;
-            if (succeeded || job.Attempt >= settings.MaxAttempts)
-            {
-                if (!succeeded)
-                {
-                    LogGaveUp(logger, job.Event.Id, job.Event.EventType, job.Attempt);
-                }
-
-                jobs.Remove(job);
-                if (jobs.Count == 0)
-                {
-                    ReleaseIdleWaiters();
-                }
-
-                return;
-            }
-
-            job.DueAt = state.Clock.Now + settings.RetryDelay(job.Attempt);
-            job.Attempt++;
-        }
-    }
-
-    private void ReleaseIdleWaiters()
-    {
-        foreach (var waiter in idleWaiters)
-        {
-            waiter.TrySetResult();
-        }
-
-        idleWaiters.Clear();
+        RecordIfCurrent(job, () => deliveries.Add(new WebhookDeliveryRecord(
+            job.EventId, job.Event.EventType, job.Attempt, job.Copy, transmissionId, transmissionTime, status, error, DateTimeOffset.UtcNow)));
+        return succeeded;
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Webhook {Url} (webhook id {WebhookId})")]

@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Payments.StandIns.Testing;
 
 namespace Payments.StandIns.Tests.PaypalEmulator;
 
@@ -33,15 +29,10 @@ public sealed class PaypalWebhookReceiver : IAsyncDisposable
 
     public static async Task<PaypalWebhookReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.CreateSlimBuilder().Build();
         var receiver = new PaypalWebhookReceiver(app);
         app.MapPost("/api/paypal/webhook", receiver.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Url = new Uri(address.TrimEnd('/') + "/api/paypal/webhook");
+        receiver.Url = new Uri(await LoopbackApp.StartAsync(app), "api/paypal/webhook");
         return receiver;
     }
 

@@ -2,10 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
+using Payments.StandIns.Testing;
 using Payments.StripeEmulator;
 using Stripe;
 using Xunit;
@@ -353,42 +350,26 @@ public sealed class WebhookTests : EmulatorTest, IAsyncLifetime
     [Fact]
     public async Task AnEndpointCanBeConfiguredAtStartup()
     {
-        var app = StripeEmulatorApp.Build(
-            ["--Webhook:Url=" + Receiver.Url, "--Webhook:Secret=whsec_configured", "--Webhook:RetryDelayMs=10"], "http://127.0.0.1:0");
-        await app.StartAsync();
-        try
-        {
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            using var http = new HttpClient();
-            var stripe = new StripeClient(new StripeClientOptions
-            {
-                ApiKey = "sk_test_configured",
-                ApiBase = address.ToString().TrimEnd('/'),
-                HttpClient = new SystemNetHttpClient(http, maxNetworkRetries: 0),
-            });
-            using var control = new HttpClient { BaseAddress = address };
-            Receiver.Secret = "whsec_configured";
+        await using var emulator = await EmulatorServer.StartAsync(
+            "--Webhook:Url=" + Receiver.Url, "--Webhook:Secret=whsec_configured", "--Webhook:RetryDelayMs=10");
+        var stripe = emulator.CreateClient("sk_test_configured");
+        var control = emulator.Control;
+        Receiver.Secret = "whsec_configured";
 
-            var endpoint = Assert.Single((await control.GetFromJsonAsync<JsonElement>("/_emulator/webhook_endpoints")).EnumerateArray());
-            Assert.Equal((Receiver.Url.ToString(), StripeEmulatorApp.ApiVersion, "whsec_configured"),
-                (endpoint.GetProperty("url").GetString(), endpoint.GetProperty("api_version").GetString(), endpoint.GetProperty("secret").GetString()));
-            Assert.Equal(["*"], endpoint.GetProperty("enabled_events").EnumerateArray().Select(e => e.GetString()));
-            var customer = await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "configured@example.com" });
-            (await control.PostAsync("/_emulator/webhook_delivery/flush", null)).EnsureSuccessStatusCode();
-            Assert.Equal(customer.Id, ((Customer)Assert.Single(Receiver.Accepted).Data.Object).Id);
+        var endpoint = Assert.Single((await control.GetFromJsonAsync<JsonElement>("/_emulator/webhook_endpoints")).EnumerateArray());
+        Assert.Equal((Receiver.Url.ToString(), StripeEmulatorApp.ApiVersion, "whsec_configured"),
+            (endpoint.GetProperty("url").GetString(), endpoint.GetProperty("api_version").GetString(), endpoint.GetProperty("secret").GetString()));
+        Assert.Equal(["*"], endpoint.GetProperty("enabled_events").EnumerateArray().Select(e => e.GetString()));
+        var customer = await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "configured@example.com" });
+        (await control.PostAsync("/_emulator/webhook_delivery/flush", null)).EnsureSuccessStatusCode();
+        Assert.Equal(customer.Id, ((Customer)Assert.Single(Receiver.Accepted).Data.Object).Id);
 
-            // Reset keeps the configured endpoint (with a new id): it is configuration, not state.
-            (await control.PostAsync("/_emulator/reset", null)).EnsureSuccessStatusCode();
-            Assert.NotEqual(endpoint.GetProperty("id").GetString(),
-                Assert.Single((await control.GetFromJsonAsync<JsonElement>("/_emulator/webhook_endpoints")).EnumerateArray()).GetProperty("id").GetString());
-            await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions());
-            (await control.PostAsync("/_emulator/webhook_delivery/flush", null)).EnsureSuccessStatusCode();
-            Assert.Equal(2, Receiver.Accepted.Count);
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+        // Reset keeps the configured endpoint (with a new id): it is configuration, not state.
+        await emulator.ResetAsync();
+        Assert.NotEqual(endpoint.GetProperty("id").GetString(),
+            Assert.Single((await control.GetFromJsonAsync<JsonElement>("/_emulator/webhook_endpoints")).EnumerateArray()).GetProperty("id").GetString());
+        await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions());
+        (await control.PostAsync("/_emulator/webhook_delivery/flush", null)).EnsureSuccessStatusCode();
+        Assert.Equal(2, Receiver.Accepted.Count);
     }
 }

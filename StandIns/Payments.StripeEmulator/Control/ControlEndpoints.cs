@@ -1,3 +1,5 @@
+using Payments.StandIns.Common.Control;
+
 namespace Payments.StripeEmulator;
 
 /// <summary>Body of <c>POST /_emulator/payment_methods/{id}/decline</c>.</summary>
@@ -21,9 +23,6 @@ internal sealed record WebhookEndpointRequest(string? Url, string? Secret, strin
 /// <summary>Body of <c>POST /_emulator/faults</c>. <c>Count</c> defaults to 1.</summary>
 internal sealed record FaultRequest(string? Method, string? PathPrefix, int? Status, int? Count, string? Message, string? When = null, int? DelayMs = null);
 
-/// <summary>Body of <c>POST /_emulator/clock/advance</c>; fractions of a second are allowed (a rate-limit bucket refills per token).</summary>
-internal sealed record AdvanceClockRequest(double? Seconds);
-
 /// <summary>Body of <c>POST /_emulator/rate_limits</c>: a preset (sandbox, live, off) and numbers put over it.</summary>
 internal sealed record RateLimitsRequest(string? Mode, int? GlobalPerSecond, int? EndpointPerSecond);
 
@@ -45,42 +44,12 @@ internal static class ControlEndpoints
         control.MapPost("/payment_intents/{id}/expire_authorization", ExpireAuthorization);
         control.MapPost("/setup_intents/{id}/authenticate", AuthenticateSetupIntent);
         control.MapPost("/faults", AddFault);
-        control.MapGet("/faults", (EmulatorState state) => Results.Ok(state.Faults.Snapshot()));
-        control.MapGet("/clock", (EmulatorState state) => ClockStatus(state));
-        control.MapPost("/clock/advance", (AdvanceClockRequest request, EmulatorState state) =>
-        {
-            // Up to about 300 years, far below TimeSpan's range.
-            if (request.Seconds is not (> 0 and < 1e10))
-            {
-                return Results.BadRequest(new { error = "seconds must be a positive number (fractions allowed)" });
-            }
-
-            state.Clock.Advance(TimeSpan.FromSeconds(request.Seconds.Value));
-            return ClockStatus(state);
-        });
-        control.MapPost("/clock/freeze", (EmulatorState state) =>
-        {
-            state.Clock.Freeze();
-            return ClockStatus(state);
-        });
-        control.MapPost("/clock/unfreeze", (EmulatorState state) =>
-        {
-            state.Clock.Unfreeze();
-            return ClockStatus(state);
-        });
+        control.MapSnapshotList<EmulatorState, Fault>("/faults", s => s.Faults);
+        // Fractions of a second are allowed (a rate-limit bucket refills per token).
+        control.MapClock<EmulatorState>(s => s.Clock, clock => new { now = clock.Now.ToUnixTimeSeconds(), frozen = clock.Frozen });
         control.MapGet("/rate_limits", (RateLimiter limiter) => Results.Ok(limiter.Settings));
         control.MapPost("/rate_limits", SetRateLimits);
-        control.MapDelete("/faults", (EmulatorState state) =>
-        {
-            state.Faults.Clear();
-            return Results.NoContent();
-        });
-        control.MapGet("/requests", (EmulatorState state) => Results.Ok(state.Requests.Snapshot()));
-        control.MapDelete("/requests", (EmulatorState state) =>
-        {
-            state.Requests.Clear();
-            return Results.NoContent();
-        });
+        control.MapSnapshotList<EmulatorState, RequestRecord>("/requests", s => s.Requests);
         control.MapPost("/checkout/sessions/{id}/complete", CompleteCheckoutSession);
         // Read-only: the Checkout Sessions the emulator holds, oldest first, so tests can count what Stripe made
         // (this emulator serves no /v1/checkout/sessions list; Payments never lists them, and /v1 stays what Payments uses).
@@ -98,7 +67,7 @@ internal static class ControlEndpoints
             webhooks.Update(request ?? new WebhookSettingsRequest(null, null, null, null, null, null, null, null, null)) is { } problem
                 ? Results.BadRequest(new { error = problem })
                 : DeliveryStatus(webhooks));
-        control.MapPost("/webhook_delivery/flush", FlushWebhooks);
+        control.MapWebhookFlush<WebhookDeliverer>();
         control.MapGet("/webhook_deliveries", (WebhookDeliverer webhooks) => Results.Ok(webhooks.Deliveries()));
         control.MapPost("/reset", (EmulatorState state, WebhookDeliverer webhooks, RateLimiter limiter) =>
         {
@@ -108,9 +77,6 @@ internal static class ControlEndpoints
             return Results.NoContent();
         });
     }
-
-    private static IResult ClockStatus(EmulatorState state) =>
-        Results.Ok(new { now = state.Clock.Now.ToUnixTimeSeconds(), frozen = state.Clock.Frozen });
 
     /// <summary>A mode sets its preset's numbers; numbers alone change the current mode's. Every bucket starts full.</summary>
     private static IResult SetRateLimits(RateLimitsRequest? request, RateLimiter limiter)
@@ -311,21 +277,6 @@ internal static class ControlEndpoints
     {
         var (pending, dropped) = webhooks.Status();
         return Results.Ok(new { settings = webhooks.Settings, pending, dropped });
-    }
-
-    /// <summary>Waits until every queued delivery is done (delivered or given up); <c>?timeoutMs=</c>, default and at most 30 s.</summary>
-    private static async Task<IResult> FlushWebhooks(WebhookDeliverer webhooks, HttpContext http, int? timeoutMs)
-    {
-        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(timeoutMs ?? 30_000, 0, 30_000));
-        var (pending, paused) = await webhooks.FlushAsync(timeout, http.RequestAborted);
-        if (pending == 0)
-        {
-            return Results.Ok(new { pending });
-        }
-
-        return Results.Json(
-            new { pending, paused, error = paused ? "deliveries are paused" : "deliveries still pending after the timeout" },
-            statusCode: paused ? StatusCodes.Status409Conflict : StatusCodes.Status504GatewayTimeout);
     }
 
     private static IResult AddFault(FaultRequest request, EmulatorState state)

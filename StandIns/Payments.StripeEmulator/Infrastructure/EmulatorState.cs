@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Payments.StandIns.Common;
 
 namespace Payments.StripeEmulator;
 
@@ -78,14 +79,19 @@ internal sealed class EmulatorState
         Idempotency = new IdempotencyStore(Clock);
     }
 
-    /// <summary>The emulator's time for what lasts (idempotency keys); advanced by a control endpoint.</summary>
+    /// <summary>
+    /// The emulator's time for what lasts, so a test can let 24 hours pass (an idempotency key expiring) or a second (a
+    /// rate-limit bucket refilling) without waiting, or freeze it so a test counting requests against a per-second limit
+    /// is not refilled by its own slowness. Object timestamps (<c>created</c>) and webhook retries use the wall clock.
+    /// </summary>
     public EmulatorClock Clock { get; } = new();
 
     public IdempotencyStore Idempotency { get; }
 
-    public FaultStore Faults { get; } = new();
+    public FaultStore<Fault> Faults { get; } = new();
 
-    public RequestLog Requests { get; } = new();
+    /// <summary>Every handled /v1 request, as <c>GET /_emulator/requests</c> reports it.</summary>
+    public SnapshotList<RequestRecord> Requests { get; } = new();
 
     public void Reset()
     {

@@ -1,3 +1,5 @@
+using Payments.StandIns.Common;
+
 namespace Payments.StripeEmulator;
 
 /// <summary>When an injected failure strikes, which decides what Stripe's idempotency layer keeps of it.</summary>
@@ -18,66 +20,12 @@ internal enum FaultPhase
 /// <remarks>A <see cref="DelayMs"/> makes the request wait first; with <see cref="Status"/> 0 it only waits (a slow Stripe).</remarks>
 internal sealed record Fault(
     string? Method, string? PathPrefix, int Status, int Remaining, string? Message, FaultPhase Phase = FaultPhase.BeforeExecution, int DelayMs = 0)
+    : IInjectedFault<Fault>
 {
     public bool Matches(string method, string path, FaultPhase phase) =>
-        phase == Phase
-        && (string.IsNullOrEmpty(Method) || Method == "*" || string.Equals(Method, method, StringComparison.OrdinalIgnoreCase))
-        && (string.IsNullOrEmpty(PathPrefix) || path.StartsWith(PathPrefix, StringComparison.Ordinal));
-}
+        phase == Phase && FaultTargets.Match(Method, PathPrefix, method, path);
 
-internal sealed class FaultStore
-{
-    private readonly Lock sync = new();
-    private readonly List<Fault> faults = [];
-
-    public void Add(Fault fault)
-    {
-        lock (sync)
-        {
-            faults.Add(fault);
-        }
-    }
-
-    /// <summary>Consumes one use of the first fault matching this request, if any.</summary>
-    public Fault? Take(string method, string path, FaultPhase phase)
-    {
-        lock (sync)
-        {
-            var index = faults.FindIndex(f => f.Matches(method, path, phase));
-            if (index < 0)
-            {
-                return null;
-            }
-
-            var fault = faults[index];
-            if (fault.Remaining <= 1)
-            {
-                faults.RemoveAt(index);
-            }
-            else
-            {
-                faults[index] = fault with { Remaining = fault.Remaining - 1 };
-            }
-
-            return fault;
-        }
-    }
-
-    public List<Fault> Snapshot()
-    {
-        lock (sync)
-        {
-            return [.. faults];
-        }
-    }
-
-    public void Clear()
-    {
-        lock (sync)
-        {
-            faults.Clear();
-        }
-    }
+    public Fault UsedOnce() => this with { Remaining = Remaining - 1 };
 }
 
 /// <summary>Faults that strike once the endpoint runs (inside idempotency, so their errors are saved like Stripe's).</summary>
@@ -88,7 +36,7 @@ internal sealed class FaultFilter(EmulatorState state) : IEndpointFilter
         var http = context.HttpContext;
         var method = http.Request.Method;
         var path = http.Request.Path.Value ?? "/";
-        if (state.Faults.Take(method, path, FaultPhase.DuringExecution) is { } during)
+        if (state.Faults.Take(f => f.Matches(method, path, FaultPhase.DuringExecution)) is { } during)
         {
             await Task.Delay(during.DelayMs, http.RequestAborted);
             if (during.Status != 0)
@@ -98,7 +46,7 @@ internal sealed class FaultFilter(EmulatorState state) : IEndpointFilter
         }
 
         var result = await next(context);
-        return state.Faults.Take(method, path, FaultPhase.AfterExecution) is { } after
+        return state.Faults.Take(f => f.Matches(method, path, FaultPhase.AfterExecution)) is { } after
             ? StripeErrors.Fault(after.Status, after.Message).ToResult()
             : result;
     }

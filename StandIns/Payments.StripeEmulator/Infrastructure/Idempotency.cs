@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Payments.StandIns.Common;
 
 namespace Payments.StripeEmulator;
 

@@ -3,11 +3,13 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Payments.StandIns.Common;
+using Payments.StandIns.Common.Webhooks;
 
 namespace Payments.StripeEmulator;
 
 /// <summary>How deliveries behave, and the faults injected into them (<c>POST /_emulator/webhook_delivery</c>).</summary>
-internal sealed record WebhookSettings
+internal sealed record WebhookSettings : IDeliverySettings
 {
     /// <summary>Each event is POSTed this many times (extra copies are separate deliveries, signed afresh).</summary>
     public int Duplicates { get; init; } = 1;
@@ -40,6 +42,10 @@ internal sealed record WebhookSettings
 
     /// <summary>An attempt with no answer by then counts as failed (status 0).</summary>
     public int TimeoutMs { get; init; } = 5000;
+
+    /// <summary>Doubling from <see cref="RetryDelayMs"/>, at most an hour apart, on the wall clock.</summary>
+    public TimeSpan RetryDelay(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(RetryDelayMs * Math.Pow(2, attempt - 1), TimeSpan.FromHours(1).TotalMilliseconds));
 }
 
 /// <summary>Body of <c>POST /_emulator/webhook_delivery</c>: each field optional; given ones replace the current value.</summary>
@@ -54,86 +60,40 @@ internal sealed record WebhookDeliveryRecord(
 /// <summary>An event not delivered because of <c>dropTypes</c> or <c>dropNext</c>.</summary>
 internal sealed record WebhookDropRecord(string EventId, string Type, string Reason);
 
+/// <summary>One event on its way to one endpoint (one copy of it, when duplicates are asked for).</summary>
+internal sealed class WebhookJob : DeliveryJob
+{
+    public required string Type { get; init; }
+
+    public string EndpointId => Destination;
+}
+
 /// <summary>
 /// Delivers events to webhook endpoints as Stripe does: an HTTP POST of the event JSON (exactly as
 /// <c>GET /v1/events</c> lists it at that moment), signed in <c>Stripe-Signature</c>
 /// (<c>t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.body")&gt;</c>). Any 2xx is success; anything
-/// else, or no answer within the timeout, is retried with doubling waits, then given up.
+/// else, or no answer within the timeout, is retried with doubling waits on the wall clock, then given up.
 /// <para>
 /// Events are queued by <see cref="EventLog.Emitted"/> (under the state lock; nothing else happens
-/// there) and sent from a background loop that never holds the state lock while talking HTTP. Each
-/// endpoint gets <see cref="WebhookSettings.Concurrency"/> deliveries at a time (default one, in emission
-/// order, except that a retry waits for its turn while later events go ahead: Stripe promises no order);
-/// endpoints are served concurrently.
+/// there) and sent by the shared loop (<see cref="WebhookDeliveryLoop{TJob, TSettings}"/>), which never holds the
+/// state lock while talking HTTP. Each endpoint gets <see cref="WebhookSettings.Concurrency"/> deliveries at a time
+/// (default one, in emission order, except that a retry waits for its turn while later events go ahead: Stripe
+/// promises no order); endpoints are served concurrently.
 /// </para>
 /// </summary>
-internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
+internal sealed partial class WebhookDeliverer(EmulatorState state, IConfiguration configuration, ILogger<WebhookDeliverer> logger)
+    : WebhookDeliveryLoop<WebhookJob, WebhookSettings>(ConfiguredDefaults(configuration), clock: null, logger)
 {
     public const string UserAgent = "Stripe/1.0 (+https://stripe.com/docs/webhooks)";
 
-    private readonly EmulatorState state;
-    private readonly IConfiguration configuration;
-    private readonly ILogger<WebhookDeliverer> logger;
-    private readonly HttpClient http;
-    private readonly Lock sync = new();
-    private readonly SemaphoreSlim wake = new(0, 1);
-    private readonly CancellationTokenSource stopping = new();
-    private readonly WebhookSettings defaults;
+    // Added to and cleared under Sync, so a reset drops attempts still in flight.
+    private readonly SnapshotList<WebhookDeliveryRecord> deliveries = new();
+    private readonly SnapshotList<WebhookDropRecord> dropped = new();
 
-    // Guarded by sync.
-    private readonly List<Job> jobs = [];
-    private readonly Dictionary<string, int> inFlight = new(StringComparer.Ordinal);
-    private readonly List<WebhookDeliveryRecord> deliveries = [];
-    private readonly List<WebhookDropRecord> dropped = [];
+    // Guarded by Sync: the endpoints each event has reached (pending_webhooks counts down once per endpoint).
     private readonly HashSet<(string EventId, string EndpointId)> delivered = [];
-    private readonly List<TaskCompletionSource> idleWaiters = [];
-    private WebhookSettings settings;
-    private long sequence;
-    private long generation;
 
-    private Task? loop;
-
-    public WebhookDeliverer(EmulatorState state, IConfiguration configuration, ILogger<WebhookDeliverer> logger)
-    {
-        this.state = state;
-        this.configuration = configuration;
-        this.logger = logger;
-        defaults = new WebhookSettings
-        {
-            MaxAttempts = Math.Max(1, configuration.GetValue("Webhook:MaxAttempts", 6)),
-            RetryDelayMs = Math.Max(0, configuration.GetValue("Webhook:RetryDelayMs", 250)),
-            TimeoutMs = Math.Max(1, configuration.GetValue("Webhook:TimeoutMs", 5000)),
-        };
-        settings = defaults;
-        // Redirects count as failures (Stripe does not follow them), so the handler must not follow them either.
-        http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-    }
-
-    private sealed class Job
-    {
-        public required long Sequence { get; init; }
-
-        public required long Generation { get; init; }
-
-        public required string EventId { get; init; }
-
-        public required string Type { get; init; }
-
-        public required string EndpointId { get; init; }
-
-        public required int Copy { get; init; }
-
-        public int Attempt { get; set; } = 1;
-
-        public DateTimeOffset DueAt { get; set; }
-
-        public bool InFlight { get; set; }
-    }
-
-    public Task StartAsync(CancellationToken cancellationToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         state.Events.Emitted += OnEmitted;
         lock (state.Sync)
@@ -141,36 +101,13 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
             RegisterConfiguredEndpoint();
         }
 
-        loop = Task.Run(() => RunAsync(stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
+        return base.StartAsync(cancellationToken);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public override Task StopAsync(CancellationToken cancellationToken)
     {
         state.Events.Emitted -= OnEmitted;
-        await stopping.CancelAsync();
-        if (loop is not null)
-        {
-            await loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
-    public void Dispose()
-    {
-        stopping.Dispose();
-        http.Dispose();
-        wake.Dispose();
-    }
-
-    public WebhookSettings Settings
-    {
-        get
-        {
-            lock (sync)
-            {
-                return settings;
-            }
-        }
+        return base.StopAsync(cancellationToken);
     }
 
     /// <summary>Merges a settings change; null for a valid request, else the reason it is refused.</summary>
@@ -196,75 +133,30 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
             return "duplicatePercent is 0 to 100";
         }
 
-        lock (sync)
+        ChangeSettings(settings => settings with
         {
-            settings = settings with
-            {
-                Duplicates = request.Duplicates ?? settings.Duplicates,
-                DuplicatePercent = request.DuplicatePercent ?? settings.DuplicatePercent,
-                Concurrency = request.Concurrency ?? settings.Concurrency,
-                Shuffle = request.Shuffle ?? settings.Shuffle,
-                DelayMs = request.DelayMs ?? settings.DelayMs,
-                DropTypes = request.DropTypes is { } types ? [.. types] : settings.DropTypes,
-                DropNext = request.DropNext ?? settings.DropNext,
-                Paused = request.Paused ?? settings.Paused,
-                MaxAttempts = request.MaxAttempts ?? settings.MaxAttempts,
-                RetryDelayMs = request.RetryDelayMs ?? settings.RetryDelayMs,
-                TimeoutMs = request.TimeoutMs ?? settings.TimeoutMs,
-            };
-        }
-
-        Wake();
+            Duplicates = request.Duplicates ?? settings.Duplicates,
+            DuplicatePercent = request.DuplicatePercent ?? settings.DuplicatePercent,
+            Concurrency = request.Concurrency ?? settings.Concurrency,
+            Shuffle = request.Shuffle ?? settings.Shuffle,
+            DelayMs = request.DelayMs ?? settings.DelayMs,
+            DropTypes = request.DropTypes is { } types ? [.. types] : settings.DropTypes,
+            DropNext = request.DropNext ?? settings.DropNext,
+            Paused = request.Paused ?? settings.Paused,
+            MaxAttempts = request.MaxAttempts ?? settings.MaxAttempts,
+            RetryDelayMs = request.RetryDelayMs ?? settings.RetryDelayMs,
+            TimeoutMs = request.TimeoutMs ?? settings.TimeoutMs,
+        });
         return null;
     }
 
-    public List<WebhookDeliveryRecord> Deliveries()
-    {
-        lock (sync)
-        {
-            return [.. deliveries];
-        }
-    }
+    public List<WebhookDeliveryRecord> Deliveries() => deliveries.Snapshot();
 
     public (int Pending, List<WebhookDropRecord> Dropped) Status()
     {
-        lock (sync)
+        lock (Sync)
         {
-            return (jobs.Count, [.. dropped]);
-        }
-    }
-
-    /// <summary>
-    /// Waits until nothing is queued, in flight or waiting for a retry, up to <paramref name="timeout"/>.
-    /// Answers at once while paused (nothing would move).
-    /// </summary>
-    public async Task<(int Pending, bool Paused)> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        Task idle;
-        lock (sync)
-        {
-            if (jobs.Count == 0 || settings.Paused)
-            {
-                return (jobs.Count, settings.Paused);
-            }
-
-            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            idleWaiters.Add(waiter);
-            idle = waiter.Task;
-        }
-
-        try
-        {
-            await idle.WaitAsync(timeout, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // Report what is left.
-        }
-
-        lock (sync)
-        {
-            return (jobs.Count, settings.Paused);
+            return (Pending(), dropped.Snapshot());
         }
     }
 
@@ -273,20 +165,9 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
     /// and registers the configured endpoint again (state.Reset removed it). Attempts in flight finish
     /// unrecorded.
     /// </summary>
-    public void Reset()
+    public override void Reset()
     {
-        lock (sync)
-        {
-            generation++;
-            jobs.Clear();
-            inFlight.Clear();
-            deliveries.Clear();
-            dropped.Clear();
-            delivered.Clear();
-            settings = defaults;
-            ReleaseIdleWaiters();
-        }
-
+        base.Reset();
         lock (state.Sync)
         {
             RegisterConfiguredEndpoint();
@@ -302,6 +183,22 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
         body.CopyTo(payload, prefix.Length);
         return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), payload));
     }
+
+    protected override void OnReset()
+    {
+        deliveries.Clear();
+        dropped.Clear();
+        delivered.Clear();
+    }
+
+    protected override void OnGaveUp(WebhookJob job) => LogGaveUp(Logger, job.EventId, job.Type, job.EndpointId, job.Attempt);
+
+    private static WebhookSettings ConfiguredDefaults(IConfiguration configuration) => new()
+    {
+        MaxAttempts = Math.Max(1, configuration.GetValue("Webhook:MaxAttempts", 6)),
+        RetryDelayMs = Math.Max(0, configuration.GetValue("Webhook:RetryDelayMs", 250)),
+        TimeoutMs = Math.Max(1, configuration.GetValue("Webhook:TimeoutMs", 5000)),
+    };
 
     /// <summary><c>--Webhook:Url=</c> (env <c>Webhook__Url</c>) and friends register one endpoint at start. Caller holds the state lock.</summary>
     private void RegisterConfiguredEndpoint()
@@ -323,7 +220,7 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
             configuration["Webhook:ApiVersion"] is { Length: > 0 } version ? WebhookEndpoints.CheckApiVersion(version, "Webhook:ApiVersion") : StripeEmulatorApp.ApiVersion,
             "Configured at startup");
         var id = (string)endpoint["id"]!;
-        LogConfiguredEndpoint(logger, id, url, state.WebhookSecrets[id]);
+        LogConfiguredEndpoint(Logger, id, url, state.WebhookSecrets[id]);
     }
 
     /// <summary>Runs under the state lock for each new event: counts the endpoints that want it and queues their deliveries.</summary>
@@ -341,8 +238,9 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
             return;
         }
 
-        lock (sync)
+        lock (Sync)
         {
+            var settings = Current;
             if (settings.DropTypes.Contains(type))
             {
                 dropped.Add(new WebhookDropRecord(eventId, type, "dropTypes"));
@@ -351,27 +249,17 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
 
             if (settings.DropNext > 0)
             {
-                settings = settings with { DropNext = settings.DropNext - 1 };
+                Current = settings with { DropNext = settings.DropNext - 1 };
                 dropped.Add(new WebhookDropRecord(eventId, type, "dropNext"));
                 return;
             }
 
-            var now = DateTimeOffset.UtcNow;
             var copies = Random.Shared.Next(100) < settings.DuplicatePercent ? settings.Duplicates : 1;
             foreach (var endpointId in endpoints)
             {
                 for (var copy = 1; copy <= copies; copy++)
                 {
-                    jobs.Add(new Job
-                    {
-                        Sequence = ++sequence,
-                        Generation = generation,
-                        EventId = eventId,
-                        Type = type,
-                        EndpointId = endpointId,
-                        Copy = copy,
-                        DueAt = now,
-                    });
+                    Enqueue(new WebhookJob { EventId = eventId, Type = type, Destination = endpointId, Copy = copy });
                 }
             }
         }
@@ -379,104 +267,11 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
         Wake();
     }
 
-    private void Wake()
+    protected override async Task<bool?> AttemptAsync(WebhookJob job, WebhookSettings settings, CancellationToken cancellationToken)
     {
-        try
+        if (settings.DelayMs > 0)
         {
-            wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already awake.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Shutting down.
-        }
-    }
-
-    private async Task RunAsync(CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            var start = new List<Job>();
-            var wait = Timeout.InfiniteTimeSpan;
-            lock (sync)
-            {
-                if (!settings.Paused)
-                {
-                    var now = DateTimeOffset.UtcNow;
-                    foreach (var group in jobs.Where(j => !j.InFlight && inFlight.GetValueOrDefault(j.EndpointId) < settings.Concurrency).GroupBy(j => j.EndpointId))
-                    {
-                        var due = group.Where(j => j.DueAt <= now).ToList();
-                        if (due.Count == 0)
-                        {
-                            var next = group.Min(j => j.DueAt) - now;
-                            wait = wait == Timeout.InfiniteTimeSpan || next < wait ? next : wait;
-                            continue;
-                        }
-
-                        if (!settings.Shuffle)
-                        {
-                            due.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
-                        }
-
-                        for (var free = settings.Concurrency - inFlight.GetValueOrDefault(group.Key); free > 0 && due.Count > 0; free--)
-                        {
-                            var index = settings.Shuffle ? Random.Shared.Next(due.Count) : 0;
-                            var job = due[index];
-                            due.RemoveAt(index);
-                            job.InFlight = true;
-                            inFlight[group.Key] = inFlight.GetValueOrDefault(group.Key) + 1;
-                            start.Add(job);
-                        }
-                    }
-                }
-            }
-
-            foreach (var job in start)
-            {
-                _ = Task.Run(() => DeliverAsync(job, stop), CancellationToken.None);
-            }
-
-            try
-            {
-                await wake.WaitAsync(wait, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task DeliverAsync(Job job, CancellationToken stop)
-    {
-        try
-        {
-            await AttemptAsync(job, stop);
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            return;
-        }
-#pragma warning disable CA1031 // A failed attempt must never stop the deliverer; it is logged and retried.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            LogUnexpectedFailure(logger, e, job.EventId, job.EndpointId);
-            Finish(job, succeeded: false, now: DateTimeOffset.UtcNow);
-        }
-
-        Wake();
-    }
-
-    private async Task AttemptAsync(Job job, CancellationToken stop)
-    {
-        var current = Settings;
-        if (current.DelayMs > 0)
-        {
-            await Task.Delay(current.DelayMs, stop);
+            await Task.Delay(settings.DelayMs, cancellationToken);
         }
 
         string? body = null;
@@ -497,61 +292,29 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
         if (body is null)
         {
             // The event or the endpoint is gone (reset, deleted, disabled): nothing to deliver.
-            lock (sync)
-            {
-                if (job.Generation == generation)
-                {
-                    Release(job.EndpointId);
-                    jobs.Remove(job);
-                    ReleaseIdleWaitersIfIdle();
-                }
-            }
-
-            return;
+            return null;
         }
 
         var bytes = Encoding.UTF8.GetBytes(body);
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        int status;
-        string? error = null;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
-        {
-            timeout.CancelAfter(current.TimeoutMs);
-            try
-            {
-                using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(bytes) };
-                message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=utf-8");
-                message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
-                message.Headers.TryAddWithoutValidation("Accept", "*/*; q=0.5, application/xml");
-                message.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
-                message.Headers.TryAddWithoutValidation("Stripe-Signature", $"t={timestamp},v1={Sign(secret!, timestamp, bytes)}");
-                using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-                status = (int)response.StatusCode;
-            }
-            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-            {
-                status = 0;
-                error = $"no answer within {current.TimeoutMs} ms";
-            }
-            catch (HttpRequestException e)
-            {
-                status = 0;
-                error = e.Message;
-            }
-        }
+        using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(bytes) };
+        message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=utf-8");
+        message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        message.Headers.TryAddWithoutValidation("Accept", "*/*; q=0.5, application/xml");
+        message.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
+        message.Headers.TryAddWithoutValidation("Stripe-Signature", $"t={timestamp},v1={Sign(secret!, timestamp, bytes)}");
+        var (status, error) = await PostAsync(message, settings.TimeoutMs, cancellationToken);
 
         var now = DateTimeOffset.UtcNow;
         var succeeded = status is >= 200 and < 300;
-        bool first;
-        lock (sync)
+        var first = false;
+        if (!RecordIfCurrent(job, () =>
         {
-            if (job.Generation != generation)
-            {
-                return;
-            }
-
             deliveries.Add(new WebhookDeliveryRecord(job.EventId, job.Type, job.EndpointId, job.Attempt, job.Copy, status, error, now));
             first = succeeded && delivered.Add((job.EventId, job.EndpointId));
+        }))
+        {
+            return succeeded;
         }
 
         if (first)
@@ -567,85 +330,18 @@ internal sealed partial class WebhookDeliverer : IHostedService, IDisposable
 
         if (!succeeded)
         {
-            LogFailedAttempt(logger, job.EventId, job.Type, url!, job.Attempt, status, error);
+            LogFailedAttempt(Logger, job.EventId, job.Type, url!, job.Attempt, status, error);
         }
 
-        Finish(job, succeeded, now);
+        return succeeded;
     }
 
-    /// <summary>Done with an attempt: drop the job (success, or no attempts left) or schedule its retry.</summary>
-    private void Finish(Job job, bool succeeded, DateTimeOffset now)
-    {
-        lock (sync)
-        {
-            if (job.Generation != generation)
-            {
-                return;
-            }
-
-            Release(job.EndpointId);
-            if (succeeded || job.Attempt >= settings.MaxAttempts)
-            {
-                if (!succeeded)
-                {
-                    LogGaveUp(logger, job.EventId, job.Type, job.EndpointId, job.Attempt);
-                }
-
-                jobs.Remove(job);
-                ReleaseIdleWaitersIfIdle();
-                return;
-            }
-
-            var delay = settings.RetryDelayMs * Math.Pow(2, job.Attempt - 1);
-            job.Attempt++;
-            job.DueAt = now.AddMilliseconds(Math.Min(delay, TimeSpan.FromHours(1).TotalMilliseconds));
-            job.InFlight = false;
-        }
-    }
-
-    /// <summary>One delivery to the endpoint is done. Caller holds <c>sync</c>.</summary>
-    private void Release(string endpointId)
-    {
-        if (inFlight.TryGetValue(endpointId, out var count))
-        {
-            if (count <= 1)
-            {
-                inFlight.Remove(endpointId);
-            }
-            else
-            {
-                inFlight[endpointId] = count - 1;
-            }
-        }
-    }
-
-    private void ReleaseIdleWaitersIfIdle()
-    {
-        if (jobs.Count == 0)
-        {
-            ReleaseIdleWaiters();
-        }
-    }
-
-    private void ReleaseIdleWaiters()
-    {
-        foreach (var waiter in idleWaiters)
-        {
-            waiter.TrySetResult();
-        }
-
-        idleWaiters.Clear();
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook endpoint {Id}: {Url} (signing secret {Secret})")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Webhook endpoint {Id}: {Url} (signing secret {Secret})")]
     private static partial void LogConfiguredEndpoint(ILogger logger, string id, string url, string secret);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery of {EventId} to {EndpointId} failed unexpectedly")]
-    private static partial void LogUnexpectedFailure(ILogger logger, Exception exception, string eventId, string endpointId);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {EventId} ({Type}) to {Url}: attempt {Attempt} failed with {Status} {Error}")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Webhook {EventId} ({Type}) to {Url}: attempt {Attempt} failed with {Status} {Error}")]
     private static partial void LogFailedAttempt(ILogger logger, string eventId, string type, string url, int attempt, int status, string? error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {EventId} ({Type}) to {EndpointId}: giving up after {Attempts} attempts")]
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Webhook {EventId} ({Type}) to {EndpointId}: giving up after {Attempts} attempts")]
     private static partial void LogGaveUp(ILogger logger, string eventId, string type, string endpointId, int attempts);
 }

@@ -1,17 +1,21 @@
-namespace Payments.StripeEmulator;
+namespace Payments.StandIns.Common;
 
 /// <summary>
-/// Wall-clock time plus an offset that <c>POST /_emulator/clock/advance</c> moves forward, so a test can
-/// let 24 hours pass (an idempotency key expiring) or a second (a rate-limit bucket refilling) without
-/// waiting. <c>POST /_emulator/clock/freeze</c> stops it, so a test counting requests against a per-second
-/// limit is not refilled by its own slowness; only advancing moves a frozen clock. Object timestamps
-/// (<c>created</c>) still use the wall clock.
+/// An emulator's time: wall-clock time plus an offset that <c>POST /_emulator/clock/advance</c> moves forward, so a
+/// test lets hours or days pass without waiting. <c>POST /_emulator/clock/freeze</c> stops it; only advancing moves a
+/// frozen clock. What each emulator reads from it (and what stays on the wall clock) is in its README.
 /// </summary>
-internal sealed class EmulatorClock
+public sealed class EmulatorClock
 {
     private readonly Lock sync = new();
     private TimeSpan offset;
     private DateTimeOffset? frozenAt;
+
+    /// <summary>
+    /// Raised, outside the clock's lock, after an advance or an unfreeze: something waiting for a time on this clock
+    /// (a webhook retry) should look again.
+    /// </summary>
+    public event Action? Moved;
 
     public DateTimeOffset Now
     {
@@ -42,6 +46,8 @@ internal sealed class EmulatorClock
             offset += by;
             frozenAt += by;
         }
+
+        Moved?.Invoke();
     }
 
     /// <summary>Stops the clock where it is; advancing still moves it.</summary>
@@ -64,6 +70,8 @@ internal sealed class EmulatorClock
                 frozenAt = null;
             }
         }
+
+        Moved?.Invoke();
     }
 
     public void Reset()
