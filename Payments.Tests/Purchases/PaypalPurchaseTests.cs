@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Payments.Core.Paypal;
 using Payments.Core.Purchases;
 using Payments.Core.Storage;
 using Payments.Tests.Infrastructure;
@@ -185,6 +186,43 @@ public abstract class PaypalPurchaseTests(DoorFixture fixture)
         await HttpAssert.ProblemAsync(await admin.PostAsync($"/api/purchases/{lapsing.Id()}/capture", null), 409, "invalid_state");
         // What was captured before stays captured.
         Assert.Equal((PurchaseStatus.Succeeded, 7700L), ((await StoredAsync(Door, user, partly.Id())).Status, (await StoredAsync(Door, user, partly.Id())).AmountCaptured));
+    }
+
+    [Fact]
+    public async Task Capture_later_whose_capture_PayPal_leaves_pending_then_denies_fails_with_nothing_taken_and_all_of_it_released()
+    {
+        var user = PaymentsFixture.NewUserId();
+        using var client = Door.ClientFor(user);
+        using var admin = Door.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+        var bought = await BuyWithPaypalAsync(client, GoldenCart, "manual");
+        await ApproveAndCompleteAsync(fixture, client, bought, "pending_review");
+
+        // Staff capture: PayPal reviews it (PENDING), which is not money; the final capture has closed the authorization.
+        var capturing = await HttpAssert.JsonAsync(await admin.PostAsync($"/api/purchases/{bought.Id()}/capture", null), HttpStatusCode.OK);
+        Assert.Equal(("authorized", 19200L, 0L, 0L), (capturing.GetProperty("status").GetString(), capturing.GetProperty("amountAuthorized").GetInt64(),
+            capturing.GetProperty("amountCaptured").GetInt64(), capturing.GetProperty("amountReleased").GetInt64()));
+        var beforeDenial = await Door.Get<PaypalClient>().GetOrderAsync(bought.OrderId(), default);
+
+        // PayPal denies it (PAYMENT.CAPTURE.DENIED): nothing was taken and nothing is held, every cent released.
+        var captureId = (await PaypalOrderAsync(Paypal, bought.OrderId())).Payments().GetProperty("captures")[0].GetProperty("id").GetString()!;
+        await Paypal.DenyCaptureAsync(captureId);
+        var failed = await EventuallyStatusAsync(Door, user, bought.Id(), PurchaseStatus.Failed);
+        Assert.Equal((19200L, 0L, 19200L, 0L, 0L, "CAPTURE_DECLINED"), (failed.AmountAuthorized, failed.AmountCaptured, failed.AmountReleased,
+            failed.AmountRefunded, failed.Refundable, failed.Outcome?.ErrorCode));
+        Assert.Equal((captureId, "DECLINED"), (failed.Paypal!.CaptureId, failed.Paypal.CaptureStatus));
+        var authorization = (await PaypalOrderAsync(Paypal, bought.OrderId())).Payments().GetProperty("authorizations")[0];
+        Assert.Equal("CAPTURED", authorization.GetProperty("status").GetString()); // PayPal's: the final capture used it up
+
+        // A read from before the denial, applied late, does not bring the authorization back.
+        await Door.Get<PaypalPurchases>().ApplyAsync(user, bought.Id(), beforeDenial, default);
+        Assert.Equal(PurchaseStatus.Failed, (await StoredAsync(Door, user, bought.Id())).Status);
+        // Nothing left to capture, void or refund.
+        await HttpAssert.ProblemAsync(await admin.PostAsync($"/api/purchases/{bought.Id()}/capture", null), 409, "invalid_state");
+        await HttpAssert.ProblemAsync(await admin.PostAsync($"/api/purchases/{bought.Id()}/cancel", null), 409, "invalid_state");
+        await HttpAssert.ProblemAsync(await PostKeyedAsync(admin, $"/api/purchases/{bought.Id()}/refunds", null, Guid.NewGuid().ToString()), 409, "invalid_state");
+        var answered = await HttpAssert.JsonAsync(await client.GetAsync($"/api/me/purchases/{bought.Id()}"), HttpStatusCode.OK);
+        Assert.Equal(("failed", 19200L, "CAPTURE_DECLINED"), (answered.GetProperty("status").GetString(), answered.GetProperty("amountReleased").GetInt64(),
+            answered.GetProperty("errorCode").GetString()));
     }
 }
 
