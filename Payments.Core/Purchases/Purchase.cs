@@ -347,9 +347,10 @@ public sealed class Purchase
         Updated = now;
     }
 
-    public void MarkSwept(DateTimeOffset now)
+    /// <summary>The authorization sweep alerted about this purchase: the first time, or <paramref name="again"/> (a later warning, such as PayPal's lapse).</summary>
+    public void MarkSwept(DateTimeOffset now, bool again = false)
     {
-        SweptAt ??= now;
+        SweptAt = again ? now : SweptAt ?? now;
         Updated = now;
     }
 
