@@ -12,9 +12,13 @@ namespace Payments.Core.Purchases;
 public sealed record PaypalPayment(string OrderId, string? ApproveUrl, string OrderStatus, string? AuthorizationId, string? CaptureId, string? CaptureStatus);
 
 /// <summary>What a PayPal order says of a purchase, in our terms: the status it reaches and PayPal's figures.</summary>
+/// <param name="Held">What PayPal still holds for a capture: an open authorization's amount less what was captured or is pending.</param>
 public sealed record PaypalPurchaseState(
     PurchaseStatus Status, string Currency, long Authorized, long Captured, long Released, DateTimeOffset? AuthorizedAt, string? ErrorCode,
-    PaypalPayment Paypal, IReadOnlyList<RefundSnapshot> Refunds);
+    PaypalPayment Paypal, IReadOnlyList<RefundSnapshot> Refunds)
+{
+    public long Held { get; init; }
+}
 
 /// <summary>
 /// Reads a PayPal order as a purchase (one money model, two providers): every amount is PayPal's, as read.
@@ -64,7 +68,8 @@ public static class PaypalPurchaseReading
         var authorizationDone = authorizations.Count > 0 && (live.Count == 0 || finalTaken);
         // A reauthorization is a second authorization of the same hold: the hold is the largest, never the sum.
         var authorized = authorizations.Count > 0 ? authorizations.Max(a => Sum([a.Amount])) : captured;
-        var released = authorizationDone ? Math.Max(0, authorized - captured - Sum(pending.Select(c => c.Amount))) : 0;
+        var left = Math.Max(0, authorized - captured - Sum(pending.Select(c => c.Amount)));
+        var released = authorizationDone ? left : 0;
 
         var (status, error) = captured > 0 ? (PurchaseStatus.Succeeded, null)
             : pending.Count > 0 ? (authorizations.Count > 0 ? PurchaseStatus.Authorized : PurchaseStatus.Pending, null)
@@ -91,7 +96,10 @@ public static class PaypalPurchaseReading
 
         return new PaypalPurchaseState(status, currency, authorized, captured, released,
             authorizations.Select(a => a.CreateTime).Where(t => t is not null).Min(), error,
-            new PaypalPayment(order.Id, order.ApproveUrl, order.Status, authorization?.Id, capture?.Id, capture?.Status), refunds);
+            new PaypalPayment(order.Id, order.ApproveUrl, order.Status, authorization?.Id, capture?.Id, capture?.Status), refunds)
+        {
+            Held = live.Count > 0 && !authorizationDone ? left : 0,
+        };
     }
 
     private static (PurchaseStatus, string?) AuthorizationOutcome(IReadOnlyList<PaypalAuthorization> authorizations, bool live)
