@@ -189,6 +189,34 @@ public abstract class PaypalPurchaseTests(DoorFixture fixture)
     }
 
     [Fact]
+    public async Task A_PayPal_purchase_is_priced_as_a_card_one_a_price_the_user_did_not_see_is_refused_before_any_order()
+    {
+        var user = PaymentsFixture.NewUserId();
+        using var client = Door.ClientFor(user);
+        async Task<int> OrdersCreatedAsync() =>
+            (await Paypal.RequestsAsync()).Count(r => r.GetProperty("path").GetString() == "/v2/checkout/orders" && r.GetProperty("method").GetString() == "POST");
+        var before = await OrdersCreatedAsync();
+
+        var problem = await HttpAssert.ProblemAsync(await BuyAsync(client, new
+        {
+            items = new object[] { new { productId = "livestream", quantity = 1, unitAmount = 1500 }, new { productId = "poster", quantity = 1, unitAmount = 10000 } },
+            paymentMethod = "paypal",
+        }), 409, "price_changed", "items");
+
+        Assert.Equal((13700L, 2000L), (problem.GetProperty("quote").GetProperty("total").GetInt64(), problem.GetProperty("quote").GetProperty("lines")[0].GetProperty("unitAmount").GetInt64()));
+        Assert.Empty((await Door.Get<PurchaseStore>().ListForUserAsync(user, 100, null, default)).Items);
+        Assert.Equal(before, await OrdersCreatedAsync());
+        // The prices the user saw are taken.
+        var bought = await HttpAssert.JsonAsync(await BuyAsync(client, new
+        {
+            items = new object[] { new { productId = "livestream", quantity = 1, unitAmount = 2000 }, new { productId = "poster", quantity = 1, unitAmount = 10000 } },
+            paymentMethod = "paypal",
+        }), HttpStatusCode.Created);
+        Assert.Equal(("awaiting_payment", 13700L), (bought.GetProperty("status").GetString(), bought.GetProperty("total").GetInt64()));
+        Assert.True(await OrdersCreatedAsync() > before, "the order of the purchase taken");
+    }
+
+    [Fact]
     public async Task Capture_later_whose_capture_PayPal_leaves_pending_then_denies_fails_with_nothing_taken_and_all_of_it_released()
     {
         var user = PaymentsFixture.NewUserId();
