@@ -10,7 +10,7 @@ namespace Payments.Core.Invoices;
 public sealed partial class Invoice
 {
     /// <summary>PayPal guarantees an authorization's funds for 3 days (its honor period); it stays capturable to day 29.</summary>
-    public static readonly TimeSpan PaypalHonorPeriod = TimeSpan.FromDays(3);
+    public static readonly TimeSpan PaypalHonorPeriod = PaypalAuthorizationLifetime.HonorPeriod;
 
     /// <summary>
     /// How long after the honor period began a still-open invoice's PayPal authorization is reauthorized: the honor

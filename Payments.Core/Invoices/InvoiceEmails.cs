@@ -24,11 +24,11 @@ public sealed class InvoiceEmails(OwnMessages messages)
     /// <summary>To the organiser: every share is paid, order from the shop. Recorded before the invoice is marked funded (see the handler).</summary>
     public Task FundedAsync(Invoice invoice, CancellationToken ct) => EnqueueAsync(invoice, Funded, ct);
 
-    /// <summary>To the share's member: Stripe refused the capture of their payment, the share is to be paid again.</summary>
+    /// <summary>To the share's member: the provider refused the capture of their payment (or PayPal let its hold go), the share is to be paid again.</summary>
     public Task CaptureFailedAsync(Invoice invoice, InvoicePayment payment, CancellationToken ct) =>
         EnqueueAsync(invoice, $"{CaptureFailed}:{payment.Id}", ct);
 
-    /// <summary>To the organiser: Stripe gave a refund back (failed or canceled), so the member did not get that money.</summary>
+    /// <summary>To the organiser: a refund failed or was canceled (at Stripe or PayPal), so the member did not get that money.</summary>
     public Task RefundFailedAsync(Invoice invoice, InvoiceRefund refund, CancellationToken ct) =>
         EnqueueAsync(invoice, $"{RefundFailed}:{refund.Id}", ct);
 
@@ -106,24 +106,7 @@ public sealed class InvoiceEmails(OwnMessages messages)
         if (!invoice.Status.IsEnded())
             return new InvoiceEmailDraft.NotYet($"the invoice is {invoice.Status.ToWire()}, its ending not finished");
         var why = ended == InvoiceStatus.Expired ? "was not paid in full by its deadline" : "was canceled by its organiser";
-        return new InvoiceEmailDraft.Ready(userId, $"Invoice {invoice.Id} {why}", $"Invoice {invoice.Id} {why}. {MoneyOf(invoice, userId)}");
-    }
-
-    /// <summary>"Nothing was charged" only when nothing this member paid was captured; else what was taken and given back.</summary>
-    private static string MoneyOf(Invoice invoice, string payerId)
-    {
-        var captured = invoice.Payments.Where(p => p.PayerId == payerId && p.Status == InvoicePaymentStatus.Captured).ToList();
-        if (captured.Count == 0)
-            return "Any card authorization toward it has been released; nothing was charged.";
-        var currency = captured[0].Currency;
-        var refunds = invoice.Refunds.Where(r => captured.Any(p => p.Id == r.PaymentId) && InvoiceWire.RefundGivesBack(r.Status)).ToList();
-        var done = refunds.Where(r => r.Status == "succeeded").Sum(r => r.Amount);
-        var pending = refunds.Sum(r => r.Amount) - done;
-        var refunded = pending == 0
-            ? $"{new Money(done, currency)} has been refunded to it"
-            : $"{new Money(done + pending, currency)} is being refunded to it ({new Money(pending, currency)} still with the bank)";
-        return $"{new Money(captured.Sum(p => p.Amount), currency)} was taken from your card toward it and {refunded}; " +
-            "any other authorization has been released.";
+        return new InvoiceEmailDraft.Ready(userId, $"Invoice {invoice.Id} {why}", $"Invoice {invoice.Id} {why}. {InvoiceEndedMoney.Of(invoice, userId)}");
     }
 }
 

@@ -4,7 +4,7 @@ public sealed class InvoiceOptions
 {
     public const string Section = "Invoices";
 
-    /// <summary>From creation to expiry; inside the 7 days a card authorization lives, so every hold can still be captured.</summary>
+    /// <summary>From creation to expiry; inside the 7 days a card authorization lives, so every hold can still be captured (at most 6 days with PayPal: <see cref="InvoiceOptionsValidation"/>).</summary>
     public TimeSpan Deadline { get; set; } = TimeSpan.FromDays(5);
     /// <summary>Members per invoice, the organiser included.</summary>
     public int MaxMembers { get; set; } = 20;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Payments.Core.Http;
 using Payments.Core.Messaging;
 using Payments.Core.Paypal;
@@ -13,7 +14,8 @@ public static class InvoicesModule
     /// <summary>Group invoices: options, store, use cases, API and event handling (the deadline sweep's timer is the host's).</summary>
     public static IServiceCollection AddInvoices(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<InvoiceOptions>().Bind(configuration.GetSection(InvoiceOptions.Section));
+        services.AddOptions<InvoiceOptions>().Bind(configuration.GetSection(InvoiceOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<InvoiceOptions>, InvoiceOptionsValidation>();
         services.AddSingleton<InvoiceStore>();
         services.AddTransient<InvoicePricing>();
         services.AddTransient<InvoiceEmails>();

@@ -30,6 +30,16 @@ public static class PaypalAuthorizationStatus
     public static bool IsCapturable(string? status) => status is Created or PartiallyCaptured;
 }
 
+/// <summary>PayPal's clock for an authorization (from its <c>create_time</c>; a reauthorization starts a new honor period).</summary>
+public static class PaypalAuthorizationLifetime
+{
+    /// <summary>Funds are guaranteed this long (the honor period); a capture after it may be refused (<c>PAYER_CANNOT_PAY</c>).</summary>
+    public static readonly TimeSpan HonorPeriod = TimeSpan.FromDays(3);
+
+    /// <summary>PayPal voids an authorization not captured by then (<c>PAYMENT.AUTHORIZATION.VOIDED</c>).</summary>
+    public static readonly TimeSpan ValidFor = TimeSpan.FromDays(29);
+}
+
 public static class PaypalCaptureStatus
 {
     public const string Completed = "COMPLETED";

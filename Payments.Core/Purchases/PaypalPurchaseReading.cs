@@ -12,15 +12,20 @@ namespace Payments.Core.Purchases;
 public sealed record PaypalPayment(string OrderId, string? ApproveUrl, string OrderStatus, string? AuthorizationId, string? CaptureId, string? CaptureStatus);
 
 /// <summary>What a PayPal order says of a purchase, in our terms: the status it reaches and PayPal's figures.</summary>
+/// <param name="Held">What PayPal still holds for a capture: an open authorization's amount less what was captured or is pending.</param>
 public sealed record PaypalPurchaseState(
     PurchaseStatus Status, string Currency, long Authorized, long Captured, long Released, DateTimeOffset? AuthorizedAt, string? ErrorCode,
-    PaypalPayment Paypal, IReadOnlyList<RefundSnapshot> Refunds);
+    PaypalPayment Paypal, IReadOnlyList<RefundSnapshot> Refunds)
+{
+    public long Held { get; init; }
+}
 
 /// <summary>
 /// Reads a PayPal order as a purchase (one money model, two providers): every amount is PayPal's, as read.
 /// <list type="bullet">
 /// <item>captured: the captures PayPal counts as money (<c>COMPLETED</c>, and those refunded since); a <c>PENDING</c>
-/// capture is not money yet (the purchase is <c>pending</c>, or stays <c>authorized</c>), a <c>DECLINED</c> one never;</item>
+/// capture is not money yet (the purchase is <c>pending</c>, or stays <c>authorized</c>), a <c>DECLINED</c> one never: the
+/// purchase is then <c>failed</c>, all its authorization released, unless the authorization is still open at PayPal;</item>
 /// <item>authorized: the authorization's amount (intent AUTHORIZE), else what was captured;</item>
 /// <item>released: what an authorization held and no capture took, once it is done (voided, lapsed, or captured finally);</item>
 /// <item>refunds: each with its status in the purchase's words (<c>COMPLETED</c> is <c>succeeded</c>, <c>PENDING</c> is
@@ -55,16 +60,23 @@ public static class PaypalPurchaseReading
         var captured = Sum(captures.Where(c => PaypalCaptureStatus.IsMoney(c.Status)).Select(c => c.Amount));
         var pending = captures.Where(c => c.Status == PaypalCaptureStatus.Pending).ToList();
         var refused = captures.Where(c => c.Status is PaypalCaptureStatus.Declined or PaypalCaptureStatus.Failed).ToList();
-        var finalTaken = captures.Any(c => c.FinalCapture == true && c.Status is not (PaypalCaptureStatus.Declined or PaypalCaptureStatus.Failed));
+        // A final capture closes the authorization when it is made (PayPal releases the rest then), whatever becomes of the
+        // capture: one PayPal later denies leaves nothing to capture (the authorization reads CAPTURED; capturing again is
+        // AUTHORIZATION_ALREADY_CAPTURED), so the hold is over and all of it released.
+        var finalTaken = captures.Any(c => c.FinalCapture == true);
         var live = authorizations.Where(a => PaypalAuthorizationStatus.IsCapturable(a.Status)).ToList();
         var authorizationDone = authorizations.Count > 0 && (live.Count == 0 || finalTaken);
         // A reauthorization is a second authorization of the same hold: the hold is the largest, never the sum.
         var authorized = authorizations.Count > 0 ? authorizations.Max(a => Sum([a.Amount])) : captured;
-        var released = authorizationDone ? Math.Max(0, authorized - captured - Sum(pending.Select(c => c.Amount))) : 0;
+        var left = Math.Max(0, authorized - captured - Sum(pending.Select(c => c.Amount)));
+        var released = authorizationDone ? left : 0;
 
         var (status, error) = captured > 0 ? (PurchaseStatus.Succeeded, null)
             : pending.Count > 0 ? (authorizations.Count > 0 ? PurchaseStatus.Authorized : PurchaseStatus.Pending, null)
-            : refused.Count > 0 ? (PurchaseStatus.Failed, refused[0].StatusReason ?? "CAPTURE_" + refused[0].Status)
+            // A denied capture with the authorization still open at PayPal (a capture that was not final) leaves the hold:
+            // still authorized, the denial kept as the reason. With the hold over, nothing was taken: failed.
+            : refused.Count > 0 ? (authorizations.Count > 0 && !authorizationDone ? PurchaseStatus.Authorized : PurchaseStatus.Failed,
+                refused[0].StatusReason ?? "CAPTURE_" + refused[0].Status)
             : authorizations.Count > 0 ? AuthorizationOutcome(authorizations, live.Count > 0)
             : order.Status == PaypalOrderStatus.Voided ? (PurchaseStatus.Canceled, null)
             : (PurchaseStatus.AwaitingPayment, (string?)null);
@@ -84,7 +96,10 @@ public static class PaypalPurchaseReading
 
         return new PaypalPurchaseState(status, currency, authorized, captured, released,
             authorizations.Select(a => a.CreateTime).Where(t => t is not null).Min(), error,
-            new PaypalPayment(order.Id, order.ApproveUrl, order.Status, authorization?.Id, capture?.Id, capture?.Status), refunds);
+            new PaypalPayment(order.Id, order.ApproveUrl, order.Status, authorization?.Id, capture?.Id, capture?.Status), refunds)
+        {
+            Held = live.Count > 0 && !authorizationDone ? left : 0,
+        };
     }
 
     private static (PurchaseStatus, string?) AuthorizationOutcome(IReadOnlyList<PaypalAuthorization> authorizations, bool live)

@@ -213,7 +213,11 @@ public sealed class Purchase
 
         var captured = Math.Max(AmountCaptured, state.Captured);
         var next = RefundStatusOf(state.Status, captured);
-        if (next.Rank() < Status.Rank() && !(IsRefundPart(next) && IsRefundPart(Status)))
+        if (next.Rank() < Status.Rank() && !(IsRefundPart(next) && IsRefundPart(Status)) && !(Status == PurchaseStatus.Authorized && HoldEndedUntaken(state)))
+            return false;
+        // Failed after its hold ended untaken (a denied capture) is final: a read from before the denial (the capture still
+        // pending) must not bring back an authorization PayPal no longer holds.
+        if (Status == PurchaseStatus.Failed && AmountReleased > 0 && AmountCaptured == 0 && next != PurchaseStatus.Failed)
             return false;
 
         // The approve link is in PayPal's answer only while the payer has to act: keep the one the order was made with.
@@ -230,6 +234,13 @@ public sealed class Purchase
         Updated = now;
         return true;
     }
+
+    /// <summary>
+    /// PayPal denied the capture of an authorization and holds nothing any more (its final capture closed it): the
+    /// purchase fails from authorized, nothing taken, all of it released. The one step back in rank, as nothing is held.
+    /// </summary>
+    private static bool HoldEndedUntaken(PaypalPurchaseState state) =>
+        state.Status == PurchaseStatus.Failed && state.Captured == 0 && state.Authorized > 0 && state.Released >= state.Authorized;
 
     /// <summary>
     /// PayPal refused the payer's funding when we captured or authorized the approved order (<c>INSTRUMENT_DECLINED</c>):
@@ -336,9 +347,10 @@ public sealed class Purchase
         Updated = now;
     }
 
-    public void MarkSwept(DateTimeOffset now)
+    /// <summary>The authorization sweep alerted about this purchase: the first time, or <paramref name="again"/> (a later warning, such as PayPal's lapse).</summary>
+    public void MarkSwept(DateTimeOffset now, bool again = false)
     {
-        SweptAt ??= now;
+        SweptAt = again ? now : SweptAt ?? now;
         Updated = now;
     }
 

@@ -60,19 +60,16 @@ public sealed partial class PurchaseService(
         return idempotency.RunAsync(caller.UserId, BuyScope, idempotencyKey, IdempotentRequests.Hash(request), PurchaseStore.NewId(clock.GetUtcNow()),
             validate: async token =>
             {
-                quote = await pricing.QuoteAsync(request.Items, token);
-                if (request.Items.Any(i => i.UnitAmount is { } seen && seen != quote.Lines.First(l => l.ProductId == i.ProductId).UnitAmount))
-                    throw PurchaseErrors.PriceChanged(quote).ToException();
-                PricingErrors.RequireChargeable(quote.TotalPrice);
+                quote = await PriceCartAsync(request.Items, token);
                 paypal.RequirePayable(quote.TotalPrice);
             },
             work: (purchaseId, token) => paypal.StartAsync(caller, purchaseId, quote, captureMethod, token),
             ct,
             resume: async (purchaseId, token) =>
             {
-                if (await purchases.FindAsync(caller.UserId, purchaseId, token) is not { } started)
+                if (await StartedAsync(caller, purchaseId, token) is not { } started)
                     return false;
-                quote = started.Purchase.Quote;
+                quote = started.Quote;
                 return true;
             });
     }
@@ -88,11 +85,7 @@ public sealed partial class PurchaseService(
         return idempotency.RunAsync(caller.UserId, BuyScope, idempotencyKey, IdempotentRequests.Hash(request), PurchaseStore.NewId(clock.GetUtcNow()),
             validate: async token =>
             {
-                quote = await pricing.QuoteAsync(request.Items, token);
-                if (request.Items.Any(i => i.UnitAmount is { } seen && seen != quote.Lines.First(l => l.ProductId == i.ProductId).UnitAmount))
-                    throw PurchaseErrors.PriceChanged(quote).ToException();
-                // Refused before a row or a Stripe call: Stripe would answer amount_too_small.
-                PricingErrors.RequireChargeable(quote.TotalPrice);
+                quote = await PriceCartAsync(request.Items, token);
                 card = await cards.FindUsableAsync(caller.UserId, request.PaymentMethodId!, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
                 customerId = await customers.FindAsync(caller.UserId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
             },
@@ -100,14 +93,32 @@ public sealed partial class PurchaseService(
             ct,
             resume: async (purchaseId, token) =>
             {
-                if (await purchases.FindAsync(caller.UserId, purchaseId, token) is not { } started)
+                if (await StartedAsync(caller, purchaseId, token) is not { } started)
                     return false;
-                quote = started.Purchase.Quote;
-                card = await cards.GetAsync(caller, started.Purchase.CardId ?? request.PaymentMethodId!, token);
+                quote = started.Quote;
+                card = await cards.GetAsync(caller, started.CardId ?? request.PaymentMethodId!, token);
                 customerId = await customers.FindAsync(caller.UserId, token) ?? throw PurchaseErrors.CardNotUsable().ToException();
                 return true;
             });
     }
+
+    /// <summary>
+    /// The cart priced here, whichever way it is paid (card or PayPal): the catalog's prices, never the client's; a
+    /// price the client showed that is no longer the catalog's is refused (409 <c>price_changed</c>), and so is a total
+    /// under the minimum charge, before a row or a provider call (Stripe would answer <c>amount_too_small</c>).
+    /// </summary>
+    private async Task<Quote> PriceCartAsync(IReadOnlyList<CartItem> items, CancellationToken ct)
+    {
+        var quote = await pricing.QuoteAsync(items, ct);
+        if (items.Any(i => i.UnitAmount is { } seen && seen != quote.Lines.First(l => l.ProductId == i.ProductId).UnitAmount))
+            throw PurchaseErrors.PriceChanged(quote).ToException();
+        PricingErrors.RequireChargeable(quote.TotalPrice);
+        return quote;
+    }
+
+    /// <summary>The purchase an earlier try of this request wrote (its row comes before any provider call), to resume it.</summary>
+    private async Task<Purchase?> StartedAsync(Caller caller, string purchaseId, CancellationToken ct) =>
+        (await purchases.FindAsync(caller.UserId, purchaseId, ct))?.Purchase;
 
     public Task<StoredResponse> CreateClientIntentAsync(Caller caller, ClientIntentRequest request, string? idempotencyKey, CancellationToken ct)
     {

@@ -202,4 +202,32 @@ public sealed class StartupTests
     [InlineData("abcdefghijklmnopqrst")]
     public void Storage_prefixes_that_make_valid_names_pass(string prefix) =>
         Assert.True(StorageOptions.IsValidNamePrefix(prefix));
+
+    // --- Invoices: a deadline PayPal's honour periods cover -------------------------------------------
+
+    private static (string, string?)[] PaypalConfigured =>
+    [
+        ("Paypal:BaseUrl", "https://api-m.sandbox.paypal.com"), ("Paypal:ClientId", "client"), ("Paypal:ClientSecret", "secret"), ("Paypal:WebhookId", "WH-1"),
+    ];
+
+    [Fact]
+    public async Task With_PayPal_configured_an_invoice_deadline_past_6_days_fails_the_start_naming_the_setting()
+    {
+        var error = await StartFailsAsync(CoreHost("Production", Settings([.. PaypalConfigured, ("Invoices:Deadline", "6.00:01:00")])));
+
+        Assert.Contains("Invoices:Deadline (app setting Invoices__Deadline) is 6.00:01:00 but must be at most 6 days while PayPal is configured",
+            Messages(error), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, "6.00:00:00")]
+    [InlineData(false, "7.00:00:00")]
+    public async Task A_deadline_PayPal_does_not_limit_starts(bool paypal, string deadline)
+    {
+        using var host = CoreHost("Production", Settings([.. paypal ? PaypalConfigured : [], ("Invoices:Deadline", deadline)]));
+
+        await host.StartAsync();
+        Assert.Equal(TimeSpan.Parse(deadline, System.Globalization.CultureInfo.InvariantCulture), host.Services.GetRequiredService<IOptions<Payments.Core.Invoices.InvoiceOptions>>().Value.Deadline);
+        await host.StopAsync();
+    }
 }

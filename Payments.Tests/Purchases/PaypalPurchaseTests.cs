@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Payments.Core.Paypal;
 using Payments.Core.Purchases;
 using Payments.Core.Storage;
 using Payments.Tests.Infrastructure;
@@ -185,6 +186,71 @@ public abstract class PaypalPurchaseTests(DoorFixture fixture)
         await HttpAssert.ProblemAsync(await admin.PostAsync($"/api/purchases/{lapsing.Id()}/capture", null), 409, "invalid_state");
         // What was captured before stays captured.
         Assert.Equal((PurchaseStatus.Succeeded, 7700L), ((await StoredAsync(Door, user, partly.Id())).Status, (await StoredAsync(Door, user, partly.Id())).AmountCaptured));
+    }
+
+    [Fact]
+    public async Task A_PayPal_purchase_is_priced_as_a_card_one_a_price_the_user_did_not_see_is_refused_before_any_order()
+    {
+        var user = PaymentsFixture.NewUserId();
+        using var client = Door.ClientFor(user);
+        async Task<int> OrdersCreatedAsync() =>
+            (await Paypal.RequestsAsync()).Count(r => r.GetProperty("path").GetString() == "/v2/checkout/orders" && r.GetProperty("method").GetString() == "POST");
+        var before = await OrdersCreatedAsync();
+
+        var problem = await HttpAssert.ProblemAsync(await BuyAsync(client, new
+        {
+            items = new object[] { new { productId = "livestream", quantity = 1, unitAmount = 1500 }, new { productId = "poster", quantity = 1, unitAmount = 10000 } },
+            paymentMethod = "paypal",
+        }), 409, "price_changed", "items");
+
+        Assert.Equal((13700L, 2000L), (problem.GetProperty("quote").GetProperty("total").GetInt64(), problem.GetProperty("quote").GetProperty("lines")[0].GetProperty("unitAmount").GetInt64()));
+        Assert.Empty((await Door.Get<PurchaseStore>().ListForUserAsync(user, 100, null, default)).Items);
+        Assert.Equal(before, await OrdersCreatedAsync());
+        // The prices the user saw are taken.
+        var bought = await HttpAssert.JsonAsync(await BuyAsync(client, new
+        {
+            items = new object[] { new { productId = "livestream", quantity = 1, unitAmount = 2000 }, new { productId = "poster", quantity = 1, unitAmount = 10000 } },
+            paymentMethod = "paypal",
+        }), HttpStatusCode.Created);
+        Assert.Equal(("awaiting_payment", 13700L), (bought.GetProperty("status").GetString(), bought.GetProperty("total").GetInt64()));
+        Assert.True(await OrdersCreatedAsync() > before, "the order of the purchase taken");
+    }
+
+    [Fact]
+    public async Task Capture_later_whose_capture_PayPal_leaves_pending_then_denies_fails_with_nothing_taken_and_all_of_it_released()
+    {
+        var user = PaymentsFixture.NewUserId();
+        using var client = Door.ClientFor(user);
+        using var admin = Door.ClientFor(PaymentsFixture.NewUserId("admin"), "admin");
+        var bought = await BuyWithPaypalAsync(client, GoldenCart, "manual");
+        await ApproveAndCompleteAsync(fixture, client, bought, "pending_review");
+
+        // Staff capture: PayPal reviews it (PENDING), which is not money; the final capture has closed the authorization.
+        var capturing = await HttpAssert.JsonAsync(await admin.PostAsync($"/api/purchases/{bought.Id()}/capture", null), HttpStatusCode.OK);
+        Assert.Equal(("authorized", 19200L, 0L, 0L), (capturing.GetProperty("status").GetString(), capturing.GetProperty("amountAuthorized").GetInt64(),
+            capturing.GetProperty("amountCaptured").GetInt64(), capturing.GetProperty("amountReleased").GetInt64()));
+        var beforeDenial = await Door.Get<PaypalClient>().GetOrderAsync(bought.OrderId(), default);
+
+        // PayPal denies it (PAYMENT.CAPTURE.DENIED): nothing was taken and nothing is held, every cent released.
+        var captureId = (await PaypalOrderAsync(Paypal, bought.OrderId())).Payments().GetProperty("captures")[0].GetProperty("id").GetString()!;
+        await Paypal.DenyCaptureAsync(captureId);
+        var failed = await EventuallyStatusAsync(Door, user, bought.Id(), PurchaseStatus.Failed);
+        Assert.Equal((19200L, 0L, 19200L, 0L, 0L, "CAPTURE_DECLINED"), (failed.AmountAuthorized, failed.AmountCaptured, failed.AmountReleased,
+            failed.AmountRefunded, failed.Refundable, failed.Outcome?.ErrorCode));
+        Assert.Equal((captureId, "DECLINED"), (failed.Paypal!.CaptureId, failed.Paypal.CaptureStatus));
+        var authorization = (await PaypalOrderAsync(Paypal, bought.OrderId())).Payments().GetProperty("authorizations")[0];
+        Assert.Equal("CAPTURED", authorization.GetProperty("status").GetString()); // PayPal's: the final capture used it up
+
+        // A read from before the denial, applied late, does not bring the authorization back.
+        await Door.Get<PaypalPurchases>().ApplyAsync(user, bought.Id(), beforeDenial, default);
+        Assert.Equal(PurchaseStatus.Failed, (await StoredAsync(Door, user, bought.Id())).Status);
+        // Nothing left to capture, void or refund.
+        await HttpAssert.ProblemAsync(await admin.PostAsync($"/api/purchases/{bought.Id()}/capture", null), 409, "invalid_state");
+        await HttpAssert.ProblemAsync(await admin.PostAsync($"/api/purchases/{bought.Id()}/cancel", null), 409, "invalid_state");
+        await HttpAssert.ProblemAsync(await PostKeyedAsync(admin, $"/api/purchases/{bought.Id()}/refunds", null, Guid.NewGuid().ToString()), 409, "invalid_state");
+        var answered = await HttpAssert.JsonAsync(await client.GetAsync($"/api/me/purchases/{bought.Id()}"), HttpStatusCode.OK);
+        Assert.Equal(("failed", 19200L, "CAPTURE_DECLINED"), (answered.GetProperty("status").GetString(), answered.GetProperty("amountReleased").GetInt64(),
+            answered.GetProperty("errorCode").GetString()));
     }
 }
 

@@ -6,6 +6,7 @@ using Payments.Core.Purchases;
 using Payments.Core.Reconciliation;
 using Payments.Core.Storage;
 using Payments.Tests.Infrastructure;
+using Payments.Tests.Purchases;
 using Microsoft.Extensions.DependencyInjection;
 using Stripe;
 using Xunit;
@@ -130,6 +131,61 @@ public sealed class ReconcilerTests(PaymentsFixture fixture)
         clock.Offset = TimeSpan.FromDays(2);
         var second = await RunAsync(host);
         Assert.Equal((0, 0, 0, 0), (second.Checked, second.Opened, second.Repaired, second.StillOpen));
+    }
+
+    [Fact]
+    public async Task PayPal_purchases_are_compared_with_PayPal_a_refund_and_a_void_behind_our_back_are_found_and_repaired_from_the_order()
+    {
+        await using var host = await HostAsync([.. DoorFixture.PaypalSettings(fixture.Paypal)]);
+        using var client = host.ClientFor(PaymentsFixture.NewUserId());
+        var paid = await PaypalTestKit.ApproveAndCompleteAsync(fixture, client, await PaypalTestKit.BuyWithPaypalAsync(client, GoldenCart));
+        var held = await PaypalTestKit.ApproveAndCompleteAsync(fixture, client, await PaypalTestKit.BuyWithPaypalAsync(client, GoldenCart, "manual"));
+        Assert.Equal(("succeeded", "authorized"), (paid.GetProperty("status").GetString(), held.GetProperty("status").GetString()));
+
+        // As PayPal has them: nothing differs (the held authorization, the capture).
+        var clean = await RunAsync(host);
+        Assert.Equal((2, 0, 0, 0, 0), (clean.Checked, clean.Opened, clean.StillOpen, clean.Failed, clean.Resolved));
+
+        // In PayPal's dashboard, behind our back (no webhooks here): 15.00 refunded of the capture, the authorization voided.
+        var order = (await PaypalTestKit.PaypalOrderAsync(fixture.Paypal, paid.OrderId())).Payments();
+        var refundId = (await PaypalPostAsync($"v2/payments/captures/{order.GetProperty("captures")[0].GetProperty("id").GetString()}/refund",
+            new { amount = new { currency_code = "USD", value = "15.00" } })).GetProperty("id").GetString()!;
+        var authorizationId = (await PaypalTestKit.PaypalOrderAsync(fixture.Paypal, held.OrderId())).Payments().GetProperty("authorizations")[0].GetProperty("id").GetString()!;
+        await PaypalPostAsync($"v2/payments/authorizations/{authorizationId}/void", new { });
+
+        var run = await RunAsync(host);
+
+        // Found: what is refunded (ours 0, PayPal's 1500) and the refund we never made; what is held (ours 19200, PayPal's 0).
+        // The order applied through the purchases' own PayPal path repairs the figures; the refund, recorded by it, is gone on the second look.
+        Assert.Equal((2, 3, 2, 0, 1, 0), (run.Checked, run.Opened, run.Repaired, run.StillOpen, run.Resolved, run.Failed));
+        var resolved = await FindingsAsync(host, "resolved");
+        var refunded = Single(resolved, FindingKinds.RefundedDiffers);
+        Assert.Equal(("0", "1500", paid.Id(), FindingKinds.ApplyIntent), (refunded.GetProperty("ours").GetString(), refunded.GetProperty("stripe").GetString(),
+            refunded.GetProperty("objectId").GetString(), refunded.GetProperty("repairedBy").GetString()));
+        Assert.Equal(refundId, Single(resolved, FindingKinds.RefundUnrecorded).GetProperty("part").GetString());
+        var voided = Single(resolved, FindingKinds.HeldDiffers);
+        Assert.Equal(("19200", "0", held.Id()), (voided.GetProperty("ours").GetString(), voided.GetProperty("stripe").GetString(), voided.GetProperty("objectId").GetString()));
+        Assert.Empty(await FindingsAsync(host, "open"));
+        var store = host.Get<PurchaseStore>();
+        var repaired = (await store.FindByIdAsync(paid.Id(), default))!.Purchase;
+        Assert.Equal((PurchaseStatus.PartiallyRefunded, 1500L, "succeeded"), (repaired.Status, repaired.AmountRefunded, repaired.Refunds[refundId].Status));
+        var canceled = (await store.FindByIdAsync(held.Id(), default))!.Purchase;
+        Assert.Equal((PurchaseStatus.Canceled, 19200L, 0L), (canceled.Status, canceled.AmountReleased, canceled.AmountCaptured));
+
+        var again = await RunAsync(host);
+        Assert.Equal((2, 0, 0, 0), (again.Checked, again.Opened, again.Repaired, again.StillOpen));
+    }
+
+    /// <summary>A POST to PayPal's API (the emulator) as the merchant's dashboard would make it, outside our app.</summary>
+    private async Task<JsonElement> PaypalPostAsync(string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new("Bearer", await fixture.Paypal.GetAccessTokenAsync());
+        request.Headers.Add("PayPal-Request-Id", Guid.NewGuid().ToString());
+        request.Headers.Add("Prefer", "return=representation");
+        using var response = await fixture.Paypal.Control.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     [Fact]
