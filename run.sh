@@ -17,7 +17,7 @@ for arg in "$@"; do
   esac
 done
 
-npm ci --no-audit --no-fund --loglevel=error
+npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 # Only what runs here: Payments.Functions is not built (our feed lacks its Service Bus extension; see docs/azure.md).
 for project in Payments.Host StandIns/Payments.StripeEmulator StandIns/Payments.PaypalEmulator StandIns/Payments.ServiceBusBroker; do
   dotnet build "$project" --nologo -v quiet

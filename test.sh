@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-npm ci --no-audit --no-fund --loglevel=error
+# --prefer-offline: packages already in npm's cache are not revalidated against the registry (the lockfile pins them).
+npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 
 # The pages' browser tests (Payments.Tests/Web) drive Debian's Chromium through Playwright; Playwright's own browser
 # download cannot work offline, so the system one is installed here when missing (as root, as CI runs).

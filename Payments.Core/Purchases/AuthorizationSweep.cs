@@ -120,7 +120,7 @@ public sealed partial class AuthorizationSweep(
     [LoggerMessage(EventId = 4302, Level = LogLevel.Error, Message = "Sweeping purchase {PurchaseId} failed")]
     private static partial void LogSweepFailed(ILogger logger, Exception ex, string purchaseId);
 
-    [LoggerMessage(EventId = 4303, Level = LogLevel.Error, Message = "PayPal authorization of purchase {PurchaseId} from {AuthorizedAt} ({Amount} {Currency}) leaves its honor period at {HonorEnds}: capture it before then, or PayPal may refuse the capture")]
+    [LoggerMessage(EventId = 4305, Level = LogLevel.Error, Message = "PayPal authorization of purchase {PurchaseId} from {AuthorizedAt} ({Amount} {Currency}) leaves its honor period at {HonorEnds}: capture it before then, or PayPal may refuse the capture")]
     private static partial void LogPaypalHonorEnding(ILogger logger, string purchaseId, DateTimeOffset? authorizedAt, long amount, string currency, DateTimeOffset honorEnds);
 
     [LoggerMessage(EventId = 4304, Level = LogLevel.Error, Message = "PayPal authorization of purchase {PurchaseId} from {AuthorizedAt} ({Amount} {Currency}) lapses at {LapsesAt}: capture or cancel it")]

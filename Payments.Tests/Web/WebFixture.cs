@@ -59,6 +59,9 @@ public sealed class WebFixture : IAsyncLifetime
             secret = PaymentsHostServer.WebhookSecret,
             enabledEvents = new[] { "*" },
         })).EnsureSuccessStatusCode();
+        // The development sign-in answers before any browser uses it (its first call warms the token path, which under a
+        // loaded machine otherwise ate the first person's wait for the page after "Sign in").
+        (await Host.Http.PostAsJsonAsync("/dev/sign-in", new { userId = "warm-up" })).EnsureSuccessStatusCode();
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
         Console.WriteLine($"[web] fixture up in {_clock.Elapsed.TotalSeconds:F1} s");
@@ -91,6 +94,7 @@ public sealed class WebFixture : IAsyncLifetime
             if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
                 errors.Enqueue(message.Text);
         };
+        page.RequestFailed += (_, request) => Console.WriteLine($"[web {userId}] {request.Method} {request.Url} failed: {request.Failure}");
         page.Response += (_, response) =>
         {
             if (response.Status >= 400)
@@ -102,7 +106,9 @@ public sealed class WebFixture : IAsyncLifetime
         await page.GetByLabel("Email").FillAsync(email ?? $"{userId}@example.test");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         // The path, not a glob: "**/invoices" also matches the sign-in page's own ?next=/invoices, before the token is kept.
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/invoices");
+        // Committed, not loaded: the signed-in name below is what shows the page is ready (under a loaded machine the load
+        // event of a page of ES modules can take longer than the person's next step needs).
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/invoices", new() { WaitUntil = WaitUntilState.Commit, Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("signed-in-user")).ToHaveTextAsync(userId);
         Console.WriteLine($"[web] {userId} signed in in {started.Elapsed.TotalSeconds:F1} s");
         return new BrowserPerson(userId, context, page, errors);
