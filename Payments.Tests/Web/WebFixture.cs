@@ -94,6 +94,7 @@ public sealed class WebFixture : IAsyncLifetime
             if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
                 errors.Enqueue(message.Text);
         };
+        page.FrameNavigated += (_, frame) => { if (frame.ParentFrame is null) Console.WriteLine($"[web {userId}] at {frame.Url}"); };
         page.RequestFailed += (_, request) => Console.WriteLine($"[web {userId}] {request.Method} {request.Url} failed: {request.Failure}");
         page.Response += (_, response) =>
         {
